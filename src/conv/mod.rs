@@ -1,0 +1,103 @@
+//! The convolution layer's maths, CS231n semantics, in f64: shapes, the step order,
+//! forward and backward (whole-array and one window at a time) and the gradient check.
+//! Nothing here knows about the terminal.
+
+mod backward;
+mod forward;
+mod geometry;
+mod gradcheck;
+mod step;
+
+pub use backward::{Grads, backward};
+pub use forward::forward;
+pub use geometry::{ConvParams, Geometry, OutPos, Window};
+pub use gradcheck::{GradCheck, Param, grad_check, numeric_grads, rel_error};
+pub use step::{BackwardState, BackwardStep, ForwardStep};
+
+use ndarray::{Array1, Array4};
+use thiserror::Error;
+
+/// Everything that can be wrong with a layer's shapes or parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConvError {
+    #[error("stride must be at least 1 (got 0)")]
+    ZeroStride,
+    #[error("dilation must be at least 1 (got 0)")]
+    ZeroDilation,
+    #[error("empty {what}: every dimension must be at least 1, got {shape:?}")]
+    EmptyArray {
+        what: &'static str,
+        shape: Vec<usize>,
+    },
+    #[error("x has {x_c} channels but w has {w_c}: C of x (N,C,H,W) and w (F,C,HH,WW) must agree")]
+    ChannelMismatch { x_c: usize, w_c: usize },
+    #[error("b has {b_len} entries but w has {f} filters: b must have shape (F,)")]
+    BiasMismatch { b_len: usize, f: usize },
+    #[error(
+        "the kernel ({reach_h}x{reach_w} with dilation) is larger than the padded input ({hp}x{wp}): no window fits"
+    )]
+    KernelTooLarge {
+        reach_h: usize,
+        reach_w: usize,
+        hp: usize,
+        wp: usize,
+    },
+    #[error("dout has shape {got:?} but the output has shape {want:?}")]
+    DoutMismatch { got: Vec<usize>, want: Vec<usize> },
+    #[error("the layer is too large: {0}")]
+    TooLarge(String),
+}
+
+/// A convolution layer with its input: x (N,C,H,W), w (F,C,HH,WW), b (F,) and the
+/// parameters, checked to agree. Construct with [`Layer::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub x: Array4<f64>,
+    pub w: Array4<f64>,
+    pub b: Array1<f64>,
+    pub params: ConvParams,
+    pub geom: Geometry,
+}
+
+impl Layer {
+    pub fn new(
+        x: Array4<f64>,
+        w: Array4<f64>,
+        b: Array1<f64>,
+        params: ConvParams,
+    ) -> Result<Self, ConvError> {
+        let geom = Geometry::new(x.dim(), w.dim(), b.len(), params)?;
+        Ok(Layer {
+            x,
+            w,
+            b,
+            params,
+            geom,
+        })
+    }
+
+    /// x with `pad` zeros around H and W: shape (N, C, H+2p, W+2p).
+    pub fn x_pad(&self) -> Array4<f64> {
+        let g = &self.geom;
+        let mut x_pad = Array4::zeros((g.n, g.c, g.hp(), g.wp()));
+        x_pad
+            .slice_mut(ndarray::s![.., .., g.pad..g.pad + g.h, g.pad..g.pad + g.w])
+            .assign(&self.x);
+        x_pad
+    }
+
+    /// Checks that dout has the output's shape (N, F, H', W').
+    pub fn check_dout(&self, dout: &Array4<f64>) -> Result<(), ConvError> {
+        let want = self.geom.out_dim();
+        if dout.dim() != want {
+            return Err(ConvError::DoutMismatch {
+                got: dout.shape().to_vec(),
+                want: vec![want.0, want.1, want.2, want.3],
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,425 @@
+//! The engine against hand-worked values, CS231n's published numbers, numeric
+//! gradients, and the step-wise engine against the whole-array one.
+
+use ndarray::{Array, Array1, Array4, array};
+
+use super::*;
+
+fn layer(
+    x: Array4<f64>,
+    w: Array4<f64>,
+    b: Array1<f64>,
+    stride: usize,
+    pad: usize,
+    dilation: usize,
+) -> Layer {
+    Layer::new(
+        x,
+        w,
+        b,
+        ConvParams {
+            stride,
+            pad,
+            dilation,
+        },
+    )
+    .expect("valid layer")
+}
+
+fn linspace(lo: f64, hi: f64, count: usize) -> Vec<f64> {
+    (0..count)
+        .map(|k| lo + (hi - lo) * k as f64 / (count - 1) as f64)
+        .collect()
+}
+
+/// A deterministic pseudo-random array in [-1, 1) (SplitMix64), for tests only.
+fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
+    let mut state = seed;
+    Array::from_shape_fn(shape, |_| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    })
+}
+
+fn one_to_nine() -> Array4<f64> {
+    array![[[[1., 2., 3.], [4., 5., 6.], [7., 8., 9.]]]]
+}
+
+fn diag_kernel() -> Array4<f64> {
+    array![[[[1., 0.], [0., -1.]]]]
+}
+
+#[test]
+fn forward_by_hand_no_pad() {
+    let l = layer(one_to_nine(), diag_kernel(), array![0.5], 1, 0, 1);
+    assert_eq!(forward(&l), array![[[[-3.5, -3.5], [-3.5, -3.5]]]]);
+}
+
+#[test]
+fn forward_by_hand_pad_1_stride_2() {
+    let l = layer(one_to_nine(), diag_kernel(), array![0.5], 2, 1, 1);
+    assert_eq!(l.geom.out_dim(), (1, 1, 2, 2));
+    assert_eq!(forward(&l), array![[[[-0.5, -2.5], [-6.5, -3.5]]]]);
+    let first = l.forward_step(1).unwrap();
+    assert_eq!(first.window.rows, vec![0, 1]);
+    assert!(first.window.is_pad(0, 0) && first.window.is_pad(1, 0) && !first.window.is_pad(1, 1));
+    assert_eq!(first.x_window, array![[[0., 0.], [0., 1.]]]);
+    assert_eq!(first.products, array![[[0., 0.], [0., -1.]]]);
+    assert_eq!(first.partial, array![-1.0]);
+    assert_eq!(first.out, -0.5);
+}
+
+#[test]
+fn backward_by_hand() {
+    let l = layer(one_to_nine(), diag_kernel(), array![0.5], 1, 0, 1);
+    let g = backward(&l, &Array4::ones((1, 1, 2, 2))).unwrap();
+    assert_eq!(
+        g.dx,
+        array![[[[1., 1., 0.], [1., 0., -1.], [0., -1., -1.]]]]
+    );
+    assert_eq!(g.dw, array![[[[12., 16.], [24., 28.]]]]);
+    assert_eq!(g.db, array![4.]);
+}
+
+#[test]
+fn dilation_by_hand() {
+    let x = Array::from_shape_fn((1, 1, 5, 5), |(_, _, r, c)| (r * 5 + c) as f64);
+    let l = layer(x, Array4::ones((1, 1, 2, 2)), array![0.], 1, 0, 2);
+    assert_eq!(l.geom.out_dim(), (1, 1, 3, 3));
+    let want = Array::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (24 + 20 * i + 4 * j) as f64);
+    assert_eq!(forward(&l), want);
+    assert_eq!(l.geom.window(1, 2).rows, vec![1, 3]);
+    assert_eq!(l.geom.window(1, 2).cols, vec![2, 4]);
+}
+
+#[test]
+fn pad_zero_keeps_dx() {
+    // The note's dx_pad[:, :, pad:-pad, pad:-pad] is empty when pad = 0; ours is not.
+    let l = layer(one_to_nine(), diag_kernel(), array![0.], 1, 0, 1);
+    let g = backward(&l, &Array4::ones((1, 1, 2, 2))).unwrap();
+    assert_eq!(g.dx.dim(), (1, 1, 3, 3));
+    assert_eq!(g.dx, g.dx_pad);
+}
+
+/// CS231n assignment 2, "Convolution: Naive forward pass": the published correct_out.
+#[test]
+fn cs231n_forward_naive_published() {
+    let x = Array::from_shape_vec((2, 3, 4, 4), linspace(-0.1, 0.5, 96)).unwrap();
+    let w = Array::from_shape_vec((3, 3, 4, 4), linspace(-0.2, 0.3, 144)).unwrap();
+    let b = Array1::from(linspace(-0.1, 0.2, 3));
+    let l = layer(x, w, b, 2, 1, 1);
+    let correct = array![
+        [
+            [[-0.08759809, -0.10987781], [-0.18387192, -0.2109216]],
+            [[0.21027089, 0.21661097], [0.22847626, 0.23004637]],
+            [[0.50813986, 0.54309974], [0.64082444, 0.67101435]]
+        ],
+        [
+            [[-0.98053589, -1.03143541], [-1.19128892, -1.24695841]],
+            [[0.69108355, 0.66880383], [0.59480972, 0.56776003]],
+            [[2.36270298, 2.36904306], [2.38090835, 2.38247847]]
+        ]
+    ];
+    let out = forward(&l);
+    let err = rel_error(out.iter(), correct.iter());
+    assert!(err < 1e-7, "rel_error {err}");
+}
+
+/// CS231n's backward test: x (4,3,5,5), w (2,3,3,3), stride 1, pad 1, numeric gradients.
+#[test]
+fn cs231n_backward_naive_numeric() {
+    let l = layer(
+        noise((4, 3, 5, 5), 1),
+        noise((2, 3, 3, 3), 2),
+        array![0.3, -0.7],
+        1,
+        1,
+        1,
+    );
+    let dout = noise((4, 2, 5, 5), 3);
+    let analytic = backward(&l, &dout).unwrap();
+    let numeric = numeric_grads(&l, &dout, 1e-5).unwrap();
+    for (name, a, n) in [
+        (
+            "dx",
+            analytic.dx.iter().collect::<Vec<_>>(),
+            numeric.dx.iter().collect::<Vec<_>>(),
+        ),
+        (
+            "dw",
+            analytic.dw.iter().collect(),
+            numeric.dw.iter().collect(),
+        ),
+        (
+            "db",
+            analytic.db.iter().collect(),
+            numeric.db.iter().collect(),
+        ),
+    ] {
+        let err = rel_error(a, n);
+        assert!(err <= 1e-7, "{name} rel_error {err}");
+    }
+}
+
+fn assert_close(a: &Array4<f64>, b: &Array4<f64>, tol: f64) {
+    assert_eq!(a.dim(), b.dim());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() <= tol, "{x} vs {y}");
+    }
+}
+
+/// The naive loops of conv_backward_naive, one step at a time, summed.
+fn stepwise(l: &Layer, dout: &Array4<f64>) -> (Array4<f64>, Grads) {
+    let g = l.geom;
+    let mut out = Array4::zeros(g.out_dim());
+    let mut dx_pad = Array4::zeros((g.n, g.c, g.hp(), g.wp()));
+    let mut dw = Array4::zeros(l.w.dim());
+    let mut db = Array1::zeros(g.f);
+    for step in 1..=g.total_steps() {
+        let fwd = l.forward_step(step).unwrap();
+        let bwd = l.backward_step(dout, step).unwrap();
+        let p = fwd.pos;
+        assert_eq!(bwd.pos, p);
+        out[[p.n, p.f, p.i, p.j]] = fwd.out;
+        for c in 0..g.c {
+            for (m, &r) in fwd.window.rows.iter().enumerate() {
+                for (k, &col) in fwd.window.cols.iter().enumerate() {
+                    dx_pad[[p.n, c, r, col]] += bwd.dx_pad_add[[c, m, k]];
+                    dw[[p.f, c, m, k]] += bwd.dw_add[[c, m, k]];
+                }
+            }
+        }
+        db[p.f] += bwd.db_add;
+    }
+    let dx = dx_pad
+        .slice(ndarray::s![.., .., g.pad..g.pad + g.h, g.pad..g.pad + g.w])
+        .to_owned();
+    (out, Grads { dx_pad, dx, dw, db })
+}
+
+#[test]
+fn stepwise_equals_whole_array() {
+    let shapes = [
+        ((2, 3, 7, 6), (2, 3, 3, 2), 2, 1, 1),
+        ((1, 1, 5, 5), (1, 1, 3, 3), 1, 0, 2),
+        ((1, 2, 8, 9), (3, 2, 4, 3), 3, 2, 1),
+        ((2, 1, 4, 4), (1, 1, 1, 1), 1, 3, 3),
+    ];
+    for (seed, (xs, ws, stride, pad, dil)) in shapes.into_iter().enumerate() {
+        let seed = seed as u64 * 10;
+        let b = Array1::from_iter(noise((1, 1, 1, ws.0), seed).iter().copied());
+        let l = layer(
+            noise(xs, seed + 1),
+            noise(ws, seed + 2),
+            b,
+            stride,
+            pad,
+            dil,
+        );
+        let dout = noise(l.geom.out_dim(), seed + 3);
+        let (out, grads) = stepwise(&l, &dout);
+        let whole = backward(&l, &dout).unwrap();
+        assert_close(&out, &forward(&l), 1e-12);
+        assert_close(&grads.dx_pad, &whole.dx_pad, 1e-12);
+        assert_close(&grads.dx, &whole.dx, 1e-12);
+        assert_close(&grads.dw, &whole.dw, 1e-12);
+        let after_all = l.backward_after(&dout, l.geom.total_steps()).unwrap();
+        assert_close(&after_all.grads.dx, &whole.dx, 1e-12);
+    }
+}
+
+#[test]
+fn backward_after_k_is_prefix_sum() {
+    let l = layer(
+        noise((1, 2, 5, 5), 7),
+        noise((2, 2, 3, 3), 8),
+        array![0.1, 0.2],
+        2,
+        1,
+        1,
+    );
+    let dout = noise(l.geom.out_dim(), 9);
+    let zero = l.backward_after(&dout, 0).unwrap();
+    assert!(zero.grads.dx_pad.iter().all(|&v| v == 0.0));
+    assert!(zero.touches.iter().all(|&t| t == 0));
+    let one = l.backward_after(&dout, 1).unwrap();
+    let first = l.backward_step(&dout, 1).unwrap();
+    // step 1 is window (0,0): padded rows 0..3, cols 0..3
+    assert_eq!(
+        one.grads.dx_pad.slice(ndarray::s![0, .., 0..3, 0..3]),
+        first.dx_pad_add
+    );
+    assert_eq!(one.grads.db, array![first.dout, 0.0]);
+    assert_eq!(one.touches.iter().map(|&t| t as usize).sum::<usize>(), 9);
+    let two = l.backward_after(&dout, 2).unwrap();
+    // windows (0,0) and (0,1) overlap in padded column 2
+    assert_eq!(two.touches[[0, 1, 2]], 2);
+    assert_eq!(two.touches[[0, 1, 1]], 1);
+}
+
+#[test]
+fn step_order_is_cs231n() {
+    let g = Geometry::new((2, 1, 4, 4), (3, 1, 3, 3), 3, ConvParams::default()).unwrap();
+    assert_eq!(g.total_steps(), 2 * 3 * 2 * 2);
+    assert_eq!(
+        g.position(1),
+        Some(OutPos {
+            n: 0,
+            f: 0,
+            i: 0,
+            j: 0
+        })
+    );
+    assert_eq!(
+        g.position(2),
+        Some(OutPos {
+            n: 0,
+            f: 0,
+            i: 0,
+            j: 1
+        })
+    );
+    assert_eq!(
+        g.position(3),
+        Some(OutPos {
+            n: 0,
+            f: 0,
+            i: 1,
+            j: 0
+        })
+    );
+    assert_eq!(
+        g.position(5),
+        Some(OutPos {
+            n: 0,
+            f: 1,
+            i: 0,
+            j: 0
+        })
+    );
+    assert_eq!(
+        g.position(13),
+        Some(OutPos {
+            n: 1,
+            f: 0,
+            i: 0,
+            j: 0
+        })
+    );
+    assert_eq!(g.position(0), None);
+    assert_eq!(g.position(25), None);
+    for step in 1..=24 {
+        assert_eq!(g.step_of(g.position(step).unwrap()), Some(step));
+    }
+}
+
+#[test]
+fn unreached_cells_when_stride_does_not_divide() {
+    // W = 6, k = 3, stride 2, pad 0: windows at 0 and 2 reach columns 0..5; column 5 never.
+    let g = Geometry::new(
+        (1, 1, 6, 6),
+        (1, 1, 3, 3),
+        1,
+        ConvParams {
+            stride: 2,
+            pad: 0,
+            dilation: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(g.w_out, 2);
+    assert_eq!(g.cols_reached(), vec![true, true, true, true, true, false]);
+    assert_eq!(
+        g.outputs_reading(2, 2),
+        vec![(0, 0), (0, 1), (1, 0), (1, 1)]
+    );
+    assert_eq!(g.outputs_reading(5, 5), vec![]);
+}
+
+#[test]
+fn bad_shapes_are_errors() {
+    let p = ConvParams::default();
+    assert_eq!(
+        Geometry::new((1, 1, 3, 3), (1, 1, 3, 3), 1, ConvParams { stride: 0, ..p }),
+        Err(ConvError::ZeroStride)
+    );
+    assert_eq!(
+        Geometry::new(
+            (1, 1, 3, 3),
+            (1, 1, 3, 3),
+            1,
+            ConvParams { dilation: 0, ..p }
+        ),
+        Err(ConvError::ZeroDilation)
+    );
+    assert!(matches!(
+        Geometry::new((1, 2, 3, 3), (1, 3, 3, 3), 1, p),
+        Err(ConvError::ChannelMismatch { .. })
+    ));
+    assert!(matches!(
+        Geometry::new((1, 1, 3, 3), (2, 1, 3, 3), 1, p),
+        Err(ConvError::BiasMismatch { .. })
+    ));
+    assert!(matches!(
+        Geometry::new((1, 1, 2, 2), (1, 1, 3, 3), 1, p),
+        Err(ConvError::KernelTooLarge { .. })
+    ));
+    assert!(matches!(
+        Geometry::new((1, 1, 0, 2), (1, 1, 1, 1), 1, p),
+        Err(ConvError::EmptyArray { .. })
+    ));
+    assert!(matches!(
+        Geometry::new(
+            (1, 1, 3, 3),
+            (1, 1, 3, 3),
+            1,
+            ConvParams {
+                pad: usize::MAX,
+                ..p
+            }
+        ),
+        Err(ConvError::TooLarge(_))
+    ));
+    let l = layer(one_to_nine(), diag_kernel(), array![0.], 1, 0, 1);
+    assert!(matches!(
+        backward(&l, &Array4::ones((1, 1, 3, 3))),
+        Err(ConvError::DoutMismatch { .. })
+    ));
+}
+
+#[test]
+fn grad_check_single_entries() {
+    let l = layer(
+        noise((1, 2, 4, 4), 4),
+        noise((2, 2, 3, 3), 5),
+        array![0.5, -0.5],
+        1,
+        1,
+        1,
+    );
+    let dout = noise(l.geom.out_dim(), 6);
+    for param in [
+        Param::X {
+            n: 0,
+            c: 1,
+            h: 2,
+            w: 3,
+        },
+        Param::W {
+            f: 1,
+            c: 0,
+            m: 2,
+            k: 1,
+        },
+        Param::B { f: 0 },
+    ] {
+        let check = grad_check(&l, &dout, param).unwrap().unwrap();
+        assert!(check.rel_error <= 1e-7, "{check:?}");
+        assert!(check.analytic != 0.0);
+    }
+    assert_eq!(grad_check(&l, &dout, Param::B { f: 9 }).unwrap(), None);
+}

@@ -1,0 +1,10 @@
+//! convstep: step through a convolution layer, forward and backward, one window at a time.
+
+pub mod app;
+pub mod cli;
+pub mod compute;
+pub mod conv;
+pub mod export;
+pub mod input;
+pub mod tour;
+pub mod ui;
