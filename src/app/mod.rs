@@ -33,6 +33,8 @@ pub struct StepperArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    #[command(flatten)]
+    pub export: crate::export::ExportArgs,
 }
 
 pub fn run(_args: &StepperArgs) -> anyhow::Result<()> {

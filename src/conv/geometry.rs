@@ -270,7 +270,7 @@ impl Geometry {
                 .filter(|&o| {
                     let start = o * self.stride;
                     p >= start
-                        && (p - start) % self.dilation == 0
+                        && (p - start).is_multiple_of(self.dilation)
                         && (p - start) / self.dilation < k
                 })
                 .collect()

@@ -1,12 +1,34 @@
 //! Every export is a rendering of the same ratatui `Buffer` the screen shows.
 //! STUB: helper C implements.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use ratatui::buffer::Buffer;
 
 use clap::Args;
 
 use crate::app::StateArgs;
 use crate::input::InputArgs;
+
+/// Where and how the stepper's `s` key saves the current frame.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ExportArgs {
+    /// Formats `s` saves, comma-separated: svg, png, html, txt, ans (default: svg,png).
+    #[arg(long)]
+    pub export_format: Option<String>,
+    /// Folder `s` saves into (default: the current folder).
+    #[arg(long)]
+    pub export_dir: Option<PathBuf>,
+}
+
+/// Saves one frame as the stepper's `s` key does; returns the files written.
+pub fn save_screenshot(
+    _buffer: &Buffer,
+    _args: &ExportArgs,
+    _dir: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    anyhow::bail!("screenshots are not implemented yet")
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct ShotArgs {

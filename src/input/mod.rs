@@ -34,6 +34,7 @@ pub struct Labels {
 /// stride, pad, dilation, working size) and rebuilds into a [`Scene`] at once.
 #[derive(Debug, Clone)]
 pub struct SceneSpec {
+    /// stride, pad, dilation: the stepper edits these directly and rebuilds.
     pub params: ConvParams,
 }
 
@@ -48,6 +49,21 @@ impl SceneSpec {
                 dilation: args.dilation.unwrap_or(d.dilation),
             },
         })
+    }
+
+    /// Moves the kernel choice `delta` places through the named presets (the stepper's
+    /// live kernel key); wraps around.
+    pub fn cycle_kernel(&mut self, _delta: isize) {}
+
+    /// Grows or shrinks the working size (longest side, images only) by `delta` steps.
+    /// Returns false when there is nothing to resize (arrays, presets) or at a limit.
+    pub fn change_size(&mut self, _delta: isize) -> bool {
+        false
+    }
+
+    /// A short name of the current kernel choice, for the status line.
+    pub fn kernel_label(&self) -> String {
+        "sobel-x,sobel-y".into()
     }
 
     /// Builds the layer for the current choices.
