@@ -1,14 +1,140 @@
-//! Every export is a rendering of the same ratatui `Buffer` the screen shows.
-//! STUB: helper C implements.
+//! Every export is a rendering of the same ratatui `Buffer` the screen shows: plain
+//! text, ANSI codes, SVG, HTML and PNG of one frame, and GIF of many; written
+//! atomically, byte-identical for the same arguments.
+
+pub mod atomic;
+pub mod gif;
+pub mod grid;
+pub mod html;
+pub mod png;
+pub mod raster;
+pub mod shapes;
+pub mod svg;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 
-use ratatui::buffer::Buffer;
-
+use anyhow::Context;
 use clap::Args;
+use ratatui::buffer::Buffer;
 
 use crate::app::StateArgs;
 use crate::input::InputArgs;
+
+pub use self::gif::TimedFrame;
+pub use self::grid::{DEFAULT_THEME, Theme};
+
+/// The scale PNG and GIF are drawn at unless told otherwise: 2x, since 1x looks
+/// blurry once a slide or a browser enlarges it.
+pub const DEFAULT_PNG_SCALE: u32 = 2;
+
+/// A still format, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+    Html,
+    Txt,
+    Ans,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Svg,
+        Format::Png,
+        Format::Html,
+        Format::Txt,
+        Format::Ans,
+    ];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Html => "html",
+            Format::Txt => "txt",
+            Format::Ans => "ans",
+        }
+    }
+
+    /// The format named by an extension or a `--export-format` entry (case-insensitive;
+    /// `htm` is `html`).
+    pub fn from_name(name: &str) -> Option<Format> {
+        let name = name.trim().to_ascii_lowercase();
+        let name = if name == "htm" { "html" } else { name.as_str() };
+        Format::ALL.into_iter().find(|f| f.extension() == name)
+    }
+
+    /// The format of an output file, from its extension.
+    pub fn from_path(path: &Path) -> anyhow::Result<Format> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Format::from_name(&ext).with_context(|| {
+            format!(
+                "cannot tell the format of {}: the extension must be one of .svg .png .html .txt .ans",
+                path.display()
+            )
+        })
+    }
+}
+
+/// How frames are drawn into pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// PNG and GIF pixels per cell: 9 x 18 times this.
+    pub png_scale: u32,
+    /// What `Color::Reset` stands for.
+    pub theme: Theme,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            png_scale: DEFAULT_PNG_SCALE,
+            theme: DEFAULT_THEME,
+        }
+    }
+}
+
+/// The bytes of one frame in one format.
+pub fn render(buf: &Buffer, format: Format, opts: &RenderOptions) -> anyhow::Result<Vec<u8>> {
+    Ok(match format {
+        Format::Txt => text::to_txt(buf).into_bytes(),
+        Format::Ans => text::to_ans(buf).into_bytes(),
+        Format::Svg => svg::to_svg(&grid::resolve(buf, opts.theme)).into_bytes(),
+        Format::Html => html::to_html(&grid::resolve(buf, opts.theme)).into_bytes(),
+        Format::Png => png::to_png(&grid::resolve(buf, opts.theme), opts.png_scale)?,
+    })
+}
+
+/// Writes one frame to `path` (format from its extension), atomically.
+pub fn write_frame(buf: &Buffer, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
+    let format = Format::from_path(path)?;
+    let bytes = render(buf, format, opts)?;
+    atomic::write_atomic(path, &bytes)
+}
+
+/// Writes an animation to `path`, which must end in `.gif`, atomically.
+pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
+    check_gif_path(path)?;
+    let bytes = gif::to_gif(frames, opts.theme, opts.png_scale)?;
+    atomic::write_atomic(path, &bytes)
+}
+
+fn check_gif_path(path: &Path) -> anyhow::Result<()> {
+    let is_gif = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gif"));
+    if !is_gif {
+        anyhow::bail!(
+            "cannot write {}: record writes .gif files only",
+            path.display()
+        );
+    }
+    Ok(())
+}
 
 /// Where and how the stepper's `s` key saves the current frame.
 #[derive(Debug, Clone, Args, Default)]
@@ -19,15 +145,155 @@ pub struct ExportArgs {
     /// Folder `s` saves into (default: the current folder).
     #[arg(long)]
     pub export_dir: Option<PathBuf>,
+    /// Pixels per cell of saved PNGs, as a multiple of 9x18 (default 2; 1..=8).
+    /// (Not `--scale`, which already means how input values are scaled.)
+    #[arg(long = "png-scale")]
+    pub png_scale: Option<u32>,
+}
+
+impl ExportArgs {
+    /// The formats to save, in the order given, without repeats.
+    pub fn formats(&self) -> anyhow::Result<Vec<Format>> {
+        let spec = self.export_format.as_deref().unwrap_or("svg,png");
+        let mut formats = Vec::new();
+        for name in spec.split(',').filter(|s| !s.trim().is_empty()) {
+            let f = Format::from_name(name).with_context(|| {
+                format!("unknown --export-format {name:?}: use svg, png, html, txt or ans")
+            })?;
+            if !formats.contains(&f) {
+                formats.push(f);
+            }
+        }
+        if formats.is_empty() {
+            anyhow::bail!("--export-format names no format: use svg, png, html, txt or ans");
+        }
+        Ok(formats)
+    }
+
+    pub fn render_options(&self) -> anyhow::Result<RenderOptions> {
+        let png_scale = self.png_scale.unwrap_or(DEFAULT_PNG_SCALE);
+        check_scale(png_scale)?;
+        Ok(RenderOptions {
+            png_scale,
+            ..RenderOptions::default()
+        })
+    }
+}
+
+fn check_scale(scale: u32) -> anyhow::Result<()> {
+    if !(1..=raster::MAX_SCALE).contains(&scale) {
+        anyhow::bail!(
+            "--png-scale must be between 1 and {}, not {scale}",
+            raster::MAX_SCALE
+        );
+    }
+    Ok(())
 }
 
 /// Saves one frame as the stepper's `s` key does; returns the files written.
+///
+/// Files go into `--export-dir`, else `dir`, named `convstep-NNN.EXT` with the first
+/// number for which none of the requested files exists yet: a screenshot never
+/// overwrites another.
 pub fn save_screenshot(
-    _buffer: &Buffer,
-    _args: &ExportArgs,
-    _dir: &Path,
+    buffer: &Buffer,
+    args: &ExportArgs,
+    dir: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    anyhow::bail!("screenshots are not implemented yet")
+    save_screenshot_named(buffer, args, dir, "")
+}
+
+/// As [`save_screenshot`], with a label in the name (`convstep-LABEL-NNN.EXT`), such
+/// as `forward-step12`; characters other than letters, digits, `-` and `_` become `_`.
+pub fn save_screenshot_named(
+    buffer: &Buffer,
+    args: &ExportArgs,
+    dir: &Path,
+    label: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let formats = args.formats()?;
+    let opts = args.render_options()?;
+    let dir = args.export_dir.as_deref().unwrap_or(dir);
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot save a screenshot into {}: no such folder",
+            dir.display()
+        );
+    }
+    let label: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let prefix = if label.is_empty() {
+        "convstep".to_string()
+    } else {
+        format!("convstep-{label}")
+    };
+    let stem = (1..=99_999)
+        .map(|n| format!("{prefix}-{n:03}"))
+        .find(|stem| {
+            formats
+                .iter()
+                .all(|f| !dir.join(format!("{stem}.{}", f.extension())).exists())
+        })
+        .with_context(|| format!("{} holds too many screenshots already", dir.display()))?;
+    let mut written = Vec::new();
+    for format in formats {
+        let path = dir.join(format!("{stem}.{}", format.extension()));
+        let bytes = render(buffer, format, &opts)?;
+        atomic::write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The terminal a headless frame is drawn for, and the raster scale.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct FrameArgs {
+    /// Terminal width the frame is drawn at, in cells.
+    #[arg(long, default_value_t = 120)]
+    pub cols: u16,
+    /// Terminal height the frame is drawn at, in cells.
+    #[arg(long, default_value_t = 40)]
+    pub rows: u16,
+    /// PNG and GIF pixels per cell, as a multiple of 9x18 (1..=8). Not `--scale`,
+    /// which already means how input values are scaled.
+    #[arg(long = "png-scale", default_value_t = DEFAULT_PNG_SCALE)]
+    pub png_scale: u32,
+}
+
+impl FrameArgs {
+    /// The largest terminal drawn headless: far beyond any real screen, small enough
+    /// that a typo cannot ask for gigabytes.
+    pub const MAX_COLS: u16 = 1000;
+    pub const MAX_ROWS: u16 = 500;
+
+    pub fn check(&self) -> anyhow::Result<RenderOptions> {
+        if self.cols == 0
+            || self.rows == 0
+            || self.cols > Self::MAX_COLS
+            || self.rows > Self::MAX_ROWS
+        {
+            anyhow::bail!(
+                "--cols and --rows must be 1..={} and 1..={}, not {}x{}",
+                Self::MAX_COLS,
+                Self::MAX_ROWS,
+                self.cols,
+                self.rows
+            );
+        }
+        check_scale(self.png_scale)?;
+        Ok(RenderOptions {
+            png_scale: self.png_scale,
+            ..RenderOptions::default()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -36,6 +302,11 @@ pub struct ShotArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Key script applied before the shot, in the stepper's key names (e.g. "l l l b G").
+    #[arg(long)]
+    pub keys: Option<String>,
+    #[command(flatten)]
+    pub frame: FrameArgs,
     /// Output file; the format follows the extension (.svg .png .html .txt .ans).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -47,15 +318,119 @@ pub struct RecordArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12" (default: all
+    /// steps of the phase).
+    #[arg(long, conflicts_with = "keys")]
+    pub steps: Option<String>,
+    /// Record a key script instead: the starting frame, then one frame per key.
+    #[arg(long)]
+    pub keys: Option<String>,
+    /// Milliseconds each frame shows (one step per second is the norm of the
+    /// classic animations).
+    #[arg(long, default_value_t = 1000)]
+    pub delay: u32,
+    #[command(flatten)]
+    pub frame: FrameArgs,
     /// Output .gif.
     #[arg(short, long)]
     pub output: PathBuf,
 }
 
-pub fn run_shot(_args: &ShotArgs) -> anyhow::Result<()> {
-    anyhow::bail!("shot is not implemented yet")
+pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
+    Format::from_path(&args.output)?;
+    args.frame.check()?;
+    anyhow::bail!("shot needs the stepper, which has not landed yet")
 }
 
-pub fn run_record(_args: &RecordArgs) -> anyhow::Result<()> {
-    anyhow::bail!("record is not implemented yet")
+pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
+    check_gif_path(&args.output)?;
+    args.frame.check()?;
+    anyhow::bail!("record needs the stepper, which has not landed yet")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_follow_the_extension() {
+        assert_eq!(
+            Format::from_path(Path::new("a/b.SVG")).unwrap(),
+            Format::Svg
+        );
+        assert_eq!(Format::from_path(Path::new("x.htm")).unwrap(), Format::Html);
+        assert!(Format::from_path(Path::new("x.jpg")).is_err());
+        assert!(Format::from_path(Path::new("noext")).is_err());
+    }
+
+    #[test]
+    fn export_formats_parse_and_reject_unknown_names() {
+        let args = |s: &str| ExportArgs {
+            export_format: Some(s.into()),
+            ..ExportArgs::default()
+        };
+        assert_eq!(
+            args("png, txt,png").formats().unwrap(),
+            vec![Format::Png, Format::Txt]
+        );
+        assert!(args("svg,jpeg").formats().is_err());
+        assert!(args(",").formats().is_err());
+        assert_eq!(
+            ExportArgs::default().formats().unwrap(),
+            vec![Format::Svg, Format::Png]
+        );
+    }
+
+    #[test]
+    fn screenshots_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let buf = Buffer::with_lines(["hi"]);
+        let args = ExportArgs {
+            export_format: Some("txt,svg".into()),
+            ..ExportArgs::default()
+        };
+        let first = save_screenshot(&buf, &args, dir.path()).unwrap();
+        let second = save_screenshot(&buf, &args, dir.path()).unwrap();
+        assert_eq!(
+            first,
+            vec![
+                dir.path().join("convstep-001.txt"),
+                dir.path().join("convstep-001.svg")
+            ]
+        );
+        assert_eq!(second[0], dir.path().join("convstep-002.txt"));
+        let named = save_screenshot_named(&buf, &args, dir.path(), "forward step 3").unwrap();
+        assert_eq!(named[0], dir.path().join("convstep-forward_step_3-001.txt"));
+        assert_eq!(std::fs::read_to_string(&first[0]).unwrap(), "hi\n");
+    }
+
+    #[test]
+    fn export_dir_wins_over_the_default_folder_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let buf = Buffer::with_lines(["hi"]);
+        let args = ExportArgs {
+            export_format: Some("txt".into()),
+            export_dir: Some(dir.path().join("missing")),
+            ..ExportArgs::default()
+        };
+        let err = save_screenshot(&buf, &args, dir.path()).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn same_frame_same_bytes_in_every_format() {
+        let buf = Buffer::with_lines(["╭─╮ ▀▄ ab", "╰─╯ ░▒ 你"]);
+        let opts = RenderOptions {
+            png_scale: 1,
+            ..RenderOptions::default()
+        };
+        for f in Format::ALL {
+            assert_eq!(
+                render(&buf, f, &opts).unwrap(),
+                render(&buf, f, &opts).unwrap(),
+                "{f:?}"
+            );
+        }
+    }
 }

@@ -1,0 +1,429 @@
+//! Animated GIF of a sequence of frames: one global palette (exact when the frames'
+//! colours fit in 256, else a deterministic reduction, never dithered), frames that
+//! show nothing new folded into the previous one's delay, each later frame stored as
+//! the rectangle that changed, looping forever.
+
+use std::collections::HashMap;
+
+use ratatui::buffer::Buffer;
+
+use super::grid::{Rgb, Theme, resolve};
+use super::raster::{Canvas, Edges, Rasterizer};
+
+/// The most frames `record` draws, so a typo in a step range cannot run for hours.
+pub const MAX_FRAMES: usize = 5000;
+
+/// One frame of an animation and how long it shows.
+#[derive(Debug, Clone)]
+pub struct TimedFrame {
+    pub buffer: Buffer,
+    pub delay_ms: u32,
+}
+
+/// Consecutive equal buffers become one frame showing for their summed delays.
+pub fn fold_repeats(frames: Vec<TimedFrame>) -> Vec<TimedFrame> {
+    let mut out: Vec<TimedFrame> = Vec::with_capacity(frames.len());
+    for frame in frames {
+        match out.last_mut() {
+            Some(last) if last.buffer == frame.buffer => {
+                last.delay_ms = last.delay_ms.saturating_add(frame.delay_ms);
+            }
+            _ => out.push(frame),
+        }
+    }
+    out
+}
+
+/// GIF delays are centiseconds; browsers show anything under 2 as 10, so 2 is the floor.
+fn centiseconds(ms: u32) -> u16 {
+    let cs = (ms.saturating_add(5)) / 10;
+    cs.clamp(2, u32::from(u16::MAX)) as u16
+}
+
+pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Result<Vec<u8>> {
+    let frames = fold_repeats(frames);
+    let Some(first) = frames.first() else {
+        anyhow::bail!("an animation needs at least one frame");
+    };
+    if frames.len() > MAX_FRAMES {
+        anyhow::bail!(
+            "{} frames is more than the {MAX_FRAMES} a GIF may have here",
+            frames.len()
+        );
+    }
+    let area = first.buffer.area;
+    if frames.iter().any(|f| f.buffer.area != area) {
+        anyhow::bail!("all frames of an animation must have the same size");
+    }
+    let mut rasterizer = Rasterizer::new(scale, Edges::Stepped)?;
+    let (width, height) = rasterizer.size_of(area.width, area.height)?;
+    let (w16, h16) = match (u16::try_from(width), u16::try_from(height)) {
+        (Ok(w), Ok(h)) => (w, h),
+        _ => anyhow::bail!("a GIF is at most 65535 pixels wide and high, not {width}x{height}"),
+    };
+
+    // Pass 1: every colour drawn, and the cell colours that must stay exact.
+    let mut histogram: HashMap<Rgb, u64> = HashMap::new();
+    let mut keys: Vec<Rgb> = Vec::new();
+    for frame in &frames {
+        let grid = resolve(&frame.buffer, theme);
+        keys.extend(grid.key_colors());
+        let canvas = rasterizer.draw(&grid)?;
+        for p in canvas.pixels.chunks_exact(3) {
+            *histogram.entry(Rgb(p[0], p[1], p[2])).or_insert(0) += 1;
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let palette = choose_palette(&histogram, &keys);
+
+    // Pass 2: index every frame against the palette; store what changed.
+    let mut flat = Vec::with_capacity(palette.len() * 3);
+    for c in &palette {
+        flat.extend_from_slice(&[c.0, c.1, c.2]);
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut bytes, w16, h16, &flat)?;
+        encoder.set_repeat(gif::Repeat::Infinite)?;
+        let mut mapper = Mapper::new(&palette);
+        let mut previous: Option<Vec<u8>> = None;
+        let mut pending: Option<gif::Frame<'static>> = None;
+        for frame in &frames {
+            let canvas = rasterizer.draw(&resolve(&frame.buffer, theme))?;
+            let indices = mapper.index(&canvas);
+            let delay = centiseconds(frame.delay_ms);
+            let region = match &previous {
+                None => Some((0, 0, width, height)),
+                Some(prev) => changed_region(prev, &indices, width, height),
+            };
+            match region {
+                None => {
+                    if let Some(p) = pending.as_mut() {
+                        p.delay = p.delay.saturating_add(delay);
+                    }
+                }
+                Some(rect) => {
+                    if let Some(p) = pending.take() {
+                        encoder.write_frame(&p)?;
+                    }
+                    pending = Some(sub_frame(&indices, width, rect, delay));
+                }
+            }
+            previous = Some(indices);
+        }
+        if let Some(p) = pending {
+            encoder.write_frame(&p)?;
+        }
+    }
+    Ok(bytes)
+}
+
+/// Picks at most 256 colours, deterministically:
+/// all of them if they fit; else every cell colour plus the most used others; else
+/// (more than 256 cell colours) a median cut weighted by use.
+fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb]) -> Vec<Rgb> {
+    let mut all: Vec<(Rgb, u64)> = histogram.iter().map(|(&c, &n)| (c, n)).collect();
+    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if all.len() <= 256 {
+        let mut p: Vec<Rgb> = all.into_iter().map(|(c, _)| c).collect();
+        p.sort_unstable();
+        return p;
+    }
+    if keys.len() <= 256 {
+        let mut p: Vec<Rgb> = keys.to_vec();
+        for (c, _) in &all {
+            if p.len() == 256 {
+                break;
+            }
+            if keys.binary_search(c).is_err() {
+                p.push(*c);
+            }
+        }
+        p.sort_unstable();
+        return p;
+    }
+    median_cut(all, 256)
+}
+
+fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
+    let channel = |c: Rgb, k: usize| match k {
+        0 => c.0,
+        1 => c.1,
+        _ => c.2,
+    };
+    let spread = |b: &[(Rgb, u64)]| -> (u8, usize) {
+        (0..3)
+            .map(|k| {
+                let lo = b.iter().map(|e| channel(e.0, k)).min().unwrap_or(0);
+                let hi = b.iter().map(|e| channel(e.0, k)).max().unwrap_or(0);
+                (hi - lo, k)
+            })
+            .max_by_key(|&(r, k)| (r, usize::MAX - k))
+            .unwrap_or((0, 0))
+    };
+    let mut boxes: Vec<Vec<(Rgb, u64)>> = vec![colors];
+    while boxes.len() < target {
+        // Split the box with the widest channel range (first such box on ties).
+        let Some((i, (range, k))) = boxes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.len() > 1)
+            .map(|(i, b)| (i, spread(b)))
+            .max_by_key(|&(i, (r, _))| (r, usize::MAX - i))
+        else {
+            break;
+        };
+        if range == 0 {
+            break;
+        }
+        let mut b = boxes.swap_remove(i);
+        b.sort_unstable_by_key(|e| (channel(e.0, k), e.0));
+        let total: u64 = b.iter().map(|e| e.1).sum();
+        let mut acc = 0;
+        let mut cut = 1;
+        for (j, e) in b.iter().enumerate() {
+            acc += e.1;
+            if acc * 2 >= total {
+                cut = (j + 1).clamp(1, b.len() - 1);
+                break;
+            }
+        }
+        let rest = b.split_off(cut);
+        boxes.push(b);
+        boxes.push(rest);
+    }
+    let mut palette: Vec<Rgb> = boxes
+        .iter()
+        .map(|b| {
+            let n: u64 = b.iter().map(|e| e.1).sum::<u64>().max(1);
+            let avg = |k| {
+                (b.iter()
+                    .map(|e| u64::from(channel(e.0, k)) * e.1)
+                    .sum::<u64>()
+                    / n) as u8
+            };
+            Rgb(avg(0), avg(1), avg(2))
+        })
+        .collect();
+    palette.sort_unstable();
+    palette.dedup();
+    palette
+}
+
+/// Maps colours to their palette index (exact, else the nearest; ties to the lower index).
+struct Mapper<'a> {
+    palette: &'a [Rgb],
+    cache: HashMap<Rgb, u8>,
+}
+
+impl<'a> Mapper<'a> {
+    fn new(palette: &'a [Rgb]) -> Mapper<'a> {
+        let cache = palette
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (c, i as u8))
+            .collect();
+        Mapper { palette, cache }
+    }
+
+    fn nearest(&self, c: Rgb) -> u8 {
+        let d = |p: &Rgb| {
+            let dr = i32::from(p.0) - i32::from(c.0);
+            let dg = i32::from(p.1) - i32::from(c.1);
+            let db = i32::from(p.2) - i32::from(c.2);
+            dr * dr + dg * dg + db * db
+        };
+        self.palette
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, p)| (d(p), i))
+            .map_or(0, |(i, _)| i as u8)
+    }
+
+    fn index(&mut self, canvas: &Canvas) -> Vec<u8> {
+        canvas
+            .pixels
+            .chunks_exact(3)
+            .map(|p| {
+                let c = Rgb(p[0], p[1], p[2]);
+                match self.cache.get(&c) {
+                    Some(&i) => i,
+                    None => {
+                        let i = self.nearest(c);
+                        self.cache.insert(c, i);
+                        i
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// The smallest rectangle (x, y, w, h) holding every changed pixel, if any changed.
+fn changed_region(a: &[u8], b: &[u8], width: u32, height: u32) -> Option<(u32, u32, u32, u32)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for y in 0..height {
+        let row = (y * width) as usize..((y + 1) * width) as usize;
+        let (ra, rb) = (&a[row.clone()], &b[row]);
+        if ra == rb {
+            continue;
+        }
+        let first = ra.iter().zip(rb).position(|(p, q)| p != q).unwrap_or(0) as u32;
+        let last = ra.iter().zip(rb).rposition(|(p, q)| p != q).unwrap_or(0) as u32;
+        x0 = x0.min(first);
+        x1 = x1.max(last);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    (x0 != u32::MAX).then(|| (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
+}
+
+fn sub_frame(
+    indices: &[u8],
+    width: u32,
+    (x, y, w, h): (u32, u32, u32, u32),
+    delay: u16,
+) -> gif::Frame<'static> {
+    let mut buffer = Vec::with_capacity((w * h) as usize);
+    for row in y..y + h {
+        let start = (row * width + x) as usize;
+        buffer.extend_from_slice(&indices[start..start + w as usize]);
+    }
+    gif::Frame {
+        delay,
+        dispose: gif::DisposalMethod::Keep,
+        left: x as u16,
+        top: y as u16,
+        width: w as u16,
+        height: h as u16,
+        buffer: buffer.into(),
+        ..gif::Frame::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::grid::DEFAULT_THEME;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Style};
+
+    fn frame(text: &str, delay_ms: u32) -> TimedFrame {
+        TimedFrame {
+            buffer: Buffer::with_lines([text]),
+            delay_ms,
+        }
+    }
+
+    /// (frame count, delays, palette size, composited RGB of the last frame).
+    fn decode(bytes: &[u8]) -> (usize, Vec<u16>, usize) {
+        let mut opts = gif::DecodeOptions::new();
+        opts.set_color_output(gif::ColorOutput::Indexed);
+        let mut d = opts.read_info(bytes).unwrap();
+        let palette_len = d.global_palette().map_or(0, |p| p.len() / 3);
+        let mut delays = Vec::new();
+        while let Some(f) = d.read_next_frame().unwrap() {
+            delays.push(f.delay);
+        }
+        (delays.len(), delays, palette_len)
+    }
+
+    #[test]
+    fn identical_frames_are_dropped_and_their_time_kept() {
+        let frames = vec![
+            frame("ab", 1000),
+            frame("ab", 1000),
+            frame("ac", 500),
+            frame("ac", 250),
+            frame("ab", 1000),
+        ];
+        let gif = to_gif(frames, DEFAULT_THEME, 1).unwrap();
+        let (count, delays, _) = decode(&gif);
+        assert_eq!(count, 3);
+        assert_eq!(delays, vec![200, 75, 100]);
+    }
+
+    #[test]
+    fn later_frames_store_only_the_changed_rectangle() {
+        let gif = to_gif(
+            vec![frame("abcd", 100), frame("abxd", 100)],
+            DEFAULT_THEME,
+            1,
+        )
+        .unwrap();
+        let mut d = gif::DecodeOptions::new().read_info(&gif[..]).unwrap();
+        let f0 = d.read_next_frame().unwrap().unwrap();
+        assert_eq!((f0.left, f0.width), (0, 36));
+        let f1 = d.read_next_frame().unwrap().unwrap();
+        assert!(
+            f1.left >= 18 && f1.left + f1.width <= 27,
+            "{} {}",
+            f1.left,
+            f1.width
+        );
+    }
+
+    #[test]
+    fn a_palette_that_fits_is_exact() {
+        let mut buf = Buffer::with_lines(["▀▀"]);
+        buf.set_style(
+            Rect::new(0, 0, 2, 1),
+            Style::new().fg(Color::Rgb(1, 2, 3)).bg(Color::Rgb(4, 5, 6)),
+        );
+        let gif = to_gif(
+            vec![TimedFrame {
+                buffer: buf,
+                delay_ms: 1000,
+            }],
+            DEFAULT_THEME,
+            1,
+        )
+        .unwrap();
+        let img = image::load_from_memory(&gif).unwrap().to_rgb8();
+        assert_eq!(img.get_pixel(0, 0).0, [1, 2, 3]);
+        assert_eq!(img.get_pixel(17, 17).0, [4, 5, 6]);
+    }
+
+    #[test]
+    fn many_cell_colours_are_cut_to_256_deterministically() {
+        // 600 distinct background colours.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 20));
+        for i in 0..600u32 {
+            let (x, y) = ((i % 30) as u16, (i / 30) as u16);
+            buf[(x, y)].set_bg(Color::Rgb(
+                (i % 256) as u8,
+                (i * 7 % 256) as u8,
+                (i / 3) as u8,
+            ));
+        }
+        let make = || {
+            to_gif(
+                vec![TimedFrame {
+                    buffer: buf.clone(),
+                    delay_ms: 100,
+                }],
+                DEFAULT_THEME,
+                1,
+            )
+            .unwrap()
+        };
+        let a = make();
+        assert_eq!(a, make());
+        let (count, _, palette) = decode(&a);
+        assert_eq!(count, 1);
+        assert!(palette <= 256 && palette > 128, "{palette}");
+    }
+
+    #[test]
+    fn no_frames_is_an_error() {
+        assert!(to_gif(Vec::new(), DEFAULT_THEME, 1).is_err());
+    }
+
+    #[test]
+    fn delays_round_to_centiseconds_with_a_floor() {
+        assert_eq!(centiseconds(1000), 100);
+        assert_eq!(centiseconds(5), 2);
+        assert_eq!(centiseconds(u32::MAX), u16::MAX);
+    }
+}
