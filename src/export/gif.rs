@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ratatui::buffer::Buffer;
 
 use super::grid::{Rgb, Theme, resolve};
-use super::raster::{Canvas, Edges, Rasterizer};
+use super::raster::{Canvas, Edges, Rasterizer, blit};
 
 /// The most frames `record` draws, so a typo in a step range cannot run for hours.
 pub const MAX_FRAMES: usize = 5000;
@@ -62,15 +62,28 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
         _ => anyhow::bail!("a GIF is at most 65535 pixels wide and high, not {width}x{height}"),
     };
 
-    // Pass 1: every colour drawn, and the cell colours that must stay exact.
+    // Pass 1: every colour drawn (tile by tile), and the cell colours that must stay
+    // exact.
     let mut histogram: HashMap<Rgb, u64> = HashMap::new();
     let mut keys: Vec<Rgb> = Vec::new();
+    let mut tile_colors: HashMap<usize, Vec<(Rgb, u64)>> = HashMap::new();
     for frame in &frames {
+        if rasterizer.trim() {
+            tile_colors.clear();
+        }
         let grid = resolve(&frame.buffer, theme);
         keys.extend(grid.key_colors());
-        let canvas = rasterizer.draw(&grid)?;
-        for p in canvas.pixels.chunks_exact(3) {
-            *histogram.entry(Rgb(p[0], p[1], p[2])).or_insert(0) += 1;
+        let mut uses: HashMap<usize, u64> = HashMap::new();
+        for p in rasterizer.layout(&grid)? {
+            *uses.entry(p.tile).or_insert(0) += 1;
+        }
+        for (tile, n) in uses {
+            let counts = tile_colors
+                .entry(tile)
+                .or_insert_with(|| count_colors(rasterizer.tile(tile)));
+            for &(c, k) in counts.iter() {
+                *histogram.entry(c).or_insert(0) += k * n;
+            }
         }
     }
     keys.sort_unstable();
@@ -87,11 +100,31 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
         let mut encoder = gif::Encoder::new(&mut bytes, w16, h16, &flat)?;
         encoder.set_repeat(gif::Repeat::Infinite)?;
         let mut mapper = Mapper::new(&palette);
+        let mut indexed_tiles: HashMap<usize, Vec<u8>> = HashMap::new();
         let mut previous: Option<Vec<u8>> = None;
         let mut pending: Option<gif::Frame<'static>> = None;
         for frame in &frames {
-            let canvas = rasterizer.draw(&resolve(&frame.buffer, theme))?;
-            let indices = mapper.index(&canvas);
+            if rasterizer.trim() {
+                indexed_tiles.clear();
+            }
+            let grid = resolve(&frame.buffer, theme);
+            let mut indices = vec![0u8; width as usize * height as usize];
+            for p in rasterizer.layout(&grid)? {
+                let tile = rasterizer.tile(p.tile);
+                let src = indexed_tiles
+                    .entry(p.tile)
+                    .or_insert_with(|| mapper.index(tile));
+                blit(
+                    &mut indices,
+                    width,
+                    1,
+                    p.x,
+                    p.y,
+                    tile.width,
+                    tile.height,
+                    src,
+                );
+            }
             let delay = centiseconds(frame.delay_ms);
             let region = match &previous {
                 None => Some((0, 0, width, height)),
@@ -117,6 +150,17 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
         }
     }
     Ok(bytes)
+}
+
+/// The colours of a picture with how many pixels have each, in a fixed order.
+fn count_colors(canvas: &Canvas) -> Vec<(Rgb, u64)> {
+    let mut counts: HashMap<Rgb, u64> = HashMap::new();
+    for p in canvas.pixels.chunks_exact(3) {
+        *counts.entry(Rgb(p[0], p[1], p[2])).or_insert(0) += 1;
+    }
+    let mut v: Vec<(Rgb, u64)> = counts.into_iter().collect();
+    v.sort_unstable();
+    v
 }
 
 /// Picks at most 256 colours, deterministically:

@@ -33,11 +33,7 @@ pub struct Canvas {
 
 impl Canvas {
     fn new(width: u32, height: u32, fill: Rgb) -> Canvas {
-        let n = width as usize * height as usize;
-        let mut pixels = Vec::with_capacity(n * 3);
-        for _ in 0..n {
-            pixels.extend_from_slice(&[fill.0, fill.1, fill.2]);
-        }
+        let pixels = [fill.0, fill.1, fill.2].repeat(width as usize * height as usize);
         Canvas {
             width,
             height,
@@ -63,13 +59,14 @@ impl Canvas {
     }
 
     fn fill(&mut self, x: u32, y: u32, w: u32, h: u32, color: Rgb) {
+        let x1 = (x + w).min(self.width);
+        if x >= x1 {
+            return;
+        }
+        let row: Vec<u8> = [color.0, color.1, color.2].repeat((x1 - x) as usize);
         for yy in y..(y + h).min(self.height) {
-            for xx in x..(x + w).min(self.width) {
-                let i = (yy as usize * self.width as usize + xx as usize) * 3;
-                self.pixels[i] = color.0;
-                self.pixels[i + 1] = color.1;
-                self.pixels[i + 2] = color.2;
-            }
+            let start = (yy as usize * self.width as usize + x as usize) * 3;
+            self.pixels[start..start + row.len()].copy_from_slice(&row);
         }
     }
 }
@@ -94,7 +91,58 @@ struct Mask {
     coverage: Vec<u8>,
 }
 
-/// Draws grids at one scale; caches glyph masks between cells and frames.
+/// What a cell's pixels depend on; equal keys draw equal tiles.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TileKey {
+    symbol: String,
+    fg: Rgb,
+    bg: Rgb,
+    bold: bool,
+    underline: bool,
+    crossed: bool,
+    width: u8,
+}
+
+impl TileKey {
+    fn of(cell: &GridCell) -> TileKey {
+        if cell.is_blank() {
+            // Only the background shows: one tile per colour and width.
+            return TileKey {
+                symbol: String::new(),
+                fg: cell.bg,
+                bg: cell.bg,
+                bold: false,
+                underline: false,
+                crossed: false,
+                width: cell.width,
+            };
+        }
+        TileKey {
+            symbol: cell.symbol.clone(),
+            fg: cell.fg,
+            bg: cell.bg,
+            bold: cell.bold,
+            underline: cell.underline,
+            crossed: cell.crossed,
+            width: cell.width,
+        }
+    }
+}
+
+/// Where a tile goes in a frame: its top-left pixel and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub x: u32,
+    pub y: u32,
+    pub tile: usize,
+}
+
+/// The most tiles kept between frames before the cache starts afresh.
+const MAX_TILES: usize = 20_000;
+
+/// Draws grids at one scale. A frame is a mosaic of cell tiles (a cell, or two for a
+/// wide character, clipped to its cells as a terminal clips it); tiles and glyph
+/// masks are cached, so repeated cells and later frames cost a copy.
 pub struct Rasterizer {
     regular: FontRef<'static>,
     bold: FontRef<'static>,
@@ -103,6 +151,8 @@ pub struct Rasterizer {
     pub cell_h: u32,
     edges: Edges,
     masks: HashMap<(String, bool, u8), Option<Mask>>,
+    tiles: Vec<Canvas>,
+    tile_ids: HashMap<TileKey, usize>,
 }
 
 impl Rasterizer {
@@ -120,6 +170,8 @@ impl Rasterizer {
             cell_h: CELL_H * scale,
             edges,
             masks: HashMap::new(),
+            tiles: Vec::new(),
+            tile_ids: HashMap::new(),
         })
     }
 
@@ -139,23 +191,74 @@ impl Rasterizer {
         Ok((w, h))
     }
 
-    pub fn draw(&mut self, grid: &Grid) -> anyhow::Result<Canvas> {
-        let (width, height) = self.size_of(grid.cols, grid.rows)?;
-        let mut canvas = Canvas::new(width, height, grid.theme.bg);
-        let (cw, ch) = (self.cell_w, self.cell_h);
+    /// Forgets every tile when the cache has grown large; true when it did (tile ids
+    /// handed out before are then void).
+    pub fn trim(&mut self) -> bool {
+        if self.tiles.len() <= MAX_TILES {
+            return false;
+        }
+        self.tiles.clear();
+        self.tile_ids.clear();
+        true
+    }
+
+    pub fn tile(&self, id: usize) -> &Canvas {
+        &self.tiles[id]
+    }
+
+    /// The tiles of a frame, row by row (cells a wide character covers have none).
+    pub fn layout(&mut self, grid: &Grid) -> anyhow::Result<Vec<Placement>> {
+        self.size_of(grid.cols, grid.rows)?;
+        let mut out = Vec::with_capacity(grid.cells.len());
         for y in 0..grid.rows {
             for x in 0..grid.cols {
                 let cell = grid.cell(x, y);
-                canvas.fill(u32::from(x) * cw, u32::from(y) * ch, cw, ch, cell.bg);
+                if cell.width == 0 {
+                    continue;
+                }
+                let tile = self.tile_id(cell);
+                out.push(Placement {
+                    x: u32::from(x) * self.cell_w,
+                    y: u32::from(y) * self.cell_h,
+                    tile,
+                });
             }
         }
-        for y in 0..grid.rows {
-            for x in 0..grid.cols {
-                let cell = grid.cell(x, y);
-                if cell.width > 0 && !cell.is_blank() {
-                    self.draw_cell(&mut canvas, u32::from(x) * cw, u32::from(y) * ch, cell);
-                }
-            }
+        Ok(out)
+    }
+
+    fn tile_id(&mut self, cell: &GridCell) -> usize {
+        let key = TileKey::of(cell);
+        if let Some(&id) = self.tile_ids.get(&key) {
+            return id;
+        }
+        let span_w = self.cell_w * u32::from(cell.width.max(1));
+        let mut tile = Canvas::new(span_w, self.cell_h, cell.bg);
+        if !cell.is_blank() {
+            self.draw_cell(&mut tile, 0, 0, cell);
+        }
+        let id = self.tiles.len();
+        self.tiles.push(tile);
+        self.tile_ids.insert(key, id);
+        id
+    }
+
+    pub fn draw(&mut self, grid: &Grid) -> anyhow::Result<Canvas> {
+        self.trim();
+        let (width, height) = self.size_of(grid.cols, grid.rows)?;
+        let mut canvas = Canvas::new(width, height, grid.theme.bg);
+        for p in self.layout(grid)? {
+            let tile = &self.tiles[p.tile];
+            blit(
+                &mut canvas.pixels,
+                width,
+                3,
+                p.x,
+                p.y,
+                tile.width,
+                tile.height,
+                &tile.pixels,
+            );
         }
         Ok(canvas)
     }
@@ -283,6 +386,22 @@ impl Rasterizer {
     }
 }
 
+/// Copies a `w` x `h` block of `bpp`-byte pixels to (x, y) of a `width`-wide image,
+/// clipped to the image.
+#[allow(clippy::too_many_arguments)]
+pub fn blit(dst: &mut [u8], width: u32, bpp: usize, x: u32, y: u32, w: u32, h: u32, src: &[u8]) {
+    if x >= width {
+        return;
+    }
+    let w_in = w.min(width - x) as usize;
+    let height = (dst.len() / bpp / width as usize) as u32;
+    for row in 0..h.min(height.saturating_sub(y)) {
+        let d = ((y + row) as usize * width as usize + x as usize) * bpp;
+        let s = row as usize * w as usize * bpp;
+        dst[d..d + w_in * bpp].copy_from_slice(&src[s..s + w_in * bpp]);
+    }
+}
+
 /// ab_glyph's scale is the font's height (ascent - descent), not its em.
 fn px_scale(font: &FontRef<'_>, scale: u32) -> PxScale {
     let em = font.units_per_em().unwrap_or(2048.0);
@@ -304,6 +423,13 @@ pub fn baseline_at_scale_1() -> f32 {
 
 fn draw_shape(canvas: &mut Canvas, ox: u32, oy: u32, shape: &Shape, fg: Rgb) {
     match *shape {
+        Shape::Rect {
+            x,
+            y,
+            w,
+            h,
+            alpha: 255,
+        } => canvas.fill(ox + x, oy + y, w, h, fg),
         Shape::Rect { x, y, w, h, alpha } => {
             for yy in oy + y..oy + y + h {
                 for xx in ox + x..ox + x + w {
