@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use image::imageops::FilterType;
-use image::{DynamicImage, GenericImageView, ImageReader, Limits};
+use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader, Limits};
 use ndarray::Array4;
 
 use super::Scale;
@@ -72,7 +72,9 @@ impl Picture {
     /// Decodes an image file; errors name the file and the reason.
     pub fn open(path: &Path) -> Result<Picture> {
         let bytes = read_file(path)?;
-        Picture::decode(&bytes).with_context(|| format!("'{}'", path.display()))
+        // The extension helps formats without a magic number (TGA).
+        let hint = ImageFormat::from_path(path).ok();
+        Picture::decode_with_hint(&bytes, hint).with_context(|| format!("'{}'", path.display()))
     }
 
     /// The bundled image.
@@ -83,8 +85,16 @@ impl Picture {
     /// Decodes image bytes of any format `image` knows, refusing images larger than
     /// MAX_SIDE or MAX_PIXELS from their header, before decoding.
     pub fn decode(bytes: &[u8]) -> Result<Picture> {
+        Picture::decode_with_hint(bytes, None)
+    }
+
+    /// As [`Picture::decode`], falling back to `hint` when the content names no format.
+    pub fn decode_with_hint(bytes: &[u8], hint: Option<ImageFormat>) -> Result<Picture> {
         let reader = || -> Result<ImageReader<Cursor<&[u8]>>> {
-            let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+            let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+            if let (None, Some(format)) = (reader.format(), hint) {
+                reader.set_format(format);
+            }
             if reader.format().is_none() {
                 bail!("not an image format convstep can read");
             }
