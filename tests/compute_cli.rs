@@ -10,6 +10,9 @@ use ndarray::{Array, Array1, Array4, array};
 use ndarray_npy::{NpzReader, write_npy};
 use tempfile::TempDir;
 
+mod input_support;
+use input_support::hostile_png;
+
 fn convstep() -> Command {
     Command::cargo_bin("convstep").expect("the convstep binary")
 }
@@ -282,42 +285,6 @@ fn assert_fails(dir: &Path, args: &[&OsStr], expect: &str) {
     assert!(!out.exists(), "{args:?} left {out:?}");
     let after: Vec<_> = std::fs::read_dir(dir).unwrap().collect();
     assert_eq!(before.len(), after.len(), "{args:?} left a file behind");
-}
-
-/// A PNG chunk with its CRC.
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in &body {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    out.extend(body);
-    out.extend((!crc).to_be_bytes());
-    out
-}
-
-/// A tiny valid PNG header claiming `w` x `h` 8-bit RGB pixels, with almost no data.
-pub fn hostile_png(w: u32, h: u32) -> Vec<u8> {
-    let mut ihdr = w.to_be_bytes().to_vec();
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(png_chunk(b"IHDR", &ihdr));
-    png.extend(png_chunk(
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    ));
-    png.extend(png_chunk(b"IEND", &[]));
-    png
 }
 
 #[test]

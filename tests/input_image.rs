@@ -8,6 +8,9 @@ use convstep::input::{InputArgs, Scale, SceneSpec};
 use image::{ImageBuffer, Luma, Rgb, Rgba};
 use tempfile::TempDir;
 
+mod input_support;
+use input_support::hostile_png;
+
 fn load(path: &Path, extra: impl FnOnce(&mut InputArgs)) -> convstep::input::Scene {
     let mut args = InputArgs {
         input: Some(path.to_path_buf()),
@@ -189,44 +192,9 @@ fn size_sets_the_longest_side() {
     assert_eq!(default.layer.x.dim(), (1, 3, 4, 16));
 }
 
-/// A PNG chunk with its CRC-32.
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in &body {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    out.extend(body);
-    out.extend((!crc).to_be_bytes());
-    out
-}
-
-fn png_claiming(w: u32, h: u32) -> Vec<u8> {
-    let mut ihdr = w.to_be_bytes().to_vec();
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(png_chunk(b"IHDR", &ihdr));
-    png.extend(png_chunk(
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    ));
-    png.extend(png_chunk(b"IEND", &[]));
-    png
-}
-
 #[test]
 fn a_header_claiming_too_much_is_refused_before_decoding() {
-    let png = png_claiming(100_000, 100_000);
+    let png = hostile_png(100_000, 100_000);
     assert!(
         png.len() < 80,
         "the hostile file is tiny: {} bytes",
@@ -243,12 +211,12 @@ fn a_header_claiming_too_much_is_refused_before_decoding() {
         "the image claims 100000x100000 pixels, more than convstep accepts (at most 8192 per side and 33554432 pixels)"
     );
     // Within the side cap but over the pixel cap.
-    let err = Picture::decode(&png_claiming(8192, 8192))
+    let err = Picture::decode(&hostile_png(8192, 8192))
         .unwrap_err()
         .to_string();
     assert!(err.contains("claims 8192x8192"), "{err}");
     // Within the caps the claim is believed and the missing data is an error.
-    let err = Picture::decode(&png_claiming(64, 64))
+    let err = Picture::decode(&hostile_png(64, 64))
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("not a readable image"), "{err}");
