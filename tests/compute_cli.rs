@@ -511,3 +511,25 @@ fn an_existing_output_is_replaced_whole() {
     assert_eq!(read_npz(&got).out.dim(), (1, 1, 5, 5));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn negative_biases_need_no_equals_sign() {
+    let dir = TempDir::new().unwrap();
+    let got = dir.path().join("got.npz");
+    compute_ok(
+        [
+            "--preset",
+            "same-padding",
+            "--bias",
+            "-1.5",
+            "--dout",
+            "random",
+        ],
+        &got,
+    );
+    let with_bias = read_npz(&got);
+    compute_ok(["--preset", "same-padding", "--bias", "0"], &got);
+    let without = read_npz(&got);
+    assert_eq!(with_bias.out, without.out - 1.5);
+    assert_eq!(with_bias.dw.dim(), (1, 1, 3, 3));
+}
