@@ -398,3 +398,37 @@ fn hostile_dimensions_are_refused() {
     assert!(picture::check_dimensions(8192, 8192).is_err());
     assert!(picture::check_dimensions(0, 5).is_err());
 }
+
+#[test]
+fn the_readme_documents_every_preset_and_kernel() {
+    let readme = include_str!("../../README.md");
+    for info in presets().iter().chain(kernel_presets()) {
+        assert!(
+            readme.contains(&format!("| `{}` |", info.name)),
+            "README.md lacks a table row for `{}`",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn preset_names_ignore_case_and_spaces() {
+    let args = InputArgs {
+        preset: Some(" Dilation ".into()),
+        ..InputArgs::default()
+    };
+    let spec = SceneSpec::from_args(&args).unwrap();
+    assert_eq!(spec.source_label(), "preset dilation");
+    assert_eq!(spec.kernel_label(), "dilation");
+}
+
+#[test]
+fn debug_of_a_spec_does_not_print_every_pixel() {
+    let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let text = format!("{:?}", spec.clone());
+    assert!(
+        text.contains("width: 451"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
+}
