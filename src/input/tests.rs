@@ -432,3 +432,23 @@ fn debug_of_a_spec_does_not_print_every_pixel() {
         &text[..text.len().min(300)]
     );
 }
+
+#[test]
+fn cs231n_image_computes_gray_and_blue_edges() {
+    let scene = preset("cs231n-image");
+    let x = &scene.layer.x;
+    let out = crate::conv::forward(&scene.layer);
+    let (_, _, h, w) = x.dim();
+    for (i, j) in [(0, 0), (3, 7), (h - 1, w - 1)] {
+        let gray = 0.3 * x[[0, 0, i, j]] + 0.6 * x[[0, 1, i, j]] + 0.1 * x[[0, 2, i, j]];
+        assert!((out[[0, 0, i, j]] - gray).abs() < 1e-9);
+    }
+    // Interior: the rows above minus the rows below, weighted 1 2 1, on blue, + 128.
+    let (i, j) = (4, 6);
+    let blue = |r: usize, c: usize| x[[0, 2, r, c]];
+    let edge = blue(i - 1, j - 1) + 2.0 * blue(i - 1, j) + blue(i - 1, j + 1)
+        - blue(i + 1, j - 1)
+        - 2.0 * blue(i + 1, j)
+        - blue(i + 1, j + 1);
+    assert!((out[[0, 1, i, j]] - (edge + 128.0)).abs() < 1e-9);
+}
