@@ -206,7 +206,8 @@ impl SceneSpec {
     /// first, then every named preset alone); wraps around.
     pub fn cycle_kernel(&mut self, delta: isize) {
         let len = self.kernels.len() as isize;
-        self.kernel_index = (self.kernel_index as isize + delta).rem_euclid(len) as usize;
+        let step = delta.rem_euclid(len) as usize;
+        self.kernel_index = (self.kernel_index + step) % self.kernels.len();
     }
 
     /// Grows or shrinks the working size (longest side, images only) by `delta` steps

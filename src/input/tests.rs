@@ -268,6 +268,9 @@ fn cycle_kernel_wraps_and_starts_with_the_original() {
     assert_eq!(spec.kernel_label(), "random");
     spec.cycle_kernel(-(count as isize));
     assert_eq!(spec.kernel_label(), "random");
+    spec.cycle_kernel(isize::MAX);
+    spec.cycle_kernel(isize::MIN);
+    spec.build().unwrap();
 }
 
 #[test]
