@@ -9,7 +9,7 @@ use image::{ImageBuffer, Luma, Rgb, Rgba};
 use tempfile::TempDir;
 
 mod input_support;
-use input_support::hostile_png;
+use input_support::{hostile_png, palette_png};
 
 fn load(path: &Path, extra: impl FnOnce(&mut InputArgs)) -> convstep::input::Scene {
     let mut args = InputArgs {
@@ -222,4 +222,20 @@ fn a_header_claiming_too_much_is_refused_before_decoding() {
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("not a readable image"), "{err}");
+}
+
+#[test]
+fn palette_images_are_expanded_to_their_colours() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("palette.png");
+    let palette = [[255, 0, 0], [0, 128, 255], [7, 8, 9]];
+    std::fs::write(&path, palette_png(&palette, &[&[0, 1, 2], &[2, 2, 0]])).unwrap();
+    let scene = load(&path, |a| a.scale = Some(Scale::Raw));
+    let x = &scene.layer.x;
+    assert_eq!(x.dim(), (1, 3, 2, 3));
+    for (row, col, index) in [(0, 0, 0), (0, 1, 1), (0, 2, 2), (1, 0, 2), (1, 2, 0)] {
+        for c in 0..3 {
+            assert_eq!(x[[0, c, row, col]], f64::from(palette[index][c]));
+        }
+    }
 }
