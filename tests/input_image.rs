@@ -63,9 +63,19 @@ fn known_pixels_land_at_x_n_c_row_col() {
 fn other_formats_decode_to_the_same_pixels() {
     let dir = TempDir::new().unwrap();
     let png = load(&write_rgb(dir.path(), "a.png"), |_| {});
-    for name in ["a.bmp", "a.tiff", "a.tga", "a.pnm"] {
+    // Lossless formats give the same numbers.
+    for name in ["a.bmp", "a.tiff", "a.tga", "a.pnm", "a.webp"] {
         let other = load(&write_rgb(dir.path(), name), |_| {});
         assert_eq!(other.layer.x, png.layer.x, "{name}");
+    }
+    // Lossy (JPEG) and quantised (GIF) ones give the same shape and nearby values.
+    for name in ["a.jpg", "a.gif"] {
+        let other = load(&write_rgb(dir.path(), name), |_| {});
+        assert_eq!(other.layer.x.dim(), (1, 3, 3, 5), "{name}");
+        let worst = (&other.layer.x - &png.layer.x)
+            .iter()
+            .fold(0.0f64, |m, d| m.max(d.abs()));
+        assert!(worst < 0.25, "{name}: off by {worst}");
     }
 }
 
