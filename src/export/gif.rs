@@ -20,20 +20,6 @@ pub struct TimedFrame {
     pub delay_ms: u32,
 }
 
-/// Consecutive equal buffers become one frame showing for their summed delays.
-pub fn fold_repeats(frames: Vec<TimedFrame>) -> Vec<TimedFrame> {
-    let mut out: Vec<TimedFrame> = Vec::with_capacity(frames.len());
-    for frame in frames {
-        match out.last_mut() {
-            Some(last) if last.buffer == frame.buffer => {
-                last.delay_ms = last.delay_ms.saturating_add(frame.delay_ms);
-            }
-            _ => out.push(frame),
-        }
-    }
-    out
-}
-
 /// GIF delays are centiseconds; browsers show anything under 2 as 10, so 2 is the floor.
 fn centiseconds(ms: u32) -> u16 {
     let cs = (ms.saturating_add(5)) / 10;
@@ -41,33 +27,40 @@ fn centiseconds(ms: u32) -> u16 {
 }
 
 pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Result<Vec<u8>> {
-    let frames = fold_repeats(frames);
-    let Some(first) = frames.first() else {
-        anyhow::bail!("an animation needs at least one frame");
-    };
-    if frames.len() > MAX_FRAMES {
-        anyhow::bail!(
-            "{} frames is more than the {MAX_FRAMES} a GIF may have here",
-            frames.len()
-        );
-    }
-    let area = first.buffer.area;
-    if frames.iter().any(|f| f.buffer.area != area) {
-        anyhow::bail!("all frames of an animation must have the same size");
-    }
-    let mut rasterizer = Rasterizer::new(scale, Edges::Stepped)?;
-    let (width, height) = rasterizer.size_of(area.width, area.height)?;
-    let (w16, h16) = match (u16::try_from(width), u16::try_from(height)) {
-        (Ok(w), Ok(h)) => (w, h),
-        _ => anyhow::bail!("a GIF is at most 65535 pixels wide and high, not {width}x{height}"),
-    };
+    to_gif_streamed(|| Ok(frames.iter().cloned().map(Ok)), theme, scale)
+}
 
-    // Pass 1: every colour drawn (tile by tile), and the cell colours that must stay
-    // exact.
+/// Encodes the frames `make` yields. `make` is called twice (once to choose the
+/// palette, once to encode) and must yield the same frames both times; this keeps
+/// one frame in memory at a time however long the animation.
+pub fn to_gif_streamed<F, I>(mut make: F, theme: Theme, scale: u32) -> anyhow::Result<Vec<u8>>
+where
+    F: FnMut() -> anyhow::Result<I>,
+    I: Iterator<Item = anyhow::Result<TimedFrame>>,
+{
+    let mut rasterizer = Rasterizer::new(scale, Edges::Stepped)?;
+
+    // Pass 1: the frame size, every colour drawn (tile by tile), and the cell colours
+    // that must stay exact.
     let mut histogram: HashMap<Rgb, u64> = HashMap::new();
     let mut keys: Vec<Rgb> = Vec::new();
     let mut tile_colors: HashMap<usize, Vec<(Rgb, u64)>> = HashMap::new();
-    for frame in &frames {
+    let mut area = None;
+    let mut previous: Option<Buffer> = None;
+    let mut distinct = 0usize;
+    for frame in make()? {
+        let frame = frame?;
+        let this = frame.buffer.area;
+        if *area.get_or_insert(this) != this {
+            anyhow::bail!("all frames of an animation must have the same size");
+        }
+        if previous.as_ref() == Some(&frame.buffer) {
+            continue;
+        }
+        distinct += 1;
+        if distinct > MAX_FRAMES {
+            anyhow::bail!("an animation may have at most {MAX_FRAMES} different frames");
+        }
         if rasterizer.trim() {
             tile_colors.clear();
         }
@@ -85,12 +78,22 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
                 *histogram.entry(c).or_insert(0) += k * n;
             }
         }
+        previous = Some(frame.buffer);
     }
+    let Some(area) = area else {
+        anyhow::bail!("an animation needs at least one frame");
+    };
+    let (width, height) = rasterizer.size_of(area.width, area.height)?;
+    let (w16, h16) = match (u16::try_from(width), u16::try_from(height)) {
+        (Ok(w), Ok(h)) => (w, h),
+        _ => anyhow::bail!("a GIF is at most 65535 pixels wide and high, not {width}x{height}"),
+    };
     keys.sort_unstable();
     keys.dedup();
     let palette = choose_palette(&histogram, &keys);
 
-    // Pass 2: index every frame against the palette; store what changed.
+    // Pass 2: index every frame against the palette; store what changed, and fold
+    // frames that change nothing into the previous frame's delay.
     let mut flat = Vec::with_capacity(palette.len() * 3);
     for c in &palette {
         flat.extend_from_slice(&[c.0, c.1, c.2]);
@@ -101,34 +104,42 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
         encoder.set_repeat(gif::Repeat::Infinite)?;
         let mut mapper = Mapper::new(&palette);
         let mut indexed_tiles: HashMap<usize, Vec<u8>> = HashMap::new();
-        let mut previous: Option<Vec<u8>> = None;
+        let mut previous: Option<(Buffer, Vec<u8>)> = None;
         let mut pending: Option<gif::Frame<'static>> = None;
-        for frame in &frames {
-            if rasterizer.trim() {
-                indexed_tiles.clear();
-            }
-            let grid = resolve(&frame.buffer, theme);
-            let mut indices = vec![0u8; width as usize * height as usize];
-            for p in rasterizer.layout(&grid)? {
-                let tile = rasterizer.tile(p.tile);
-                let src = indexed_tiles
-                    .entry(p.tile)
-                    .or_insert_with(|| mapper.index(tile));
-                blit(
-                    &mut indices,
-                    width,
-                    1,
-                    p.x,
-                    p.y,
-                    tile.width,
-                    tile.height,
-                    src,
-                );
-            }
+        for frame in make()? {
+            let frame = frame?;
             let delay = centiseconds(frame.delay_ms);
-            let region = match &previous {
-                None => Some((0, 0, width, height)),
-                Some(prev) => changed_region(prev, &indices, width, height),
+            let same_buffer = previous.as_ref().is_some_and(|(b, _)| *b == frame.buffer);
+            let indices = if same_buffer {
+                None
+            } else {
+                if rasterizer.trim() {
+                    indexed_tiles.clear();
+                }
+                let grid = resolve(&frame.buffer, theme);
+                let mut indices = vec![0u8; width as usize * height as usize];
+                for p in rasterizer.layout(&grid)? {
+                    let tile = rasterizer.tile(p.tile);
+                    let src = indexed_tiles
+                        .entry(p.tile)
+                        .or_insert_with(|| mapper.index(tile));
+                    blit(
+                        &mut indices,
+                        width,
+                        1,
+                        p.x,
+                        p.y,
+                        tile.width,
+                        tile.height,
+                        src,
+                    );
+                }
+                Some(indices)
+            };
+            let region = match (&previous, &indices) {
+                (_, None) => None,
+                (None, Some(_)) => Some((0, 0, width, height)),
+                (Some((_, prev)), Some(now)) => changed_region(prev, now, width, height),
             };
             match region {
                 None => {
@@ -140,10 +151,14 @@ pub fn to_gif(frames: Vec<TimedFrame>, theme: Theme, scale: u32) -> anyhow::Resu
                     if let Some(p) = pending.take() {
                         encoder.write_frame(&p)?;
                     }
-                    pending = Some(sub_frame(&indices, width, rect, delay));
+                    if let Some(now) = &indices {
+                        pending = Some(sub_frame(now, width, rect, delay));
+                    }
                 }
             }
-            previous = Some(indices);
+            if let Some(now) = indices {
+                previous = Some((frame.buffer, now));
+            }
         }
         if let Some(p) = pending {
             encoder.write_frame(&p)?;

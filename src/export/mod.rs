@@ -123,6 +123,25 @@ pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> 
     atomic::write_atomic(path, &bytes)
 }
 
+/// Fails early, before any drawing, when the output's folder does not exist.
+fn check_output_folder(path: &Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: no such folder {}",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!("cannot write {}: it is a folder", path.display());
+    }
+    Ok(())
+}
+
 fn check_gif_path(path: &Path) -> anyhow::Result<()> {
     let is_gif = path
         .extension()
@@ -320,7 +339,7 @@ pub struct RecordArgs {
     pub state: StateArgs,
     /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12" (default: all
     /// steps of the phase).
-    #[arg(long, conflicts_with = "keys")]
+    #[arg(long, conflicts_with_all = ["keys", "step", "filter"])]
     pub steps: Option<String>,
     /// Record a key script instead: the starting frame, then one frame per key.
     #[arg(long)]
@@ -339,12 +358,14 @@ pub struct RecordArgs {
 pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
     Format::from_path(&args.output)?;
     args.frame.check()?;
+    check_output_folder(&args.output)?;
     anyhow::bail!("shot needs the stepper, which has not landed yet")
 }
 
 pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
     check_gif_path(&args.output)?;
     args.frame.check()?;
+    check_output_folder(&args.output)?;
     anyhow::bail!("record needs the stepper, which has not landed yet")
 }
 
