@@ -1,5 +1,5 @@
 //! Animated GIF of a sequence of frames: one global palette (exact when the frames'
-//! colours fit in 256, else a deterministic reduction, never dithered), frames that
+//! colours fit in 255, else a deterministic reduction, never dithered), frames that
 //! show nothing new folded into the previous one's delay, each later frame stored as
 //! the rectangle that changed, looping forever.
 
@@ -90,7 +90,10 @@ where
     };
     keys.sort_unstable();
     keys.dedup();
-    let palette = choose_palette(&histogram, &keys);
+    // One index stays free: later frames mark unchanged pixels with it (transparent),
+    // and such runs compress to almost nothing.
+    let palette = choose_palette(&histogram, &keys, PALETTE_COLORS);
+    let transparent = palette.len() as u8;
 
     // Pass 2: index every frame against the palette; store what changed, and fold
     // frames that change nothing into the previous frame's delay.
@@ -98,6 +101,7 @@ where
     for c in &palette {
         flat.extend_from_slice(&[c.0, c.1, c.2]);
     }
+    flat.extend_from_slice(&[0, 0, 0]);
     let mut bytes = Vec::new();
     {
         let mut encoder = gif::Encoder::new(&mut bytes, w16, h16, &flat)?;
@@ -152,7 +156,8 @@ where
                         encoder.write_frame(&p)?;
                     }
                     if let Some(now) = &indices {
-                        pending = Some(sub_frame(now, width, rect, delay));
+                        let prev = previous.as_ref().map(|(_, p)| (p.as_slice(), transparent));
+                        pending = Some(sub_frame(now, prev, width, rect, delay));
                     }
                 }
             }
@@ -178,21 +183,24 @@ fn count_colors(canvas: &Canvas) -> Vec<(Rgb, u64)> {
     v
 }
 
-/// Picks at most 256 colours, deterministically:
+/// Colours in the palette; the 256th index is the transparent one.
+const PALETTE_COLORS: usize = 255;
+
+/// Picks at most `max` colours, deterministically:
 /// all of them if they fit; else every cell colour plus the most used others; else
-/// (more than 256 cell colours) a median cut weighted by use.
-fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb]) -> Vec<Rgb> {
+/// (more cell colours than `max`) a median cut weighted by use.
+fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb], max: usize) -> Vec<Rgb> {
     let mut all: Vec<(Rgb, u64)> = histogram.iter().map(|(&c, &n)| (c, n)).collect();
     all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    if all.len() <= 256 {
+    if all.len() <= max {
         let mut p: Vec<Rgb> = all.into_iter().map(|(c, _)| c).collect();
         p.sort_unstable();
         return p;
     }
-    if keys.len() <= 256 {
+    if keys.len() <= max {
         let mut p: Vec<Rgb> = keys.to_vec();
         for (c, _) in &all {
-            if p.len() == 256 {
+            if p.len() == max {
                 break;
             }
             if keys.binary_search(c).is_err() {
@@ -202,7 +210,7 @@ fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb]) -> Vec<Rgb> {
         p.sort_unstable();
         return p;
     }
-    median_cut(all, 256)
+    median_cut(all, max)
 }
 
 fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
@@ -338,8 +346,11 @@ fn changed_region(a: &[u8], b: &[u8], width: u32, height: u32) -> Option<(u32, u
     (x0 != u32::MAX).then(|| (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
 }
 
+/// The pixels of `rect`; with the previous frame's indices given, pixels that did not
+/// change become the transparent index, so the frame below shows through.
 fn sub_frame(
     indices: &[u8],
+    previous: Option<(&[u8], u8)>,
     width: u32,
     (x, y, w, h): (u32, u32, u32, u32),
     delay: u16,
@@ -347,11 +358,23 @@ fn sub_frame(
     let mut buffer = Vec::with_capacity((w * h) as usize);
     for row in y..y + h {
         let start = (row * width + x) as usize;
-        buffer.extend_from_slice(&indices[start..start + w as usize]);
+        let now = &indices[start..start + w as usize];
+        match previous {
+            Some((prev, clear)) => {
+                let before = &prev[start..start + w as usize];
+                buffer.extend(
+                    now.iter()
+                        .zip(before)
+                        .map(|(&n, &b)| if n == b { clear } else { n }),
+                );
+            }
+            None => buffer.extend_from_slice(now),
+        }
     }
     gif::Frame {
         delay,
         dispose: gif::DisposalMethod::Keep,
+        transparent: previous.map(|(_, clear)| clear),
         left: x as u16,
         top: y as u16,
         width: w as u16,
@@ -421,6 +444,31 @@ mod tests {
             f1.left,
             f1.width
         );
+        assert!(f1.transparent.is_some());
+    }
+
+    #[test]
+    fn composited_frames_equal_each_frame_drawn_alone() {
+        use image::AnimationDecoder;
+        let first = Buffer::with_lines(["abcd", "efgh"]);
+        let mut second = first.clone();
+        second.set_string(1, 1, "xy", Style::new().bg(Color::Rgb(200, 0, 0)));
+        let timed = |buffer: &Buffer| TimedFrame {
+            buffer: buffer.clone(),
+            delay_ms: 100,
+        };
+        let both = to_gif(vec![timed(&first), timed(&second)], DEFAULT_THEME, 1).unwrap();
+        let alone = to_gif(vec![timed(&second)], DEFAULT_THEME, 1).unwrap();
+        let frames = |bytes: &[u8]| {
+            image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes.to_vec()))
+                .unwrap()
+                .into_frames()
+                .collect_frames()
+                .unwrap()
+        };
+        let composed = frames(&both);
+        assert_eq!(composed.len(), 2);
+        assert_eq!(composed[1].buffer(), frames(&alone)[0].buffer());
     }
 
     #[test]
