@@ -2,7 +2,7 @@
 //! encoder (no timestamps or other chunks that would vary between runs).
 
 use image::ImageEncoder;
-use image::codecs::png::PngEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 
 use super::grid::Grid;
 use super::raster::{Canvas, Edges, Rasterizer};
@@ -16,12 +16,14 @@ pub fn to_png(grid: &Grid, scale: u32) -> anyhow::Result<Vec<u8>> {
 
 pub fn encode(canvas: &Canvas) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    PngEncoder::new(&mut bytes).write_image(
-        &canvas.pixels,
-        canvas.width,
-        canvas.height,
-        image::ExtendedColorType::Rgb8,
-    )?;
+    // Best compression: a stepper frame shrinks to about 40% for tens of ms more.
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Best, FilterType::Adaptive)
+        .write_image(
+            &canvas.pixels,
+            canvas.width,
+            canvas.height,
+            image::ExtendedColorType::Rgb8,
+        )?;
     Ok(bytes)
 }
 
