@@ -158,3 +158,75 @@ fn gallery_renders_identically_twice_in_every_format() {
         write_gif(frames, &dir.join("gallery.gif"), &opts).unwrap();
     }
 }
+
+mod random_frames {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SYMBOLS: &[&str] = &[
+        " ", "a", "Z", "0", "<", "&", "\"", "─", "╭", "╬", "┼", "▀", "▄", "█", "░", "▚", "⣿", "你",
+        "好", "é", "e\u{301}", "🙂", "\u{7}", "\u{200b}", "\u{fffe}", "╳", "┄",
+    ];
+
+    fn color() -> impl Strategy<Value = Color> {
+        prop_oneof![
+            Just(Color::Reset),
+            Just(Color::LightRed),
+            any::<u8>().prop_map(Color::Indexed),
+            any::<(u8, u8, u8)>().prop_map(|(r, g, b)| Color::Rgb(r, g, b)),
+        ]
+    }
+
+    fn frame() -> impl Strategy<Value = Buffer> {
+        (1u16..12, 1u16..6).prop_flat_map(|(w, h)| {
+            let n = usize::from(w) * usize::from(h);
+            prop::collection::vec((0..SYMBOLS.len(), color(), color(), any::<u16>()), n).prop_map(
+                move |cells| {
+                    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                    for (i, (s, fg, bg, m)) in cells.into_iter().enumerate() {
+                        let (x, y) = ((i % usize::from(w)) as u16, (i / usize::from(w)) as u16);
+                        let style = Style::new()
+                            .fg(fg)
+                            .bg(bg)
+                            .add_modifier(Modifier::from_bits_truncate(m));
+                        if m & 0x8000 == 0 {
+                            // set_string lays wide characters out as ratatui does.
+                            buf.set_string(x, y, SYMBOLS[s], style);
+                        } else {
+                            // A widget may also put any symbol, control characters
+                            // included, straight into a cell.
+                            buf[(x, y)].set_symbol(SYMBOLS[s]).set_style(style);
+                        }
+                    }
+                    buf
+                },
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_frame_renders_in_every_format(buf in frame()) {
+            let opts = RenderOptions { png_scale: 1, ..RenderOptions::default() };
+            for format in Format::ALL {
+                let bytes = render(&buf, format, &opts).unwrap();
+                match format {
+                    Format::Svg => {
+                        let svg = String::from_utf8(bytes).unwrap();
+                        prop_assert!(roxmltree::Document::parse(&svg).is_ok(), "{svg}");
+                    }
+                    Format::Txt => {
+                        let txt = String::from_utf8(bytes).unwrap();
+                        prop_assert_eq!(txt.lines().count(), usize::from(buf.area.height));
+                    }
+                    Format::Png => {
+                        let img = image::load_from_memory(&bytes).unwrap();
+                        prop_assert_eq!(img.width(), 9 * u32::from(buf.area.width));
+                    }
+                    _ => prop_assert!(!bytes.is_empty()),
+                }
+            }
+        }
+    }
+}
