@@ -1,0 +1,213 @@
+//! The walkthrough format: the bundled tour parses and validates; malformed and
+//! meaningless files give one located line naming the file (and the page).
+
+use std::path::Path;
+
+use convstep::tour::{self, Lang, check};
+
+const HEAD: &str = "[title]\nen = \"T\"\nzh = \"标题\"\n";
+
+fn load(src: &str) -> Result<tour::Tour, String> {
+    check::load("t.toml", src, Path::new(".")).map_err(|e| format!("{e:#}"))
+}
+
+fn error_of(src: &str) -> String {
+    let err = load(src).expect_err("the file should be refused");
+    assert!(!err.contains('\n'), "one line: {err}");
+    err
+}
+
+fn page(lesson: &str, scene: &str) -> String {
+    format!("[[page]]\nlesson = \"{lesson}\"\nen = \"words\"\nzh = \"话\"\nscene = {{ {scene} }}\n")
+}
+
+#[test]
+fn the_bundled_tour_validates() {
+    let t = tour::load(None).expect("bundled tour");
+    assert!(t.pages.len() >= 20, "{} pages", t.pages.len());
+    let ids: Vec<&str> = tour::lessons(&t).iter().map(|l| l.0).collect();
+    assert_eq!(
+        ids,
+        [
+            "formula",
+            "stride",
+            "receptive-field",
+            "padding",
+            "sparse",
+            "sharing",
+            "equivariance",
+            "forward-code",
+            "backward",
+            "padding-crop",
+            "grad-check"
+        ]
+    );
+    for (k, p) in t.pages.iter().enumerate() {
+        for (lang, words) in [("en", &p.narration.en), ("zh", &p.narration.zh)] {
+            assert!(
+                !words.contains('{'),
+                "page {} {lang}: unfilled: {words}",
+                k + 1
+            );
+            assert!(!words.trim().is_empty());
+        }
+        assert!(
+            p.narration
+                .zh
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        );
+    }
+    assert_eq!(
+        tour::summary(&t),
+        format!(
+            "assets/tours/convolution.toml: ok: 11 lessons, {} pages",
+            t.pages.len()
+        )
+    );
+}
+
+#[test]
+fn the_listing_names_every_lesson_in_both_languages() {
+    let t = tour::load(None).unwrap();
+    let en = tour::listing(&t, Lang::En);
+    let zh = tour::listing(&t, Lang::Zh);
+    assert!(en.contains(" 1. The convolution formula [formula]"), "{en}");
+    assert!(en.contains("11. Gradient check [grad-check]"), "{en}");
+    assert!(zh.contains(" 4. 填充 padding [padding]"), "{zh}");
+    assert_eq!(
+        en.lines()
+            .filter(|l| l.trim_start().starts_with("page"))
+            .count(),
+        t.pages.len()
+    );
+}
+
+#[test]
+fn a_syntax_error_is_located() {
+    // Line 4: the string is not closed.
+    let err = error_of(&format!("{HEAD}[[page]]\nlesson = \"a\nen = \"x\"\n"));
+    assert!(err.starts_with("t.toml:5:"), "{err}");
+}
+
+#[test]
+fn an_unknown_page_field_is_located() {
+    let src =
+        format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\nzh = \"y\"\nnarration = \"z\"\n");
+    let err = error_of(&src);
+    assert!(
+        err.starts_with("t.toml:8:1: unknown field `narration`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_scene_field_is_located() {
+    let src = format!(
+        "{HEAD}{}",
+        page("a", "preset = \"cs231n-demo\", strides = 2")
+    );
+    let err = error_of(&src);
+    // The inline table sits on line 8; `strides` starts at column 37.
+    assert!(err.starts_with("t.toml:8:"), "{err}");
+    assert!(err.contains("unknown field `strides`"), "{err}");
+}
+
+#[test]
+fn a_wrong_type_is_located() {
+    let src = format!("{HEAD}{}", page("a", "stride = \"two\""));
+    let err = error_of(&src);
+    assert!(err.starts_with("t.toml:8:"), "{err}");
+}
+
+#[test]
+fn a_missing_narration_is_located() {
+    let src = format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\n");
+    let err = error_of(&src);
+    assert!(err.starts_with("t.toml:4:1: missing field `zh`"), "{err}");
+}
+
+#[test]
+fn a_wide_character_counts_as_one_column() {
+    let src = "[title]\nen = \"T\"\nzh = \"标题\" x\n";
+    let err = error_of(src);
+    // `x` after `"标题" ` is the 11th character of line 3 (标 and 题 count one each).
+    assert!(err.starts_with("t.toml:3:11:"), "{err}");
+}
+
+#[test]
+fn an_impossible_layer_names_the_page() {
+    let ok = page("a", "stride = 1");
+    let bad = page("b", "dilation = 40, pad = 0");
+    let err = error_of(&format!("{HEAD}{ok}{bad}"));
+    assert!(err.starts_with("t.toml:9:1: page 2 (lesson b): "), "{err}");
+    assert!(err.contains("larger than the padded input"), "{err}");
+}
+
+#[test]
+fn empty_narration_names_the_page() {
+    let src = format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\nzh = \"  \"\n");
+    let err = error_of(&src);
+    assert_eq!(err, "t.toml:4:1: page 1 (lesson a): `zh` is empty");
+}
+
+#[test]
+fn an_unknown_key_name_names_the_page() {
+    let err = error_of(&format!("{HEAD}{}", page("a", "keys = \"l l frobnicate\"")));
+    assert!(err.starts_with("t.toml:4:1: page 1 (lesson a): "), "{err}");
+    assert!(err.contains("frobnicate"), "{err}");
+}
+
+#[test]
+fn an_unknown_placeholder_names_the_page_and_language() {
+    let src = format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"out {{out_shap}}\"\nzh = \"话\"\n");
+    let err = error_of(&src);
+    assert_eq!(
+        err,
+        "t.toml:4:1: page 1 (lesson a): en: unknown placeholder {out_shap}"
+    );
+}
+
+#[test]
+fn out_of_range_state_names_the_page() {
+    let err = error_of(&format!("{HEAD}{}", page("a", "step = 100000")));
+    assert!(
+        err.contains("page 1 (lesson a): step 100000 does not exist"),
+        "{err}"
+    );
+    let err = error_of(&format!("{HEAD}{}", page("a", "filter = 9")));
+    assert!(err.contains("filter 9 does not exist"), "{err}");
+    let err = error_of(&format!("{HEAD}{}", page("a", "select = [0, 999]")));
+    assert!(err.contains("select [0, 999] is outside"), "{err}");
+    let err = error_of(&format!("{HEAD}{}", page("a", "step = \"middle\"")));
+    assert!(err.contains("\"first\" or \"last\""), "{err}");
+}
+
+#[test]
+fn lessons_must_be_declared_and_consecutive() {
+    let lessons = "[lessons]\na = { en = \"A\", zh = \"甲\" }\n";
+    let err = error_of(&format!("{HEAD}{lessons}{}", page("b", "")));
+    assert!(err.contains("lesson b is not declared"), "{err}");
+    let err = error_of(&format!(
+        "{HEAD}{}{}{}",
+        page("a", ""),
+        page("b", ""),
+        page("a", "")
+    ));
+    assert!(
+        err.contains("page 3 (lesson a): lesson a was left earlier"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_inline_input_must_be_rectangular() {
+    let err = error_of(&format!("{HEAD}{}", page("a", "x = [[1, 2], [3]]")));
+    assert!(err.contains("not rectangular"), "{err}");
+}
+
+#[test]
+fn a_file_without_pages_is_refused() {
+    let err = error_of(HEAD);
+    assert!(err.starts_with("t.toml:"), "{err}");
+}
