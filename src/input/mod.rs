@@ -1,14 +1,27 @@
 //! Where the numbers come from: images, .npy arrays, kernel presets and the canonical
 //! figures, turned into a [`Scene`] (a checked layer plus its dout and labels).
-//! STUB: helper A replaces the internals; the public API stays.
 
 pub mod args;
+mod files;
+pub use files::io_reason;
+pub mod kernels;
+mod npy;
+pub mod picture;
+pub mod presets;
 
 pub use args::{InputArgs, Scale};
+pub use kernels::{KernelOpts, PresetInfo, kernel_presets};
+pub use npy::{MAX_ARRAY_ELEMENTS, shape_text};
+pub use picture::{MAX_PIXELS, MAX_SIDE, Size};
+pub use presets::presets;
 
-use ndarray::{Array, Array1, Array4};
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use ndarray::{Array1, Array4};
 
 use crate::conv::{ConvParams, Layer};
+use picture::Picture;
 
 /// What the stepper and `compute` work on: the layer, dout, and names for the screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +40,58 @@ pub struct Labels {
     pub kernels: Vec<String>,
     /// One name per channel (`R`, `G`, `B`; `gray`; `c0`, `c1`, ... for arrays).
     pub channels: Vec<String>,
+    /// Unit or raw for images; raw (numbers as they are) for arrays and fixed presets.
     pub scale: Scale,
+}
+
+/// The default working size of images: the longest side in pixels.
+pub const DEFAULT_SIZE: u32 = 16;
+/// The working sizes the stepper's size keys step through (then `full`).
+pub const SIZE_STEPS: [u32; 7] = [8, 12, 16, 24, 32, 48, 64];
+/// The default kernel list.
+pub const DEFAULT_KERNEL: &str = "sobel-x,sobel-y";
+
+/// Where x comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    Image {
+        picture: Picture,
+        gray: bool,
+        scale: Scale,
+        size: Size,
+    },
+    /// A .npy array or a preset's fixed input, used as it is.
+    Array(Array4<f64>),
+}
+
+/// One choice of kernel.
+#[derive(Debug, Clone)]
+enum KernelChoice {
+    /// Named presets, one filter each (random: --filters).
+    Named(Vec<String>),
+    /// A fixed w: from a .npy or a canonical figure.
+    Fixed {
+        label: String,
+        w: Array4<f64>,
+        filters: Vec<String>,
+    },
+}
+
+impl KernelChoice {
+    fn label(&self) -> String {
+        match self {
+            KernelChoice::Named(names) => names.join(","),
+            KernelChoice::Fixed { label, .. } => label.clone(),
+        }
+    }
+}
+
+/// The upstream gradient.
+#[derive(Debug, Clone)]
+enum Dout {
+    Ones,
+    Random(u64),
+    Array { name: String, dout: Array4<f64> },
 }
 
 /// The resolved inputs (files already read), which the stepper edits live (kernel,
@@ -36,60 +100,362 @@ pub struct Labels {
 pub struct SceneSpec {
     /// stride, pad, dilation: the stepper edits these directly and rebuilds.
     pub params: ConvParams,
+    source: Source,
+    source_label: String,
+    /// The user's (or the preset's) kernel first, then each named preset alone.
+    kernels: Vec<KernelChoice>,
+    kernel_index: usize,
+    kernel_opts: KernelOpts,
+    /// Biases given by --bias or the preset; None: zeros.
+    bias: Option<Vec<f64>>,
+    dout: Dout,
+}
+
+fn is_npy_path(text: &str) -> bool {
+    text.to_ascii_lowercase().ends_with(".npy")
 }
 
 impl SceneSpec {
     /// Reads every file the arguments name. Errors name the file and the reason.
-    pub fn from_args(args: &InputArgs) -> anyhow::Result<SceneSpec> {
-        let d = ConvParams::default();
-        Ok(SceneSpec {
-            params: ConvParams {
-                stride: args.stride.unwrap_or(1),
-                pad: args.pad.unwrap_or(1),
-                dilation: args.dilation.unwrap_or(d.dilation),
+    pub fn from_args(args: &InputArgs) -> Result<SceneSpec> {
+        let figure = args
+            .preset
+            .as_deref()
+            .map(|name| presets::figure(name.trim()))
+            .transpose()?;
+        let preset_name = args.preset.as_deref().unwrap_or("").trim();
+        let (source, source_label) = match figure.as_ref().and_then(|f| f.x.clone()) {
+            Some(x) => {
+                let preset_only = |what: &str| {
+                    anyhow!(
+                        "{what} does not apply to preset '{preset_name}': its input is a fixed array (only cs231n-image takes an image)"
+                    )
+                };
+                if args.input.is_some() {
+                    return Err(preset_only("an INPUT file"));
+                }
+                reject_image_options(args).map_err(|e| preset_only(&e))?;
+                (Source::Array(x), format!("preset {preset_name}"))
+            }
+            None => load_source(args, figure.as_ref().map(|f| f.scale))?,
+        };
+        if figure.is_some() && matches!(source, Source::Image { gray: true, .. }) {
+            bail!("--gray does not apply to preset '{preset_name}': its filters read R, G and B");
+        }
+        let kernel_opts = KernelOpts {
+            size: args.kernel_size.unwrap_or(3),
+            filters: args.filters.unwrap_or(1),
+            seed: args.seed.unwrap_or(0),
+        };
+        let original = match (&args.kernel, &figure) {
+            (Some(text), _) => parse_kernel(text)?,
+            (None, Some(f)) => KernelChoice::Fixed {
+                label: preset_name.to_string(),
+                w: f.w.clone(),
+                filters: f.kernel_labels.clone(),
             },
-        })
+            (None, None) => parse_kernel(DEFAULT_KERNEL)?,
+        };
+        let original_label = original.label();
+        let mut kernels = vec![original];
+        kernels.extend(
+            kernel_presets()
+                .iter()
+                .filter(|p| p.name != original_label)
+                .map(|p| KernelChoice::Named(vec![p.name.to_string()])),
+        );
+        let bias = match (&args.bias, &figure) {
+            (Some(text), _) => Some(parse_bias(text)?),
+            (None, Some(f)) => Some(f.b.clone()),
+            (None, None) => None,
+        };
+        let dout = parse_dout(args.dout.as_deref(), args.seed.unwrap_or(0))?;
+        let defaults = figure.as_ref().map(|f| f.params).unwrap_or(ConvParams {
+            stride: 1,
+            pad: 1,
+            dilation: 1,
+        });
+        let params = ConvParams {
+            stride: args.stride.unwrap_or(defaults.stride),
+            pad: args.pad.unwrap_or(defaults.pad),
+            dilation: args.dilation.unwrap_or(defaults.dilation),
+        };
+        let spec = SceneSpec {
+            params,
+            source,
+            source_label,
+            kernels,
+            kernel_index: 0,
+            kernel_opts,
+            bias,
+            dout,
+        };
+        // Every problem with the arguments shows now, not at the first key press.
+        spec.build()?;
+        Ok(spec)
     }
 
-    /// Moves the kernel choice `delta` places through the named presets (the stepper's
-    /// live kernel key); wraps around.
-    pub fn cycle_kernel(&mut self, _delta: isize) {}
+    /// Moves the kernel choice `delta` places through the list (the original choice
+    /// first, then every named preset alone); wraps around.
+    pub fn cycle_kernel(&mut self, delta: isize) {
+        let len = self.kernels.len() as isize;
+        self.kernel_index = (self.kernel_index as isize + delta).rem_euclid(len) as usize;
+    }
 
-    /// Grows or shrinks the working size (longest side, images only) by `delta` steps.
+    /// Grows or shrinks the working size (longest side, images only) by `delta` steps
+    /// of 8, 12, 16, 24, 32, 48, 64, full, skipping sizes that give the same pixels.
     /// Returns false when there is nothing to resize (arrays, presets) or at a limit.
-    pub fn change_size(&mut self, _delta: isize) -> bool {
-        false
+    pub fn change_size(&mut self, delta: isize) -> bool {
+        let Source::Image { picture, size, .. } = &mut self.source else {
+            return false;
+        };
+        let long = |s: Size| {
+            let (w, h) = picture.dims_at(s);
+            w.max(h)
+        };
+        let mut ladder: Vec<Size> = SIZE_STEPS.iter().map(|&n| Size::Longest(n)).collect();
+        ladder.push(Size::Full);
+        let mut changed = false;
+        for _ in 0..delta.unsigned_abs() {
+            let now = long(*size);
+            let next = if delta > 0 {
+                ladder.iter().copied().find(|&s| long(s) > now)
+            } else {
+                ladder.iter().rev().copied().find(|&s| long(s) < now)
+            };
+            match next {
+                Some(s) => {
+                    *size = s;
+                    changed = true;
+                }
+                None => break,
+            }
+        }
+        changed
     }
 
     /// A short name of the current kernel choice, for the status line.
     pub fn kernel_label(&self) -> String {
-        "sobel-x,sobel-y".into()
+        self.kernels[self.kernel_index].label()
+    }
+
+    /// The working size of an image (`16`, `full`); None for arrays and fixed presets.
+    pub fn size_label(&self) -> Option<String> {
+        match &self.source {
+            Source::Image { size, .. } => Some(size.label()),
+            Source::Array(_) => None,
+        }
+    }
+
+    /// Where x comes from (as in [`Labels::source`]).
+    pub fn source_label(&self) -> &str {
+        &self.source_label
     }
 
     /// Builds the layer for the current choices.
-    pub fn build(&self) -> anyhow::Result<Scene> {
-        let x = Array::from_shape_fn((1, 3, 6, 6), |(_, c, r, col)| {
-            ((r * 6 + col) as f64 / 36.0 + c as f64 * 0.1) % 1.0
-        });
-        let sobel = [[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]];
-        let w = Array::from_shape_fn((2, 3, 3, 3), |(f, _, m, k)| {
-            if f == 0 {
-                sobel[m][k] / 3.0
-            } else {
-                sobel[k][m] / 3.0
+    pub fn build(&self) -> Result<Scene> {
+        let (x, channels, scale) = match &self.source {
+            Source::Image {
+                picture,
+                gray,
+                scale,
+                size,
+            } => {
+                let x = picture.to_x(*size, *gray, *scale);
+                let channels = if *gray {
+                    vec!["gray".to_string()]
+                } else {
+                    vec!["R".into(), "G".into(), "B".into()]
+                };
+                (x, channels, *scale)
             }
-        });
-        let layer = Layer::new(x, w, Array1::zeros(2), self.params)?;
-        let dout = Array4::ones(layer.geom.out_dim());
+            Source::Array(x) => {
+                let channels = (0..x.dim().1).map(|c| format!("c{c}")).collect();
+                (x.clone(), channels, Scale::Raw)
+            }
+        };
+        let c = x.dim().1;
+        let choice = &self.kernels[self.kernel_index];
+        let (w, kernel_names) = match choice {
+            KernelChoice::Named(names) => kernels::named_kernels(names, c, self.kernel_opts)?,
+            KernelChoice::Fixed { w, filters, .. } => (w.clone(), filters.clone()),
+        };
+        let f = w.dim().0;
+        let b = match &self.bias {
+            Some(b) if b.len() == f => Array1::from(b.clone()),
+            Some(b) if self.kernel_index == 0 => bail!(
+                "--bias has {} number{} but the kernel '{}' has {f} filter{}: give one bias per filter",
+                b.len(),
+                if b.len() == 1 { "" } else { "s" },
+                choice.label(),
+                if f == 1 { "" } else { "s" },
+            ),
+            _ => Array1::zeros(f),
+        };
+        let describe = || {
+            let p = self.params;
+            format!(
+                "x {} from {} with kernel '{}' {}, stride {}, pad {}, dilation {}",
+                shape_text(x.shape()),
+                self.source_label,
+                choice.label(),
+                shape_text(w.shape()),
+                p.stride,
+                p.pad,
+                p.dilation
+            )
+        };
+        let context = describe();
+        let layer = Layer::new(x, w, b, self.params).context(context)?;
+        let out_dim = layer.geom.out_dim();
+        let dout = match &self.dout {
+            Dout::Ones => Array4::ones(out_dim),
+            Dout::Random(seed) => kernels::random_dout(out_dim, *seed),
+            Dout::Array { name, dout } => {
+                if dout.dim() != out_dim {
+                    bail!(
+                        "'{name}' (dout) has shape {} but the output has shape {}",
+                        shape_text(dout.shape()),
+                        shape_text(&[out_dim.0, out_dim.1, out_dim.2, out_dim.3])
+                    );
+                }
+                dout.clone()
+            }
+        };
         Ok(Scene {
             layer,
             dout,
             labels: Labels {
-                source: "stub ramp".into(),
-                kernels: vec!["sobel-x".into(), "sobel-y".into()],
-                channels: vec!["R".into(), "G".into(), "B".into()],
-                scale: Scale::Unit,
+                source: self.source_label.clone(),
+                kernels: kernel_names,
+                channels,
+                scale,
             },
         })
     }
 }
+
+/// Options that only make sense for images, if any is given: its name.
+fn reject_image_options(args: &InputArgs) -> std::result::Result<(), String> {
+    if args.gray {
+        return Err("--gray".into());
+    }
+    if args.scale.is_some() {
+        return Err("--scale".into());
+    }
+    if args.size.is_some() {
+        return Err("--size".into());
+    }
+    Ok(())
+}
+
+/// The image or array named by INPUT, or the bundled image.
+fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source, String)> {
+    let image_source = |picture: Picture| -> Result<Source> {
+        let size = match &args.size {
+            Some(text) => Size::parse(text)?,
+            None => Size::Longest(DEFAULT_SIZE),
+        };
+        Ok(Source::Image {
+            picture,
+            gray: args.gray,
+            scale: args.scale.or(preset_scale).unwrap_or_default(),
+            size,
+        })
+    };
+    let Some(path) = &args.input else {
+        return Ok((
+            image_source(Picture::bundled()?)?,
+            picture::BUNDLED_NAME.to_string(),
+        ));
+    };
+    let label = path.display().to_string();
+    if looks_like_npy(path) {
+        if preset_scale.is_some() {
+            bail!("'{label}': preset cs231n-image needs an image, not a .npy array");
+        }
+        if let Err(option) = reject_image_options(args) {
+            bail!("{option} applies to images only; '{label}' is a .npy array, used as it is");
+        }
+        return Ok((Source::Array(npy::read_x(path)?), label));
+    }
+    Ok((image_source(Picture::open(path)?)?, label))
+}
+
+/// A .npy by its extension or, failing that, by its magic string.
+fn looks_like_npy(path: &Path) -> bool {
+    if is_npy_path(&path.to_string_lossy()) {
+        return true;
+    }
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|_| npy::is_npy(&head))
+        .unwrap_or(false)
+}
+
+fn parse_kernel(text: &str) -> Result<KernelChoice> {
+    let text = text.trim();
+    if is_npy_path(text) {
+        let path = Path::new(text);
+        let w = npy::read_4d(path, "w of shape (F,C,HH,WW)")?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| text.to_string());
+        let filters = (0..w.dim().0).map(|f| format!("{name}[{f}]")).collect();
+        return Ok(KernelChoice::Fixed {
+            label: name,
+            w,
+            filters,
+        });
+    }
+    let names: Vec<String> = text
+        .split(',')
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
+    if names.iter().any(String::is_empty) {
+        bail!("--kernel '{text}' has an empty name: separate kernel names by single commas");
+    }
+    Ok(KernelChoice::Named(names))
+}
+
+fn parse_bias(text: &str) -> Result<Vec<f64>> {
+    let text = text.trim();
+    if is_npy_path(text) {
+        return Ok(npy::read_1d(Path::new(text), "b of shape (F,)")?.to_vec());
+    }
+    text.split(',')
+        .map(|v| {
+            let v = v.trim();
+            v.parse::<f64>()
+                .ok()
+                .filter(|b| b.is_finite())
+                .ok_or_else(|| anyhow!("--bias: '{v}' is not a number (give comma-separated numbers or a .npy of shape (F,))"))
+        })
+        .collect()
+}
+
+fn parse_dout(text: Option<&str>, seed: u64) -> Result<Dout> {
+    let Some(text) = text.map(str::trim) else {
+        return Ok(Dout::Ones);
+    };
+    if text.eq_ignore_ascii_case("ones") {
+        return Ok(Dout::Ones);
+    }
+    if text.eq_ignore_ascii_case("random") {
+        return Ok(Dout::Random(seed));
+    }
+    if is_npy_path(text) {
+        let dout = npy::read_4d(Path::new(text), "dout of shape (N,F,H',W')")?;
+        return Ok(Dout::Array {
+            name: text.to_string(),
+            dout,
+        });
+    }
+    bail!("--dout must be ones, random or a .npy of the output's shape (got '{text}')")
+}
+
+#[cfg(test)]
+mod tests;

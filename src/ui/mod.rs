@@ -1,1 +1,272 @@
-//! The view: `draw(&App, frame)` and one file per panel. STUB: helper B implements.
+//! The view: `draw(&App, frame)` is a pure function of the state. `render` draws into
+//! any rect (a tour draws the stepper beside its narration), `render_buffer` into a
+//! fresh buffer (exports and tests). One file per panel.
+
+pub mod code;
+pub mod equation;
+pub mod feature_map;
+pub mod gradients;
+pub mod grid;
+pub mod help;
+pub mod input_grid;
+pub mod kernel;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, widgets::Widget};
+
+use crate::app::{Action, App, Phase};
+use grid::{Grid, Placement};
+
+/// The smallest area the stepper draws in.
+pub const MIN_COLS: u16 = 60;
+pub const MIN_ROWS: u16 = 16;
+
+/// Where each panel goes in a given rect: a pure function of the state and the rect,
+/// shared by drawing and by mouse hit-testing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub status: Rect,
+    pub hint: Rect,
+    /// The input x, one grid per channel.
+    pub input: Option<Placement>,
+    /// dx_pad (running), one grid per channel.
+    pub grads: Option<Placement>,
+    /// Touch counts, one grid.
+    pub touches: Option<Placement>,
+    /// Feature maps (forward: out; backward: dout), and which filters they show.
+    pub fmap: Option<(Placement, Vec<usize>)>,
+    pub legend: Option<Rect>,
+    pub equation: Rect,
+    pub code: Option<Rect>,
+}
+
+/// Draws the stepper into the whole frame.
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    render(app, area, frame.buffer_mut());
+}
+
+/// Renders the stepper into a fresh buffer of cols x rows (through a TestBackend, the
+/// same draw code the terminal uses).
+pub fn render_buffer(app: &App, cols: u16, rows: u16) -> Buffer {
+    let backend = TestBackend::new(cols.max(1), rows.max(1));
+    match Terminal::new(backend) {
+        Ok(mut terminal) => match terminal.draw(|frame| draw(app, frame)) {
+            Ok(done) => done.buffer.clone(),
+            Err(_) => Buffer::empty(Rect::new(0, 0, cols, rows)),
+        },
+        Err(_) => Buffer::empty(Rect::new(0, 0, cols, rows)),
+    }
+}
+
+/// Draws the stepper into `area` of `buf`.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    ratatui::widgets::Clear.render(area, buf);
+    if area.width < MIN_COLS || area.height < MIN_ROWS {
+        too_small(area, buf);
+        return;
+    }
+    let plan = plan(app, area);
+    status::render(app, plan.status, buf);
+    status::render_hint(app, plan.hint, buf);
+    if let Some(p) = &plan.input {
+        draw_group(&input_grid::grids(app), p, app, buf);
+    }
+    if let Some(p) = &plan.grads {
+        draw_group(&gradients::dx_pad_grids(app), p, app, buf);
+    }
+    if let Some(p) = &plan.touches {
+        draw_group(&[gradients::touches_grid(app)], p, app, buf);
+    }
+    if let Some((p, filters)) = &plan.fmap {
+        draw_group(&feature_map::grids(app, filters), p, app, buf);
+    }
+    if let Some(legend) = plan.legend {
+        feature_map::render_legend(app, legend, buf);
+    }
+    equation::render(app, plan.equation, buf);
+    if let Some(code) = plan.code {
+        code::render(app, code, buf);
+    }
+    if app.check.is_some() {
+        gradients::render_check(app, area, buf);
+    }
+    if app.help {
+        help::render(app, area, buf);
+    }
+}
+
+fn draw_group(grids: &[Grid], placement: &Placement, app: &App, buf: &mut Buffer) {
+    for (grid, rect) in grids.iter().zip(&placement.rects) {
+        grid.render(*rect, placement.mode, app.color, buf);
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer) {
+    let lines = [
+        "convstep: the terminal is too small".to_string(),
+        format!("it needs at least {MIN_COLS}x{MIN_ROWS}"),
+        format!("it is {}x{}", area.width, area.height),
+    ];
+    for (k, line) in lines.iter().enumerate() {
+        text::put(buf, area, area.x, area.y + k as u16, line, theme::bold());
+    }
+}
+
+fn sub(area: Rect, dx: u16, dy: u16, w: u16, h: u16) -> Rect {
+    Rect::new(area.x + dx, area.y + dy, w, h).intersection(area)
+}
+
+/// Where every panel goes in `area`.
+pub fn plan(app: &App, area: Rect) -> Plan {
+    let g = app.layer().geom;
+    let status_h = status::height(area.width);
+    let status = sub(area, 0, 0, area.width, status_h);
+    let hint = sub(area, 0, area.height - 1, area.width, 1);
+    let body = sub(area, 0, status_h, area.width, area.height - status_h - 1);
+
+    let (eq_w, eq_h) = equation::size(app);
+    let code_size = code::size(app);
+    let code_fits = body.width as usize >= eq_w + 2 + code_size.0.min(40);
+    let bottom_h = if code_fits { eq_h.max(code_size.1) } else { eq_h };
+    let min_top = (g.hp().div_ceil(2) + 1).min(body.height as usize / 2);
+    let bottom_h = bottom_h.min((body.height as usize).saturating_sub(min_top)) as u16;
+    let top = sub(body, 0, 0, body.width, body.height - bottom_h);
+    let bottom = sub(body, 0, body.height - bottom_h, body.width, bottom_h);
+    let equation = sub(bottom, 0, 0, (eq_w as u16).min(bottom.width), bottom.height);
+    let code = code_fits.then(|| {
+        let x = equation.width + 2;
+        sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
+    });
+
+    let mut plan = Plan {
+        status,
+        hint,
+        input: None,
+        grads: None,
+        touches: None,
+        fmap: None,
+        legend: None,
+        equation,
+        code,
+    };
+    let half_h = g.hp().div_ceil(2) as u16 + 1;
+    match app.phase {
+        Phase::Forward => {
+            let (left, right) = place_row(app, top, Left::Input, &mut plan);
+            let _ = (left, right);
+        }
+        Phase::Backward if top.height >= 2 * half_h + 1 => {
+            let h1 = top.height / 2;
+            let row1 = sub(top, 0, 0, top.width, h1);
+            let row2 = sub(top, 0, h1, top.width, top.height - h1);
+            place_row(app, row1, Left::Grads, &mut plan);
+            let input = grid::place(g.c, g.hp(), g.wp(), Some(7), row2, app.color);
+            let rest = sub(
+                row2,
+                input.used.width + 2,
+                0,
+                row2.width.saturating_sub(input.used.width + 2),
+                row2.height,
+            );
+            plan.input = Some(input);
+            if rest.width >= 8 {
+                plan.touches = Some(grid::place(1, g.hp(), g.wp(), Some(5), rest, app.color));
+            }
+        }
+        Phase::Backward => {
+            let left = if app.show_touches {
+                Left::Touches
+            } else {
+                Left::Grads
+            };
+            place_row(app, top, left, &mut plan);
+        }
+    }
+    plan
+}
+
+enum Left {
+    Input,
+    Grads,
+    Touches,
+}
+
+/// One row of grids: the input-shaped group on the left, the feature maps (and their
+/// legend) on the right.
+fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) -> (Rect, Rect) {
+    let g = app.layer().geom;
+    let fmap_min = (g.w_out as u16).max(18) + 2;
+    let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
+    let (k, numbers) = match left {
+        Left::Input => (g.c, Some(7)),
+        Left::Grads => (g.c, Some(8)),
+        Left::Touches => (1, Some(5)),
+    };
+    let placed = grid::place(k, g.hp(), g.wp(), numbers, left_area, app.color);
+    let used = placed.used;
+    match left {
+        Left::Input => plan.input = Some(placed),
+        Left::Grads => plan.grads = Some(placed),
+        Left::Touches => plan.touches = Some(placed),
+    }
+    let x = used.width + 2;
+    let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
+    let maps = sub(right, 0, 0, right.width, right.height.saturating_sub(1));
+    let all: Vec<usize> = (0..g.f).collect();
+    let whole = |p: &Placement| {
+        let (w, h) = p.mode.size(g.h_out, g.w_out);
+        p.rects
+            .iter()
+            .all(|r| r.width as usize >= w && r.height as usize > h)
+    };
+    let placed = grid::place(g.f, g.h_out, g.w_out, Some(8), maps, app.color);
+    let (placed, filters) = if whole(&placed) || g.f == 1 {
+        (placed, all)
+    } else {
+        let one = grid::place(1, g.h_out, g.w_out, Some(8), maps, app.color);
+        (one, vec![app.pos().f])
+    };
+    let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
+    plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
+    plan.fmap = Some((placed, filters));
+    (used, right)
+}
+
+/// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
+/// step, an input (or dx_pad, or touches) cell is selected.
+pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
+    if area.width < MIN_COLS || area.height < MIN_ROWS || app.help {
+        return None;
+    }
+    let plan = plan(app, area);
+    if let Some((p, filters)) = &plan.fmap {
+        let grids = feature_map::grids(app, filters);
+        for ((grid, rect), &f) in grids.iter().zip(&p.rects).zip(filters) {
+            if let Some((i, j)) = grid.cell_at(*rect, p.mode, x, y) {
+                return Some(Action::JumpTo { f, i, j });
+            }
+        }
+    }
+    let groups = [
+        (plan.input.as_ref(), input_grid::grids(app)),
+        (plan.grads.as_ref(), gradients::dx_pad_grids(app)),
+        (plan.touches.as_ref(), vec![gradients::touches_grid(app)]),
+    ];
+    for (placement, grids) in groups {
+        let Some(p) = placement else { continue };
+        for (grid, rect) in grids.iter().zip(&p.rects) {
+            if let Some((row, col)) = grid.cell_at(*rect, p.mode, x, y) {
+                return Some(Action::SelectCell { row, col });
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,44 @@
+//! Reading a named input file whole, with errors that say which file and why.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+/// The largest input file convstep reads (256 MiB).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The bytes of `path`; a missing file, a directory, an empty or oversized file give
+/// one error naming the file.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let name = path.display();
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) => bail!("'{name}': cannot read it: {}", io_reason(&err)),
+    };
+    if meta.is_dir() {
+        bail!("'{name}' is a directory, not a file");
+    }
+    if meta.len() == 0 {
+        bail!("'{name}' is empty");
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        bail!(
+            "'{name}' is too large ({} bytes; at most {MAX_FILE_BYTES})",
+            meta.len()
+        );
+    }
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.is_empty() => bail!("'{name}' is empty"),
+        Ok(bytes) => Ok(bytes),
+        Err(err) => bail!("'{name}': cannot read it: {}", io_reason(&err)),
+    }
+}
+
+/// The OS's reason without Rust's "(os error 2)" suffix.
+pub fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,201 @@
+//! Named kernel presets, one filter each. A 2-D preset spans the C channels as the same
+//! kernel on every channel divided by C, so it acts on the channel mean (identity gives
+//! the mean of the channels; on one channel it is the kernel itself).
+
+use anyhow::{Result, bail};
+use ndarray::{Array2, Array4, array};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A preset or canonical figure with a one-line description, for help texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresetInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// The largest `--kernel-size`.
+pub const MAX_KERNEL_SIZE: usize = 31;
+/// The most filters `--filters` makes.
+pub const MAX_FILTERS: usize = 64;
+
+/// The named kernels `--kernel` accepts.
+pub fn kernel_presets() -> &'static [PresetInfo] {
+    &[
+        PresetInfo {
+            name: "identity",
+            description: "1 at the centre: copies the input (the channel mean)",
+        },
+        PresetInfo {
+            name: "box",
+            description: "box blur: every tap 1/K^2 (K = --kernel-size, default 3)",
+        },
+        PresetInfo {
+            name: "gaussian",
+            description: "Gaussian blur: binomial taps, e.g. [1,2,1]x[1,2,1]/16 (K = --kernel-size)",
+        },
+        PresetInfo {
+            name: "sharpen",
+            description: "sharpen: [[0,-1,0],[-1,5,-1],[0,-1,0]]",
+        },
+        PresetInfo {
+            name: "sobel-x",
+            description: "Sobel x (vertical edges): [[-1,0,1],[-2,0,2],[-1,0,1]]",
+        },
+        PresetInfo {
+            name: "sobel-y",
+            description: "Sobel y (horizontal edges): [[-1,-2,-1],[0,0,0],[1,2,1]]",
+        },
+        PresetInfo {
+            name: "laplacian",
+            description: "Laplacian: [[0,1,0],[1,-4,1],[0,1,0]]",
+        },
+        PresetInfo {
+            name: "emboss",
+            description: "emboss: [[-2,-1,0],[-1,1,1],[0,1,2]]",
+        },
+        PresetInfo {
+            name: "random",
+            description: "--filters kernels (default 1) of --kernel-size, uniform in [-1,1) per channel, seeded by --seed (ChaCha8)",
+        },
+    ]
+}
+
+/// Options the sized and random presets read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelOpts {
+    pub size: usize,
+    pub filters: usize,
+    pub seed: u64,
+}
+
+impl Default for KernelOpts {
+    fn default() -> Self {
+        KernelOpts {
+            size: 3,
+            filters: 1,
+            seed: 0,
+        }
+    }
+}
+
+/// The 2-D taps of a named preset (not `random`).
+fn taps(name: &str, k: usize) -> Option<Array2<f64>> {
+    Some(match name {
+        "identity" => {
+            let mut t = Array2::zeros((k, k));
+            t[[k / 2, k / 2]] = 1.0;
+            t
+        }
+        "box" => Array2::from_elem((k, k), 1.0 / (k * k) as f64),
+        "gaussian" => {
+            let row = binomial(k);
+            let total: f64 = row.iter().sum::<f64>().powi(2);
+            Array2::from_shape_fn((k, k), |(m, n)| row[m] * row[n] / total)
+        }
+        "sharpen" => array![[0., -1., 0.], [-1., 5., -1.], [0., -1., 0.]],
+        "sobel-x" => array![[-1., 0., 1.], [-2., 0., 2.], [-1., 0., 1.]],
+        "sobel-y" => array![[-1., -2., -1.], [0., 0., 0.], [1., 2., 1.]],
+        "laplacian" => array![[0., 1., 0.], [1., -4., 1.], [0., 1., 0.]],
+        "emboss" => array![[-2., -1., 0.], [-1., 1., 1.], [0., 1., 2.]],
+        _ => return None,
+    })
+}
+
+/// Row k-1 of Pascal's triangle.
+fn binomial(k: usize) -> Vec<f64> {
+    let mut row = vec![1.0];
+    for _ in 1..k {
+        let mut next = vec![1.0; row.len() + 1];
+        for i in 1..row.len() {
+            next[i] = row[i - 1] + row[i];
+        }
+        row = next;
+    }
+    row
+}
+
+/// A list of named kernels for `c` channels: w (F, C, K, K) and one name per filter.
+pub fn named_kernels(
+    names: &[String],
+    c: usize,
+    opts: KernelOpts,
+) -> Result<(Array4<f64>, Vec<String>)> {
+    check_opts(opts)?;
+    let mut filters: Vec<Array4<f64>> = Vec::new();
+    let mut labels = Vec::new();
+    for name in names {
+        if name == "random" {
+            filters.push(random_kernels(c, opts));
+            labels.extend((0..opts.filters).map(|f| {
+                if opts.filters == 1 {
+                    "random".to_string()
+                } else {
+                    format!("random[{f}]")
+                }
+            }));
+            continue;
+        }
+        let Some(t) = taps(name, opts.size) else {
+            let known: Vec<&str> = kernel_presets().iter().map(|p| p.name).collect();
+            bail!(
+                "unknown kernel '{name}' (known: {}; or a .npy of shape (F,C,HH,WW))",
+                known.join(", ")
+            );
+        };
+        let (kh, kw) = t.dim();
+        filters.push(Array4::from_shape_fn((1, c, kh, kw), |(_, _, m, k)| {
+            t[[m, k]] / c as f64
+        }));
+        labels.push(name.clone());
+    }
+    let Some(first) = filters.first() else {
+        bail!("--kernel is empty: name at least one kernel");
+    };
+    let (_, _, kh, kw) = first.dim();
+    for (w, name) in filters.iter().zip(names) {
+        let (_, _, h, ww) = w.dim();
+        if (h, ww) != (kh, kw) {
+            bail!(
+                "the kernels in one list must have one size: '{}' is {kh}x{kw} but '{name}' is {h}x{ww} (--kernel-size sets identity, box, gaussian and random)",
+                names[0]
+            );
+        }
+    }
+    let views: Vec<_> = filters.iter().map(|w| w.view()).collect();
+    let w = ndarray::concatenate(ndarray::Axis(0), &views)?;
+    Ok((w, labels))
+}
+
+fn check_opts(opts: KernelOpts) -> Result<()> {
+    if !(1..=MAX_KERNEL_SIZE).contains(&opts.size) {
+        bail!(
+            "--kernel-size must be from 1 to {MAX_KERNEL_SIZE} (got {})",
+            opts.size
+        );
+    }
+    if !(1..=MAX_FILTERS).contains(&opts.filters) {
+        bail!(
+            "--filters must be from 1 to {MAX_FILTERS} (got {})",
+            opts.filters
+        );
+    }
+    Ok(())
+}
+
+/// `--filters` kernels (F, C, K, K), uniform in [-1, 1), from ChaCha8 seeded by --seed
+/// (the same numbers on every platform).
+fn random_kernels(c: usize, opts: KernelOpts) -> Array4<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    Array4::from_shape_simple_fn((opts.filters, c, opts.size, opts.size), || {
+        rng.random_range(-1.0..1.0)
+    })
+}
+
+/// A seeded random dout of `shape`, uniform in [-1, 1) (a different ChaCha8 stream from
+/// the random kernels').
+pub fn random_dout(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    Array4::from_shape_simple_fn(shape, || rng.random_range(-1.0..1.0))
+}

@@ -1,0 +1,69 @@
+//! Blocks of numbers (the window, the kernel w[f] channel by channel, products,
+//! gradients) as they appear in the arithmetic, each number with three decimals and
+//! coloured by sign.
+
+use ndarray::ArrayView2;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::text::{fixed, put};
+use super::theme::{self, ColorMode, Rgb};
+
+/// The widest number of `values` at three decimals.
+pub fn number_width<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
+    values
+        .into_iter()
+        .map(|v| fixed(*v, 3).len())
+        .max()
+        .unwrap_or(5)
+}
+
+/// One block: a matrix, its number width and how to colour each entry.
+pub struct Block<'a> {
+    pub values: ArrayView2<'a, f64>,
+    pub width: usize,
+    pub style: &'a dyn Fn(usize, usize, f64) -> Style,
+}
+
+impl Block<'_> {
+    /// Columns the block takes: each number with one leading space.
+    pub fn cols(&self) -> usize {
+        self.values.ncols() * (self.width + 1)
+    }
+
+    /// Draws row `m` at (x, y); returns the columns used.
+    pub fn render_row(&self, m: usize, x: u16, y: u16, area: Rect, buf: &mut Buffer) -> u16 {
+        let mut dx = 0;
+        if m >= self.values.nrows() {
+            return self.cols() as u16;
+        }
+        for k in 0..self.values.ncols() {
+            let v = self.values[[m, k]];
+            let text = format!(" {:>w$}", fixed(v, 3), w = self.width);
+            dx += put(buf, area, x + dx, y, &text, (self.style)(m, k, v));
+        }
+        self.cols() as u16
+    }
+}
+
+/// Positive numbers warm, negative cool, zero grey: the sign is read at a glance.
+pub fn sign_style(color: ColorMode, v: f64) -> Style {
+    let rgb: Rgb = if v > 0.0 {
+        (255, 140, 110)
+    } else if v < 0.0 {
+        (120, 170, 255)
+    } else {
+        (150, 150, 150)
+    };
+    color.fg(rgb)
+}
+
+/// A channel's window numbers in its own colour; padding grey and dim.
+pub fn channel_style(color: ColorMode, hue: Rgb, is_pad: bool) -> Style {
+    if is_pad {
+        color.fg(theme::PAD).patch(theme::dim())
+    } else {
+        color.fg(theme::channel_scale(hue, 0.85))
+    }
+}

@@ -1,0 +1,91 @@
+//! The status line (phase, step K/TOTAL, filter, (n,f,i,j), the parameters) and the
+//! hint line at the bottom (the last message, or the main keys).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::{App, Phase};
+
+use super::text::{put, width};
+use super::theme;
+
+/// Lines the status takes at this width.
+pub fn height(cols: u16) -> u16 {
+    if cols >= 150 { 1 } else { 2 }
+}
+
+fn parts(app: &App) -> (String, String) {
+    let g = app.layer().geom;
+    let p = app.pos();
+    let phase = match app.phase {
+        Phase::Forward => "FORWARD",
+        Phase::Backward => "BACKWARD",
+    };
+    let label = app.scene.labels.kernels.get(p.f).cloned().unwrap_or_default();
+    let play = if app.playing {
+        format!("  ▶ {} ms", app.tick_ms())
+    } else {
+        String::new()
+    };
+    let left = format!(
+        " {phase}  step {}/{}  filter {} {label}  (n,f,i,j)=({},{},{},{}){play}",
+        app.step,
+        app.total_steps(),
+        p.f,
+        p.n,
+        p.f,
+        p.i,
+        p.j
+    );
+    let right = format!(
+        " size {}x{}x{}x{}  kernel {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
+        g.n,
+        g.c,
+        g.h,
+        g.w,
+        app.spec.kernel_label(),
+        g.hh,
+        g.ww,
+        g.stride,
+        g.pad,
+        g.dilation,
+        g.h_out,
+        g.w_out
+    );
+    (left, right)
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let bar = app.color.on((40, 50, 80));
+    let bar = if app.color.has_color() {
+        bar
+    } else {
+        Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
+    };
+    buf.set_style(area, bar);
+    let (left, right) = parts(app);
+    let phase_style = bar.patch(theme::bold());
+    put(buf, area, area.x, area.y, &left, phase_style);
+    if area.height >= 2 {
+        put(buf, area, area.x, area.y + 1, &right, bar);
+    } else {
+        let x = area.right().saturating_sub(width(&right) as u16).max(area.x + width(&left) as u16);
+        put(buf, area, x, area.y, &right, bar);
+    }
+}
+
+pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
+    match &app.message {
+        Some(m) if m.error => {
+            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg((255, 90, 90)).patch(theme::bold()));
+        }
+        Some(m) => {
+            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg(theme::ACCENT));
+        }
+        None => {
+            let hint = " l/h step  j/k row  g/G first/last  Tab filter  f/b fwd/bwd  Space play  x select  c check  ? help  q quit";
+            put(buf, area, area.x, area.y, hint, theme::dim());
+        }
+    }
+}
