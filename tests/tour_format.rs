@@ -156,6 +156,8 @@ fn an_unknown_key_name_names_the_page() {
     let err = error_of(&format!("{HEAD}{}", page("a", "keys = \"l l frobnicate\"")));
     assert!(err.starts_with("t.toml:4:1: page 1 (lesson a): "), "{err}");
     assert!(err.contains("frobnicate"), "{err}");
+    let err = error_of(&format!("{HEAD}{}", page("a", "keys = \"l q\"")));
+    assert!(err.contains("Quit is not allowed"), "{err}");
 }
 
 #[test]
@@ -210,4 +212,78 @@ fn an_inline_input_must_be_rectangular() {
 fn a_file_without_pages_is_refused() {
     let err = error_of(HEAD);
     assert!(err.starts_with("t.toml:"), "{err}");
+}
+
+/// The facts of the bundled pages of `lesson`, in order.
+fn facts_of(t: &tour::Tour, lesson: &str) -> Vec<convstep::tour::narrate::Facts> {
+    t.pages
+        .iter()
+        .filter(|p| p.lesson == lesson)
+        .map(|p| p.facts().unwrap())
+        .collect()
+}
+
+fn pair(text: &str) -> (usize, usize) {
+    let inner = text.trim_matches(|c| c == '(' || c == ')');
+    let (a, b) = inner.split_once(", ").unwrap();
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
+#[test]
+fn the_bundled_scenes_show_what_their_words_claim() {
+    let t = tour::load(None).unwrap();
+    let num = |f: &convstep::tour::narrate::Facts, k: &str| -> usize {
+        f.get(k).unwrap().replace(',', "").parse().unwrap()
+    };
+
+    // The note's first slip: three 5x5x3 filters give three maps, one per filter.
+    let formula = facts_of(&t, "formula");
+    let slip = &formula[2];
+    assert_eq!((num(slip, "F"), num(slip, "HH"), num(slip, "C")), (3, 5, 3));
+    assert!(slip.get("out_hwc").unwrap().ends_with("x3"));
+
+    // Stride: 1 overlaps, 2 overlaps less, 3 = kernel tiles the input exactly.
+    let stride = facts_of(&t, "stride");
+    assert_eq!(num(&stride[0], "stride"), 1);
+    assert_eq!(num(&stride[1], "stride"), 2);
+    let tiled = &stride[2];
+    assert_eq!(num(tiled, "stride"), num(tiled, "HH"));
+    assert_eq!(num(tiled, "H_out") * num(tiled, "stride"), num(tiled, "H"));
+    assert_eq!(num(tiled, "W_out") * num(tiled, "stride"), num(tiled, "W"));
+
+    // Padding: 0 shrinks, "same" keeps the size, "full" grows it.
+    let padding = facts_of(&t, "padding");
+    assert_eq!(num(&padding[0], "pad"), 0);
+    assert!(num(&padding[0], "H_out") < num(&padding[0], "H"));
+    assert_eq!(num(&padding[1], "pad"), 1);
+    assert_eq!(padding[1].get("out_hw"), Some("5x5"));
+    assert_eq!(num(&padding[1], "H"), 5);
+    assert_eq!(num(&padding[2], "pad"), num(&padding[2], "HH") - 1);
+    assert!(num(&padding[2], "H_out") > num(&padding[2], "H"));
+
+    // Equivariance: the strongest response moves exactly as the bar does (2 down, 3 right).
+    let eq = facts_of(&t, "equivariance");
+    let (a, b) = (
+        pair(eq[0].get("max_at").unwrap()),
+        pair(eq[1].get("max_at").unwrap()),
+    );
+    assert_eq!((b.0 - a.0, b.1 - a.1), (2, 3));
+    assert_eq!(eq[0].get("max"), eq[1].get("max"));
+
+    // The forward loop's second page is the first step of filter 1.
+    let code = facts_of(&t, "forward-code");
+    assert_eq!(code[1].get("pos"), Some("[0, 1, 0, 0]"));
+
+    // The crop: pad 0 still gives dx the shape of x.
+    let crop = facts_of(&t, "padding-crop");
+    assert_eq!(num(&crop[1], "pad"), 0);
+    assert_eq!(crop[1].get("dx_shape"), crop[1].get("x_shape"));
+    assert_ne!(crop[0].get("dx_pad_shape"), crop[0].get("dx_shape"));
+
+    // The gradient check passes CS231n's threshold.
+    let check = &facts_of(&t, "grad-check")[0];
+    for name in ["relerr_dx", "relerr_dw", "relerr_db"] {
+        let e: f64 = check.get(name).unwrap().parse().unwrap();
+        assert!(e < 1e-7, "{name} = {e}");
+    }
 }

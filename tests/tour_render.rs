@@ -34,12 +34,12 @@ fn squeeze(text: &str) -> String {
 
 /// The narration panel's text: the right-hand columns when side by side, else the
 /// bottom rows.
-fn panel_text(buf: &Buffer) -> String {
+fn panel_text(view: &tour::TourView, buf: &Buffer) -> String {
     let area = buf.area;
     let (x0, y0) = if area.width >= tour::view::SIDE_BY_SIDE_COLS {
         (area.width - tour::view::SIDE_PANEL_COLS, 0)
     } else {
-        (0, tour::TourView::split(area).1.y)
+        (0, view.split(area).1.y)
     };
     let mut panel = Buffer::empty(ratatui::layout::Rect::new(
         0,
@@ -62,8 +62,10 @@ fn every_page_shows_its_whole_narration_at_both_sizes_in_both_languages() {
     for (cols, rows_) in [(80u16, 24u16), (120, 40)] {
         for lang in [Lang::En, Lang::Zh] {
             for k in 0..m {
-                let buf = tour::render_page(&t, k, lang, cols, rows_).unwrap();
-                let panel = panel_text(&buf);
+                let view = tour::TourView::new(t.clone(), k, lang).unwrap();
+                let buf = view.render_buffer(cols, rows_);
+                assert_eq!(buf, tour::render_page(&t, k, lang, cols, rows_).unwrap());
+                let panel = panel_text(&view, &buf);
                 let words = lang.pick(&t.pages[k].narration);
                 assert!(
                     squeeze(&panel).contains(&squeeze(words)),

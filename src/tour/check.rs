@@ -35,6 +35,16 @@ pub struct TourPage {
     pub narration: Text,
     pub code: Option<CodeView>,
     pub scene: PageScene,
+    /// The 1-based step the narration's numbers describe (before any key script).
+    pub focus_step: usize,
+}
+
+impl TourPage {
+    /// The numbers the narration was filled with, computed again from the scene.
+    pub fn facts(&self) -> anyhow::Result<Facts> {
+        let built = self.scene.spec()?.build()?;
+        Ok(Facts::of(&built, self.focus_step))
+    }
 }
 
 /// Everything needed to (re)build a page's scene in the stepper.
@@ -183,6 +193,7 @@ fn check_page(
         narration,
         code: page.code,
         scene,
+        focus_step: step,
     })
 }
 
@@ -284,17 +295,13 @@ fn resolve_state(f: &SceneFields, built: &Scene, scene: &mut PageScene) -> anyho
     {
         anyhow::bail!("select [{r}, {c}] is outside the {}x{} input", g.h, g.w);
     }
-    // With a filter chosen but no step, focus that filter's first output.
-    if f.step.is_none()
-        && let Some(filter) = f.filter
+    // As the stepper: a filter moves the step to the same output cell of that filter.
+    if let Some(filter) = f.filter
+        && let Some(pos) = g.position(step)
     {
-        let pos = crate::conv::OutPos {
-            n: 0,
-            f: filter,
-            i: 0,
-            j: 0,
-        };
-        return Ok(g.step_of(pos).unwrap_or(1));
+        return Ok(g
+            .step_of(crate::conv::OutPos { f: filter, ..pos })
+            .unwrap_or(step));
     }
     Ok(step)
 }

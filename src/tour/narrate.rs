@@ -63,10 +63,14 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
         "mults_conv",
         "multiplications of this layer N*F*H'*W'*C*HH*WW",
     ),
-    ("pos", "the scene's output cell (n, f, i, j)"),
+    ("step", "the scene's step (1-based)"),
+    ("pos", "its output cell [n, f, i, j]"),
     ("out", "its output value"),
-    ("window_rows", "rows of x_pad its window reads"),
-    ("window_cols", "columns of x_pad its window reads"),
+    ("window_rows", "rows of x_pad its window spans, first-last"),
+    (
+        "window_cols",
+        "columns of x_pad its window spans, first-last",
+    ),
     (
         "max_at",
         "(i, j) of the largest value in the scene filter's feature map",
@@ -167,11 +171,12 @@ impl Facts {
         let pos = g.position(step).or_else(|| g.position(1));
         if let Some(fs) = pos.and_then(|p| layer.forward_step(g.step_of(p)?)) {
             let OutPos { n, f, i, j } = fs.pos;
-            v.insert("pos", format!("({n}, {f}, {i}, {j})"));
+            v.insert("pos", format!("[{n}, {f}, {i}, {j}]"));
+            v.insert("step", fs.step.to_string());
             v.insert("out", number(fs.out));
             let ((r0, c0), (r1, c1)) = fs.window.span();
-            v.insert("window_rows", format!("{r0}..{r1}"));
-            v.insert("window_cols", format!("{c0}..{c1}"));
+            v.insert("window_rows", format!("{r0}-{r1}"));
+            v.insert("window_cols", format!("{c0}-{c1}"));
             Self::insert_max(&mut v, layer, n, f);
         }
         Self::insert_grad_checks(&mut v, scene);
@@ -330,11 +335,11 @@ mod tests {
             dilation: 1,
         };
         let s = scene(5, 5, 1, 1, 3, params);
-        // Step 2 is (0, 0, 0, 1): window rows 0..2, columns 2..4 of x_pad.
+        // Step 2 is [0, 0, 0, 1]: window rows 0-2, columns 2-4 of x_pad.
         let facts = Facts::of(&s, 2);
-        assert_eq!(facts.get("pos"), Some("(0, 0, 0, 1)"));
-        assert_eq!(facts.get("window_rows"), Some("0..2"));
-        assert_eq!(facts.get("window_cols"), Some("2..4"));
+        assert_eq!(facts.get("pos"), Some("[0, 0, 0, 1]"));
+        assert_eq!(facts.get("window_rows"), Some("0-2"));
+        assert_eq!(facts.get("window_cols"), Some("2-4"));
         // x_pad rows 1..2 hold x rows 0..1; cols 2..4 hold x cols 1..3:
         // w = [[0,1,2],[3,4,5],[6,7,8]], x rows 0,1 = [1,2,3],[6,7,8] at kernel rows 1,2.
         let want = 3.0 + 2.0 * 4.0 + 3.0 * 5.0 + 6.0 * 6.0 + 7.0 * 7.0 + 8.0 * 8.0;

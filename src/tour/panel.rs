@@ -148,6 +148,12 @@ impl NarrationPanel<'_> {
         Paragraph::new(lines).render(inner, buf);
     }
 
+    /// Rows the panel needs below the stepper at `width` columns.
+    pub fn rows_below(&self, width: u16) -> u16 {
+        let lines = self.words(width).len() + usize::from(self.code_line().is_some());
+        u16::try_from(lines + 1).unwrap_or(u16::MAX)
+    }
+
     fn render_below(&self, area: Rect, buf: &mut Buffer) {
         let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         let bar = Style::new().add_modifier(Modifier::REVERSED);

@@ -1,37 +1,24 @@
 //! The seam between a tour and the stepper: builds a page's scene into the stepper's
-//! model, passes keys on, and draws the stepper into part of the screen.
-//!
-//! PROVISIONAL: until the stepper (src/app, src/ui) lands, this holds a minimal
-//! stand-in with the same shape (new, play a key script, key, render, focus), so
-//! the tour can be written and tested; on merge the insides become calls to
-//! `App::new`, `app::keys::parse_script`, `App::update` and `ui::render`.
+//! model (`App`), passes keys on through the stepper's own key table, and draws the
+//! stepper into part of the screen with `ui::render`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::check::PageScene;
-use crate::app::Phase;
+use crate::app::{Action, App, Phase, keys};
 use crate::conv::OutPos;
-use crate::input::Scene;
 
-/// The stepper's key names (stand-in until `app::keys::parse_script` lands).
-const KEY_NAMES: &[&str] = &[
-    "l", "h", "k", "j", "g", "G", "f", "b", "c", "Right", "Left", "Up", "Down", "Home", "End",
-    "Tab", "Space", "[", "]",
-];
-
-/// Checks a key script without running it.
+/// Checks a page's key script: stepper key names only, and none that would leave
+/// the tour or write files behind the reader's back.
 pub fn check_keys(script: &str) -> anyhow::Result<()> {
-    for name in script.split_whitespace() {
-        if !KEY_NAMES.contains(&name) {
-            anyhow::bail!(
-                "unknown key {name:?} in keys (known: {})",
-                KEY_NAMES.join(" ")
-            );
-        }
+    let actions = keys::parse_script(script)?;
+    if let Some(bad) = actions
+        .iter()
+        .find(|a| matches!(a, Action::Quit | Action::Screenshot))
+    {
+        anyhow::bail!("key script {script:?}: {bad:?} is not allowed in a page's keys");
     }
     Ok(())
 }
@@ -71,114 +58,68 @@ pub enum KeyOutcome {
     Ignored,
 }
 
-/// The live stepper for one page.
+/// The live stepper of one page.
 pub struct Stage {
-    scene: Scene,
-    phase: Phase,
-    step: usize,
+    pub app: App,
 }
 
 impl Stage {
     /// Builds the page's scene, sets its state and selection, plays its key script.
     pub fn new(page: &PageScene) -> anyhow::Result<Stage> {
-        let scene = page.spec()?.build()?;
-        let g = &scene.layer.geom;
-        let step = match (page.state.step, page.state.filter) {
-            (Some(k), _) => k,
-            (None, Some(f)) => g
-                .step_of(OutPos {
-                    n: 0,
-                    f,
-                    i: 0,
-                    j: 0,
-                })
-                .unwrap_or(1),
-            (None, None) => 1,
-        };
-        let mut stage = Stage {
-            phase: page.state.phase.unwrap_or_default(),
-            step,
-            scene,
-        };
-        if let Some(keys) = &page.keys {
-            check_keys(keys)?;
-            for name in keys.split_whitespace() {
-                stage.press(name);
+        let mut app = App::new(page.spec()?, &page.state)?;
+        if let Some((row, col)) = page.select {
+            let pad = app.layer().geom.pad;
+            app.update(Action::SelectCell {
+                row: row + pad,
+                col: col + pad,
+            });
+        }
+        if let Some(script) = &page.keys {
+            check_keys(script)?;
+            for action in keys::parse_script(script)? {
+                app.update(action);
             }
         }
-        Ok(stage)
+        Ok(Stage { app })
     }
 
-    fn press(&mut self, name: &str) -> KeyOutcome {
-        let total = self.scene.layer.geom.total_steps();
-        match name {
-            "l" | "Right" => self.step = (self.step + 1).min(total),
-            "h" | "Left" => self.step = self.step.saturating_sub(1).max(1),
-            "g" | "Home" => self.step = 1,
-            "G" | "End" => self.step = total,
-            "f" => self.phase = Phase::Forward,
-            "b" => self.phase = Phase::Backward,
-            "q" | "Esc" => return KeyOutcome::Quit,
-            _ => return KeyOutcome::Ignored,
-        }
-        KeyOutcome::Handled
-    }
-
-    /// Passes a key to the stepper.
+    /// Passes a key to the stepper through its key table.
     pub fn key(&mut self, key: KeyEvent) -> KeyOutcome {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            return KeyOutcome::Quit;
+        if self.app.check.is_some() {
+            // As in the stepper: any key closes the gradient check's report.
+            self.app.check = None;
+            return KeyOutcome::Handled;
         }
-        let name = match key.code {
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Right => "Right".into(),
-            KeyCode::Left => "Left".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::Esc => "Esc".into(),
-            _ => return KeyOutcome::Ignored,
+        let Some(action) = keys::action_for(&key) else {
+            return KeyOutcome::Ignored;
         };
-        self.press(&name)
+        self.app.update(action);
+        if self.app.quit {
+            KeyOutcome::Quit
+        } else {
+            KeyOutcome::Handled
+        }
     }
 
     /// Where the stepper is: its phase, step and output cell, and that cell's value.
     pub fn focus(&self) -> Option<Focus> {
-        let layer = &self.scene.layer;
-        let pos = layer.geom.position(self.step)?;
-        let value = match self.phase {
-            Phase::Forward => layer.forward_step(self.step)?.out,
-            Phase::Backward => *self.scene.dout.get([pos.n, pos.f, pos.i, pos.j])?,
+        let app = &self.app;
+        let pos = app.pos();
+        let value = match app.phase {
+            Phase::Forward => app.fwd.out,
+            Phase::Backward => *app.scene.dout.get([pos.n, pos.f, pos.i, pos.j])?,
         };
         Some(Focus {
-            phase: self.phase,
+            phase: app.phase,
             pos,
-            step: self.step,
-            total: layer.geom.total_steps(),
+            step: app.step,
+            total: app.total_steps(),
             value,
         })
     }
 
     /// Draws the stepper into `area`.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
-        let g = &self.scene.layer.geom;
-        let phase = match self.phase {
-            Phase::Forward => "forward",
-            Phase::Backward => "backward",
-        };
-        let lines = vec![
-            Line::from(format!(
-                "{phase}  step {}/{}  {}",
-                self.step,
-                g.total_steps(),
-                self.scene.labels.source
-            )),
-            Line::from(format!(
-                "x {}x{}x{}  w {}x{}x{}x{}  stride {} pad {} dilation {}",
-                g.c, g.h, g.w, g.f, g.c, g.hh, g.ww, g.stride, g.pad, g.dilation
-            )),
-        ];
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .render(area, buf);
+        crate::ui::render(&self.app, area, buf);
     }
 }

@@ -106,27 +106,10 @@ impl TourView {
         }
     }
 
-    /// The stepper's area and the narration's area of a screen.
-    pub fn split(area: Rect) -> (Rect, Rect) {
-        if area.width >= SIDE_BY_SIDE_COLS {
-            let [stepper, panel] =
-                Layout::horizontal([Constraint::Min(0), Constraint::Length(SIDE_PANEL_COLS)])
-                    .areas(area);
-            (stepper, panel)
-        } else {
-            let below = (area.height / 3).clamp(4, 8).min(area.height);
-            let [stepper, panel] =
-                Layout::vertical([Constraint::Min(0), Constraint::Length(below)]).areas(area);
-            (stepper, panel)
-        }
-    }
-
-    pub fn render(&self, area: Rect, buf: &mut Buffer) {
-        let (stepper, panel) = Self::split(area);
-        self.stage.render(stepper, buf);
-        let page = &self.tour.pages[self.page];
+    /// The narration panel of the open page for a screen of `area`.
+    fn panel(&self, area: Rect) -> NarrationPanel<'_> {
         NarrationPanel {
-            page,
+            page: &self.tour.pages[self.page],
             number: self.page + 1,
             pages: self.tour.pages.len(),
             lang: self.lang,
@@ -134,7 +117,33 @@ impl TourView {
             problem: self.problem.as_deref(),
             side: area.width >= SIDE_BY_SIDE_COLS,
         }
-        .render(panel, buf);
+    }
+
+    /// The stepper's area and the narration's area of a screen: side by side when
+    /// wide; else the narration below, as tall as its words (at least 3 rows, at
+    /// most what leaves the stepper its minimum height, or a third of the screen).
+    pub fn split(&self, area: Rect) -> (Rect, Rect) {
+        if area.width >= SIDE_BY_SIDE_COLS {
+            let [stepper, panel] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(SIDE_PANEL_COLS)])
+                    .areas(area);
+            return (stepper, panel);
+        }
+        let most = area
+            .height
+            .saturating_sub(crate::ui::MIN_ROWS)
+            .max(area.height / 3);
+        let want = self.panel(area).rows_below(area.width);
+        let below = want.clamp(3, most.max(3)).min(area.height);
+        let [stepper, panel] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(below)]).areas(area);
+        (stepper, panel)
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let (stepper, panel) = self.split(area);
+        self.stage.render(stepper, buf);
+        self.panel(area).render(panel, buf);
     }
 
     /// The whole screen as a `cols` x `rows` buffer, drawn by the same code.
