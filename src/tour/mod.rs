@@ -46,6 +46,8 @@ pub struct TourArgs {
     /// List the lessons and pages.
     #[arg(long)]
     pub list: bool,
+    #[command(flatten)]
+    pub export: crate::export::ExportArgs,
 }
 
 /// Loads and checks a walkthrough file, or the bundled one.
@@ -97,7 +99,7 @@ pub fn run(args: &TourArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let page = page_index(&tour, args.page)?;
-    live::run(TourView::new(tour, page, lang)?)
+    live::run(TourView::new(tour, page, lang)?, &args.export)
 }
 
 /// The lessons in page order: (lesson id, its name, first and last page, 0-based).

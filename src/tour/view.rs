@@ -10,6 +10,7 @@ use super::check::Tour;
 use super::lang::Lang;
 use super::panel::NarrationPanel;
 use super::stage::{KeyOutcome, Stage};
+use crate::ui::theme::ColorMode;
 
 /// From this width on the narration sits beside the stepper; below it, underneath.
 pub const SIDE_BY_SIDE_COLS: u16 = 110;
@@ -57,6 +58,8 @@ pub struct TourView {
     pub quit: bool,
     /// A problem building a page's scene (a file gone since the check), shown in the panel.
     pub problem: Option<String>,
+    /// The stepper's colours, kept from page to page.
+    pub color: ColorMode,
 }
 
 impl TourView {
@@ -72,6 +75,7 @@ impl TourView {
             stage,
             quit: false,
             problem: None,
+            color: ColorMode::default(),
         })
     }
 
@@ -81,7 +85,8 @@ impl TourView {
             return;
         };
         match Stage::new(&target.scene) {
-            Ok(stage) => {
+            Ok(mut stage) => {
+                stage.app.color = self.color;
                 self.stage = stage;
                 self.page = page;
                 self.problem = None;

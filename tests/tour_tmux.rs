@@ -1,0 +1,150 @@
+//! The real binary in a real terminal (tmux): the tour opens on page 1, `n` walks the
+//! first pages, stepper keys explore inside a page, `r` brings the page's scene back,
+//! `p`/PageUp go back, Chinese narration lays out, and `q` restores the terminal.
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// None (and a note) when tmux is not installed (.ci/run installs it).
+    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("convstep-tour-{}-{name}", std::process::id()),
+        };
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            command,
+        ]);
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "t", key]);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen shows every one of `texts` (the program redraws after
+    /// each key); panics with the screen if it never does.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                panic!("the screen never showed {texts:?}; it shows:\n{screen}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn command(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    // The shell stays after convstep exits, so the restored screen can be read.
+    format!("env -u LC_ALL -u LC_MESSAGES LANG=C {bin} tour {args}; echo TOUR-EXITED $?; sleep 60")
+}
+
+#[test]
+fn walk_explore_restore_and_quit() {
+    let Some(t) = Tmux::start("walk", 120, 40, &command("")) else {
+        return;
+    };
+    t.wait_for(&[
+        "page 1/23 · The convolution formula",
+        "step 1/18",
+        "Here out[0, 0, 0, 0] = 4.000",
+    ]);
+
+    // n walks forward: each page sets its own scene.
+    t.keys(&["n"]);
+    t.wait_for(&["page 2/23", "step 5/18", "each kernel is"]);
+    t.keys(&["n"]);
+    t.wait_for(&["page 3/23", "A slip in the note", "kernel random"]);
+    t.keys(&["PageDown"]);
+    t.wait_for(&["page 4/23 · Stride", "step 2/16", "Stride 1: the window"]);
+
+    // Stepper keys explore inside the page: two steps on, then the backward pass.
+    t.keys(&["l", "l"]);
+    t.wait_for(&["page 4/23", "step 4/16", "FORWARD"]);
+    t.keys(&["b"]);
+    t.wait_for(&["page 4/23", "step 4/16", "BACKWARD"]);
+
+    // r puts the page's scene back.
+    t.keys(&["r"]);
+    let screen = t.wait_for(&["page 4/23", "step 2/16", "FORWARD"]);
+    assert!(!screen.contains("BACKWARD"), "{screen}");
+
+    // p and PageUp go back.
+    t.keys(&["p"]);
+    t.wait_for(&["page 3/23", "A slip in the note"]);
+    t.keys(&["PageUp"]);
+    t.wait_for(&["page 2/23", "step 5/18"]);
+
+    // q leaves; the alternate screen is gone and the shell's line shows.
+    t.keys(&["q"]);
+    let screen = t.wait_for(&["TOUR-EXITED 0"]);
+    assert!(
+        !screen.contains("page 2/23"),
+        "the tour's screen remained:\n{screen}"
+    );
+}
+
+#[test]
+fn chinese_narration_at_80x24_with_a_start_page() {
+    let Some(t) = Tmux::start("zh", 80, 24, &command("--lang zh --page 16")) else {
+        return;
+    };
+    let screen = t.wait_for(&["第 16/23 页 · 平移等变", "竖线向下移 2 格", "step 64/64"]);
+    // Wide characters take two cells: no line may be wider than the terminal.
+    for line in screen.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "line wider than 80 columns: {line:?}"
+        );
+    }
+    t.keys(&["n"]);
+    t.wait_for(&["第 17/23 页 · 朴素的前向循环", "conv_forward_naive"]);
+    t.keys(&["C-c"]);
+    t.wait_for(&["TOUR-EXITED 0"]);
+}
