@@ -15,8 +15,7 @@ use clap::Args;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton,
-    MouseEventKind,
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 
@@ -84,7 +83,11 @@ pub fn run(args: &StepperArgs) -> anyhow::Result<()> {
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, args: &StepperArgs) -> anyhow::Result<()> {
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    args: &StepperArgs,
+) -> anyhow::Result<()> {
     let mut next_tick = Instant::now() + Duration::from_millis(app.tick_ms());
     let mut shown: Option<Buffer> = None;
     loop {

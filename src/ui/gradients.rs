@@ -122,9 +122,18 @@ pub fn render_check(app: &App, area: Rect, buf: &mut Buffer) {
         .title(" gradient check ")
         .border_style(app.color.fg(theme::ACCENT))
         .render(rect, buf);
-    let inner = Rect::new(rect.x + 2, rect.y + 1, rect.width.saturating_sub(4), rect.height.saturating_sub(2));
+    let inner = Rect::new(
+        rect.x + 2,
+        rect.y + 1,
+        rect.width.saturating_sub(4),
+        rect.height.saturating_sub(2),
+    );
     for (k, line) in lines.iter().enumerate() {
-        let style = if k < 2 { theme::bold() } else { ratatui::style::Style::new() };
+        let style = if k < 2 {
+            theme::bold()
+        } else {
+            ratatui::style::Style::new()
+        };
         put(buf, inner, inner.x, inner.y + k as u16, line, style);
     }
 }

@@ -22,7 +22,13 @@ fn parts(app: &App) -> (String, String) {
         Phase::Forward => "FORWARD",
         Phase::Backward => "BACKWARD",
     };
-    let label = app.scene.labels.kernels.get(p.f).cloned().unwrap_or_default();
+    let label = app
+        .scene
+        .labels
+        .kernels
+        .get(p.f)
+        .cloned()
+        .unwrap_or_default();
     let play = if app.playing {
         format!("  ▶ {} ms", app.tick_ms())
     } else {
@@ -39,7 +45,7 @@ fn parts(app: &App) -> (String, String) {
         p.j
     );
     let right = format!(
-        " size {}x{}x{}x{}  kernel {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
+        " x {}x{}x{}x{}  w {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
         g.n,
         g.c,
         g.h,
@@ -70,7 +76,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height >= 2 {
         put(buf, area, area.x, area.y + 1, &right, bar);
     } else {
-        let x = area.right().saturating_sub(width(&right) as u16).max(area.x + width(&left) as u16);
+        let x = area
+            .right()
+            .saturating_sub(width(&right) as u16)
+            .max(area.x + width(&left) as u16);
         put(buf, area, x, area.y, &right, bar);
     }
 }
@@ -78,13 +87,31 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.message {
         Some(m) if m.error => {
-            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg((255, 90, 90)).patch(theme::bold()));
+            put(
+                buf,
+                area,
+                area.x,
+                area.y,
+                &format!(" {}", m.text),
+                app.color.fg((255, 90, 90)).patch(theme::bold()),
+            );
         }
         Some(m) => {
-            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg(theme::ACCENT));
+            put(
+                buf,
+                area,
+                area.x,
+                area.y,
+                &format!(" {}", m.text),
+                app.color.fg(theme::ACCENT),
+            );
         }
         None => {
-            let hint = " l/h step  j/k row  g/G first/last  Tab filter  f/b fwd/bwd  Space play  x select  c check  ? help  q quit";
+            let hint = if area.width >= 110 {
+                " l/h step  j/k row  g/G first/last  Tab filter  f/b forward/backward  Space play  x select  c check  ? help  q quit"
+            } else {
+                " l/h step  j/k row  g/G ends  Tab filter  f/b fwd/bwd  Space play  ? help  q quit"
+            };
             put(buf, area, area.x, area.y, hint, theme::dim());
         }
     }
