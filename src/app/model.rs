@@ -271,8 +271,11 @@ impl App {
                 self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
             }
             Err(err) => {
-                let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-                self.error(format!("{what} refused: {}", causes.join(": ")));
+                // The innermost cause names the problem; the outer ones repeat the scene.
+                self.error(format!(
+                    "{what} refused: {}; kept the last valid state",
+                    err.root_cause()
+                ));
             }
         }
     }

@@ -73,20 +73,12 @@ impl App {
                     self.quit = true;
                 }
             }
-            Action::StrideUp => {
-                self.edit_params("stride", |p| p.stride = p.stride.saturating_add(1))
-            }
-            Action::StrideDown => {
-                self.edit_params("stride", |p| p.stride = p.stride.saturating_sub(1))
-            }
-            Action::PadUp => self.edit_params("pad", |p| p.pad = p.pad.saturating_add(1)),
-            Action::PadDown => self.edit_params("pad", |p| p.pad = p.pad.saturating_sub(1)),
-            Action::DilationUp => {
-                self.edit_params("dilation", |p| p.dilation = p.dilation.saturating_add(1))
-            }
-            Action::DilationDown => {
-                self.edit_params("dilation", |p| p.dilation = p.dilation.saturating_sub(1))
-            }
+            Action::StrideUp => self.edit_params("stride", 1),
+            Action::StrideDown => self.edit_params("stride", -1),
+            Action::PadUp => self.edit_params("pad", 1),
+            Action::PadDown => self.edit_params("pad", -1),
+            Action::DilationUp => self.edit_params("dilation", 1),
+            Action::DilationDown => self.edit_params("dilation", -1),
             Action::KernelNext => self.cycle_kernel(1),
             Action::KernelPrev => self.cycle_kernel(-1),
             Action::SizeUp => self.change_size(1),
@@ -149,16 +141,21 @@ impl App {
         }
     }
 
-    fn edit_params(&mut self, what: &str, edit: impl FnOnce(&mut crate::conv::ConvParams)) {
+    /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1).
+    fn edit_params(&mut self, what: &str, delta: isize) {
         let mut spec = self.spec.clone();
-        edit(&mut spec.params);
-        if spec.params == self.spec.params {
-            self.error(format!("{what} cannot go lower"));
+        let p = &mut spec.params;
+        let (value, floor) = match what {
+            "stride" => (&mut p.stride, 1),
+            "pad" => (&mut p.pad, 0),
+            _ => (&mut p.dilation, 1),
+        };
+        let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
+            self.error(format!("{what} cannot go lower than {floor}"));
             return;
-        }
-        let p = spec.params;
-        let label = format!("stride {} pad {} dilation {}", p.stride, p.pad, p.dilation);
-        self.apply_spec(spec, &label);
+        };
+        *value = new;
+        self.apply_spec(spec, &format!("{what} {new}"));
     }
 
     fn cycle_kernel(&mut self, delta: isize) {

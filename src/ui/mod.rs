@@ -129,8 +129,15 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     let g = app.layer().geom;
     let status_h = status::height(area.width);
     let status = sub(area, 0, 0, area.width, status_h);
-    let hint = sub(area, 0, area.height - 1, area.width, 1);
-    let body = sub(area, 0, status_h, area.width, area.height - status_h - 1);
+    let hint_h = status::hint_height(app, area.width);
+    let hint = sub(area, 0, area.height - hint_h, area.width, hint_h);
+    let body = sub(
+        area,
+        0,
+        status_h,
+        area.width,
+        area.height - status_h - hint_h,
+    );
 
     let (eq_w, eq_h) = equation::size(app);
     let code_size = code::size(app);
