@@ -51,10 +51,34 @@ fn expected_pos(action: Action, at_last: bool) -> Option<(usize, usize, usize)> 
     let (first, last) = ((0, 0, 0), (1, 2, 2));
     let here = if at_last { last } else { first };
     Some(match action {
-        Next => (if at_last { last } else { (0, 0, 1) }),
-        Prev => (if at_last { (1, 2, 1) } else { first }),
-        RowDown => (if at_last { last } else { (0, 1, 0) }),
-        RowUp => (if at_last { (1, 1, 2) } else { first }),
+        Next => {
+            if at_last {
+                last
+            } else {
+                (0, 0, 1)
+            }
+        }
+        Prev => {
+            if at_last {
+                (1, 2, 1)
+            } else {
+                first
+            }
+        }
+        RowDown => {
+            if at_last {
+                last
+            } else {
+                (0, 1, 0)
+            }
+        }
+        RowUp => {
+            if at_last {
+                (1, 1, 2)
+            } else {
+                first
+            }
+        }
         First => first,
         // The input layer's presets decide how many filters the next kernel has.
         KernelNext | KernelPrev => return None,
@@ -63,14 +87,32 @@ fn expected_pos(action: Action, at_last: bool) -> Option<(usize, usize, usize)> 
         Last => last,
         NextFilter | PrevFilter => (1 - here.0, here.1, here.2),
         // stride 3 gives a 2x2 map: the last cell (1,2,2) clamps to (1,1,1).
-        StrideUp => (if at_last { (1, 1, 1) } else { first }),
+        StrideUp => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
         // stride 1 gives 5x5: (1,2,2) still exists.
         StrideDown => here,
         // pad 2: (5 + 4 - 3) / 2 + 1 = 4; pad 0: (5 - 3) / 2 + 1 = 2, clamps.
         PadUp => here,
-        PadDown => (if at_last { (1, 1, 1) } else { first }),
+        PadDown => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
         // dilation 2: (7 - 5) / 2 + 1 = 2, clamps.
-        DilationUp => (if at_last { (1, 1, 1) } else { first }),
+        DilationUp => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
         _ => here,
     })
 }
