@@ -84,9 +84,9 @@ pub const TABLE: &[Binding] = &[
         "next filter",
     ),
     bind(
-        &[named("BackTab", KeyCode::BackTab)],
+        &[named("S-Tab", KeyCode::BackTab)],
         Action::PrevFilter,
-        "previous filter (Shift-Tab)",
+        "previous filter",
     ),
     bind(&[ch("f", 'f')], Action::Forward, "forward pass"),
     bind(&[ch("b", 'b')], Action::Backward, "backward pass"),
@@ -113,11 +113,7 @@ pub const TABLE: &[Binding] = &[
     bind(&[ch("L", 'L')], Action::SelectRight, "move selection right"),
     bind(&[ch("K", 'K')], Action::SelectUp, "move selection up"),
     bind(&[ch("J", 'J')], Action::SelectDown, "move selection down"),
-    bind(
-        &[ch("c", 'c')],
-        Action::GradCheck,
-        "gradient check (selection)",
-    ),
+    bind(&[ch("c", 'c')], Action::GradCheck, "gradient check"),
     bind(
         &[ch("t", 't')],
         Action::ToggleTouches,

@@ -36,11 +36,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                 .get(ch)
                 .cloned()
                 .unwrap_or_else(|| format!("c{ch}"));
-            let title = if ch == 0 {
-                format!("dx_pad {name} (ring=pad, cropped)")
-            } else {
-                format!("dx_pad {name}")
-            };
+            let title = format!("dx_pad {name}");
             Grid {
                 title,
                 rows: g.hp(),

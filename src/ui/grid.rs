@@ -216,13 +216,13 @@ impl Grid<'_> {
         let v = self.view(area, mode);
         let mut title = self.title.clone();
         if v.rows < self.rows || v.cols < self.cols {
-            title.push_str(&format!(
-                " [{}-{},{}-{}]",
-                v.r0,
-                v.r0 + v.rows.saturating_sub(1),
-                v.c0,
-                v.c0 + v.cols.saturating_sub(1)
-            ));
+            // Scrolled: which rows and columns show.
+            if v.rows < self.rows {
+                title.push_str(&format!(" ↕{}-{}", v.r0, v.r0 + v.rows.saturating_sub(1)));
+            }
+            if v.cols < self.cols {
+                title.push_str(&format!(" ↔{}-{}", v.c0, v.c0 + v.cols.saturating_sub(1)));
+            }
         }
         put(buf, area, area.x, area.y, &title, theme::bold());
         for line in 0..v.rows.div_ceil(mode.per_line()) {
@@ -291,6 +291,17 @@ fn shade_char(cell: &GridCell) -> char {
     }
 }
 
+/// Whole numbers (counts, integer inputs) without decimals; others as many as fit.
+fn grid_number(v: f64, w: usize) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        let s = format!("{}", v as i64);
+        if s.len() <= w {
+            return s;
+        }
+    }
+    fit(v, w)
+}
+
 fn draw_cell(
     buf: &mut Buffer,
     area: Rect,
@@ -310,7 +321,7 @@ fn draw_cell(
             let body = match cell.kind {
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
-                _ => format!("{:>inner$}", fit(cell.value, inner)),
+                _ => format!("{:>inner$}", grid_number(cell.value, inner)),
             };
             format!("{l}{body}{r}")
         }
