@@ -15,8 +15,7 @@ use clap::Args;
 use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton,
-    MouseEventKind,
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 
@@ -65,11 +64,12 @@ pub const NEEDS_TERMINAL: &str = "convstep needs a terminal; for a headless rend
 /// Runs the stepper full-screen until the user quits. The terminal is restored on
 /// return, on error and on panic.
 pub fn run(args: &StepperArgs) -> anyhow::Result<()> {
+    // Bad arguments are reported first, terminal or not.
+    let spec = SceneSpec::from_args(&args.input)?;
+    let mut app = App::new(spec, &args.state)?;
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
         bail!(NEEDS_TERMINAL);
     }
-    let spec = SceneSpec::from_args(&args.input)?;
-    let mut app = App::new(spec, &args.state)?;
     app.color = ColorMode::from_env();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -84,7 +84,11 @@ pub fn run(args: &StepperArgs) -> anyhow::Result<()> {
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, args: &StepperArgs) -> anyhow::Result<()> {
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    args: &StepperArgs,
+) -> anyhow::Result<()> {
     let mut next_tick = Instant::now() + Duration::from_millis(app.tick_ms());
     let mut shown: Option<Buffer> = None;
     loop {

@@ -140,9 +140,9 @@ impl App {
         let geom = scene.layer.geom;
         let total = geom.total_steps();
         let mut step = match state.step {
-            Some(s) if s == 0 || s > total => bail!(
-                "--step {s} is out of range: this layer has {total} steps (1..={total})"
-            ),
+            Some(s) if s == 0 || s > total => {
+                bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
+            }
             Some(s) => s,
             None => 1,
         };
@@ -155,7 +155,9 @@ impl App {
                 );
             }
             let pos = geom.position(step).context("step within range")?;
-            step = geom.step_of(OutPos { f, ..pos }).context("filter within range")?;
+            step = geom
+                .step_of(OutPos { f, ..pos })
+                .context("filter within range")?;
         }
         let fwd = scene
             .layer
@@ -237,9 +239,7 @@ impl App {
 
     pub(super) fn refresh_selection(&mut self) {
         let g = self.scene.layer.geom;
-        self.selection = self
-            .selection
-            .filter(|&(r, c)| r < g.hp() && c < g.wp());
+        self.selection = self.selection.filter(|&(r, c)| r < g.hp() && c < g.wp());
         self.feeds = match self.selection {
             Some((r, c)) => g.outputs_reading(r, c),
             None => Vec::new(),
@@ -271,8 +271,11 @@ impl App {
                 self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
             }
             Err(err) => {
-                let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-                self.error(format!("{what} refused: {}", causes.join(": ")));
+                // The innermost cause names the problem; the outer ones repeat the scene.
+                self.error(format!(
+                    "{what} refused: {}; kept the last valid state",
+                    err.root_cause()
+                ));
             }
         }
     }

@@ -2,15 +2,18 @@
 
 use crate::conv::{OutPos, Param, grad_check};
 
+use super::Phase;
 use super::action::Action;
 use super::model::{App, CheckReport, TICKS_MS};
-use super::Phase;
 
 impl App {
     /// Applies one action. Never panics, whatever the state.
     pub fn update(&mut self, action: Action) {
         if !matches!(action, Action::Tick | Action::Screenshot) {
             self.message = None;
+        }
+        if !matches!(action, Action::Tick | Action::GradCheck) {
+            self.check = None;
         }
         let total = self.total_steps();
         let g = self.layer().geom;
@@ -20,12 +23,18 @@ impl App {
             Action::Prev => self.go(self.step.saturating_sub(1).max(1)),
             Action::RowDown => {
                 if pos.i + 1 < g.h_out {
-                    self.go_pos(OutPos { i: pos.i + 1, ..pos });
+                    self.go_pos(OutPos {
+                        i: pos.i + 1,
+                        ..pos
+                    });
                 }
             }
             Action::RowUp => {
                 if pos.i > 0 {
-                    self.go_pos(OutPos { i: pos.i - 1, ..pos });
+                    self.go_pos(OutPos {
+                        i: pos.i - 1,
+                        ..pos
+                    });
                 }
             }
             Action::First => self.go(1),
@@ -64,16 +73,12 @@ impl App {
                     self.quit = true;
                 }
             }
-            Action::StrideUp => self.edit_params("stride", |p| p.stride = p.stride.saturating_add(1)),
-            Action::StrideDown => self.edit_params("stride", |p| p.stride = p.stride.saturating_sub(1)),
-            Action::PadUp => self.edit_params("pad", |p| p.pad = p.pad.saturating_add(1)),
-            Action::PadDown => self.edit_params("pad", |p| p.pad = p.pad.saturating_sub(1)),
-            Action::DilationUp => {
-                self.edit_params("dilation", |p| p.dilation = p.dilation.saturating_add(1))
-            }
-            Action::DilationDown => {
-                self.edit_params("dilation", |p| p.dilation = p.dilation.saturating_sub(1))
-            }
+            Action::StrideUp => self.edit_params("stride", 1),
+            Action::StrideDown => self.edit_params("stride", -1),
+            Action::PadUp => self.edit_params("pad", 1),
+            Action::PadDown => self.edit_params("pad", -1),
+            Action::DilationUp => self.edit_params("dilation", 1),
+            Action::DilationDown => self.edit_params("dilation", -1),
             Action::KernelNext => self.cycle_kernel(1),
             Action::KernelPrev => self.cycle_kernel(-1),
             Action::SizeUp => self.change_size(1),
@@ -136,19 +141,21 @@ impl App {
         }
     }
 
-    fn edit_params(&mut self, what: &str, edit: impl FnOnce(&mut crate::conv::ConvParams)) {
+    /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1).
+    fn edit_params(&mut self, what: &str, delta: isize) {
         let mut spec = self.spec.clone();
-        edit(&mut spec.params);
-        if spec.params == self.spec.params {
-            self.error(format!("{what} cannot go lower"));
+        let p = &mut spec.params;
+        let (value, floor) = match what {
+            "stride" => (&mut p.stride, 1),
+            "pad" => (&mut p.pad, 0),
+            _ => (&mut p.dilation, 1),
+        };
+        let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
+            self.error(format!("{what} cannot go lower than {floor}"));
             return;
-        }
-        let p = spec.params;
-        let label = format!(
-            "stride {} pad {} dilation {}",
-            p.stride, p.pad, p.dilation
-        );
-        self.apply_spec(spec, &label);
+        };
+        *value = new;
+        self.apply_spec(spec, &format!("{what} {new}"));
     }
 
     fn cycle_kernel(&mut self, delta: isize) {
@@ -199,7 +206,12 @@ impl App {
                         let name = names.get(ch).cloned().unwrap_or_else(|| format!("c{ch}"));
                         (
                             format!("dx[{},{ch},{h},{w}] {name}", pos.n),
-                            Param::X { n: pos.n, c: ch, h, w },
+                            Param::X {
+                                n: pos.n,
+                                c: ch,
+                                h,
+                                w,
+                            },
                         )
                     })
                     .collect();
@@ -211,7 +223,12 @@ impl App {
                     .map(|ch| {
                         (
                             format!("dw[{},{ch},{m},{k}]", pos.f),
-                            Param::W { f: pos.f, c: ch, m, k },
+                            Param::W {
+                                f: pos.f,
+                                c: ch,
+                                m,
+                                k,
+                            },
                         )
                     })
                     .collect();
@@ -231,7 +248,9 @@ impl App {
             }
         }
         let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
-        self.info(format!("gradient check of {what}: largest rel_error {worst:.2e}"));
+        self.info(format!(
+            "gradient check of {what}: largest rel_error {worst:.2e}"
+        ));
         self.check = Some(CheckReport { what, checks });
     }
 }

@@ -13,6 +13,8 @@ use super::kernel::{Block, channel_style, number_width, sign_style};
 use super::text::{fixed, put};
 use super::theme;
 
+type StyleFn<'a> = dyn Fn(usize, usize, f64) -> Style + 'a;
+
 const LABEL_W: usize = 2;
 const SEP_W: usize = 3;
 
@@ -44,7 +46,9 @@ fn num_w(app: &App) -> usize {
     if let Some((b, after)) = &app.bwd {
         let f = app.pos().f;
         let dw = after.grads.dw.index_axis(Axis(0), f);
-        w = w.max(number_width(b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter())));
+        w = w.max(number_width(
+            b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter()),
+        ));
     }
     w.max(5)
 }
@@ -94,7 +98,14 @@ fn channel_rows<'b>(
         for m in 0..g.hh {
             let mut x = area.x;
             if m == 0 {
-                put(buf, area, x, y, &channel_name(app, ch), app.color.fg(hue).patch(theme::bold()));
+                put(
+                    buf,
+                    area,
+                    x,
+                    y,
+                    &channel_name(app, ch),
+                    app.color.fg(hue).patch(theme::bold()),
+                );
             }
             x += LABEL_W as u16;
             for (b, block) in list.iter().enumerate() {
@@ -145,17 +156,29 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         p.f
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
-    let label = app.scene.labels.kernels.get(p.f).cloned().unwrap_or_default();
+    let label = app
+        .scene
+        .labels
+        .kernels
+        .get(p.f)
+        .cloned()
+        .unwrap_or_default();
     let kernel_title = format!("w[{}] {label}", p.f);
-    header(app, area, area.y + 1, ["window", &kernel_title, "products"], buf);
+    header(
+        app,
+        area,
+        area.y + 1,
+        ["window", &kernel_title, "products"],
+        buf,
+    );
     let g = app.layer().geom;
-    let styles: Vec<Box<dyn Fn(usize, usize, f64) -> Style>> = (0..g.c)
+    let styles: Vec<Box<StyleFn<'_>>> = (0..g.c)
         .map(|ch| {
             let hue = super::input_grid::hue(app, ch);
             let win = &s.window;
             Box::new(move |m: usize, k: usize, _v: f64| {
                 channel_style(color, hue, win.is_pad(win.rows[m], win.cols[k]))
-            }) as Box<dyn Fn(usize, usize, f64) -> Style>
+            }) as Box<StyleFn<'_>>
         })
         .collect();
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
@@ -184,7 +207,15 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
             theme::bold().patch(sign_style(color, s.partial[ch])),
         ))
     };
-    let y = channel_rows(app, area, area.y + 2, &blocks, [" ⊙ ", " = "], &trailer, buf);
+    let y = channel_rows(
+        app,
+        area,
+        area.y + 2,
+        &blocks,
+        [" ⊙ ", " = "],
+        &trailer,
+        buf,
+    );
     let sum = format!(
         "Σ partials {} + b[{}] {} = out {}",
         fixed(s.partial.sum(), 3),
@@ -192,7 +223,14 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         fixed(s.bias, 3),
         fixed(s.out, 3)
     );
-    let x = put(buf, area, area.x, y, &sum[..sum.rfind('=').unwrap_or(0)], theme::bold());
+    let x = put(
+        buf,
+        area,
+        area.x,
+        y,
+        &sum[..sum.rfind('=').unwrap_or(0)],
+        theme::bold(),
+    );
     put(
         buf,
         area,
@@ -224,9 +262,15 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, area, area.x, area.y, &title, theme::bold());
     let win = window_text(app);
     let dx_title = format!("dout·w[{}] → dx_pad", p.f);
-    let dw_title = format!("dout·{win} → dw[{}]", p.f);
+    let dw_title = format!("dout·window → dw[{}]", p.f);
     let run_title = format!("dw[{}] so far", p.f);
-    header(app, area, area.y + 1, [&dx_title, &dw_title, &run_title], buf);
+    header(
+        app,
+        area,
+        area.y + 1,
+        [&dx_title, &dw_title, &run_title],
+        buf,
+    );
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
     let blocks = |ch: usize| {
@@ -254,7 +298,8 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let crop = format!(
         "dx_pad[{},:,{}] += dout·w[{}]   dx = dx_pad[:,:,{}:{},{}:{}]",
         p.n,
-        win.trim_start_matches(&format!("x_pad[{},:,", p.n)).trim_end_matches(']'),
+        win.trim_start_matches(&format!("x_pad[{},:,", p.n))
+            .trim_end_matches(']'),
         p.f,
         g.pad,
         g.pad + g.h,
@@ -265,7 +310,11 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let done = if after.steps_done == app.total_steps() {
         "done: the ring is cropped away, dx is the inside".to_string()
     } else {
-        format!("{} of {} windows sent back", after.steps_done, app.total_steps())
+        format!(
+            "{} of {} windows sent back",
+            after.steps_done,
+            app.total_steps()
+        )
     };
     put(buf, area, area.x, y + 1, &done, theme::dim());
 }

@@ -97,7 +97,16 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let (symbol, style) = match app.color.color(theme::diverging(t)) {
             Some(c) => (" ", Style::new().bg(c)),
-            None => (if t < 0.0 { "-" } else if t > 0.0 { "+" } else { "0" }, Style::new()),
+            None => (
+                if t < 0.0 {
+                    "-"
+                } else if t > 0.0 {
+                    "+"
+                } else {
+                    "0"
+                },
+                Style::new(),
+            ),
         };
         x += put(buf, area, x, area.y, symbol, style);
     }

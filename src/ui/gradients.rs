@@ -36,11 +36,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                 .get(ch)
                 .cloned()
                 .unwrap_or_else(|| format!("c{ch}"));
-            let title = if ch == 0 {
-                format!("dx_pad {name} (ring=pad, cropped)")
-            } else {
-                format!("dx_pad {name}")
-            };
+            let title = format!("dx_pad {name}");
             Grid {
                 title,
                 rows: g.hp(),
@@ -122,9 +118,18 @@ pub fn render_check(app: &App, area: Rect, buf: &mut Buffer) {
         .title(" gradient check ")
         .border_style(app.color.fg(theme::ACCENT))
         .render(rect, buf);
-    let inner = Rect::new(rect.x + 2, rect.y + 1, rect.width.saturating_sub(4), rect.height.saturating_sub(2));
+    let inner = Rect::new(
+        rect.x + 2,
+        rect.y + 1,
+        rect.width.saturating_sub(4),
+        rect.height.saturating_sub(2),
+    );
     for (k, line) in lines.iter().enumerate() {
-        let style = if k < 2 { theme::bold() } else { ratatui::style::Style::new() };
+        let style = if k < 2 {
+            theme::bold()
+        } else {
+            ratatui::style::Style::new()
+        };
         put(buf, inner, inner.x, inner.y + k as u16, line, style);
     }
 }

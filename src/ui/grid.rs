@@ -141,13 +141,6 @@ impl GridCell {
 
     /// The background colour, or None for the terminal's own.
     fn bg(&self) -> Option<Rgb> {
-        let mix = |a: Rgb, b: Rgb| {
-            (
-                ((a.0 as u16 + b.0 as u16) / 2) as u8,
-                ((a.1 as u16 + b.1 as u16) / 2) as u8,
-                ((a.2 as u16 + b.2 as u16) / 2) as u8,
-            )
-        };
         match self.kind {
             Kind::Value => Some(self.rgb),
             Kind::Pad => Some(theme::PAD),
@@ -223,13 +216,13 @@ impl Grid<'_> {
         let v = self.view(area, mode);
         let mut title = self.title.clone();
         if v.rows < self.rows || v.cols < self.cols {
-            title.push_str(&format!(
-                " [{}-{},{}-{}]",
-                v.r0,
-                v.r0 + v.rows.saturating_sub(1),
-                v.c0,
-                v.c0 + v.cols.saturating_sub(1)
-            ));
+            // Scrolled: which rows and columns show.
+            if v.rows < self.rows {
+                title.push_str(&format!(" ↕{}-{}", v.r0, v.r0 + v.rows.saturating_sub(1)));
+            }
+            if v.cols < self.cols {
+                title.push_str(&format!(" ↔{}-{}", v.c0, v.c0 + v.cols.saturating_sub(1)));
+            }
         }
         put(buf, area, area.x, area.y, &title, theme::bold());
         for line in 0..v.rows.div_ceil(mode.per_line()) {
@@ -279,7 +272,11 @@ trait Dim {
 impl Dim for Rgb {
     /// A softer version of black or white, for the dots of padding.
     fn max_dim(self) -> Rgb {
-        if self.0 > 128 { (200, 200, 200) } else { (40, 40, 40) }
+        if self.0 > 128 {
+            (200, 200, 200)
+        } else {
+            (40, 40, 40)
+        }
     }
 }
 
@@ -292,6 +289,17 @@ fn shade_char(cell: &GridCell) -> char {
             ['░', '▒', '▓', '█'][((s * 4.0) as usize).min(3)]
         }
     }
+}
+
+/// Whole numbers (counts, integer inputs) without decimals; others as many as fit.
+fn grid_number(v: f64, w: usize) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        let s = format!("{}", v as i64);
+        if s.len() <= w {
+            return s;
+        }
+    }
+    fit(v, w)
 }
 
 fn draw_cell(
@@ -313,7 +321,7 @@ fn draw_cell(
             let body = match cell.kind {
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
-                _ => format!("{:>inner$}", fit(cell.value, inner)),
+                _ => format!("{:>inner$}", grid_number(cell.value, inner)),
             };
             format!("{l}{body}{r}")
         }
@@ -344,16 +352,16 @@ fn draw_half(
     lower: Option<GridCell>,
     color: ColorMode,
 ) {
-    let marked = [Some(upper), lower]
-        .into_iter()
-        .flatten()
-        .max_by_key(|c| c.mark)
-        .filter(|c| c.mark > Mark::Unreached || (c.mark == Mark::Unreached && upper.mark == c.mark));
-    if let Some(cell) = marked {
-        draw_cell(buf, area, x, y, cell, CellMode::Mini, color);
-        return;
-    }
-    let to = |c: Option<GridCell>| c.and_then(|c| c.bg()).and_then(|rgb| color.color(rgb));
+    // Half blocks only appear with colour, so a mark shows as its colour on exactly
+    // the half (pixel) it marks: the window keeps its true shape.
+    let rgb = |c: GridCell| -> Option<Rgb> {
+        match c.mark {
+            Mark::None => c.bg(),
+            Mark::Unreached => c.bg().map(|bg| mix(bg, Mark::Unreached.rgb())),
+            mark => Some(mark.rgb()),
+        }
+    };
+    let to = |c: Option<GridCell>| c.and_then(rgb).and_then(|v| color.color(v));
     let (top, bottom) = (to(Some(upper)), to(lower));
     let (symbol, style) = match (top, bottom) {
         (Some(t), Some(b)) => ("▀", Style::new().fg(t).bg(b)),
@@ -362,6 +370,14 @@ fn draw_half(
         (None, None) => (" ", Style::new()),
     };
     put(buf, area, x, y, symbol, style);
+}
+
+fn mix(a: Rgb, b: Rgb) -> Rgb {
+    (
+        ((a.0 as u16 + b.0 as u16) / 2) as u8,
+        ((a.1 as u16 + b.1 as u16) / 2) as u8,
+        ((a.2 as u16 + b.2 as u16) / 2) as u8,
+    )
 }
 
 /// A group of same-sized grids placed side by side or stacked, in one cell mode.
@@ -395,12 +411,19 @@ pub fn place(
     for &mode in &modes {
         let (w, h) = mode.size(rows, cols);
         let w = w.max(8);
-        if k * w + (k - 1) * gap <= aw && h + 1 <= ah {
+        if k * w + (k - 1) * gap <= aw && h < ah {
             return side_by_side(k, w as u16, (h + 1) as u16, mode, area);
         }
         if w <= aw && k * (h + 1) <= ah {
             let rects: Vec<Rect> = (0..k)
-                .map(|i| Rect::new(area.x, area.y + (i * (h + 1)) as u16, w as u16, (h + 1) as u16))
+                .map(|i| {
+                    Rect::new(
+                        area.x,
+                        area.y + (i * (h + 1)) as u16,
+                        w as u16,
+                        (h + 1) as u16,
+                    )
+                })
                 .collect();
             let used = Rect::new(area.x, area.y, w as u16, (k * (h + 1)) as u16);
             return Placement { mode, rects, used };
@@ -409,13 +432,7 @@ pub fn place(
     let mode = *modes.last().unwrap_or(&CellMode::Mini);
     let each = (aw.saturating_sub((k - 1) * gap) / k).max(1);
     let (w, h) = mode.size(rows, cols);
-    side_by_side(
-        k,
-        w.min(each) as u16,
-        (h + 1).min(ah) as u16,
-        mode,
-        area,
-    )
+    side_by_side(k, w.min(each) as u16, (h + 1).min(ah) as u16, mode, area)
 }
 
 fn side_by_side(k: usize, w: u16, h: u16, mode: CellMode, area: Rect) -> Placement {
@@ -457,14 +474,20 @@ mod tests {
         let area = Rect::new(5, 3, 20, 11);
         let v = g.view(area, CellMode::Blocks);
         assert_eq!(g.cell_at(area, CellMode::Blocks, 5, 4), Some((v.r0, v.c0)));
-        assert_eq!(g.cell_at(area, CellMode::Blocks, 8, 5), Some((v.r0 + 1, v.c0 + 1)));
+        assert_eq!(
+            g.cell_at(area, CellMode::Blocks, 8, 5),
+            Some((v.r0 + 1, v.c0 + 1))
+        );
         assert_eq!(g.cell_at(area, CellMode::Blocks, 5, 3), None, "title line");
     }
 
     #[test]
     fn place_prefers_numbers_then_smaller_cells() {
         let area = Rect::new(0, 0, 200, 50);
-        assert_eq!(place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode, CellMode::Numbers(7));
+        assert_eq!(
+            place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode,
+            CellMode::Numbers(7)
+        );
         let small = Rect::new(0, 0, 60, 8);
         let p = place(3, 13, 18, Some(7), small, ColorMode::TrueColor);
         assert_eq!(p.mode, CellMode::Half);

@@ -18,14 +18,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (keys.join(" "), b.help)
         })
         .collect();
-    let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(4);
-    let help_w = rows.iter().map(|(_, h)| h.chars().count()).max().unwrap_or(10);
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4);
+    let help_w = rows
+        .iter()
+        .map(|(_, h)| h.chars().count())
+        .max()
+        .unwrap_or(10);
     let col_w = key_w + 2 + help_w;
     let inner_h = (area.height as usize).saturating_sub(4).max(1);
     let columns = rows.len().div_ceil(inner_h).max(1);
     let per_col = rows.len().div_ceil(columns);
     let w = (columns * (col_w + 3) + 1) as u16;
-    let h = per_col as u16 + 3;
+    let h = per_col as u16 + 4;
     let rect = Rect::new(
         area.x + area.width.saturating_sub(w) / 2,
         area.y + area.height.saturating_sub(h) / 2,
@@ -34,15 +42,43 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
     Clear.render(rect, buf);
     Block::bordered()
-        .title(" keys (? or Esc closes; mouse: click an input cell to select, an output to jump) ")
+        .title(" keys: ? or Esc closes ")
         .border_style(app.color.fg(theme::ACCENT))
         .render(rect, buf);
-    let inner = Rect::new(rect.x + 2, rect.y + 1, rect.width.saturating_sub(3), rect.height.saturating_sub(2));
+    let inner = Rect::new(
+        rect.x + 2,
+        rect.y + 1,
+        rect.width.saturating_sub(3),
+        rect.height.saturating_sub(2),
+    );
     for (k, (keys, help)) in rows.iter().enumerate() {
         let col = k / per_col;
         let x = inner.x + (col * (col_w + 3)) as u16;
         let y = inner.y + (k % per_col) as u16;
-        put(buf, inner, x, y, keys, app.color.fg(theme::CURRENT).patch(theme::bold()));
-        put(buf, inner, x + key_w as u16 + 2, y, help, ratatui::style::Style::new());
+        put(
+            buf,
+            inner,
+            x,
+            y,
+            keys,
+            app.color.fg(theme::CURRENT).patch(theme::bold()),
+        );
+        put(
+            buf,
+            inner,
+            x + key_w as u16 + 2,
+            y,
+            help,
+            ratatui::style::Style::new(),
+        );
     }
+    let mouse = "mouse: click an input cell to select it, an output cell to jump to its step";
+    put(
+        buf,
+        inner,
+        inner.x,
+        inner.y + per_col as u16 + 1,
+        mouse,
+        theme::dim(),
+    );
 }

@@ -129,23 +129,27 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     let g = app.layer().geom;
     let status_h = status::height(area.width);
     let status = sub(area, 0, 0, area.width, status_h);
-    let hint = sub(area, 0, area.height - 1, area.width, 1);
-    let body = sub(area, 0, status_h, area.width, area.height - status_h - 1);
+    let hint_h = status::hint_height(app, area.width);
+    let hint = sub(area, 0, area.height - hint_h, area.width, hint_h);
+    let body = sub(
+        area,
+        0,
+        status_h,
+        area.width,
+        area.height - status_h - hint_h,
+    );
 
     let (eq_w, eq_h) = equation::size(app);
     let code_size = code::size(app);
     let code_fits = body.width as usize >= eq_w + 2 + code_size.0.min(40);
-    let bottom_h = if code_fits { eq_h.max(code_size.1) } else { eq_h };
+    let bottom_h = if code_fits {
+        eq_h.max(code_size.1)
+    } else {
+        eq_h
+    };
     let min_top = (g.hp().div_ceil(2) + 1).min(body.height as usize / 2);
     let bottom_h = bottom_h.min((body.height as usize).saturating_sub(min_top)) as u16;
     let top = sub(body, 0, 0, body.width, body.height - bottom_h);
-    let bottom = sub(body, 0, body.height - bottom_h, body.width, bottom_h);
-    let equation = sub(bottom, 0, 0, (eq_w as u16).min(bottom.width), bottom.height);
-    let code = code_fits.then(|| {
-        let x = equation.width + 2;
-        sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
-    });
-
     let mut plan = Plan {
         status,
         hint,
@@ -154,16 +158,13 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         touches: None,
         fmap: None,
         legend: None,
-        equation,
-        code,
+        equation: Rect::default(),
+        code: None,
     };
     let half_h = g.hp().div_ceil(2) as u16 + 1;
     match app.phase {
-        Phase::Forward => {
-            let (left, right) = place_row(app, top, Left::Input, &mut plan);
-            let _ = (left, right);
-        }
-        Phase::Backward if top.height >= 2 * half_h + 1 => {
+        Phase::Forward => place_row(app, top, Left::Input, &mut plan),
+        Phase::Backward if top.height > 2 * half_h => {
             let h1 = top.height / 2;
             let row1 = sub(top, 0, 0, top.width, h1);
             let row2 = sub(top, 0, h1, top.width, top.height - h1);
@@ -190,6 +191,26 @@ pub fn plan(app: &App, area: Rect) -> Plan {
             place_row(app, top, left, &mut plan);
         }
     }
+    // The arithmetic and the code go right under the grids.
+    let used = [
+        plan.input.as_ref().map(|p| p.used),
+        plan.grads.as_ref().map(|p| p.used),
+        plan.touches.as_ref().map(|p| p.used),
+        plan.fmap.as_ref().map(|(p, _)| p.used),
+        plan.legend,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| r.bottom())
+    .max()
+    .unwrap_or(top.y);
+    let y = (used + 1).min(body.bottom() - bottom_h);
+    let bottom = Rect::new(body.x, y, body.width, body.bottom() - y);
+    plan.equation = sub(bottom, 0, 0, (eq_w as u16).min(bottom.width), bottom.height);
+    plan.code = code_fits.then(|| {
+        let x = plan.equation.width + 2;
+        sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
+    });
     plan
 }
 
@@ -201,7 +222,7 @@ enum Left {
 
 /// One row of grids: the input-shaped group on the left, the feature maps (and their
 /// legend) on the right.
-fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) -> (Rect, Rect) {
+fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let g = app.layer().geom;
     let fmap_min = (g.w_out as u16).max(18) + 2;
     let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
@@ -237,7 +258,6 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) -> (Rect, Rect) 
     let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
     plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
     plan.fmap = Some((placed, filters));
-    (used, right)
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its

@@ -22,7 +22,13 @@ fn parts(app: &App) -> (String, String) {
         Phase::Forward => "FORWARD",
         Phase::Backward => "BACKWARD",
     };
-    let label = app.scene.labels.kernels.get(p.f).cloned().unwrap_or_default();
+    let label = app
+        .scene
+        .labels
+        .kernels
+        .get(p.f)
+        .cloned()
+        .unwrap_or_default();
     let play = if app.playing {
         format!("  ▶ {} ms", app.tick_ms())
     } else {
@@ -39,7 +45,7 @@ fn parts(app: &App) -> (String, String) {
         p.j
     );
     let right = format!(
-        " size {}x{}x{}x{}  kernel {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
+        " x {}x{}x{}x{}  w {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
         g.n,
         g.c,
         g.h,
@@ -70,22 +76,41 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height >= 2 {
         put(buf, area, area.x, area.y + 1, &right, bar);
     } else {
-        let x = area.right().saturating_sub(width(&right) as u16).max(area.x + width(&left) as u16);
+        let x = area
+            .right()
+            .saturating_sub(width(&right) as u16)
+            .max(area.x + width(&left) as u16);
         put(buf, area, x, area.y, &right, bar);
     }
 }
 
-pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
+/// Lines the hint takes: two when a message is longer than one line.
+pub fn hint_height(app: &App, cols: u16) -> u16 {
     match &app.message {
-        Some(m) if m.error => {
-            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg((255, 90, 90)).patch(theme::bold()));
-        }
-        Some(m) => {
-            put(buf, area, area.x, area.y, &format!(" {}", m.text), app.color.fg(theme::ACCENT));
-        }
-        None => {
-            let hint = " l/h step  j/k row  g/G first/last  Tab filter  f/b fwd/bwd  Space play  x select  c check  ? help  q quit";
-            put(buf, area, area.x, area.y, hint, theme::dim());
-        }
+        Some(m) if width(&m.text) + 1 > cols as usize => 2,
+        _ => 1,
     }
+}
+
+pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(m) = &app.message {
+        let style = if m.error {
+            app.color.fg((255, 90, 90)).patch(theme::bold())
+        } else {
+            app.color.fg(theme::ACCENT)
+        };
+        let text: Vec<char> = format!(" {}", m.text).chars().collect();
+        let per_line = area.width.max(1) as usize;
+        for (k, chunk) in text.chunks(per_line).take(area.height as usize).enumerate() {
+            let line: String = chunk.iter().collect();
+            put(buf, area, area.x, area.y + k as u16, &line, style);
+        }
+        return;
+    }
+    let hint = if area.width >= 110 {
+        " l/h step  j/k row  g/G first/last  Tab filter  f/b forward/backward  Space play  x select  c check  ? help  q quit"
+    } else {
+        " l/h step  j/k row  g/G ends  Tab filter  f/b phase  Space play  ? help  q quit"
+    };
+    put(buf, area, area.x, area.y, hint, theme::dim());
 }

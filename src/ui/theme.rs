@@ -42,7 +42,7 @@ pub type Rgb = (u8, u8, u8);
 pub const PAD: Rgb = (88, 88, 96);
 pub const UNREACHED: Rgb = (60, 30, 30);
 pub const WINDOW: Rgb = (255, 255, 255);
-pub const PREV: Rgb = (150, 150, 150);
+pub const PREV: Rgb = (120, 140, 190);
 pub const CURRENT: Rgb = (255, 215, 0);
 pub const SELECTED: Rgb = (0, 255, 200);
 pub const ACCENT: Rgb = (120, 200, 255);
@@ -70,7 +70,11 @@ pub fn channel_scale(hue: Rgb, t: f64) -> Rgb {
 
 /// Signed t in [-1, 1]: blue for negative, near-white for 0, red for positive (RdBu).
 pub fn diverging(t: f64) -> Rgb {
-    let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     const NEG: Rgb = (33, 102, 172);
     const MID: Rgb = (235, 235, 235);
     const POS: Rgb = (178, 24, 43);
@@ -89,7 +93,11 @@ pub fn count_scale(t: f64) -> Rgb {
 /// Black or white text, whichever reads on `bg`.
 pub fn contrast(bg: Rgb) -> Rgb {
     let lum = 0.299 * bg.0 as f64 + 0.587 * bg.1 as f64 + 0.114 * bg.2 as f64;
-    if lum > 140.0 { (0, 0, 0) } else { (255, 255, 255) }
+    if lum > 140.0 {
+        (0, 0, 0)
+    } else {
+        (255, 255, 255)
+    }
 }
 
 /// Nearest colour of the xterm 256 palette (its 6x6x6 cube or its grey ramp).
@@ -111,7 +119,11 @@ pub fn to_ansi256(c: Rgb) -> u8 {
         d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
     };
     let avg = (c.0 as u32 + c.1 as u32 + c.2 as u32) / 3;
-    let gi = if avg > 238 { 23 } else { (avg.saturating_sub(3)) / 10 };
+    let gi = if avg > 238 {
+        23
+    } else {
+        (avg.saturating_sub(3)) / 10
+    };
     let gv = (8 + gi * 10) as u8;
     if dist(c, (gv, gv, gv)) < dist(c, cube) {
         232 + gi as u8
@@ -164,9 +176,18 @@ mod tests {
 
     #[test]
     fn no_color_wins_and_colorterm_picks_truecolor() {
-        assert_eq!(ColorMode::from_vars(Some("1"), Some("truecolor")), ColorMode::None);
-        assert_eq!(ColorMode::from_vars(Some(""), Some("truecolor")), ColorMode::TrueColor);
-        assert_eq!(ColorMode::from_vars(None, Some("24bit")), ColorMode::TrueColor);
+        assert_eq!(
+            ColorMode::from_vars(Some("1"), Some("truecolor")),
+            ColorMode::None
+        );
+        assert_eq!(
+            ColorMode::from_vars(Some(""), Some("truecolor")),
+            ColorMode::TrueColor
+        );
+        assert_eq!(
+            ColorMode::from_vars(None, Some("24bit")),
+            ColorMode::TrueColor
+        );
         assert_eq!(ColorMode::from_vars(None, None), ColorMode::Ansi256);
     }
 

@@ -1,0 +1,185 @@
+//! The real binary in a real terminal (tmux): start on the bundled image, step, jump to
+//! the end, switch to backward, open the help, quit; the screen at each point, and the
+//! terminal restored afterwards (alternate screen left, the shell's output visible).
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// None (and a note) when tmux is not installed.
+    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("convstep-test-{}-{name}", std::process::id()),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+            command,
+        ]);
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "t", key]);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen shows `text` (the program redraws after each key).
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("showing {text:?}"), |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("the screen never ended up {what}; it shows:\n{screen}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn display(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "t", format])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn command(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    format!("{bin} {args}; echo convstep-exited-$?; sleep 60")
+}
+
+#[test]
+fn step_jump_backward_help_quit_on_the_bundled_image() {
+    let Some(t) = Tmux::start("walk", 100, 30, &command("")) else {
+        return;
+    };
+    let screen = t.wait_for("step 1/352");
+    assert!(screen.contains("FORWARD"), "{screen}");
+    assert!(screen.contains("x R 11x16+pad 1"), "{screen}");
+    assert!(
+        screen.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3] ⊙ w[0] + b[0]"),
+        "{screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the stepper uses the alternate screen"
+    );
+
+    t.keys(&["l", "l", "Right"]);
+    let screen = t.wait_for("step 4/352");
+    assert!(screen.contains("(n,f,i,j)=(0,0,0,3)"), "{screen}");
+
+    t.keys(&["G"]);
+    let screen = t.wait_for("step 352/352");
+    assert!(screen.contains("(n,f,i,j)=(0,1,10,15)"), "{screen}");
+    assert!(screen.contains("filter 1 sobel-y"), "{screen}");
+
+    t.keys(&["b"]);
+    let screen = t.wait_for("BACKWARD");
+    assert!(screen.contains("dout[0,1,10,15] = 1.000"), "{screen}");
+    assert!(
+        screen.contains("db[1] += 1.000 → db[1] = 176.000"),
+        "{screen}"
+    );
+    assert!(screen.contains("dx_pad R"), "{screen}");
+
+    t.keys(&["?"]);
+    let screen = t.wait_for("keys: ? or Esc closes");
+    assert!(screen.contains("next step"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_until("without the help", |s| {
+        !s.contains("keys: ? or Esc closes") && s.contains("dx_pad G")
+    });
+    assert!(screen.contains("step 352/352"), "{screen}");
+
+    t.keys(&["q"]);
+    let screen = t.wait_for("convstep-exited-0");
+    assert!(
+        !screen.contains("BACKWARD"),
+        "the stepper's screen is gone:\n{screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "the alternate screen is left"
+    );
+    assert_eq!(
+        t.display("#{cursor_flag}"),
+        "1",
+        "the cursor is shown again"
+    );
+}
+
+#[test]
+fn resize_redraws_and_a_small_terminal_says_the_size_needed() {
+    let Some(t) = Tmux::start("resize", 80, 24, &command("--preset cs231n-demo")) else {
+        return;
+    };
+    t.wait_for("step 1/18");
+    t.run(&["resize-window", "-t", "t", "-x", "50", "-y", "12"]);
+    let screen = t.wait_for("it needs at least 60x16");
+    assert!(screen.contains("it is 50x12"), "{screen}");
+    t.run(&["resize-window", "-t", "t", "-x", "120", "-y", "40"]);
+    t.wait_for("step 1/18");
+    t.keys(&["C-c"]);
+    t.wait_for("convstep-exited-0");
+}
+
+#[test]
+fn a_bad_start_step_is_one_line_and_status_2() {
+    let Some(t) = Tmux::start("badstep", 100, 10, &command("--step 99999")) else {
+        return;
+    };
+    let screen = t.wait_for("convstep-exited-2");
+    assert!(
+        screen.contains("convstep: error: --step 99999 is out of range: this layer has 352 steps"),
+        "{screen}"
+    );
+}
