@@ -287,3 +287,34 @@ fn the_bundled_scenes_show_what_their_words_claim() {
         assert!(e < 1e-7, "{name} = {e}");
     }
 }
+
+/// The README's section on the format.
+fn readme_tour_section() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("## Guided tour")
+        .expect("README has a Guided tour section");
+    readme[start..].to_string()
+}
+
+#[test]
+fn the_readme_example_is_a_valid_walkthrough() {
+    let section = readme_tour_section();
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let t = load(&section[start..end]).unwrap();
+    assert_eq!(t.pages.len(), 2);
+    assert_eq!(t.pages[0].narration.en, "Stride 2: the output is 2x2.");
+}
+
+#[test]
+fn the_readme_documents_every_placeholder() {
+    let section = readme_tour_section();
+    for (name, _) in convstep::tour::narrate::PLACEHOLDERS {
+        assert!(
+            section.contains(&format!("`{{{name}}}`")),
+            "README lacks {{{name}}}"
+        );
+    }
+}

@@ -110,3 +110,23 @@ fn the_frames_of_the_whole_tour_are_one_per_page() {
     assert_eq!(frames.len(), t.pages.len());
     assert_ne!(frames[0], frames[1]);
 }
+
+#[test]
+fn a_shot_frame_is_the_page_after_its_keys() {
+    let t = tour::load(None).unwrap();
+    let plain = tour::shot_frame(None, 4, Some(Lang::En), None, 120, 40).unwrap();
+    assert_eq!(plain, tour::render_page(&t, 3, Lang::En, 120, 40).unwrap());
+    let text = rows(&plain).join("\n");
+    assert!(
+        text.contains("page 4/23") && text.contains("step 2/16"),
+        "{text}"
+    );
+    let stepped = tour::shot_frame(None, 4, Some(Lang::En), Some("l l b"), 120, 40).unwrap();
+    let text = rows(&stepped).join("\n");
+    assert!(
+        text.contains("step 4/16") && text.contains("BACKWARD"),
+        "{text}"
+    );
+    let err = tour::shot_frame(None, 99, Some(Lang::En), None, 80, 24).unwrap_err();
+    assert!(err.to_string().contains("page 99 does not exist"), "{err}");
+}

@@ -186,6 +186,26 @@ pub fn render_page(
     Ok(view.render_buffer(cols, rows))
 }
 
+/// The frame `shot --tour FILE --page K [--keys SCRIPT]` renders: page `page` (1-based)
+/// of the walkthrough `file` (the bundled one if None), in `lang` (the locale's if
+/// None), after the page's own keys and then `keys` (stepper key names).
+pub fn shot_frame(
+    file: Option<&Path>,
+    page: usize,
+    lang: Option<Lang>,
+    keys: Option<&str>,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Buffer> {
+    let tour = load(file)?;
+    let index = page_index(&tour, Some(page))?;
+    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
+    if let Some(script) = keys {
+        view.play(script)?;
+    }
+    Ok(view.render_buffer(cols, rows))
+}
+
 /// One frame per page of the whole walkthrough (for `record --tour`).
 pub fn page_frames(tour: &Tour, lang: Lang, cols: u16, rows: u16) -> anyhow::Result<Vec<Buffer>> {
     (0..tour.pages.len())

@@ -111,6 +111,14 @@ impl TourView {
         }
     }
 
+    /// Plays a script of stepper key names on the open page (for `shot --keys`).
+    pub fn play(&mut self, script: &str) -> anyhow::Result<()> {
+        for action in crate::app::keys::parse_script(script)? {
+            self.stage.app.update(action);
+        }
+        Ok(())
+    }
+
     /// The narration panel of the open page for a screen of `area`.
     fn panel(&self, area: Rect) -> NarrationPanel<'_> {
         NarrationPanel {
