@@ -272,7 +272,7 @@ fn the_bundled_scenes_show_what_their_words_claim() {
 
     // The forward loop's second page is the first step of filter 1.
     let code = facts_of(&t, "forward-code");
-    assert_eq!(code[1].get("pos"), Some("[0, 1, 0, 0]"));
+    assert_eq!(code[1].get("pos"), Some("[0,1,0,0]"));
 
     // The crop: pad 0 still gives dx the shape of x.
     let crop = facts_of(&t, "padding-crop");

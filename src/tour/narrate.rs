@@ -64,7 +64,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
         "multiplications of this layer N*F*H'*W'*C*HH*WW",
     ),
     ("step", "the scene's step (1-based)"),
-    ("pos", "its output cell [n, f, i, j]"),
+    ("pos", "its output cell [n,f,i,j]"),
     ("out", "its output value"),
     ("window_rows", "rows of x_pad its window spans, first-last"),
     (
@@ -171,7 +171,7 @@ impl Facts {
         let pos = g.position(step).or_else(|| g.position(1));
         if let Some(fs) = pos.and_then(|p| layer.forward_step(g.step_of(p)?)) {
             let OutPos { n, f, i, j } = fs.pos;
-            v.insert("pos", format!("[{n}, {f}, {i}, {j}]"));
+            v.insert("pos", format!("[{n},{f},{i},{j}]"));
             v.insert("step", fs.step.to_string());
             v.insert("out", number(fs.out));
             let ((r0, c0), (r1, c1)) = fs.window.span();
@@ -335,9 +335,9 @@ mod tests {
             dilation: 1,
         };
         let s = scene(5, 5, 1, 1, 3, params);
-        // Step 2 is [0, 0, 0, 1]: window rows 0-2, columns 2-4 of x_pad.
+        // Step 2 is [0,0,0,1]: window rows 0-2, columns 2-4 of x_pad.
         let facts = Facts::of(&s, 2);
-        assert_eq!(facts.get("pos"), Some("[0, 0, 0, 1]"));
+        assert_eq!(facts.get("pos"), Some("[0,0,0,1]"));
         assert_eq!(facts.get("window_rows"), Some("0-2"));
         assert_eq!(facts.get("window_cols"), Some("2-4"));
         // x_pad rows 1..2 hold x rows 0..1; cols 2..4 hold x cols 1..3:
