@@ -181,7 +181,7 @@ fn check_page(
     if let Some(keys) = &scene.keys {
         stage::check_keys(keys)?;
     }
-    let facts = Facts::of(&built, step);
+    let facts = Facts::for_texts(&built, step, Some(&[page.en.as_str(), page.zh.as_str()]));
     let narration = Text {
         en: narrate::fill(&page.en, &facts).map_err(|e| anyhow::anyhow!("en: {e}"))?,
         zh: narrate::fill(&page.zh, &facts).map_err(|e| anyhow::anyhow!("zh: {e}"))?,

@@ -10,7 +10,7 @@ use crate::input::Scene;
 
 /// Above this many entries in x, w and b the gradient-check placeholders use one
 /// entry instead of every entry (two forward passes per entry).
-const FULL_CHECK_LIMIT: usize = 600;
+const FULL_CHECK_LIMIT: usize = 300;
 
 /// The numbers a page's narration may quote, by placeholder name.
 #[derive(Debug, Clone, Default)]
@@ -114,6 +114,13 @@ fn number(v: f64) -> String {
 impl Facts {
     /// The facts of `scene` with the output cell of 1-based `step` in focus.
     pub fn of(scene: &Scene, step: usize) -> Facts {
+        Self::for_texts(scene, step, None)
+    }
+
+    /// As [`Facts::of`], but the costly facts (the feature map's maximum, the gradient
+    /// checks) only when one of `texts` quotes them (None: always).
+    pub fn for_texts(scene: &Scene, step: usize, texts: Option<&[&str]>) -> Facts {
+        let quotes = |prefix: &str| texts.is_none_or(|ts| ts.iter().any(|t| t.contains(prefix)));
         let layer = &scene.layer;
         let g = &layer.geom;
         let mut v: BTreeMap<&'static str, String> = BTreeMap::new();
@@ -177,9 +184,13 @@ impl Facts {
             let ((r0, c0), (r1, c1)) = fs.window.span();
             v.insert("window_rows", format!("{r0}-{r1}"));
             v.insert("window_cols", format!("{c0}-{c1}"));
-            Self::insert_max(&mut v, layer, n, f);
+            if quotes("{max") {
+                Self::insert_max(&mut v, layer, n, f);
+            }
         }
-        Self::insert_grad_checks(&mut v, scene);
+        if quotes("{relerr_") {
+            Self::insert_grad_checks(&mut v, scene);
+        }
         Facts { values: v }
     }
 
