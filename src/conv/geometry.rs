@@ -158,7 +158,12 @@ impl Geometry {
             [n, c, hp, wp],
             [f, c, hh, ww],
             [n, f, h_out, w_out],
-            [n, f, h_out * w_out, c * hh * ww],
+            [
+                n,
+                f,
+                h_out.saturating_mul(w_out),
+                c.saturating_mul(hh).saturating_mul(ww),
+            ],
         ];
         for dims in sizes {
             let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));

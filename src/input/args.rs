@@ -17,48 +17,52 @@ pub enum Scale {
 
 #[derive(Debug, Clone, Args, Default)]
 pub struct InputArgs {
-    /// An image (PNG, JPEG, GIF, BMP, WebP, TIFF) or a .npy of shape (N,C,H,W), (C,H,W)
-    /// or (H,W). Default: the bundled image.
+    /// An image (PNG, JPEG, GIF, BMP, WebP, TIFF, ...) or a .npy of shape (N,C,H,W),
+    /// (C,H,W) or (H,W), used as it is. Default: the bundled image (chelsea.png).
     pub input: Option<PathBuf>,
     /// A canonical figure: cs231n-demo, cs231n-image, or one of conv_arithmetic's
     /// eight (no-padding-no-strides, arbitrary-padding, same-padding, full-padding,
     /// no-padding-strides, padding-strides, padding-strides-odd, dilation).
     #[arg(long)]
     pub preset: Option<String>,
-    /// One luminance channel instead of R, G and B.
+    /// One luminance channel instead of R, G and B: 0.299 R + 0.587 G + 0.114 B.
     #[arg(long)]
     pub gray: bool,
-    /// unit: pixel values in [0,1]; raw: 0..255.
+    /// unit: pixel values in [0,1] (default); raw: 0..255 (default of cs231n-image).
     #[arg(long, value_enum)]
     pub scale: Option<Scale>,
-    /// Resize so the longest side is N pixels, or `full` to keep the original size.
+    /// Shrink images so the longest side is N pixels (default 16; never enlarged), or
+    /// `full` to keep the original size.
     #[arg(long)]
     pub size: Option<String>,
-    /// Comma-separated kernel presets, one filter each, or a .npy of shape (F,C,HH,WW).
+    /// Comma-separated kernels, one filter each (identity, box, gaussian, sharpen,
+    /// sobel-x, sobel-y, laplacian, emboss, random), or a .npy of shape (F,C,HH,WW).
+    /// Default: sobel-x,sobel-y. A named kernel is the same on every channel, divided by C.
     #[arg(long)]
     pub kernel: Option<String>,
-    /// Comma-separated biases, one per filter, or a .npy of shape (F,).
-    #[arg(long)]
+    /// Comma-separated biases, one per filter, or a .npy of shape (F,). Default: 0.
+    /// Negative numbers work as they are: `--bias -1,0.5`.
+    #[arg(long, allow_hyphen_values = true)]
     pub bias: Option<String>,
     /// Upstream gradient: ones (default), random (seeded), or a .npy of the output's shape.
     #[arg(long)]
     pub dout: Option<String>,
-    /// Filters made by `--kernel random`.
+    /// Filters made by `--kernel random` (default 1).
     #[arg(long)]
     pub filters: Option<usize>,
-    /// Kernel side for `--kernel random` and the sized presets (box, gaussian).
+    /// Kernel side K of identity, box, gaussian and random (default 3).
     #[arg(long)]
     pub kernel_size: Option<usize>,
-    /// Seed for `random` kernels and dout.
+    /// Seed for `random` kernels and dout (default 0; ChaCha8, the same on every platform).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Stride between windows (>= 1).
+    /// Stride between windows (>= 1; default 1).
     #[arg(long)]
     pub stride: Option<usize>,
-    /// Zero padding around the input (>= 0).
+    /// Zero padding around the input (>= 0; default 1).
     #[arg(long)]
     pub pad: Option<usize>,
-    /// Dilation of the kernel (>= 1).
+    /// Dilation of the kernel (>= 1; default 1).
     #[arg(long)]
     pub dilation: Option<usize>,
 }

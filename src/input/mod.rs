@@ -59,6 +59,8 @@ enum Source {
         gray: bool,
         scale: Scale,
         size: Size,
+        /// x at the current size, made when the size changes rather than per build.
+        x: Array4<f64>,
     },
     /// A .npy array or a preset's fixed input, used as it is.
     Array(Array4<f64>),
@@ -121,9 +123,14 @@ impl SceneSpec {
         let figure = args
             .preset
             .as_deref()
-            .map(|name| presets::figure(name.trim()))
+            .map(|name| presets::figure(&name.trim().to_ascii_lowercase()))
             .transpose()?;
-        let preset_name = args.preset.as_deref().unwrap_or("").trim();
+        let preset_name = args
+            .preset
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         let (source, source_label) = match figure.as_ref().and_then(|f| f.x.clone()) {
             Some(x) => {
                 let preset_only = |what: &str| {
@@ -199,14 +206,22 @@ impl SceneSpec {
     /// first, then every named preset alone); wraps around.
     pub fn cycle_kernel(&mut self, delta: isize) {
         let len = self.kernels.len() as isize;
-        self.kernel_index = (self.kernel_index as isize + delta).rem_euclid(len) as usize;
+        let step = delta.rem_euclid(len) as usize;
+        self.kernel_index = (self.kernel_index + step) % self.kernels.len();
     }
 
     /// Grows or shrinks the working size (longest side, images only) by `delta` steps
     /// of 8, 12, 16, 24, 32, 48, 64, full, skipping sizes that give the same pixels.
     /// Returns false when there is nothing to resize (arrays, presets) or at a limit.
     pub fn change_size(&mut self, delta: isize) -> bool {
-        let Source::Image { picture, size, .. } = &mut self.source else {
+        let Source::Image {
+            picture,
+            size,
+            gray,
+            scale,
+            x,
+        } = &mut self.source
+        else {
             return false;
         };
         let long = |s: Size| {
@@ -230,6 +245,9 @@ impl SceneSpec {
                 }
                 None => break,
             }
+        }
+        if changed {
+            *x = picture.to_x(*size, *gray, *scale);
         }
         changed
     }
@@ -255,19 +273,13 @@ impl SceneSpec {
     /// Builds the layer for the current choices.
     pub fn build(&self) -> Result<Scene> {
         let (x, channels, scale) = match &self.source {
-            Source::Image {
-                picture,
-                gray,
-                scale,
-                size,
-            } => {
-                let x = picture.to_x(*size, *gray, *scale);
+            Source::Image { gray, scale, x, .. } => {
                 let channels = if *gray {
                     vec!["gray".to_string()]
                 } else {
                     vec!["R".into(), "G".into(), "B".into()]
                 };
-                (x, channels, *scale)
+                (x.clone(), channels, *scale)
             }
             Source::Array(x) => {
                 let channels = (0..x.dim().1).map(|c| format!("c{c}")).collect();
@@ -356,10 +368,12 @@ fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source,
             Some(text) => Size::parse(text)?,
             None => Size::Longest(DEFAULT_SIZE),
         };
+        let (gray, scale) = (args.gray, args.scale.or(preset_scale).unwrap_or_default());
         Ok(Source::Image {
+            x: picture.to_x(size, gray, scale),
             picture,
-            gray: args.gray,
-            scale: args.scale.or(preset_scale).unwrap_or_default(),
+            gray,
+            scale,
             size,
         })
     };

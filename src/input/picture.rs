@@ -30,12 +30,25 @@ pub const LUMA: [f64; 3] = [0.299, 0.587, 0.114];
 pub const RESIZE_FILTER: FilterType = FilterType::Triangle;
 
 /// A decoded image kept at full resolution so the working size can change cheaply.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Picture {
     /// RGB in its own precision: Rgb8, Rgb16 or Rgb32F.
     image: DynamicImage,
     /// The file held one channel (gray or gray + alpha).
     source_gray: bool,
+}
+
+impl std::fmt::Debug for Picture {
+    /// The size and kind, not every pixel.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (w, h) = self.dimensions();
+        f.debug_struct("Picture")
+            .field("width", &w)
+            .field("height", &h)
+            .field("color", &self.image.color())
+            .field("source_gray", &self.source_gray)
+            .finish()
+    }
 }
 
 /// The working size of an image: longest side N, or the original.

@@ -268,6 +268,9 @@ fn cycle_kernel_wraps_and_starts_with_the_original() {
     assert_eq!(spec.kernel_label(), "random");
     spec.cycle_kernel(-(count as isize));
     assert_eq!(spec.kernel_label(), "random");
+    spec.cycle_kernel(isize::MAX);
+    spec.cycle_kernel(isize::MIN);
+    spec.build().unwrap();
 }
 
 #[test]
@@ -397,4 +400,58 @@ fn hostile_dimensions_are_refused() {
     assert!(picture::check_dimensions(8193, 1).is_err());
     assert!(picture::check_dimensions(8192, 8192).is_err());
     assert!(picture::check_dimensions(0, 5).is_err());
+}
+
+#[test]
+fn the_readme_documents_every_preset_and_kernel() {
+    let readme = include_str!("../../README.md");
+    for info in presets().iter().chain(kernel_presets()) {
+        assert!(
+            readme.contains(&format!("| `{}` |", info.name)),
+            "README.md lacks a table row for `{}`",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn preset_names_ignore_case_and_spaces() {
+    let args = InputArgs {
+        preset: Some(" Dilation ".into()),
+        ..InputArgs::default()
+    };
+    let spec = SceneSpec::from_args(&args).unwrap();
+    assert_eq!(spec.source_label(), "preset dilation");
+    assert_eq!(spec.kernel_label(), "dilation");
+}
+
+#[test]
+fn debug_of_a_spec_does_not_print_every_pixel() {
+    let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let text = format!("{:?}", spec.clone());
+    assert!(
+        text.contains("width: 451"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
+}
+
+#[test]
+fn cs231n_image_computes_gray_and_blue_edges() {
+    let scene = preset("cs231n-image");
+    let x = &scene.layer.x;
+    let out = crate::conv::forward(&scene.layer);
+    let (_, _, h, w) = x.dim();
+    for (i, j) in [(0, 0), (3, 7), (h - 1, w - 1)] {
+        let gray = 0.3 * x[[0, 0, i, j]] + 0.6 * x[[0, 1, i, j]] + 0.1 * x[[0, 2, i, j]];
+        assert!((out[[0, 0, i, j]] - gray).abs() < 1e-9);
+    }
+    // Interior: the rows above minus the rows below, weighted 1 2 1, on blue, + 128.
+    let (i, j) = (4, 6);
+    let blue = |r: usize, c: usize| x[[0, 2, r, c]];
+    let edge = blue(i - 1, j - 1) + 2.0 * blue(i - 1, j) + blue(i - 1, j + 1)
+        - blue(i + 1, j - 1)
+        - 2.0 * blue(i + 1, j)
+        - blue(i + 1, j + 1);
+    assert!((out[[0, 1, i, j]] - (edge + 128.0)).abs() < 1e-9);
 }
