@@ -329,3 +329,25 @@ fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
     let (_, after) = app.bwd.as_ref().unwrap();
     assert_eq!(after.grads, app.cache.full.grads);
 }
+
+#[test]
+fn the_readme_lists_every_key_of_the_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## The stepper")
+        .nth(1)
+        .expect("a stepper section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    for binding in TABLE {
+        let keys: Vec<String> = binding
+            .keys
+            .iter()
+            .map(|k| format!("`{}`", k.name))
+            .collect();
+        let row = format!("| {} | {}", keys.join(" "), binding.help);
+        assert!(section.contains(&row), "README lacks the row {row:?}");
+    }
+}

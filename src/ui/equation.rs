@@ -217,26 +217,22 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
     let sum = format!(
-        "Σ partials {} + b[{}] {} = out {}",
+        "Σ partials {} + b[{}] {} = out[{},{},{},{}] = ",
         fixed(s.partial.sum(), 3),
         p.f,
         fixed(s.bias, 3),
-        fixed(s.out, 3)
+        p.n,
+        p.f,
+        p.i,
+        p.j
     );
-    let x = put(
-        buf,
-        area,
-        area.x,
-        y,
-        &sum[..sum.rfind('=').unwrap_or(0)],
-        theme::bold(),
-    );
+    let x = put(buf, area, area.x, y, &sum, theme::bold());
     put(
         buf,
         area,
         area.x + x,
         y,
-        &format!("= {}", fixed(s.out, 3)),
+        &fixed(s.out, 3),
         color.on(theme::CURRENT).patch(theme::bold()),
     );
 }

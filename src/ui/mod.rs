@@ -10,6 +10,7 @@ pub mod grid;
 pub mod help;
 pub mod input_grid;
 pub mod kernel;
+pub mod marks;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -42,6 +43,9 @@ pub struct Plan {
     /// Feature maps (forward: out; backward: dout), and which filters they show.
     pub fmap: Option<(Placement, Vec<usize>)>,
     pub legend: Option<Rect>,
+    /// Under the feature maps where there is room: the kernel panel and the key to marks.
+    pub kernel: Option<Rect>,
+    pub marks: Option<Rect>,
     pub equation: Rect,
     pub code: Option<Rect>,
 }
@@ -90,6 +94,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some(legend) = plan.legend {
         feature_map::render_legend(app, legend, buf);
+    }
+    if let Some(rect) = plan.kernel {
+        kernel::render_panel(app, rect, buf);
+    }
+    if let Some(rect) = plan.marks {
+        marks::render(app, rect, buf);
     }
     equation::render(app, plan.equation, buf);
     if let Some(code) = plan.code {
@@ -158,6 +168,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         touches: None,
         fmap: None,
         legend: None,
+        kernel: None,
+        marks: None,
         equation: Rect::default(),
         code: None,
     };
@@ -258,6 +270,17 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
     plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
     plan.fmap = Some((placed, filters));
+    // Room left under the maps: the kernel, then the key to the marks.
+    let mut y = legend_y + 2;
+    let kernel_h = kernel::panel_height(app);
+    let kernel_w = (g.c * (g.ww * 7 + 2)) as u16;
+    if y + kernel_h <= right.bottom() && kernel_w <= right.width + 2 {
+        plan.kernel = Some(Rect::new(right.x, y, right.width, kernel_h));
+        y += kernel_h + 1;
+    }
+    if y + marks::height() <= right.bottom() && right.width >= 40 {
+        plan.marks = Some(Rect::new(right.x, y, right.width, marks::height()));
+    }
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
