@@ -109,7 +109,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         gradients::render_check(app, area, buf);
     }
     if app.help {
-        help::render(app, area, buf);
+        // Below the status line, which stays readable.
+        let below = sub(
+            area,
+            0,
+            plan.status.height,
+            area.width,
+            area.height - plan.status.height,
+        );
+        help::render(app, below, buf);
     }
 }
 
