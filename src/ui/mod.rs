@@ -244,7 +244,8 @@ enum Left {
 /// legend) on the right.
 fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let g = app.layer().geom;
-    let fmap_min = (g.w_out as u16).max(18) + 2;
+    // The maps may scroll too; the input keeps most of the width.
+    let fmap_min = (g.w_out as u16).clamp(18, 32) + 2;
     let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
     let (k, numbers) = match left {
         Left::Input => (g.c, Some(7)),
