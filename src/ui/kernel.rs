@@ -73,7 +73,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
     let g = app.layer().geom;
     let f = app.pos().f;
     let w = &app.layer().w;
-    let label = app.scene.labels.kernels.get(f).cloned().unwrap_or_default();
+    let label = super::input_grid::kernel_name(app, f);
     let title = format!(
         "kernel w[{f}] {label} {}x{}x{}   bias b[{f}] = {}",
         g.c,
@@ -94,13 +94,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         if x0 + block_w > area.right() + 1 {
             break;
         }
-        let name = app
-            .scene
-            .labels
-            .channels
-            .get(ch)
-            .cloned()
-            .unwrap_or_else(|| format!("c{ch}"));
+        let name = super::input_grid::channel_name(app, ch);
         put(
             buf,
             area,
