@@ -12,11 +12,17 @@ use super::input_grid::{input_mark, window_focus};
 use super::text::put;
 use super::theme;
 
+/// The ring of padding carries dx_pad's values while the steps run; after the last
+/// step it is cropped away (drawn as plain padding) and what is left is dx.
 fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
-    if app.fwd.window.is_pad(r, c) {
-        Kind::PadValue
-    } else {
-        Kind::Value
+    let done = app
+        .bwd
+        .as_ref()
+        .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+    match (app.fwd.window.is_pad(r, c), done) {
+        (true, true) => Kind::Pad,
+        (true, false) => Kind::PadValue,
+        (false, _) => Kind::Value,
     }
 }
 
@@ -29,7 +35,15 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     (0..g.c)
         .map(|ch| {
             let name = super::input_grid::channel_name(app, ch);
-            let title = format!("dx_pad {name}");
+            let done = app
+                .bwd
+                .as_ref()
+                .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+            let title = if done {
+                format!("dx {name}")
+            } else {
+                format!("dx_pad {name}")
+            };
             Grid {
                 title,
                 rows: g.hp(),

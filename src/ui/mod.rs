@@ -181,10 +181,12 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         equation: Rect::default(),
         code: None,
     };
-    let half_h = g.hp().div_ceil(2) as u16 + 1;
+    // Backward shows x and the touches in a second row when both rows can hold a grid
+    // of one terminal row per input row; else dx_pad alone (`t` swaps in the touches).
+    let row_h = g.hp() as u16 + 1;
     match app.phase {
         Phase::Forward => place_row(app, top, Left::Input, &mut plan),
-        Phase::Backward if top.height > 2 * half_h => {
+        Phase::Backward if top.height >= 2 * row_h => {
             let h1 = top.height / 2;
             let row1 = sub(top, 0, 0, top.width, h1);
             let row2 = sub(top, 0, h1, top.width, top.height - h1);
@@ -218,6 +220,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         plan.touches.as_ref().map(|p| p.used),
         plan.fmap.as_ref().map(|(p, _)| p.used),
         plan.legend,
+        plan.kernel,
+        plan.marks,
     ]
     .into_iter()
     .flatten()
