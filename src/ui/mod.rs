@@ -311,6 +311,11 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
             }
         }
     }
+    if let Some(rect) = plan.kernel
+        && let Some((c, m, k)) = kernel::tap_at(app, rect, x, y)
+    {
+        return Some(Action::SelectTap { c, m, k });
+    }
     let groups = [
         (plan.input.as_ref(), input_grid::grids(app)),
         (plan.grads.as_ref(), gradients::dx_pad_grids(app)),
