@@ -128,7 +128,18 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
         screen.contains("db[1] += 1.000 → db[1] = 176.000"),
         "{screen}"
     );
-    assert!(screen.contains("dx_pad R"), "{screen}");
+    // After the last step the padding ring is cropped away: dx_pad has become dx.
+    assert!(screen.contains("dx R"), "{screen}");
+    assert!(
+        screen.contains("done: the ring is cropped away"),
+        "{screen}"
+    );
+    t.keys(&["h"]);
+    let screen = t.wait_for("step 351/352");
+    assert!(
+        screen.contains("dx_pad R"),
+        "one step earlier the ring is there:\n{screen}"
+    );
 
     t.keys(&["?"]);
     let screen = t.wait_for("keys: ? or Esc closes");
@@ -137,7 +148,7 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
     let screen = t.wait_until("without the help", |s| {
         !s.contains("keys: ? or Esc closes") && s.contains("dx_pad G")
     });
-    assert!(screen.contains("step 352/352"), "{screen}");
+    assert!(screen.contains("step 351/352"), "{screen}");
 
     t.keys(&["q"]);
     let screen = t.wait_for("convstep-exited-0");

@@ -158,6 +158,7 @@ fn check_effect(action: Action, before: &App, app: &App, context: &str) {
         Quit => assert!(app.quit, "{context}"),
         Screenshot => assert!(app.screenshot_requested, "{context}"),
         ToggleTouches => assert!(app.show_touches, "{context}"),
+        NextTap => assert_eq!(app.tap, Some((0, 0, 0)), "{context}"),
         StrideUp => assert_eq!((g.stride, g.h_out), (3, 2), "{context}"),
         StrideDown => assert_eq!((g.stride, g.h_out), (1, 5), "{context}"),
         PadUp => assert_eq!((g.pad, g.h_out), (2, 4), "{context}"),
@@ -328,4 +329,49 @@ fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
     assert_eq!(app.layer().geom.f, 8);
     let (_, after) = app.bwd.as_ref().unwrap();
     assert_eq!(after.grads, app.cache.full.grads);
+}
+
+#[test]
+fn the_readme_lists_every_key_of_the_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## The stepper")
+        .nth(1)
+        .expect("a stepper section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    for binding in TABLE {
+        let keys: Vec<String> = binding
+            .keys
+            .iter()
+            .map(|k| format!("`{}`", k.name))
+            .collect();
+        let row = format!("| {} | {}", keys.join(" "), binding.help);
+        assert!(section.contains(&row), "README lacks the row {row:?}");
+    }
+}
+
+#[test]
+fn the_chosen_w_entry_is_the_one_checked() {
+    let mut app = demo(Phase::Forward, 1);
+    // 3 channels x 3 x 3 entries: the 28th press is back to none.
+    for _ in 0..5 {
+        app.update(Action::NextTap);
+    }
+    assert_eq!(app.tap, Some((0, 1, 1)));
+    app.update(Action::GradCheck);
+    let report = app.check.clone().expect("report");
+    assert_eq!(report.what, "dw[0,0,1,1] and db[0]");
+    assert_eq!(report.checks.len(), 2);
+    assert!(report.checks.iter().all(|(_, c)| c.rel_error < 1e-7));
+    for _ in 5..28 {
+        app.update(Action::NextTap);
+    }
+    assert_eq!(app.tap, None);
+    app.update(Action::SelectTap { c: 2, m: 2, k: 0 });
+    assert_eq!(app.tap, Some((2, 2, 0)));
+    app.update(Action::SelectTap { c: 3, m: 0, k: 0 });
+    assert_eq!(app.tap, Some((2, 2, 0)), "outside w: unchanged");
 }

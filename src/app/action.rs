@@ -71,6 +71,10 @@ pub enum Action {
     SelectDown,
     /// Show how many windows touched each input cell instead of dx_pad (small screens).
     ToggleTouches,
+    /// Choose the next entry of w[f] for the gradient check (cycles, then none).
+    NextTap,
+    /// Choose entry (c, m, k) of w[f] for the gradient check (a click on the kernel).
+    SelectTap { c: usize, m: usize, k: usize },
     /// Select padded input cell (row, col) (a mouse click on the input).
     SelectCell { row: usize, col: usize },
     /// Jump to the step of output cell (f, i, j) (a mouse click on a feature map).

@@ -113,6 +113,7 @@ pub const TABLE: &[Binding] = &[
     bind(&[ch("L", 'L')], Action::SelectRight, "move selection right"),
     bind(&[ch("K", 'K')], Action::SelectUp, "move selection up"),
     bind(&[ch("J", 'J')], Action::SelectDown, "move selection down"),
+    bind(&[ch("v", 'v')], Action::NextTap, "w entry to check"),
     bind(&[ch("c", 'c')], Action::GradCheck, "gradient check"),
     bind(
         &[ch("t", 't')],

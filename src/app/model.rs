@@ -83,6 +83,9 @@ pub struct App {
     /// The output cells (i, j) the selected cell feeds.
     pub feeds: Vec<(usize, usize)>,
     pub check: Option<CheckReport>,
+    /// The entry (c, m, k) of w[f] the gradient check takes when no input cell is
+    /// selected (None: the centre tap of every channel).
+    pub tap: Option<(usize, usize, usize)>,
     pub playing: bool,
     /// Index into [`TICKS_MS`].
     pub tick: usize,
@@ -175,6 +178,7 @@ impl App {
             selection: None,
             feeds: Vec::new(),
             check: None,
+            tap: None,
             playing: false,
             tick: DEFAULT_TICK,
             message: None,
@@ -267,6 +271,9 @@ impl App {
                 self.scene = scene;
                 self.cache = cache;
                 self.check = None;
+                self.tap = self
+                    .tap
+                    .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
                 self.refresh();
                 self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
             }

@@ -98,6 +98,23 @@ impl App {
             Action::SelectUp => self.move_selection(-1, 0),
             Action::SelectDown => self.move_selection(1, 0),
             Action::ToggleTouches => self.show_touches = !self.show_touches,
+            Action::NextTap => {
+                // Walks w[f]'s entries channel by channel, then back to none.
+                let next = match self.tap {
+                    None => Some((0, 0, 0)),
+                    Some((c, m, k)) => {
+                        let flat = (c * g.hh + m) * g.ww + k + 1;
+                        (flat < g.c * g.hh * g.ww)
+                            .then(|| (flat / (g.hh * g.ww), (flat / g.ww) % g.hh, flat % g.ww))
+                    }
+                };
+                self.tap = next;
+            }
+            Action::SelectTap { c, m, k } => {
+                if c < g.c && m < g.hh && k < g.ww {
+                    self.tap = Some((c, m, k));
+                }
+            }
             Action::SelectCell { row, col } => {
                 if row < g.hp() && col < g.wp() {
                     self.selection = Some((row, col));
@@ -218,22 +235,23 @@ impl App {
                 (format!("dx[{},:,{h},{w}]", pos.n), list)
             }
             None => {
-                let (m, k) = (g.hh / 2, g.ww / 2);
-                let mut list: Vec<(String, Param)> = (0..g.c)
-                    .map(|ch| {
-                        (
-                            format!("dw[{},{ch},{m},{k}]", pos.f),
-                            Param::W {
-                                f: pos.f,
-                                c: ch,
-                                m,
-                                k,
-                            },
-                        )
-                    })
+                // The chosen tap (v, or a click on the kernel) in its channel, else
+                // the centre tap in every channel; and db[f].
+                let taps: Vec<(usize, usize, usize)> = match self.tap {
+                    Some(tap) => vec![tap],
+                    None => (0..g.c).map(|ch| (ch, g.hh / 2, g.ww / 2)).collect(),
+                };
+                let f = pos.f;
+                let mut list: Vec<(String, Param)> = taps
+                    .iter()
+                    .map(|&(c, m, k)| (format!("dw[{f},{c},{m},{k}]"), Param::W { f, c, m, k }))
                     .collect();
-                list.push((format!("db[{}]", pos.f), Param::B { f: pos.f }));
-                (format!("dw[{},:,{m},{k}] and db[{}]", pos.f, pos.f), list)
+                list.push((format!("db[{f}]"), Param::B { f }));
+                let what = match self.tap {
+                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}] and db[{f}]"),
+                    None => format!("dw[{f},:,{},{}] and db[{f}]", g.hh / 2, g.ww / 2),
+                };
+                (what, list)
             }
         };
         let mut checks = Vec::new();

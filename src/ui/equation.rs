@@ -9,6 +9,7 @@ use ratatui::style::Style;
 
 use crate::app::{App, Phase};
 
+use super::input_grid::{channel_name, kernel_name};
 use super::kernel::{Block, channel_style, number_width, sign_style};
 use super::text::{fixed, put};
 use super::theme;
@@ -67,15 +68,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Phase::Forward => forward(app, area, buf),
         Phase::Backward => backward(app, area, buf),
     }
-}
-
-fn channel_name(app: &App, ch: usize) -> String {
-    app.scene
-        .labels
-        .channels
-        .get(ch)
-        .cloned()
-        .unwrap_or_else(|| format!("c{ch}"))
 }
 
 /// Draws per channel HH rows of up to three blocks with separators, and a trailer
@@ -156,13 +148,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         p.f
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
-    let label = app
-        .scene
-        .labels
-        .kernels
-        .get(p.f)
-        .cloned()
-        .unwrap_or_default();
+    let label = kernel_name(app, p.f);
     let kernel_title = format!("w[{}] {label}", p.f);
     header(
         app,
@@ -217,26 +203,22 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
     );
     let sum = format!(
-        "Σ partials {} + b[{}] {} = out {}",
+        "Σ partials {} + b[{}] {} = out[{},{},{},{}] = ",
         fixed(s.partial.sum(), 3),
         p.f,
         fixed(s.bias, 3),
-        fixed(s.out, 3)
+        p.n,
+        p.f,
+        p.i,
+        p.j
     );
-    let x = put(
-        buf,
-        area,
-        area.x,
-        y,
-        &sum[..sum.rfind('=').unwrap_or(0)],
-        theme::bold(),
-    );
+    let x = put(buf, area, area.x, y, &sum, theme::bold());
     put(
         buf,
         area,
         area.x + x,
         y,
-        &format!("= {}", fixed(s.out, 3)),
+        &fixed(s.out, 3),
         color.on(theme::CURRENT).patch(theme::bold()),
     );
 }

@@ -27,7 +27,7 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
     filters
         .iter()
         .map(|&f| {
-            let label = app.scene.labels.kernels.get(f).cloned().unwrap_or_default();
+            let label = super::input_grid::kernel_name(app, f);
             let title = if backward {
                 format!("dout[{f}] {label}")
             } else {

@@ -4,7 +4,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::App;
 
@@ -13,11 +12,17 @@ use super::input_grid::{input_mark, window_focus};
 use super::text::put;
 use super::theme;
 
+/// The ring of padding carries dx_pad's values while the steps run; after the last
+/// step it is cropped away (drawn as plain padding) and what is left is dx.
 fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
-    if app.fwd.window.is_pad(r, c) {
-        Kind::PadValue
-    } else {
-        Kind::Value
+    let done = app
+        .bwd
+        .as_ref()
+        .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+    match (app.fwd.window.is_pad(r, c), done) {
+        (true, true) => Kind::Pad,
+        (true, false) => Kind::PadValue,
+        (false, _) => Kind::Value,
     }
 }
 
@@ -29,14 +34,16 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let scale = app.cache.ranges.dx_abs.max(1e-12);
     (0..g.c)
         .map(|ch| {
-            let name = app
-                .scene
-                .labels
-                .channels
-                .get(ch)
-                .cloned()
-                .unwrap_or_else(|| format!("c{ch}"));
-            let title = format!("dx_pad {name}");
+            let name = super::input_grid::channel_name(app, ch);
+            let done = app
+                .bwd
+                .as_ref()
+                .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+            let title = if done {
+                format!("dx {name}")
+            } else {
+                format!("dx_pad {name}")
+            };
             Grid {
                 title,
                 rows: g.hp(),
@@ -107,23 +114,7 @@ pub fn render_check(app: &App, area: Rect, buf: &mut Buffer) {
     lines.push("any key closes".into());
     let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u16 + 4;
     let h = lines.len() as u16 + 2;
-    let rect = Rect::new(
-        area.x + area.width.saturating_sub(w) / 2,
-        area.y + area.height.saturating_sub(h) / 2,
-        w.min(area.width),
-        h.min(area.height),
-    );
-    Clear.render(rect, buf);
-    Block::bordered()
-        .title(" gradient check ")
-        .border_style(app.color.fg(theme::ACCENT))
-        .render(rect, buf);
-    let inner = Rect::new(
-        rect.x + 2,
-        rect.y + 1,
-        rect.width.saturating_sub(4),
-        rect.height.saturating_sub(2),
-    );
+    let inner = super::help::popup(app, area, (w, h), " gradient check ", buf);
     for (k, line) in lines.iter().enumerate() {
         let style = if k < 2 {
             theme::bold()

@@ -146,7 +146,8 @@ impl GridCell {
             Kind::Pad => Some(theme::PAD),
             Kind::PadValue => Some(mix(self.rgb, theme::PAD)),
             Kind::Faded => Some(mix(self.rgb, (16, 16, 16))),
-            Kind::Empty => None,
+            // Not computed yet: a dark cell, so the map's extent shows.
+            Kind::Empty => Some(theme::EMPTY),
         }
     }
 }
@@ -245,15 +246,26 @@ impl Grid<'_> {
 
 fn style_of(cell: &GridCell, color: ColorMode) -> Style {
     let mut style = Style::new();
-    if let Some(bg) = cell.bg().and_then(|b| color.color(b)) {
+    let tinted = cell.bg().map(|bg| match cell.mark {
+        // The windows tint their cells, so they stand out and the value still shows.
+        Mark::Window => tint(bg, highlight(bg), 0.4),
+        Mark::Prev => tint(bg, theme::PREV, 0.35),
+        Mark::Current => tint(bg, theme::CURRENT, 0.7),
+        Mark::Selected | Mark::Feeds => tint(bg, theme::SELECTED, 0.45),
+        _ => bg,
+    });
+    if let Some(bg) = tinted.and_then(|b| color.color(b)) {
         style = style.bg(bg);
     }
-    let fg = match (cell.mark, cell.bg()) {
+    let fg = match (cell.mark, tinted) {
         (Mark::None | Mark::Unreached, Some(bg)) if cell.kind == Kind::Pad => {
             theme::contrast(bg).max_dim()
         }
         (Mark::None, Some(bg)) => theme::contrast(bg),
         (Mark::None, None) => (120, 120, 120),
+        (Mark::Window | Mark::Current | Mark::Selected | Mark::Feeds, Some(bg)) => {
+            theme::contrast(bg)
+        }
         (mark, _) => mark.rgb(),
     };
     if let Some(fg) = color.color(fg) {
@@ -358,6 +370,12 @@ fn draw_half(
         match c.mark {
             Mark::None => c.bg(),
             Mark::Unreached => c.bg().map(|bg| mix(bg, Mark::Unreached.rgb())),
+            // The windows tint their pixels, so the picture still shows through.
+            Mark::Window => Some(
+                c.bg()
+                    .map_or(theme::WINDOW, |bg| tint(bg, highlight(bg), 0.6)),
+            ),
+            Mark::Prev => Some(c.bg().map_or(theme::PREV, |bg| tint(bg, theme::PREV, 0.6))),
             mark => Some(mark.rgb()),
         }
     };
@@ -370,6 +388,20 @@ fn draw_half(
         (None, None) => (" ", Style::new()),
     };
     put(buf, area, x, y, symbol, style);
+}
+
+/// What the window tints toward: white on dark cells, dark grey on light ones.
+fn highlight(bg: Rgb) -> Rgb {
+    if theme::contrast(bg) == (0, 0, 0) {
+        (70, 70, 70)
+    } else {
+        theme::WINDOW
+    }
+}
+
+fn tint(a: Rgb, b: Rgb, t: f64) -> Rgb {
+    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    (m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
 }
 
 fn mix(a: Rgb, b: Rgb) -> Rgb {

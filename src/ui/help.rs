@@ -34,23 +34,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let per_col = rows.len().div_ceil(columns);
     let w = (columns * (col_w + 3) + 1) as u16;
     let h = per_col as u16 + 4;
-    let rect = Rect::new(
-        area.x + area.width.saturating_sub(w) / 2,
-        area.y + area.height.saturating_sub(h) / 2,
-        w.min(area.width),
-        h.min(area.height),
-    );
-    Clear.render(rect, buf);
-    Block::bordered()
-        .title(" keys: ? or Esc closes ")
-        .border_style(app.color.fg(theme::ACCENT))
-        .render(rect, buf);
-    let inner = Rect::new(
-        rect.x + 2,
-        rect.y + 1,
-        rect.width.saturating_sub(3),
-        rect.height.saturating_sub(2),
-    );
+    let inner = popup(app, area, (w, h), " keys: ? or Esc closes ", buf);
     for (k, (keys, help)) in rows.iter().enumerate() {
         let col = k / per_col;
         let x = inner.x + (col * (col_w + 3)) as u16;
@@ -81,4 +65,25 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         mouse,
         theme::dim(),
     );
+}
+
+/// A bordered box of (w, h) centred in `area`, cleared; returns the space inside it.
+pub fn popup(app: &App, area: Rect, (w, h): (u16, u16), title: &str, buf: &mut Buffer) -> Rect {
+    let rect = Rect::new(
+        area.x + area.width.saturating_sub(w) / 2,
+        area.y + area.height.saturating_sub(h) / 2,
+        w.min(area.width),
+        h.min(area.height),
+    );
+    Clear.render(rect, buf);
+    Block::bordered()
+        .title(title)
+        .border_style(app.color.fg(theme::ACCENT))
+        .render(rect, buf);
+    Rect::new(
+        rect.x + 2,
+        rect.y + 1,
+        rect.width.saturating_sub(3),
+        rect.height.saturating_sub(2),
+    )
 }

@@ -27,6 +27,21 @@ pub fn input_mark(app: &App, r: usize, c: usize) -> Mark {
     mark
 }
 
+/// The name of channel `ch` (`R`, `G`, `B`, `gray`, `c0`, ...).
+pub fn channel_name(app: &App, ch: usize) -> String {
+    app.scene
+        .labels
+        .channels
+        .get(ch)
+        .cloned()
+        .unwrap_or_else(|| format!("c{ch}"))
+}
+
+/// The name of filter `f`'s kernel (`sobel-x`, `w.npy[0]`, ...).
+pub fn kernel_name(app: &App, f: usize) -> String {
+    app.scene.labels.kernels.get(f).cloned().unwrap_or_default()
+}
+
 /// The colour of channel `ch`: its own hue for R, G, B; grey for one channel.
 pub fn hue(app: &App, ch: usize) -> theme::Rgb {
     match app.scene.labels.channels.get(ch) {
@@ -49,13 +64,7 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
     let span = if hi > lo { hi - lo } else { 1.0 };
     (0..g.c)
         .map(|ch| {
-            let name = app
-                .scene
-                .labels
-                .channels
-                .get(ch)
-                .cloned()
-                .unwrap_or_else(|| format!("c{ch}"));
+            let name = channel_name(app, ch);
             let hue = hue(app, ch);
             let title = if ch == 0 {
                 format!("x {name} {}x{}+pad {}", g.h, g.w, g.pad)

@@ -67,3 +67,76 @@ pub fn channel_style(color: ColorMode, hue: Rgb, is_pad: bool) -> Style {
         color.fg(theme::channel_scale(hue, 0.85))
     }
 }
+
+/// The kernel panel: w[f] channel by channel, each tap on the diverging scale, and b[f].
+pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
+    let g = app.layer().geom;
+    let f = app.pos().f;
+    let w = &app.layer().w;
+    let label = super::input_grid::kernel_name(app, f);
+    let title = format!(
+        "kernel w[{f}] {label} {}x{}x{}   bias b[{f}] = {}",
+        g.c,
+        g.hh,
+        g.ww,
+        fixed(app.layer().b[f], 3)
+    );
+    put(buf, area, area.x, area.y, &title, theme::bold());
+    let max = w
+        .index_axis(ndarray::Axis(0), f)
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-12);
+    let nw = number_width(w.index_axis(ndarray::Axis(0), f).iter()).max(5);
+    let block_w = (g.ww * (nw + 1) + 2) as u16;
+    for ch in 0..g.c {
+        let x0 = area.x + ch as u16 * block_w;
+        if x0 + block_w > area.right() + 1 {
+            break;
+        }
+        let name = super::input_grid::channel_name(app, ch);
+        put(
+            buf,
+            area,
+            x0,
+            area.y + 1,
+            &name,
+            app.color.fg(super::input_grid::hue(app, ch)),
+        );
+        for m in 0..g.hh {
+            for k in 0..g.ww {
+                let v = w[[f, ch, m, k]];
+                let text = format!(" {:>nw$}", fixed(v, 3));
+                let mut style = app.color.on(theme::diverging(v / max));
+                let mut text = text;
+                if app.tap == Some((ch, m, k)) {
+                    // The entry the gradient check takes: starred and reversed.
+                    text.replace_range(0..1, "*");
+                    style = style.add_modifier(ratatui::style::Modifier::REVERSED);
+                }
+                let x = x0 + (k * (nw + 1)) as u16;
+                put(buf, area, x, area.y + 2 + m as u16, &text, style);
+            }
+        }
+    }
+}
+
+/// Lines the kernel panel takes.
+pub fn panel_height(app: &crate::app::App) -> u16 {
+    app.layer().geom.hh as u16 + 2
+}
+
+/// The entry (c, m, k) of w[f] under terminal cell (x, y) of the kernel panel.
+pub fn tap_at(app: &crate::app::App, area: Rect, x: u16, y: u16) -> Option<(usize, usize, usize)> {
+    let g = app.layer().geom;
+    let f = app.pos().f;
+    let nw = number_width(app.layer().w.index_axis(ndarray::Axis(0), f).iter()).max(5);
+    let block_w = g.ww * (nw + 1) + 2;
+    if x < area.x || y < area.y + 2 || y >= area.bottom() {
+        return None;
+    }
+    let dx = (x - area.x) as usize;
+    let (c, within) = (dx / block_w, dx % block_w);
+    let (m, k) = ((y - area.y - 2) as usize, within / (nw + 1));
+    (c < g.c && m < g.hh && k < g.ww).then_some((c, m, k))
+}

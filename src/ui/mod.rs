@@ -10,6 +10,7 @@ pub mod grid;
 pub mod help;
 pub mod input_grid;
 pub mod kernel;
+pub mod marks;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -42,6 +43,9 @@ pub struct Plan {
     /// Feature maps (forward: out; backward: dout), and which filters they show.
     pub fmap: Option<(Placement, Vec<usize>)>,
     pub legend: Option<Rect>,
+    /// Under the feature maps where there is room: the kernel panel and the key to marks.
+    pub kernel: Option<Rect>,
+    pub marks: Option<Rect>,
     pub equation: Rect,
     pub code: Option<Rect>,
 }
@@ -91,6 +95,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(legend) = plan.legend {
         feature_map::render_legend(app, legend, buf);
     }
+    if let Some(rect) = plan.kernel {
+        kernel::render_panel(app, rect, buf);
+    }
+    if let Some(rect) = plan.marks {
+        marks::render(app, rect, buf);
+    }
     equation::render(app, plan.equation, buf);
     if let Some(code) = plan.code {
         code::render(app, code, buf);
@@ -99,7 +109,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         gradients::render_check(app, area, buf);
     }
     if app.help {
-        help::render(app, area, buf);
+        // Below the status line, which stays readable.
+        let below = sub(
+            area,
+            0,
+            plan.status.height,
+            area.width,
+            area.height - plan.status.height,
+        );
+        help::render(app, below, buf);
     }
 }
 
@@ -158,13 +176,17 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         touches: None,
         fmap: None,
         legend: None,
+        kernel: None,
+        marks: None,
         equation: Rect::default(),
         code: None,
     };
-    let half_h = g.hp().div_ceil(2) as u16 + 1;
+    // Backward shows x and the touches in a second row when both rows can hold a grid
+    // of one terminal row per input row; else dx_pad alone (`t` swaps in the touches).
+    let row_h = g.hp() as u16 + 1;
     match app.phase {
         Phase::Forward => place_row(app, top, Left::Input, &mut plan),
-        Phase::Backward if top.height > 2 * half_h => {
+        Phase::Backward if top.height >= 2 * row_h => {
             let h1 = top.height / 2;
             let row1 = sub(top, 0, 0, top.width, h1);
             let row2 = sub(top, 0, h1, top.width, top.height - h1);
@@ -198,6 +220,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         plan.touches.as_ref().map(|p| p.used),
         plan.fmap.as_ref().map(|(p, _)| p.used),
         plan.legend,
+        plan.kernel,
+        plan.marks,
     ]
     .into_iter()
     .flatten()
@@ -224,7 +248,8 @@ enum Left {
 /// legend) on the right.
 fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let g = app.layer().geom;
-    let fmap_min = (g.w_out as u16).max(18) + 2;
+    // The maps may scroll too; the input keeps most of the width.
+    let fmap_min = (g.w_out as u16).clamp(18, 32) + 2;
     let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
     let (k, numbers) = match left {
         Left::Input => (g.c, Some(7)),
@@ -258,6 +283,17 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
     plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
     plan.fmap = Some((placed, filters));
+    // Room left under the maps: the kernel, then the key to the marks.
+    let mut y = legend_y + 2;
+    let kernel_h = kernel::panel_height(app);
+    let kernel_w = (g.c * (g.ww * 7 + 2)) as u16;
+    if y + kernel_h <= right.bottom() && kernel_w <= right.width + 2 {
+        plan.kernel = Some(Rect::new(right.x, y, right.width, kernel_h));
+        y += kernel_h + 1;
+    }
+    if y + marks::height() <= right.bottom() && right.width >= 40 {
+        plan.marks = Some(Rect::new(right.x, y, right.width, marks::height()));
+    }
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
@@ -274,6 +310,11 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
                 return Some(Action::JumpTo { f, i, j });
             }
         }
+    }
+    if let Some(rect) = plan.kernel
+        && let Some((c, m, k)) = kernel::tap_at(app, rect, x, y)
+    {
+        return Some(Action::SelectTap { c, m, k });
     }
     let groups = [
         (plan.input.as_ref(), input_grid::grids(app)),

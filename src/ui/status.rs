@@ -22,13 +22,7 @@ fn parts(app: &App) -> (String, String) {
         Phase::Forward => "FORWARD",
         Phase::Backward => "BACKWARD",
     };
-    let label = app
-        .scene
-        .labels
-        .kernels
-        .get(p.f)
-        .cloned()
-        .unwrap_or_default();
+    let label = super::input_grid::kernel_name(app, p.f);
     let play = if app.playing {
         format!("  ▶ {} ms", app.tick_ms())
     } else {

@@ -40,6 +40,7 @@ impl ColorMode {
 pub type Rgb = (u8, u8, u8);
 
 pub const PAD: Rgb = (88, 88, 96);
+pub const EMPTY: Rgb = (30, 30, 36);
 pub const UNREACHED: Rgb = (60, 30, 30);
 pub const WINDOW: Rgb = (255, 255, 255);
 pub const PREV: Rgb = (120, 140, 190);
