@@ -39,7 +39,8 @@ fn the_bundled_tour_validates() {
             "forward-code",
             "backward",
             "padding-crop",
-            "grad-check"
+            "grad-check",
+            "next"
         ]
     );
     for (k, p) in t.pages.iter().enumerate() {
@@ -61,7 +62,7 @@ fn the_bundled_tour_validates() {
     assert_eq!(
         tour::summary(&t),
         format!(
-            "assets/tours/convolution.toml: ok: 11 lessons, {} pages",
+            "assets/tours/convolution.toml: ok: 12 lessons, {} pages",
             t.pages.len()
         )
     );
@@ -238,7 +239,7 @@ fn the_bundled_scenes_show_what_their_words_claim() {
 
     // The note's first slip: three 5x5x3 filters give three maps, one per filter.
     let formula = facts_of(&t, "formula");
-    let slip = &formula[2];
+    let slip = &formula[3];
     assert_eq!((num(slip, "F"), num(slip, "HH"), num(slip, "C")), (3, 5, 3));
     assert!(slip.get("out_hwc").unwrap().ends_with("x3"));
 

@@ -26,9 +26,11 @@ fn text_of(buf: &Buffer, area: Rect) -> String {
     out
 }
 
-fn panel(page: usize, lang: Lang, cols: u16, rows: u16) -> String {
+/// The panel of the `nth` (0-based) page of `lesson`.
+fn panel(lesson: &str, nth: usize, lang: Lang, cols: u16, rows: u16) -> String {
     let t = tour::load(None).unwrap();
-    let view = TourView::new(t, page - 1, lang).unwrap();
+    let first = t.pages.iter().position(|p| p.lesson == lesson).unwrap();
+    let view = TourView::new(t, first + nth, lang).unwrap();
     let buf = view.render_buffer(cols, rows);
     let (_, panel) = view.split(buf.area);
     text_of(&buf, panel)
@@ -36,20 +38,20 @@ fn panel(page: usize, lang: Lang, cols: u16, rows: u16) -> String {
 
 #[test]
 fn forward_loop_beside_the_stepper_en() {
-    insta::assert_snapshot!(panel(18, Lang::En, 120, 40));
+    insta::assert_snapshot!(panel("forward-code", 1, Lang::En, 120, 40));
 }
 
 #[test]
 fn forward_loop_beside_the_stepper_zh() {
-    insta::assert_snapshot!(panel(18, Lang::Zh, 120, 40));
+    insta::assert_snapshot!(panel("forward-code", 1, Lang::Zh, 120, 40));
 }
 
 #[test]
 fn pad_zero_crop_below_the_stepper_en() {
-    insta::assert_snapshot!(panel(22, Lang::En, 80, 24));
+    insta::assert_snapshot!(panel("padding-crop", 1, Lang::En, 80, 24));
 }
 
 #[test]
 fn equivariance_below_the_stepper_zh() {
-    insta::assert_snapshot!(panel(16, Lang::Zh, 80, 24));
+    insta::assert_snapshot!(panel("equivariance", 1, Lang::Zh, 80, 24));
 }

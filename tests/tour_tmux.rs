@@ -85,57 +85,82 @@ fn command(args: &str) -> String {
     format!("env -u LC_ALL -u LC_MESSAGES LANG=C {bin} tour {args}; echo TOUR-EXITED $?; sleep 60")
 }
 
+/// "page K/M" of the `nth` (0-based) page of `lesson` in the bundled tour, in English
+/// and in Chinese.
+fn progress(lesson: &str, nth: usize) -> (usize, String, String) {
+    let t = convstep::tour::load(None).unwrap();
+    let m = t.pages.len();
+    let first = t.pages.iter().position(|p| p.lesson == lesson).unwrap();
+    let k = first + nth + 1;
+    (k, format!("page {k}/{m}"), format!("第 {k}/{m} 页"))
+}
+
 #[test]
 fn walk_explore_restore_and_quit() {
     let Some(t) = Tmux::start("walk", 120, 40, &command("")) else {
         return;
     };
+    let welcome = progress("formula", 0).1;
     t.wait_for(&[
-        "page 1/23 · The convolution formula",
-        "step 1/18",
-        "Here out[0,0,0,0] =",
+        &format!("{welcome} · The convolution formula"),
+        "A convolution layer slides",
     ]);
 
     // n walks forward: each page sets its own scene.
     t.keys(&["n"]);
-    t.wait_for(&["page 2/23", "step 5/18", "each kernel is"]);
+    let formula = progress("formula", 1).1;
+    t.wait_for(&[&formula, "step 1/18", "Here out[0,0,0,0] ="]);
     t.keys(&["n"]);
-    t.wait_for(&["page 3/23", "A slip in the note", "step 1/1428"]);
+    let channels = progress("formula", 2).1;
+    t.wait_for(&[&channels, "step 5/18", "each kernel is"]);
+    t.keys(&["n"]);
+    let slip = progress("formula", 3).1;
+    t.wait_for(&[&slip, "A slip in the note", "step 1/1428"]);
     t.keys(&["PageDown"]);
-    t.wait_for(&["page 4/23 · Stride", "step 2/16", "Stride 1: the window"]);
+    let stride = progress("stride", 0).1;
+    t.wait_for(&[
+        &format!("{stride} · Stride"),
+        "step 2/16",
+        "Stride 1: the window",
+    ]);
 
     // Stepper keys explore inside the page: two steps on, then the backward pass.
     t.keys(&["l", "l"]);
-    t.wait_for(&["page 4/23", "step 4/16", "FORWARD"]);
+    t.wait_for(&[&stride, "step 4/16", "FORWARD"]);
     t.keys(&["b"]);
-    t.wait_for(&["page 4/23", "step 4/16", "BACKWARD"]);
+    t.wait_for(&[&stride, "step 4/16", "BACKWARD"]);
 
     // r puts the page's scene back.
     t.keys(&["r"]);
-    let screen = t.wait_for(&["page 4/23", "step 2/16", "FORWARD"]);
+    let screen = t.wait_for(&[&stride, "step 2/16", "FORWARD"]);
     assert!(!screen.contains("BACKWARD"), "{screen}");
 
     // p and PageUp go back.
     t.keys(&["p"]);
-    t.wait_for(&["page 3/23", "A slip in the note"]);
+    t.wait_for(&[&slip, "A slip in the note"]);
     t.keys(&["PageUp"]);
-    t.wait_for(&["page 2/23", "step 5/18"]);
+    t.wait_for(&[&channels, "step 5/18"]);
 
     // q leaves; the alternate screen is gone and the shell's line shows.
     t.keys(&["q"]);
     let screen = t.wait_for(&["TOUR-EXITED 0"]);
     assert!(
-        !screen.contains("page 2/23"),
+        !screen.contains(&channels),
         "the tour's screen remained:\n{screen}"
     );
 }
 
 #[test]
 fn chinese_narration_at_80x24_with_a_start_page() {
-    let Some(t) = Tmux::start("zh", 80, 24, &command("--lang zh --page 16")) else {
+    let (k, _, moved) = progress("equivariance", 1);
+    let Some(t) = Tmux::start("zh", 80, 24, &command(&format!("--lang zh --page {k}"))) else {
         return;
     };
-    let screen = t.wait_for(&["第 16/23 页 · 平移等变", "竖线向下移 2 格", "step 64/64"]);
+    let screen = t.wait_for(&[
+        &format!("{moved} · 平移等变"),
+        "竖线向下移 2 格",
+        "step 64/64",
+    ]);
     // Wide characters take two cells: no line may be wider than the terminal.
     for line in screen.lines() {
         assert!(
@@ -144,7 +169,8 @@ fn chinese_narration_at_80x24_with_a_start_page() {
         );
     }
     t.keys(&["n"]);
-    t.wait_for(&["第 17/23 页 · 朴素的前向循环", "conv_forward_naive"]);
+    let code = progress("forward-code", 0).2;
+    t.wait_for(&[&format!("{code} · 朴素的前向循环"), "conv_forward_naive"]);
     t.keys(&["C-c"]);
     t.wait_for(&["TOUR-EXITED 0"]);
 }
