@@ -319,3 +319,20 @@ fn the_readme_documents_every_placeholder() {
         );
     }
 }
+
+#[test]
+fn inline_inputs_leave_no_temporary_files() {
+    let t = tour::load(None).unwrap();
+    assert!(t.pages.iter().any(|p| p.scene.x.is_some()));
+    for p in &t.pages {
+        p.scene.spec().unwrap();
+    }
+    let mine = format!("convstep-tour-{}-", std::process::id());
+    let left: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(&mine))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -65,29 +65,53 @@ impl PageScene {
         let Some(x) = &self.x else {
             return SceneSpec::from_args(&self.input);
         };
-        let path = inline_path();
-        let written = write_inline(&path, x);
+        // The input module reads files; an inline input goes through a temporary
+        // .npy of our own, removed as soon as it is read.
+        let path = write_inline(x)?;
         let mut args = self.input.clone();
         args.input = Some(path.clone());
-        let spec = written.and_then(|()| SceneSpec::from_args(&args));
+        let spec = SceneSpec::from_args(&args);
         let _ = std::fs::remove_file(&path);
         spec
     }
 }
 
-/// A fresh temporary file name for an inline input.
-fn inline_path() -> PathBuf {
+/// Writes `x` to a new temporary .npy (never an existing file) and returns its path.
+fn write_inline(x: &Array3<f64>) -> anyhow::Result<PathBuf> {
+    use std::io::Write;
     use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let k = COUNTER.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("convstep-tour-{}-{k}.npy", std::process::id()))
-}
-
-fn write_inline(path: &Path, x: &Array3<f64>) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write a temporary input {}", path.display()))?;
-    ndarray_npy::WriteNpyExt::write_npy(x, std::io::BufWriter::new(file))
-        .with_context(|| format!("cannot write a temporary input {}", path.display()))
+    let dir = std::env::temp_dir();
+    for _ in 0..100 {
+        let k = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("convstep-tour-{}-{k}.npy", std::process::id()));
+        let file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot write a temporary input in {}", dir.display())
+                });
+            }
+        };
+        let mut out = std::io::BufWriter::new(file);
+        let written = ndarray_npy::WriteNpyExt::write_npy(x, &mut out)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| out.flush().map_err(anyhow::Error::from));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&path);
+            return Err(e.context(format!("cannot write a temporary input {}", path.display())));
+        }
+        return Ok(path);
+    }
+    anyhow::bail!(
+        "cannot find a free temporary file name in {}",
+        dir.display()
+    )
 }
 
 /// Parses and checks a walkthrough. `base` is the folder relative input paths start
