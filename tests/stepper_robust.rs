@@ -123,3 +123,21 @@ fn a_long_random_walk_through_every_action_never_panics() {
         }
     }
 }
+
+#[test]
+fn many_filters_and_a_large_kernel_render() {
+    let args = InputArgs {
+        kernel: Some("random".into()),
+        filters: Some(40),
+        kernel_size: Some(7),
+        stride: Some(3),
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let mut app = start(args.clone(), phase, 1);
+        render_everywhere(&app);
+        app.update(Action::Last);
+        app.update(Action::Select);
+        render_everywhere(&app);
+    }
+}

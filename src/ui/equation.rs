@@ -100,12 +100,10 @@ fn channel_rows<'b>(
                 );
             }
             x += LABEL_W as u16;
-            for (b, block) in list.iter().enumerate() {
-                if x as usize + block.cols() > area.right() as usize {
-                    break;
-                }
+            let shown = blocks_shown(app, area);
+            for (b, block) in list.iter().take(shown).enumerate() {
                 x += block.render_row(m, x, y, area, buf);
-                if b + 1 < list.len() {
+                if b + 1 < shown {
                     let sep = if m == mid { seps[b.min(1)] } else { "   " };
                     x += put(buf, area, x, y, sep, theme::bold());
                 }
@@ -121,11 +119,26 @@ fn channel_rows<'b>(
     y
 }
 
+/// How many of the three blocks fit beside the label and the partial sum (at least
+/// one; a narrow panel drops the last blocks, never a number in the middle of one).
+fn blocks_shown(app: &App, area: Rect) -> usize {
+    let block = app.layer().geom.ww * (num_w(app) + 1);
+    // Forward ends each channel's middle row with " → partial".
+    let trailer = match app.phase {
+        Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
+        Phase::Backward => 0,
+    };
+    (1..=3)
+        .rev()
+        .find(|&n| LABEL_W + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
+        .unwrap_or(1)
+}
+
 fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
     let g = app.layer().geom;
     let block = g.ww * (num_w(app) + 1);
     let mut x = area.x + LABEL_W as u16;
-    for title in titles {
+    for title in titles.into_iter().take(blocks_shown(app, area)) {
         let t: String = title.chars().take(block).collect();
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
         x += (block + SEP_W) as u16;
