@@ -265,7 +265,14 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     }
     let x = used.width + 2;
     let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
-    let maps = sub(right, 0, 0, right.width, right.height.saturating_sub(1));
+    // The maps keep to the height of the grids beside them (the arithmetic comes right
+    // under both), unless one map in half blocks needs more.
+    let one_half = g.h_out.div_ceil(2) as u16 + 1;
+    let maps_h = used
+        .height
+        .max(one_half)
+        .min(right.height.saturating_sub(1));
+    let maps = sub(right, 0, 0, right.width, maps_h);
     let all: Vec<usize> = (0..g.f).collect();
     let whole = |p: &Placement| {
         let (w, h) = p.mode.size(g.h_out, g.w_out);
