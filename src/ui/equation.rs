@@ -88,6 +88,9 @@ fn channel_rows<'b>(
         let list = blocks(ch);
         let mid = g.hh / 2;
         for m in 0..g.hh {
+            if y >= area.bottom() {
+                return y;
+            }
             let mut x = area.x;
             if m == 0 {
                 put(
@@ -102,10 +105,10 @@ fn channel_rows<'b>(
             x += LABEL_W as u16;
             let shown = blocks_shown(app, area);
             for (b, block) in list.iter().take(shown).enumerate() {
-                x += block.render_row(m, x, y, area, buf);
+                x = x.saturating_add(block.render_row(m, x, y, area, buf));
                 if b + 1 < shown {
                     let sep = if m == mid { seps[b.min(1)] } else { "   " };
-                    x += put(buf, area, x, y, sep, theme::bold());
+                    x = x.saturating_add(put(buf, area, x, y, sep, theme::bold()));
                 }
             }
             if m == mid
@@ -141,7 +144,7 @@ fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
     for title in titles.into_iter().take(blocks_shown(app, area)) {
         let t: String = title.chars().take(block).collect();
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
-        x += (block + SEP_W) as u16;
+        x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
     }
 }
 
@@ -311,5 +314,5 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
             app.total_steps()
         )
     };
-    put(buf, area, area.x, y + 1, &done, theme::dim());
+    put(buf, area, area.x, y.saturating_add(1), &done, theme::dim());
 }
