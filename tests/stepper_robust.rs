@@ -123,3 +123,79 @@ fn a_long_random_walk_through_every_action_never_panics() {
         }
     }
 }
+
+#[test]
+fn many_filters_and_a_large_kernel_render() {
+    let args = InputArgs {
+        kernel: Some("random".into()),
+        filters: Some(40),
+        kernel_size: Some(7),
+        stride: Some(3),
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let mut app = start(args.clone(), phase, 1);
+        render_everywhere(&app);
+        app.update(Action::Last);
+        app.update(Action::Select);
+        render_everywhere(&app);
+    }
+}
+
+fn npy_app(x: ndarray::Array4<f64>, kernel: &str, phase: Phase) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.npy");
+    ndarray_npy::write_npy(&path, &x).unwrap();
+    let args = InputArgs {
+        input: Some(path),
+        kernel: Some(kernel.into()),
+        ..Default::default()
+    };
+    start(args, phase, 1)
+}
+
+#[test]
+fn extreme_values_and_shapes_render() {
+    let huge = ndarray::Array::from_shape_fn((1, 1, 6, 6), |(_, _, h, w)| match (h + w) % 4 {
+        0 => 1e300,
+        1 => -1e300,
+        2 => f64::NAN,
+        _ => 1e-300,
+    });
+    let tall = ndarray::Array::from_shape_fn((1, 2, 3000, 2), |(_, c, h, w)| (c + h + w) as f64);
+    let wide = ndarray::Array::from_shape_fn((1, 1, 1, 5000), |(_, _, _, w)| w as f64);
+    for (x, kernel) in [(huge, "laplacian"), (tall, "box"), (wide, "identity")] {
+        for phase in [Phase::Forward, Phase::Backward] {
+            let mut app = npy_app(x.clone(), kernel, phase);
+            render_everywhere(&app);
+            app.update(Action::Last);
+            app.update(Action::Select);
+            app.update(Action::GradCheck);
+            render_everywhere(&app);
+        }
+    }
+}
+
+#[test]
+fn a_kernel_wider_than_any_screen_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xp, wp) = (dir.path().join("x.npy"), dir.path().join("w.npy"));
+    let x = ndarray::Array::from_shape_fn((1, 2, 4, 1400), |(_, c, h, w)| (c * h + w) as f64);
+    let w =
+        ndarray::Array::from_shape_fn((1, 2, 2, 1300), |(_, c, m, k)| (c + m + k) as f64 * 1e-3);
+    ndarray_npy::write_npy(&xp, &x).unwrap();
+    ndarray_npy::write_npy(&wp, &w).unwrap();
+    let args = InputArgs {
+        input: Some(xp),
+        kernel: Some(wp.display().to_string()),
+        pad: Some(0),
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let mut app = start(args.clone(), phase, 1);
+        render_everywhere(&app);
+        app.update(Action::Last);
+        app.update(Action::NextTap);
+        render_everywhere(&app);
+    }
+}

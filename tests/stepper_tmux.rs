@@ -194,3 +194,51 @@ fn a_bad_start_step_is_one_line_and_status_2() {
         "{screen}"
     );
 }
+
+/// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
+fn click(t: &Tmux, x: u16, y: u16) {
+    let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
+    let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
+    t.run(&["send-keys", "-t", "t", "-l", &press]);
+    t.run(&["send-keys", "-t", "t", "-l", &release]);
+}
+
+#[test]
+fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
+    use convstep::app::{App, StateArgs};
+    use convstep::input::{InputArgs, SceneSpec};
+    let Some(t) = Tmux::start("mouse", 80, 24, &command("--preset cs231n-demo")) else {
+        return;
+    };
+    // Where the cells are, from the same layout code the binary uses.
+    let args = InputArgs {
+        preset: Some("cs231n-demo".into()),
+        ..Default::default()
+    };
+    let app = App::new(SceneSpec::from_args(&args).unwrap(), &StateArgs::default()).unwrap();
+    let plan = convstep::ui::plan(&app, ratatui::layout::Rect::new(0, 0, 80, 24));
+    let (maps, filters) = plan.fmap.expect("feature maps");
+    assert_eq!(filters[0], 0);
+    let (map, mode) = (maps.rects[0], maps.mode);
+    t.wait_for("step 1/18");
+    // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5.
+    click(&t, map.x + mode.cell_w(), map.y + 2);
+    let screen = t.wait_for("step 5/18");
+    assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
+    let pluses = |s: &str| s.matches('+').count();
+    let before = pluses(&screen);
+    // Padded input cell (2, 2) feeds outputs (0..2, 0..2): four "+" marks per map.
+    let input = plan.input.expect("input grids");
+    let (grid, mode) = (input.rects[0], input.mode);
+    click(&t, grid.x + 2 * mode.cell_w(), grid.y + 3);
+    let screen = t.wait_until("with the selection", |s| s.contains("**"));
+    assert!(
+        screen.contains("step 5/18"),
+        "a click on the input does not move:\n{screen}"
+    );
+    // Marked + on both sides: three cells of map 0 (the fourth is the current one)
+    // and four of map 1.
+    assert_eq!(pluses(&screen) - before, 2 * (3 + 4), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

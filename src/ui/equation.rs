@@ -88,6 +88,9 @@ fn channel_rows<'b>(
         let list = blocks(ch);
         let mid = g.hh / 2;
         for m in 0..g.hh {
+            if y >= area.bottom() {
+                return y;
+            }
             let mut x = area.x;
             if m == 0 {
                 put(
@@ -100,14 +103,12 @@ fn channel_rows<'b>(
                 );
             }
             x += LABEL_W as u16;
-            for (b, block) in list.iter().enumerate() {
-                if x as usize + block.cols() > area.right() as usize {
-                    break;
-                }
-                x += block.render_row(m, x, y, area, buf);
-                if b + 1 < list.len() {
+            let shown = blocks_shown(app, area);
+            for (b, block) in list.iter().take(shown).enumerate() {
+                x = x.saturating_add(block.render_row(m, x, y, area, buf));
+                if b + 1 < shown {
                     let sep = if m == mid { seps[b.min(1)] } else { "   " };
-                    x += put(buf, area, x, y, sep, theme::bold());
+                    x = x.saturating_add(put(buf, area, x, y, sep, theme::bold()));
                 }
             }
             if m == mid
@@ -121,14 +122,29 @@ fn channel_rows<'b>(
     y
 }
 
+/// How many of the three blocks fit beside the label and the partial sum (at least
+/// one; a narrow panel drops the last blocks, never a number in the middle of one).
+fn blocks_shown(app: &App, area: Rect) -> usize {
+    let block = app.layer().geom.ww * (num_w(app) + 1);
+    // Forward ends each channel's middle row with " → partial".
+    let trailer = match app.phase {
+        Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
+        Phase::Backward => 0,
+    };
+    (1..=3)
+        .rev()
+        .find(|&n| LABEL_W + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
+        .unwrap_or(1)
+}
+
 fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
     let g = app.layer().geom;
     let block = g.ww * (num_w(app) + 1);
     let mut x = area.x + LABEL_W as u16;
-    for title in titles {
+    for title in titles.into_iter().take(blocks_shown(app, area)) {
         let t: String = title.chars().take(block).collect();
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
-        x += (block + SEP_W) as u16;
+        x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
     }
 }
 
@@ -298,5 +314,5 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
             app.total_steps()
         )
     };
-    put(buf, area, area.x, y + 1, &done, theme::dim());
+    put(buf, area, area.x, y.saturating_add(1), &done, theme::dim());
 }

@@ -432,7 +432,8 @@ pub fn place(
     area: Rect,
     color: ColorMode,
 ) -> Placement {
-    let k = k.max(1);
+    // More grids than any screen holds side by side are not drawn (the rest clip).
+    let k = k.clamp(1, 64);
     let gap = 1usize;
     let mut modes: Vec<CellMode> = numbers.map(CellMode::Numbers).into_iter().collect();
     modes.extend([CellMode::Blocks, CellMode::Mini]);

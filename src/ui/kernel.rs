@@ -36,14 +36,17 @@ impl Block<'_> {
     pub fn render_row(&self, m: usize, x: u16, y: u16, area: Rect, buf: &mut Buffer) -> u16 {
         let mut dx = 0;
         if m >= self.values.nrows() {
-            return self.cols() as u16;
+            return self.cols().min(u16::MAX as usize) as u16;
         }
         for k in 0..self.values.ncols() {
             let v = self.values[[m, k]];
             let text = format!(" {:>w$}", fixed(v, 3), w = self.width);
+            if x.saturating_add(dx) >= area.right() {
+                break;
+            }
             dx += put(buf, area, x + dx, y, &text, (self.style)(m, k, v));
         }
-        self.cols() as u16
+        self.cols().min(u16::MAX as usize) as u16
     }
 }
 
@@ -88,12 +91,14 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         .fold(0.0f64, |m, v| m.max(v.abs()))
         .max(1e-12);
     let nw = number_width(w.index_axis(ndarray::Axis(0), f).iter()).max(5);
-    let block_w = (g.ww * (nw + 1) + 2) as u16;
+    let block_w = g.ww * (nw + 1) + 2;
     for ch in 0..g.c {
-        let x0 = area.x + ch as u16 * block_w;
-        if x0 + block_w > area.right() + 1 {
+        // Whole channels only; usize arithmetic, so no size overflows.
+        let x0 = area.x as usize + ch * block_w;
+        if x0 + block_w > area.right() as usize + 1 {
             break;
         }
+        let x0 = x0 as u16;
         let name = super::input_grid::channel_name(app, ch);
         put(
             buf,
@@ -103,7 +108,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
             &name,
             app.color.fg(super::input_grid::hue(app, ch)),
         );
-        for m in 0..g.hh {
+        for m in 0..g.hh.min(area.height.saturating_sub(2) as usize) {
             for k in 0..g.ww {
                 let v = w[[f, ch, m, k]];
                 let text = format!(" {:>nw$}", fixed(v, 3));
@@ -114,7 +119,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
                     text.replace_range(0..1, "*");
                     style = style.add_modifier(ratatui::style::Modifier::REVERSED);
                 }
-                let x = x0 + (k * (nw + 1)) as u16;
+                let x = x0.saturating_add((k * (nw + 1)).min(u16::MAX as usize) as u16);
                 put(buf, area, x, area.y + 2 + m as u16, &text, style);
             }
         }
@@ -123,7 +128,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
 
 /// Lines the kernel panel takes.
 pub fn panel_height(app: &crate::app::App) -> u16 {
-    app.layer().geom.hh as u16 + 2
+    (app.layer().geom.hh + 2).min(u16::MAX as usize) as u16
 }
 
 /// The entry (c, m, k) of w[f] under terminal cell (x, y) of the kernel panel.

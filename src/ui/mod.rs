@@ -183,7 +183,7 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     };
     // Backward shows x and the touches in a second row when both rows can hold a grid
     // of one terminal row per input row; else dx_pad alone (`t` swaps in the touches).
-    let row_h = g.hp() as u16 + 1;
+    let row_h = (g.hp() + 1).min(u16::MAX as usize) as u16;
     match app.phase {
         Phase::Forward => place_row(app, top, Left::Input, &mut plan),
         Phase::Backward if top.height >= 2 * row_h => {
@@ -230,7 +230,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     .unwrap_or(top.y);
     let y = (used + 1).min(body.bottom() - bottom_h);
     let bottom = Rect::new(body.x, y, body.width, body.bottom() - y);
-    plan.equation = sub(bottom, 0, 0, (eq_w as u16).min(bottom.width), bottom.height);
+    let eq_w = eq_w.min(bottom.width as usize) as u16;
+    plan.equation = sub(bottom, 0, 0, eq_w, bottom.height);
     plan.code = code_fits.then(|| {
         let x = plan.equation.width + 2;
         sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
@@ -265,7 +266,14 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     }
     let x = used.width + 2;
     let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
-    let maps = sub(right, 0, 0, right.width, right.height.saturating_sub(1));
+    // The maps keep to the height of the grids beside them (the arithmetic comes right
+    // under both), unless one map in half blocks needs more.
+    let one_half = (g.h_out.div_ceil(2) + 1).min(u16::MAX as usize) as u16;
+    let maps_h = used
+        .height
+        .max(one_half)
+        .min(right.height.saturating_sub(1));
+    let maps = sub(right, 0, 0, right.width, maps_h);
     let all: Vec<usize> = (0..g.f).collect();
     let whole = |p: &Placement| {
         let (w, h) = p.mode.size(g.h_out, g.w_out);
@@ -286,12 +294,12 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     // Room left under the maps: the kernel, then the key to the marks.
     let mut y = legend_y + 2;
     let kernel_h = kernel::panel_height(app);
-    let kernel_w = (g.c * (g.ww * 7 + 2)) as u16;
-    if y + kernel_h <= right.bottom() && kernel_w <= right.width + 2 {
+    let kernel_w = g.c.saturating_mul(g.ww * 7 + 2);
+    if y.saturating_add(kernel_h) <= right.bottom() && kernel_w <= right.width as usize + 2 {
         plan.kernel = Some(Rect::new(right.x, y, right.width, kernel_h));
         y += kernel_h + 1;
     }
-    if y + marks::height() <= right.bottom() && right.width >= 40 {
+    if y.saturating_add(marks::height()) <= right.bottom() && right.width >= 40 {
         plan.marks = Some(Rect::new(right.x, y, right.width, marks::height()));
     }
 }
