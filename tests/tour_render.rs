@@ -130,6 +130,9 @@ fn a_shot_frame_is_the_page_after_its_keys() {
         text.contains("step 4/16") && text.contains("BACKWARD"),
         "{text}"
     );
+    let empty = std::path::Path::new("");
+    let bundled = tour::shot_frame(Some(empty), k + 1, Some(Lang::En), None, 120, 40).unwrap();
+    assert_eq!(bundled, plain);
     let err = tour::shot_frame(None, 99, Some(Lang::En), None, 80, 24).unwrap_err();
     assert!(err.to_string().contains("page 99 does not exist"), "{err}");
 }

@@ -50,9 +50,10 @@ pub struct TourArgs {
     pub export: crate::export::ExportArgs,
 }
 
-/// Loads and checks a walkthrough file, or the bundled one.
+/// Loads and checks a walkthrough file, or the bundled one when `file` is None or
+/// empty (so `--tour` given without a value can mean the bundled walkthrough).
 pub fn load(file: Option<&Path>) -> anyhow::Result<Tour> {
-    let Some(path) = file else {
+    let Some(path) = file.filter(|p| !p.as_os_str().is_empty()) else {
         return check::load(BUNDLED_NAME, BUNDLED, Path::new("."));
     };
     let name = path.display().to_string();
