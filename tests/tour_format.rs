@@ -336,3 +336,14 @@ fn inline_inputs_leave_no_temporary_files() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn an_inline_input_is_named_as_such_in_errors() {
+    // A 2x2 input without padding is smaller than the 3x3 kernel.
+    let err = error_of(&format!(
+        "{HEAD}{}",
+        page("a", "x = [[1, 2], [3, 4]], pad = 0")
+    ));
+    assert!(err.contains("from inline x"), "{err}");
+    assert!(!err.contains("convstep-tour-"), "{err}");
+}

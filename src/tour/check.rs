@@ -20,7 +20,7 @@ const MAX_INLINE: usize = 64 * 64 * 4;
 /// A checked walkthrough.
 #[derive(Debug, Clone)]
 pub struct Tour {
-    /// The file's name as given (or `bundled convolution.toml`), for messages.
+    /// The file's name as given (the bundled one: `assets/tours/convolution.toml`).
     pub name: String,
     pub title: Text,
     pub pages: Vec<TourPage>,
@@ -72,7 +72,16 @@ impl PageScene {
         args.input = Some(path.clone());
         let spec = SceneSpec::from_args(&args);
         let _ = std::fs::remove_file(&path);
-        spec
+        // Name the inline input in messages, not the temporary file.
+        spec.map_err(|e| {
+            let shown = path.display().to_string();
+            anyhow::anyhow!(
+                "{}",
+                chain(&e)
+                    .replace(&format!("'{shown}'"), "inline x")
+                    .replace(&shown, "inline x")
+            )
+        })
     }
 }
 
