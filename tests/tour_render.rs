@@ -2,6 +2,8 @@
 //! progress, and shows its whole narration (nothing cut off).
 
 use convstep::tour::{self, Lang};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use unicode_width::UnicodeWidthStr;
 
@@ -63,7 +65,12 @@ fn every_page_shows_its_whole_narration_at_both_sizes_in_both_languages() {
         for lang in [Lang::En, Lang::Zh] {
             for k in 0..m {
                 let view = tour::TourView::new(t.clone(), k, lang).unwrap();
-                let buf = view.render_buffer(cols, rows_);
+                // Drawn as the live program draws, through a terminal.
+                let mut terminal = Terminal::new(TestBackend::new(cols, rows_)).unwrap();
+                terminal
+                    .draw(|frame| view.render(frame.area(), frame.buffer_mut()))
+                    .unwrap();
+                let buf = terminal.backend().buffer().clone();
                 assert_eq!(buf, tour::render_page(&t, k, lang, cols, rows_).unwrap());
                 let panel = panel_text(&view, &buf);
                 let words = lang.pick(&t.pages[k].narration);
