@@ -347,3 +347,22 @@ fn an_inline_input_is_named_as_such_in_errors() {
     assert!(err.contains("from inline x"), "{err}");
     assert!(!err.contains("convstep-tour-"), "{err}");
 }
+
+#[test]
+fn the_conv_arithmetic_walkthrough_gives_the_papers_output_sizes() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/tours/conv-arithmetic.toml"
+    ));
+    let t = tour::load(Some(path)).unwrap();
+    let sizes: Vec<String> = t
+        .pages
+        .iter()
+        .map(|p| p.facts().unwrap().get("out_hw").unwrap().to_string())
+        .collect();
+    // Dumoulin & Visin's figures 2.1-2.4, 2.6-2.8 and 5.1.
+    assert_eq!(
+        sizes,
+        ["2x2", "6x6", "5x5", "7x7", "2x2", "3x3", "3x3", "3x3"]
+    );
+}

@@ -59,7 +59,16 @@ fn panel_text(view: &tour::TourView, buf: &Buffer) -> String {
 
 #[test]
 fn every_page_shows_its_whole_narration_at_both_sizes_in_both_languages() {
-    let t = tour::load(None).unwrap();
+    let arithmetic = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/tours/conv-arithmetic.toml"
+    );
+    for file in [None, Some(std::path::Path::new(arithmetic))] {
+        every_page_shows_its_narration(&tour::load(file).unwrap());
+    }
+}
+
+fn every_page_shows_its_narration(t: &tour::Tour) {
     let m = t.pages.len();
     for (cols, rows_) in [(80u16, 24u16), (120, 40)] {
         for lang in [Lang::En, Lang::Zh] {
@@ -71,7 +80,7 @@ fn every_page_shows_its_whole_narration_at_both_sizes_in_both_languages() {
                     .draw(|frame| view.render(frame.area(), frame.buffer_mut()))
                     .unwrap();
                 let buf = terminal.backend().buffer().clone();
-                assert_eq!(buf, tour::render_page(&t, k, lang, cols, rows_).unwrap());
+                assert_eq!(buf, tour::render_page(t, k, lang, cols, rows_).unwrap());
                 let panel = panel_text(&view, &buf);
                 let words = lang.pick(&t.pages[k].narration);
                 assert!(
