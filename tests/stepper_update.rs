@@ -375,3 +375,41 @@ fn the_chosen_w_entry_is_the_one_checked() {
     app.update(Action::SelectTap { c: 3, m: 0, k: 0 });
     assert_eq!(app.tap, Some((2, 2, 0)), "outside w: unchanged");
 }
+
+#[test]
+fn a_new_working_size_keeps_the_output_position() {
+    let mut app = App::new(
+        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        &StateArgs::default(),
+    )
+    .unwrap();
+    app.update(Action::JumpTo { f: 1, i: 5, j: 7 });
+    app.update(Action::SizeUp);
+    let g = app.layer().geom;
+    assert_eq!((g.h, g.w), (16, 24), "16 px longest side becomes 24");
+    assert_eq!(
+        app.pos(),
+        OutPos {
+            n: 0,
+            f: 1,
+            i: 5,
+            j: 7
+        }
+    );
+    assert_eq!(app.message.as_ref().unwrap().text, "size 24: output 16x24");
+    // Down the ladder 24, 16, 12, 8: at 8 px (5, 7) is past the last row and clamps.
+    for _ in 0..3 {
+        app.update(Action::SizeDown);
+    }
+    let g = app.layer().geom;
+    assert_eq!((g.h_out, g.w_out), (5, 8));
+    assert_eq!(
+        app.pos(),
+        OutPos {
+            n: 0,
+            f: 1,
+            i: 4,
+            j: 7
+        }
+    );
+}

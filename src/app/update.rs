@@ -185,10 +185,16 @@ impl App {
     fn change_size(&mut self, delta: isize) {
         let mut spec = self.spec.clone();
         if !spec.change_size(delta) {
-            self.error("the working size cannot change here (arrays and presets keep theirs, or a limit is reached)");
+            let why = match self.spec.size_label() {
+                None => "arrays and presets keep their size".to_string(),
+                Some(size) if delta < 0 => format!("size {size} is the smallest"),
+                Some(size) => format!("size {size} is the largest"),
+            };
+            self.error(format!("the working size cannot change: {why}"));
             return;
         }
-        self.apply_spec(spec, "size");
+        let label = format!("size {}", spec.size_label().unwrap_or_default());
+        self.apply_spec(spec, &label);
     }
 
     fn move_selection(&mut self, dr: isize, dc: isize) {

@@ -3,7 +3,6 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 
 use crate::app::{App, Phase};
 
@@ -86,5 +85,4 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let x = put(buf, area, area.x, area.y + 1 + k as u16, marker, style);
         put(buf, area, area.x + x, area.y + 1 + k as u16, line, style);
     }
-    let _ = Style::new();
 }

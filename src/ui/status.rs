@@ -15,7 +15,7 @@ pub fn height(cols: u16) -> u16 {
     if cols >= 150 { 1 } else { 2 }
 }
 
-fn parts(app: &App) -> (String, String) {
+fn parts(app: &App, wide: bool) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
     let phase = match app.phase {
@@ -38,8 +38,23 @@ fn parts(app: &App) -> (String, String) {
         p.i,
         p.j
     );
+    let size = app
+        .spec
+        .size_label()
+        .map(|s| format!(" size {s}"))
+        .unwrap_or_default();
+    let source = if wide {
+        format!(" from {}", app.scene.labels.source)
+    } else {
+        String::new()
+    };
+    let (gap, out) = if wide {
+        ("  ", "  out ")
+    } else {
+        (" ", " → ")
+    };
     let right = format!(
-        " x {}x{}x{}x{}  w {} {}x{}  stride {}  pad {}  dilation {}  out {}x{} ",
+        " x {}x{}x{}x{}{source}{size}  w {} {}x{}  stride {}{gap}pad {}{gap}dilation {}{out}{}x{} ",
         g.n,
         g.c,
         g.h,
@@ -64,7 +79,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Style::new().add_modifier(ratatui::style::Modifier::REVERSED)
     };
     buf.set_style(area, bar);
-    let (left, right) = parts(app);
+    let (left, right) = parts(app, area.height < 2);
     let phase_style = bar.patch(theme::bold());
     put(buf, area, area.x, area.y, &left, phase_style);
     if area.height >= 2 {
