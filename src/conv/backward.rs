@@ -3,7 +3,7 @@
 
 use ndarray::{Array1, Array4, Axis, s};
 
-use super::forward::{im2col, w_matrix};
+use super::forward::{for_each_tap, im2col, w_matrix};
 use super::{ConvError, Layer};
 
 /// The gradients of the loss with respect to x, w and b, in their shapes; dx_pad is dx
@@ -35,22 +35,7 @@ pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
         let dcols = w_mat.t().dot(&dout_n);
         // col2im: each column of dcols goes back to the cells its window read.
         let mut dxn = dx_pad.slice_mut(s![n, .., .., ..]);
-        for c in 0..g.c {
-            for m in 0..g.hh {
-                for k in 0..g.ww {
-                    let row = (c * g.hh + m) * g.ww + k;
-                    for i in 0..g.h_out {
-                        for j in 0..g.w_out {
-                            dxn[[
-                                c,
-                                i * g.stride + m * g.dilation,
-                                j * g.stride + k * g.dilation,
-                            ]] += dcols[[row, i * g.w_out + j]];
-                        }
-                    }
-                }
-            }
-        }
+        for_each_tap(g, |row, col, cell| dxn[cell] += dcols[[row, col]]);
     }
     let dx = crop(&dx_pad, g.pad, g.h, g.w);
     let dw = dw_mat

@@ -5,26 +5,33 @@ use ndarray::{Array2, Array4, ArrayView3, s};
 
 use super::{Geometry, Layer};
 
-/// im2col of one padded image (C, Hp, Wp): column i*W'+j holds window (i, j), row
-/// (c*HH + m)*WW + k holds x_pad[c, i*stride + m*dilation, j*stride + k*dilation].
-pub(super) fn im2col(x_pad: ArrayView3<f64>, g: &Geometry) -> Array2<f64> {
-    let mut cols = Array2::zeros((g.c * g.hh * g.ww, g.h_out * g.w_out));
+/// Calls `visit(row, col, c, r, k)` for every entry of the im2col matrix: row
+/// (c*HH + m)*WW + k of column i*W'+j is x_pad[c, r, q] with r = i*stride + m*dilation
+/// and q = j*stride + k*dilation. im2col reads along this walk, col2im adds back along it.
+pub(super) fn for_each_tap(g: &Geometry, mut visit: impl FnMut(usize, usize, [usize; 3])) {
     for c in 0..g.c {
         for m in 0..g.hh {
             for k in 0..g.ww {
                 let row = (c * g.hh + m) * g.ww + k;
                 for i in 0..g.h_out {
                     for j in 0..g.w_out {
-                        cols[[row, i * g.w_out + j]] = x_pad[[
+                        let cell = [
                             c,
                             i * g.stride + m * g.dilation,
                             j * g.stride + k * g.dilation,
-                        ]];
+                        ];
+                        visit(row, i * g.w_out + j, cell);
                     }
                 }
             }
         }
     }
+}
+
+/// im2col of one padded image (C, Hp, Wp): column i*W'+j holds window (i, j).
+pub(super) fn im2col(x_pad: ArrayView3<f64>, g: &Geometry) -> Array2<f64> {
+    let mut cols = Array2::zeros((g.c * g.hh * g.ww, g.h_out * g.w_out));
+    for_each_tap(g, |row, col, cell| cols[[row, col]] = x_pad[cell]);
     cols
 }
 

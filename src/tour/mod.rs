@@ -1,16 +1,215 @@
 //! Guided walkthroughs: pages that set a scene and narrate it beside the live stepper.
-//! STUB: helper D implements.
+//! The format is a TOML file (see [`format`] and the README's "Guided tour"); the
+//! bundled walkthrough teaches the study note's lessons in order.
 
-use std::path::PathBuf;
+pub mod check;
+pub mod format;
+pub mod lang;
+mod live;
+pub mod narrate;
+pub mod panel;
+pub mod stage;
+pub mod view;
+pub mod wrap;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use clap::Args;
+use ratatui::buffer::Buffer;
 
-#[derive(Debug, Clone, Args)]
+pub use check::{Tour, TourPage};
+pub use lang::Lang;
+pub use view::TourView;
+
+/// The bundled walkthrough's text, embedded in the binary.
+pub const BUNDLED: &str = include_str!("../../assets/tours/convolution.toml");
+/// The name the bundled walkthrough goes by in messages.
+pub const BUNDLED_NAME: &str = "assets/tours/convolution.toml";
+
+/// Walkthrough files larger than this are refused before reading.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, Clone, Args, Default)]
 pub struct TourArgs {
-    /// A walkthrough file; default: the bundled one.
+    /// A walkthrough file (TOML); default: the bundled one.
     pub file: Option<PathBuf>,
+    /// Narration language; default: from LC_ALL / LC_MESSAGES / LANG (zh* gives zh).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// 1-based page to start at.
+    #[arg(long)]
+    pub page: Option<usize>,
+    /// Validate the walkthrough and print a one-line summary; no terminal needed.
+    #[arg(long, conflicts_with = "list")]
+    pub check: bool,
+    /// List the lessons and pages.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub export: crate::export::ExportArgs,
 }
 
-pub fn run(_args: &TourArgs) -> anyhow::Result<()> {
-    anyhow::bail!("tour is not implemented yet")
+/// Loads and checks a walkthrough file, or the bundled one when `file` is None or
+/// empty (so `--tour` given without a value can mean the bundled walkthrough).
+pub fn load(file: Option<&Path>) -> anyhow::Result<Tour> {
+    let Some(path) = file.filter(|p| !p.as_os_str().is_empty()) else {
+        return check::load(BUNDLED_NAME, BUNDLED, Path::new("."));
+    };
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
+    if meta.is_dir() {
+        anyhow::bail!("{name} is a folder, not a walkthrough file");
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        anyhow::bail!(
+            "{name} is {} bytes: a walkthrough may be at most {MAX_FILE_BYTES}",
+            meta.len()
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let src = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name} is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    check::load(&name, &src, base)
+}
+
+/// The 0-based page index of a 1-based `--page`.
+pub fn page_index(tour: &Tour, page: Option<usize>) -> anyhow::Result<usize> {
+    let m = tour.pages.len();
+    match page {
+        None => Ok(0),
+        Some(k) if (1..=m).contains(&k) => Ok(k - 1),
+        Some(k) => anyhow::bail!("page {k} does not exist: {} has pages 1..={m}", tour.name),
+    }
+}
+
+pub fn run(args: &TourArgs) -> anyhow::Result<()> {
+    let tour = load(args.file.as_deref())?;
+    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    if args.check {
+        println!("{}", summary(&tour));
+        return Ok(());
+    }
+    if args.list {
+        print!("{}", listing(&tour, lang));
+        return Ok(());
+    }
+    let page = page_index(&tour, args.page)?;
+    live::run(TourView::new(tour, page, lang)?, &args.export)
+}
+
+/// The lessons in page order: (lesson id, its name, first and last page, 0-based).
+pub fn lessons(tour: &Tour) -> Vec<(&str, &format::Text, usize, usize)> {
+    let mut out: Vec<(&str, &format::Text, usize, usize)> = Vec::new();
+    for (k, page) in tour.pages.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if last.0 == page.lesson => last.3 = k,
+            _ => out.push((&page.lesson, &page.lesson_name, k, k)),
+        }
+    }
+    out
+}
+
+/// `--check`'s one line.
+pub fn summary(tour: &Tour) -> String {
+    let count = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    format!(
+        "{}: ok: {}, {}",
+        tour.name,
+        count(lessons(tour).len(), "lesson"),
+        count(tour.pages.len(), "page")
+    )
+}
+
+/// `--list`: the title, then each lesson with its pages and their first words.
+pub fn listing(tour: &Tour, lang: Lang) -> String {
+    let pages = tour.pages.len();
+    let mut out = match lang {
+        Lang::En => format!("{} ({pages} pages)\n", lang.pick(&tour.title)),
+        Lang::Zh => format!("{}（共 {pages} 页）\n", lang.pick(&tour.title)),
+    };
+    for (number, (id, name, first, last)) in lessons(tour).into_iter().enumerate() {
+        out.push_str(&format!("{:>2}. {} [{id}]\n", number + 1, lang.pick(name)));
+        for k in first..=last {
+            let words = first_words(lang.pick(&tour.pages[k].narration), 60);
+            out.push_str(&match lang {
+                Lang::En => format!("    page {:>2}  {words}\n", k + 1),
+                Lang::Zh => format!("    第 {:>2} 页  {words}\n", k + 1),
+            });
+        }
+    }
+    out
+}
+
+/// At most `width` columns of the first line of `text`, with `…` if cut.
+fn first_words(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in line.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > width.saturating_sub(1) {
+            out.push('…');
+            return out;
+        }
+        used += w;
+        out.push(ch);
+    }
+    out
+}
+
+/// Renders page `page` (0-based) of `tour` as a `cols` x `rows` frame: the stepper
+/// beside the narration, exactly as `convstep tour` shows it (for `shot`/`record`).
+pub fn render_page(
+    tour: &Tour,
+    page: usize,
+    lang: Lang,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Buffer> {
+    let view = TourView::new(tour.clone(), page, lang)?;
+    Ok(view.render_buffer(cols, rows))
+}
+
+/// The frame `shot --tour FILE --page K [--keys SCRIPT]` renders: page `page` (1-based)
+/// of the walkthrough `file` (the bundled one if None), in `lang` (the locale's if
+/// None), after the page's own keys and then `keys` (stepper key names).
+pub fn shot_frame(
+    file: Option<&Path>,
+    page: usize,
+    lang: Option<Lang>,
+    keys: Option<&str>,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Buffer> {
+    let tour = load(file)?;
+    let index = page_index(&tour, Some(page))?;
+    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
+    if let Some(script) = keys {
+        view.play(script)?;
+    }
+    Ok(view.render_buffer(cols, rows))
+}
+
+/// One frame per page of the whole walkthrough (for `record --tour`).
+pub fn page_frames(tour: &Tour, lang: Lang, cols: u16, rows: u16) -> anyhow::Result<Vec<Buffer>> {
+    (0..tour.pages.len())
+        .map(|k| render_page(tour, k, lang, cols, rows))
+        .collect()
 }

@@ -1,0 +1,237 @@
+//! THE key table: every key, the action it sends and its help line. Handling, the `?`
+//! overlay and key scripts (`parse_script`) all read this one table.
+
+use anyhow::bail;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// One key: its script name and how the terminal reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// The name used in key scripts and shown in the help.
+    pub name: &'static str,
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn ch(name: &'static str, c: char) -> Key {
+    Key {
+        name,
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn named(name: &'static str, code: KeyCode) -> Key {
+    Key {
+        name,
+        code,
+        ctrl: false,
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+}
+
+const fn bind(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding { keys, action, help }
+}
+
+/// The key table. n, p, r, PageUp and PageDown are left free for tours.
+pub const TABLE: &[Binding] = &[
+    bind(
+        &[ch("l", 'l'), named("Right", KeyCode::Right)],
+        Action::Next,
+        "next step",
+    ),
+    bind(
+        &[ch("h", 'h'), named("Left", KeyCode::Left)],
+        Action::Prev,
+        "previous step",
+    ),
+    bind(
+        &[ch("j", 'j'), named("Down", KeyCode::Down)],
+        Action::RowDown,
+        "one output row down",
+    ),
+    bind(
+        &[ch("k", 'k'), named("Up", KeyCode::Up)],
+        Action::RowUp,
+        "one output row up",
+    ),
+    bind(
+        &[ch("g", 'g'), named("Home", KeyCode::Home)],
+        Action::First,
+        "first step",
+    ),
+    bind(
+        &[ch("G", 'G'), named("End", KeyCode::End)],
+        Action::Last,
+        "last step",
+    ),
+    bind(&[ch("Space", ' ')], Action::PlayPause, "play / pause"),
+    bind(&[ch("[", '[')], Action::Slower, "play slower"),
+    bind(&[ch("]", ']')], Action::Faster, "play faster"),
+    bind(
+        &[named("Tab", KeyCode::Tab)],
+        Action::NextFilter,
+        "next filter",
+    ),
+    bind(
+        &[named("S-Tab", KeyCode::BackTab)],
+        Action::PrevFilter,
+        "previous filter",
+    ),
+    bind(&[ch("f", 'f')], Action::Forward, "forward pass"),
+    bind(&[ch("b", 'b')], Action::Backward, "backward pass"),
+    bind(
+        &[ch("+", '+'), ch("=", '=')],
+        Action::StrideUp,
+        "stride + 1",
+    ),
+    bind(&[ch("-", '-')], Action::StrideDown, "stride - 1"),
+    bind(&[ch(">", '>')], Action::PadUp, "pad + 1"),
+    bind(&[ch("<", '<')], Action::PadDown, "pad - 1"),
+    bind(&[ch("D", 'D')], Action::DilationUp, "dilation + 1"),
+    bind(&[ch("d", 'd')], Action::DilationDown, "dilation - 1"),
+    bind(&[ch("w", 'w')], Action::KernelNext, "next kernel preset"),
+    bind(
+        &[ch("W", 'W')],
+        Action::KernelPrev,
+        "previous kernel preset",
+    ),
+    bind(&[ch("Z", 'Z')], Action::SizeUp, "larger working size"),
+    bind(&[ch("z", 'z')], Action::SizeDown, "smaller working size"),
+    bind(&[ch("x", 'x')], Action::Select, "select input cell / clear"),
+    bind(&[ch("H", 'H')], Action::SelectLeft, "move selection left"),
+    bind(&[ch("L", 'L')], Action::SelectRight, "move selection right"),
+    bind(&[ch("K", 'K')], Action::SelectUp, "move selection up"),
+    bind(&[ch("J", 'J')], Action::SelectDown, "move selection down"),
+    bind(&[ch("v", 'v')], Action::NextTap, "w entry to check"),
+    bind(&[ch("c", 'c')], Action::GradCheck, "gradient check"),
+    bind(
+        &[ch("t", 't')],
+        Action::ToggleTouches,
+        "dx_pad / touch counts",
+    ),
+    bind(&[ch("s", 's')], Action::Screenshot, "screenshot"),
+    bind(&[ch("?", '?')], Action::Help, "help on / off"),
+    bind(
+        &[
+            ch("q", 'q'),
+            named("Esc", KeyCode::Esc),
+            Key {
+                name: "C-c",
+                code: KeyCode::Char('c'),
+                ctrl: true,
+            },
+        ],
+        Action::Quit,
+        "quit",
+    ),
+];
+
+/// The action of a key press, if the table binds it.
+pub fn action_for(event: &KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    TABLE.iter().find_map(|b| {
+        b.keys
+            .iter()
+            .any(|k| k.code == event.code && k.ctrl == ctrl)
+            .then_some(b.action)
+    })
+}
+
+/// The action of a key name ("l", "Right", "Space", "C-c", ...).
+pub fn action_named(name: &str) -> Option<Action> {
+    TABLE
+        .iter()
+        .find_map(|b| b.keys.iter().any(|k| k.name == name).then_some(b.action))
+}
+
+/// A key script: key names separated by spaces, e.g. "l l l b G".
+pub fn parse_script(script: &str) -> anyhow::Result<Vec<Action>> {
+    let mut actions = Vec::new();
+    for (index, name) in script.split_whitespace().enumerate() {
+        match action_named(name) {
+            Some(action) => actions.push(action),
+            None => bail!(
+                "unknown key {name:?} (word {}) in key script {script:?}; known keys: {}",
+                index + 1,
+                key_names().join(" ")
+            ),
+        }
+    }
+    Ok(actions)
+}
+
+/// Every key name the table knows, in table order.
+pub fn key_names() -> Vec<&'static str> {
+    TABLE
+        .iter()
+        .flat_map(|b| b.keys.iter().map(|k| k.name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        }
+    }
+
+    #[test]
+    fn script_names_map_to_actions() {
+        let got = parse_script("l l  Right b G Space C-c").unwrap();
+        use Action::*;
+        assert_eq!(got, vec![Next, Next, Next, Backward, Last, PlayPause, Quit]);
+    }
+
+    #[test]
+    fn unknown_key_is_a_clear_error() {
+        let err = parse_script("l foo").unwrap_err().to_string();
+        assert!(err.contains("unknown key \"foo\" (word 2)"), "{err}");
+    }
+
+    #[test]
+    fn reserved_tour_keys_are_free() {
+        for name in ["n", "p", "r", "N", "P", "R", "PageUp", "PageDown"] {
+            assert!(action_named(name).is_none(), "{name} is bound");
+        }
+        for code in [KeyCode::PageUp, KeyCode::PageDown, KeyCode::Char('n')] {
+            assert!(action_for(&press(code, KeyModifiers::NONE)).is_none());
+        }
+    }
+
+    #[test]
+    fn every_key_name_is_unique_and_each_key_has_one_action() {
+        let names = key_names();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+    }
+
+    #[test]
+    fn ctrl_c_quits_but_plain_c_checks() {
+        let c = press(KeyCode::Char('c'), KeyModifiers::NONE);
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&c), Some(Action::GradCheck));
+        assert_eq!(action_for(&ctrl_c), Some(Action::Quit));
+        let shift_g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&shift_g), Some(Action::Last));
+    }
+}

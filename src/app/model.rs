@@ -1,0 +1,303 @@
+//! The model: the scene being stepped through, where we are in it, and everything the
+//! view shows, computed here (on each change) so that drawing only reads.
+
+use anyhow::{Context, bail};
+use ndarray::Array4;
+
+use crate::conv::{
+    BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window, forward,
+};
+use crate::input::{Scene, SceneSpec};
+use crate::ui::theme::ColorMode;
+
+use super::{Phase, StateArgs};
+
+/// Play speeds, slowest first (milliseconds per step).
+pub const TICKS_MS: [u64; 9] = [3000, 2000, 1500, 1000, 700, 500, 350, 250, 150];
+/// One step per second by default, as the notes' demo.
+pub const DEFAULT_TICK: usize = 3;
+
+/// A line for the status bar: what just happened, or what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Value ranges that fix the colour scales for a whole scene, so that colours do not
+/// shift from step to step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranges {
+    /// Smallest and largest input value.
+    pub x: (f64, f64),
+    /// Largest |out|.
+    pub out_abs: f64,
+    /// Largest |dout|.
+    pub dout_abs: f64,
+    /// Largest |dx_pad| of the full backward pass.
+    pub dx_abs: f64,
+    /// Largest |dw| of the full backward pass.
+    pub dw_abs: f64,
+    /// Most windows touching one cell.
+    pub touches_max: u32,
+}
+
+/// What a scene gives once, computed when it is built.
+#[derive(Debug, Clone)]
+pub struct SceneCache {
+    /// The whole forward pass (N, F, H', W'); cells with step <= k are "known".
+    pub out: Array4<f64>,
+    /// The backward totals after the last step.
+    pub full: BackwardState,
+    pub ranges: Ranges,
+    /// Padded rows and columns some window reads.
+    pub rows_reached: Vec<bool>,
+    pub cols_reached: Vec<bool>,
+}
+
+/// A numeric gradient check of one or more entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckReport {
+    /// What was checked, e.g. `dx[0,:,3,4]`.
+    pub what: String,
+    pub checks: Vec<(String, GradCheck)>,
+}
+
+/// The stepper's whole state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub spec: SceneSpec,
+    pub scene: Scene,
+    pub cache: SceneCache,
+    pub phase: Phase,
+    /// 1-based step.
+    pub step: usize,
+    /// The current step, forward.
+    pub fwd: ForwardStep,
+    /// The window of the step before (faintly marked), if there is one.
+    pub prev_window: Option<Window>,
+    /// The current step, backward, and the running totals after it (backward phase).
+    pub bwd: Option<(BackwardStep, BackwardState)>,
+    /// The selected padded input cell (row, col).
+    pub selection: Option<(usize, usize)>,
+    /// The output cells (i, j) the selected cell feeds.
+    pub feeds: Vec<(usize, usize)>,
+    pub check: Option<CheckReport>,
+    /// The entry (c, m, k) of w[f] the gradient check takes when no input cell is
+    /// selected (None: the centre tap of every channel).
+    pub tap: Option<(usize, usize, usize)>,
+    pub playing: bool,
+    /// Index into [`TICKS_MS`].
+    pub tick: usize,
+    pub message: Option<Message>,
+    pub help: bool,
+    /// Show touch counts in place of dx_pad where only one fits.
+    pub show_touches: bool,
+    pub quit: bool,
+    /// Set by the screenshot key; the terminal loop saves the frame and clears it.
+    pub screenshot_requested: bool,
+    pub color: ColorMode,
+}
+
+impl SceneCache {
+    fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
+        let layer = &scene.layer;
+        layer
+            .check_dout(&scene.dout)
+            .context("dout does not fit the layer")?;
+        let out = forward(layer);
+        let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
+        let max_abs = |a: &mut dyn Iterator<Item = f64>| {
+            a.map(f64::abs)
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max)
+        };
+        let finite = layer.x.iter().copied().filter(|v| v.is_finite());
+        let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let x = if x.0 <= x.1 { x } else { (0.0, 1.0) };
+        let ranges = Ranges {
+            x,
+            out_abs: max_abs(&mut out.iter().copied()),
+            dout_abs: max_abs(&mut scene.dout.iter().copied()),
+            dx_abs: max_abs(&mut full.grads.dx_pad.iter().copied()),
+            dw_abs: max_abs(&mut full.grads.dw.iter().copied()),
+            touches_max: full.touches.iter().copied().max().unwrap_or(0),
+        };
+        Ok(SceneCache {
+            out,
+            rows_reached: layer.geom.rows_reached(),
+            cols_reached: layer.geom.cols_reached(),
+            full,
+            ranges,
+        })
+    }
+}
+
+impl App {
+    /// Builds the scene and starts at `state` (--phase, --step, --filter).
+    pub fn new(spec: SceneSpec, state: &StateArgs) -> anyhow::Result<App> {
+        let scene = spec.build()?;
+        let cache = SceneCache::new(&scene)?;
+        let geom = scene.layer.geom;
+        let total = geom.total_steps();
+        let mut step = match state.step {
+            Some(s) if s == 0 || s > total => {
+                bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
+            }
+            Some(s) => s,
+            None => 1,
+        };
+        if let Some(f) = state.filter {
+            if f >= geom.f {
+                bail!(
+                    "--filter {f} is out of range: this layer has {} filter(s) (0..={})",
+                    geom.f,
+                    geom.f - 1
+                );
+            }
+            let pos = geom.position(step).context("step within range")?;
+            step = geom
+                .step_of(OutPos { f, ..pos })
+                .context("filter within range")?;
+        }
+        let fwd = scene
+            .layer
+            .forward_step(step)
+            .context("step within range")?;
+        let mut app = App {
+            spec,
+            scene,
+            cache,
+            phase: state.phase.unwrap_or_default(),
+            step,
+            fwd,
+            prev_window: None,
+            bwd: None,
+            selection: None,
+            feeds: Vec::new(),
+            check: None,
+            tap: None,
+            playing: false,
+            tick: DEFAULT_TICK,
+            message: None,
+            help: false,
+            show_touches: false,
+            quit: false,
+            screenshot_requested: false,
+            color: ColorMode::TrueColor,
+        };
+        app.refresh();
+        Ok(app)
+    }
+
+    pub fn layer(&self) -> &Layer {
+        &self.scene.layer
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.scene.layer.geom.total_steps()
+    }
+
+    pub fn pos(&self) -> OutPos {
+        self.fwd.pos
+    }
+
+    /// Whether output cell `pos` is computed by step `self.step` or before.
+    pub fn known(&self, pos: OutPos) -> bool {
+        self.layer()
+            .geom
+            .step_of(pos)
+            .is_some_and(|s| s <= self.step)
+    }
+
+    pub fn tick_ms(&self) -> u64 {
+        TICKS_MS[self.tick.min(TICKS_MS.len() - 1)]
+    }
+
+    /// Recomputes what the view shows for the current step and phase.
+    pub(super) fn refresh(&mut self) {
+        let layer = &self.scene.layer;
+        let step = self.step.clamp(1, layer.geom.total_steps());
+        self.step = step;
+        if let Some(fwd) = layer.forward_step(step) {
+            self.fwd = fwd;
+        }
+        self.prev_window = layer
+            .geom
+            .position(step.wrapping_sub(1))
+            .filter(|p| p.n == self.fwd.pos.n)
+            .map(|p| layer.geom.window(p.i, p.j));
+        self.bwd = match self.phase {
+            Phase::Forward => None,
+            Phase::Backward => layer.backward_step(&self.scene.dout, step).and_then(|s| {
+                layer
+                    .backward_after(&self.scene.dout, step)
+                    .ok()
+                    .map(|after| (s, after))
+            }),
+        };
+        self.refresh_selection();
+    }
+
+    pub(super) fn refresh_selection(&mut self) {
+        let g = self.scene.layer.geom;
+        self.selection = self.selection.filter(|&(r, c)| r < g.hp() && c < g.wp());
+        self.feeds = match self.selection {
+            Some((r, c)) => g.outputs_reading(r, c),
+            None => Vec::new(),
+        };
+    }
+
+    /// Rebuilds the scene from an edited spec, keeping the output position where it
+    /// still exists; on an error keeps the previous state and reports it.
+    pub(super) fn apply_spec(&mut self, spec: SceneSpec, what: &str) {
+        let built = spec
+            .build()
+            .and_then(|scene| SceneCache::new(&scene).map(|cache| (scene, cache)));
+        match built {
+            Ok((scene, cache)) => {
+                let old = self.pos();
+                let g = scene.layer.geom;
+                let pos = OutPos {
+                    n: old.n.min(g.n - 1),
+                    f: old.f.min(g.f - 1),
+                    i: old.i.min(g.h_out - 1),
+                    j: old.j.min(g.w_out - 1),
+                };
+                self.step = g.step_of(pos).unwrap_or(1);
+                self.spec = spec;
+                self.scene = scene;
+                self.cache = cache;
+                self.check = None;
+                self.tap = self
+                    .tap
+                    .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
+                self.refresh();
+                self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
+            }
+            Err(err) => {
+                // The innermost cause names the problem; the outer ones repeat the scene.
+                self.error(format!(
+                    "{what} refused: {}; kept the last valid state",
+                    err.root_cause()
+                ));
+            }
+        }
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+}

@@ -1,0 +1,280 @@
+//! update: one action changes the state; everything the view needs is recomputed here.
+
+use crate::conv::{OutPos, Param, grad_check};
+
+use super::Phase;
+use super::action::Action;
+use super::model::{App, CheckReport, TICKS_MS};
+
+impl App {
+    /// Applies one action. Never panics, whatever the state.
+    pub fn update(&mut self, action: Action) {
+        if !matches!(action, Action::Tick | Action::Screenshot) {
+            self.message = None;
+        }
+        if !matches!(action, Action::Tick | Action::GradCheck) {
+            self.check = None;
+        }
+        let total = self.total_steps();
+        let g = self.layer().geom;
+        let pos = self.pos();
+        match action {
+            Action::Next => self.go(self.step.saturating_add(1).min(total)),
+            Action::Prev => self.go(self.step.saturating_sub(1).max(1)),
+            Action::RowDown => {
+                if pos.i + 1 < g.h_out {
+                    self.go_pos(OutPos {
+                        i: pos.i + 1,
+                        ..pos
+                    });
+                }
+            }
+            Action::RowUp => {
+                if pos.i > 0 {
+                    self.go_pos(OutPos {
+                        i: pos.i - 1,
+                        ..pos
+                    });
+                }
+            }
+            Action::First => self.go(1),
+            Action::Last => self.go(total),
+            Action::PlayPause => {
+                self.playing = !self.playing;
+                if self.playing && self.step >= total {
+                    self.go(1);
+                }
+            }
+            Action::Slower => {
+                self.tick = self.tick.saturating_sub(1);
+                self.info(format!("one step every {} ms", self.tick_ms()));
+            }
+            Action::Faster => {
+                self.tick = (self.tick + 1).min(TICKS_MS.len() - 1);
+                self.info(format!("one step every {} ms", self.tick_ms()));
+            }
+            Action::NextFilter => self.go_pos(OutPos {
+                f: (pos.f + 1) % g.f,
+                ..pos
+            }),
+            Action::PrevFilter => self.go_pos(OutPos {
+                f: (pos.f + g.f - 1) % g.f,
+                ..pos
+            }),
+            Action::Forward => self.set_phase(Phase::Forward),
+            Action::Backward => self.set_phase(Phase::Backward),
+            Action::GradCheck => self.grad_check(),
+            Action::Screenshot => self.screenshot_requested = true,
+            Action::Help => self.help = !self.help,
+            Action::Quit => {
+                if self.help {
+                    self.help = false;
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::StrideUp => self.edit_params("stride", 1),
+            Action::StrideDown => self.edit_params("stride", -1),
+            Action::PadUp => self.edit_params("pad", 1),
+            Action::PadDown => self.edit_params("pad", -1),
+            Action::DilationUp => self.edit_params("dilation", 1),
+            Action::DilationDown => self.edit_params("dilation", -1),
+            Action::KernelNext => self.cycle_kernel(1),
+            Action::KernelPrev => self.cycle_kernel(-1),
+            Action::SizeUp => self.change_size(1),
+            Action::SizeDown => self.change_size(-1),
+            Action::Select => {
+                self.selection = match self.selection {
+                    Some(_) => None,
+                    None => {
+                        let w = &self.fwd.window;
+                        Some((w.rows[w.rows.len() / 2], w.cols[w.cols.len() / 2]))
+                    }
+                };
+                self.refresh_selection();
+            }
+            Action::SelectLeft => self.move_selection(0, -1),
+            Action::SelectRight => self.move_selection(0, 1),
+            Action::SelectUp => self.move_selection(-1, 0),
+            Action::SelectDown => self.move_selection(1, 0),
+            Action::ToggleTouches => self.show_touches = !self.show_touches,
+            Action::NextTap => {
+                // Walks w[f]'s entries channel by channel, then back to none.
+                let next = match self.tap {
+                    None => Some((0, 0, 0)),
+                    Some((c, m, k)) => {
+                        let flat = (c * g.hh + m) * g.ww + k + 1;
+                        (flat < g.c * g.hh * g.ww)
+                            .then(|| (flat / (g.hh * g.ww), (flat / g.ww) % g.hh, flat % g.ww))
+                    }
+                };
+                self.tap = next;
+            }
+            Action::SelectTap { c, m, k } => {
+                if c < g.c && m < g.hh && k < g.ww {
+                    self.tap = Some((c, m, k));
+                }
+            }
+            Action::SelectCell { row, col } => {
+                if row < g.hp() && col < g.wp() {
+                    self.selection = Some((row, col));
+                    self.refresh_selection();
+                }
+            }
+            Action::JumpTo { f, i, j } => {
+                if let Some(step) = g.step_of(OutPos { f, i, j, ..pos }) {
+                    self.go(step);
+                }
+            }
+            Action::Tick => {
+                if self.playing {
+                    if self.step >= total {
+                        self.playing = false;
+                    } else {
+                        self.go(self.step + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    fn go(&mut self, step: usize) {
+        if step != self.step {
+            self.step = step;
+            self.refresh();
+        }
+    }
+
+    fn go_pos(&mut self, pos: OutPos) {
+        if let Some(step) = self.layer().geom.step_of(pos) {
+            self.go(step);
+        }
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        if self.phase != phase {
+            self.phase = phase;
+            self.refresh();
+        }
+    }
+
+    /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1).
+    fn edit_params(&mut self, what: &str, delta: isize) {
+        let mut spec = self.spec.clone();
+        let p = &mut spec.params;
+        let (value, floor) = match what {
+            "stride" => (&mut p.stride, 1),
+            "pad" => (&mut p.pad, 0),
+            _ => (&mut p.dilation, 1),
+        };
+        let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
+            self.error(format!("{what} cannot go lower than {floor}"));
+            return;
+        };
+        *value = new;
+        self.apply_spec(spec, &format!("{what} {new}"));
+    }
+
+    fn cycle_kernel(&mut self, delta: isize) {
+        let mut spec = self.spec.clone();
+        spec.cycle_kernel(delta);
+        let label = format!("kernel {}", spec.kernel_label());
+        self.apply_spec(spec, &label);
+    }
+
+    fn change_size(&mut self, delta: isize) {
+        let mut spec = self.spec.clone();
+        if !spec.change_size(delta) {
+            let why = match self.spec.size_label() {
+                None => "arrays and presets keep their size".to_string(),
+                Some(size) if delta < 0 => format!("size {size} is the smallest"),
+                Some(size) => format!("size {size} is the largest"),
+            };
+            self.error(format!("the working size cannot change: {why}"));
+            return;
+        }
+        let label = format!("size {}", spec.size_label().unwrap_or_default());
+        self.apply_spec(spec, &label);
+    }
+
+    fn move_selection(&mut self, dr: isize, dc: isize) {
+        let g = self.layer().geom;
+        let (r, c) = self.selection.unwrap_or_else(|| {
+            let w = &self.fwd.window;
+            (w.rows[w.rows.len() / 2], w.cols[w.cols.len() / 2])
+        });
+        let clamp = |v: usize, d: isize, len: usize| v.saturating_add_signed(d).min(len - 1);
+        self.selection = Some((clamp(r, dr, g.hp()), clamp(c, dc, g.wp())));
+        self.refresh_selection();
+    }
+
+    /// Numeric against analytic gradients: dx at the selected pixel (every channel),
+    /// or dw[f] at the kernel's centre tap (every channel) and db[f] without a selection.
+    fn grad_check(&mut self) {
+        let layer = &self.scene.layer;
+        let g = layer.geom;
+        let pos = self.pos();
+        let (what, params): (String, Vec<(String, Param)>) = match self.selection {
+            Some((r, c)) if r < g.pad || c < g.pad || r >= g.pad + g.h || c >= g.pad + g.w => {
+                self.error(format!(
+                    "cell ({r},{c}) is padding: it is not part of x, its gradient is cropped away"
+                ));
+                return;
+            }
+            Some((r, c)) => {
+                let (h, w) = (r - g.pad, c - g.pad);
+                let names = &self.scene.labels.channels;
+                let list = (0..g.c)
+                    .map(|ch| {
+                        let name = names.get(ch).cloned().unwrap_or_else(|| format!("c{ch}"));
+                        (
+                            format!("dx[{},{ch},{h},{w}] {name}", pos.n),
+                            Param::X {
+                                n: pos.n,
+                                c: ch,
+                                h,
+                                w,
+                            },
+                        )
+                    })
+                    .collect();
+                (format!("dx[{},:,{h},{w}]", pos.n), list)
+            }
+            None => {
+                // The chosen tap (v, or a click on the kernel) in its channel, else
+                // the centre tap in every channel; and db[f].
+                let taps: Vec<(usize, usize, usize)> = match self.tap {
+                    Some(tap) => vec![tap],
+                    None => (0..g.c).map(|ch| (ch, g.hh / 2, g.ww / 2)).collect(),
+                };
+                let f = pos.f;
+                let mut list: Vec<(String, Param)> = taps
+                    .iter()
+                    .map(|&(c, m, k)| (format!("dw[{f},{c},{m},{k}]"), Param::W { f, c, m, k }))
+                    .collect();
+                list.push((format!("db[{f}]"), Param::B { f }));
+                let what = match self.tap {
+                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}] and db[{f}]"),
+                    None => format!("dw[{f},:,{},{}] and db[{f}]", g.hh / 2, g.ww / 2),
+                };
+                (what, list)
+            }
+        };
+        let mut checks = Vec::new();
+        for (label, param) in params {
+            match grad_check(layer, &self.scene.dout, param) {
+                Ok(Some(check)) => checks.push((label, check)),
+                Ok(None) => {}
+                Err(err) => {
+                    self.error(format!("gradient check failed: {err}"));
+                    return;
+                }
+            }
+        }
+        let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
+        self.info(format!(
+            "gradient check of {what}: largest rel_error {worst:.2e}"
+        ));
+        self.check = Some(CheckReport { what, checks });
+    }
+}

@@ -1,0 +1,67 @@
+//! The narration language: `--lang en|zh`, by default from the locale.
+
+use clap::ValueEnum;
+
+use super::format::Text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language the locale asks for: the first set of LC_ALL, LC_MESSAGES and LANG
+    /// (POSIX's order) starting with `zh` gives Chinese; anything else English.
+    pub fn from_env() -> Lang {
+        Lang::from_locale(|name| std::env::var(name).ok())
+    }
+
+    /// As [`Lang::from_env`], reading variables through `get` (for tests).
+    pub fn from_locale(get: impl Fn(&str) -> Option<String>) -> Lang {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| get(name))
+            .find(|value| !value.is_empty());
+        match locale {
+            Some(value) if value.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+
+    /// The words of `text` in this language.
+    pub fn pick<'a>(&self, text: &'a Text) -> &'a str {
+        match self {
+            Lang::En => &text.en,
+            Lang::Zh => &text.zh,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang_of(vars: &[(&str, &str)]) -> Lang {
+        Lang::from_locale(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn the_locale_chooses_the_language() {
+        assert_eq!(lang_of(&[]), Lang::En);
+        assert_eq!(lang_of(&[("LANG", "zh_CN.UTF-8")]), Lang::Zh);
+        assert_eq!(lang_of(&[("LANG", "en_US.UTF-8")]), Lang::En);
+        // LC_ALL wins over LANG, LC_MESSAGES over LANG; empty values are skipped.
+        assert_eq!(lang_of(&[("LC_ALL", "C"), ("LANG", "zh_TW")]), Lang::En);
+        assert_eq!(
+            lang_of(&[("LC_MESSAGES", "zh_TW"), ("LANG", "en")]),
+            Lang::Zh
+        );
+        assert_eq!(lang_of(&[("LC_ALL", ""), ("LANG", "zh_CN")]), Lang::Zh);
+    }
+}

@@ -1,0 +1,208 @@
+//! The narration panel: progress (page K of M, lesson), the page's words, and on
+//! code pages CS231n's naive loop with the line the stepper is executing marked.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget};
+
+use super::check::TourPage;
+use super::format::CodeView;
+use super::lang::Lang;
+use super::stage::Focus;
+use super::wrap::wrap;
+use crate::app::Phase;
+
+/// `conv_forward_naive`'s loop, as short lines; the last three run at every step.
+pub const FORWARD_CODE: &[&str] = &[
+    "x_pad = np.pad(x, pad)",
+    "for n in range(N):",
+    " for f in range(F):",
+    "  for i in range(H_out):",
+    "   for j in range(W_out):",
+    "    r, c = i*stride, j*stride",
+    "    zone = x_pad[n,:,r:r+HH,c:c+WW]",
+    "    s = np.sum(zone * w[f]) + b[f]",
+    "    out[n,f,i,j] = s",
+];
+const FORWARD_BODY: std::ops::Range<usize> = 5..9;
+
+/// `conv_backward_naive`'s loop; the body runs at every step, the crop after the last.
+pub const BACKWARD_CODE: &[&str] = &[
+    "dx_pad = np.zeros_like(x_pad)",
+    "for n in range(N):",
+    " for f in range(F):",
+    "  for i in range(H_out):",
+    "   for j in range(W_out):",
+    "    r, c = i*stride, j*stride",
+    "    g = dout[n,f,i,j]",
+    "    db[f] += g",
+    "    dx_pad[n,:,r:r+HH,c:c+WW]+=g*w[f]",
+    "    dw[f]+=g*x_pad[n,:,r:r+HH,c:c+WW]",
+    "dx = dx_pad[:,:,pad:pad+H,pad:pad+W]",
+];
+const BACKWARD_BODY: std::ops::Range<usize> = 5..10;
+const BACKWARD_CROP: usize = 10;
+
+/// The panel for one page.
+pub struct NarrationPanel<'a> {
+    pub page: &'a TourPage,
+    /// 1-based page number.
+    pub number: usize,
+    pub pages: usize,
+    pub lang: Lang,
+    /// Where the stepper is, for the code view.
+    pub focus: Option<Focus>,
+    pub problem: Option<&'a str>,
+    /// Beside the stepper (tall) rather than below it (short).
+    pub side: bool,
+}
+
+impl NarrationPanel<'_> {
+    /// "page 3/24 · Stride" in the panel's language.
+    pub fn progress(&self) -> String {
+        let lesson = self.lang.pick(&self.page.lesson_name);
+        match self.lang {
+            Lang::En => format!("page {}/{} · {lesson}", self.number, self.pages),
+            Lang::Zh => format!("第 {}/{} 页 · {lesson}", self.number, self.pages),
+        }
+    }
+
+    fn hints(&self) -> &'static str {
+        match self.lang {
+            Lang::En => "n next · p back · r reset",
+            Lang::Zh => "n 下一页 · p 上一页 · r 重置",
+        }
+    }
+
+    /// The narration (and any problem first), wrapped to `width` columns.
+    fn words(&self, width: u16) -> Vec<Line<'static>> {
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(problem) = self.problem {
+            for text in wrap(problem, width.into()) {
+                lines.push(Line::styled(
+                    text,
+                    Style::new().add_modifier(Modifier::BOLD),
+                ));
+            }
+        }
+        let words = self.lang.pick(&self.page.narration).trim();
+        lines.extend(wrap(words, width.into()).into_iter().map(Line::from));
+        lines
+    }
+
+    /// The code lines with the executing ones marked `▶`, and a line of loop values.
+    fn code(&self) -> Vec<Line<'static>> {
+        let Some(view) = self.page.code else {
+            return Vec::new();
+        };
+        let (code, body) = match view {
+            CodeView::Forward => (FORWARD_CODE, FORWARD_BODY),
+            CodeView::Backward => (BACKWARD_CODE, BACKWARD_BODY),
+        };
+        let running = self.focus.as_ref().filter(|f| {
+            matches!(
+                (view, f.phase),
+                (CodeView::Forward, Phase::Forward) | (CodeView::Backward, Phase::Backward)
+            )
+        });
+        let mut lines = Vec::with_capacity(code.len() + 2);
+        for (k, text) in code.iter().enumerate() {
+            let executing = running.is_some_and(|f| {
+                body.contains(&k)
+                    || (view == CodeView::Backward && k == BACKWARD_CROP && f.step == f.total)
+            });
+            lines.push(if executing {
+                Line::from(vec![
+                    Span::raw("▶"),
+                    Span::styled(
+                        text.to_string(),
+                        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+                    ),
+                ])
+            } else {
+                Line::raw(format!(" {text}"))
+            });
+        }
+        if let Some(f) = running {
+            lines.push(Line::raw(f.describe()));
+        }
+        lines
+    }
+
+    fn render_side(&self, area: Rect, buf: &mut Buffer) {
+        let block = Block::new()
+            .borders(Borders::LEFT | Borders::TOP)
+            .title(Line::from(self.progress()).style(Style::new().add_modifier(Modifier::BOLD)))
+            .title_bottom(self.hints())
+            .padding(Padding::left(1));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let mut lines = self.words(inner.width);
+        let code = self.code();
+        if !code.is_empty() && lines.len() + code.len() < usize::from(inner.height) {
+            lines.push(Line::raw(""));
+            lines.extend(code);
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    /// Rows the panel needs below the stepper at `width` columns.
+    pub fn rows_below(&self, width: u16) -> u16 {
+        let lines = self.words(width).len() + usize::from(self.code_line().is_some());
+        u16::try_from(lines + 1).unwrap_or(u16::MAX)
+    }
+
+    fn render_below(&self, area: Rect, buf: &mut Buffer) {
+        let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let bar = Style::new().add_modifier(Modifier::REVERSED);
+        buf.set_style(top, bar);
+        let hints = self.hints();
+        let hint_cols = unicode_width::UnicodeWidthStr::width(hints) as u16;
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(hint_cols + 1)]).areas(top);
+        Line::from(format!(" {}", self.progress()))
+            .style(bar.add_modifier(Modifier::BOLD))
+            .render(left, buf);
+        Line::from(hints).style(bar).render(right, buf);
+        let mut lines = self.words(rest.width);
+        if let Some(line) = self.code_line() {
+            lines.push(line);
+        }
+        Paragraph::new(lines).render(rest, buf);
+    }
+
+    /// In the short panel, one line: the statement executing and its loop values.
+    fn code_line(&self) -> Option<Line<'static>> {
+        let view = self.page.code?;
+        let f = self.focus.as_ref()?;
+        let text = match (view, f.phase) {
+            (CodeView::Forward, Phase::Forward) => "out[n,f,i,j] = sum(zone*w[f]) + b[f]",
+            (CodeView::Backward, Phase::Backward) => {
+                "dx_pad[..] += g*w[f]; dw[f] += g*zone; db[f] += g"
+            }
+            _ => return None,
+        };
+        Some(Line::from(vec![
+            Span::styled(
+                format!("▶ {text}"),
+                Style::new().add_modifier(Modifier::REVERSED),
+            ),
+            Span::raw(format!("  {}", f.describe())),
+        ]))
+    }
+}
+
+impl Widget for NarrationPanel<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        if self.side {
+            self.render_side(area, buf);
+        } else {
+            self.render_below(area, buf);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The tour's model and view: which page is open, the live stepper of that page, and
+//! the screen split between the stepper and the narration panel.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Widget;
+
+use super::check::Tour;
+use super::lang::Lang;
+use super::panel::NarrationPanel;
+use super::stage::{KeyOutcome, Stage};
+use crate::ui::theme::ColorMode;
+
+/// From this width on the narration sits beside the stepper; below it, underneath.
+pub const SIDE_BY_SIDE_COLS: u16 = 110;
+/// Width of the narration panel beside the stepper.
+pub const SIDE_PANEL_COLS: u16 = 40;
+
+/// What the tour does with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TourAction {
+    /// Next page (n, PageDown).
+    NextPage,
+    /// Previous page (p, PageUp).
+    PrevPage,
+    /// Put the page's scene back as the page set it (r).
+    Restore,
+    /// Anything else goes to the stepper.
+    Stepper(KeyEvent),
+}
+
+impl TourAction {
+    /// The tour's own keys; every other key is the stepper's.
+    pub fn from_key(key: KeyEvent) -> TourAction {
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Char('n') if plain => TourAction::NextPage,
+            KeyCode::Char('p') if plain => TourAction::PrevPage,
+            KeyCode::Char('r') if plain => TourAction::Restore,
+            KeyCode::PageDown => TourAction::NextPage,
+            KeyCode::PageUp => TourAction::PrevPage,
+            _ => TourAction::Stepper(key),
+        }
+    }
+}
+
+/// The open walkthrough.
+pub struct TourView {
+    pub tour: Tour,
+    /// 0-based page index.
+    pub page: usize,
+    pub lang: Lang,
+    pub stage: Stage,
+    /// Set when the stepper asks to quit.
+    pub quit: bool,
+    /// A problem building a page's scene (a file gone since the check), shown in the panel.
+    pub problem: Option<String>,
+    /// The stepper's colours, kept from page to page.
+    pub color: ColorMode,
+}
+
+impl TourView {
+    pub fn new(tour: Tour, page: usize, lang: Lang) -> anyhow::Result<TourView> {
+        let Some(first) = tour.pages.get(page) else {
+            anyhow::bail!("page {} does not exist in {}", page + 1, tour.name);
+        };
+        let stage = Stage::new(&first.scene)?;
+        Ok(TourView {
+            tour,
+            page,
+            lang,
+            stage,
+            quit: false,
+            problem: None,
+            color: ColorMode::default(),
+        })
+    }
+
+    /// Opens page `page` (0-based) afresh; on failure stays where it is and says why.
+    fn open(&mut self, page: usize) {
+        let Some(target) = self.tour.pages.get(page) else {
+            return;
+        };
+        match Stage::new(&target.scene) {
+            Ok(mut stage) => {
+                stage.app.color = self.color;
+                self.stage = stage;
+                self.page = page;
+                self.problem = None;
+            }
+            Err(err) => self.problem = Some(format!("page {}: {err:#}", page + 1)),
+        }
+    }
+
+    pub fn update(&mut self, action: TourAction) {
+        match action {
+            TourAction::NextPage if self.page + 1 < self.tour.pages.len() => {
+                self.open(self.page + 1)
+            }
+            TourAction::PrevPage if self.page > 0 => self.open(self.page - 1),
+            TourAction::NextPage | TourAction::PrevPage => {}
+            TourAction::Restore => self.open(self.page),
+            TourAction::Stepper(key) => {
+                if self.stage.key(key) == KeyOutcome::Quit {
+                    self.quit = true;
+                }
+            }
+        }
+    }
+
+    /// Plays a script of stepper key names on the open page (for `shot --keys`).
+    pub fn play(&mut self, script: &str) -> anyhow::Result<()> {
+        for action in crate::app::keys::parse_script(script)? {
+            self.stage.app.update(action);
+        }
+        Ok(())
+    }
+
+    /// The narration panel of the open page for a screen of `area`.
+    fn panel(&self, area: Rect) -> NarrationPanel<'_> {
+        NarrationPanel {
+            page: &self.tour.pages[self.page],
+            number: self.page + 1,
+            pages: self.tour.pages.len(),
+            lang: self.lang,
+            focus: self.stage.focus(),
+            problem: self.problem.as_deref(),
+            side: area.width >= SIDE_BY_SIDE_COLS,
+        }
+    }
+
+    /// The stepper's area and the narration's area of a screen: side by side when
+    /// wide; else the narration below, as tall as its words (at least 3 rows, at
+    /// most what leaves the stepper its minimum height, or a third of the screen).
+    pub fn split(&self, area: Rect) -> (Rect, Rect) {
+        if area.width >= SIDE_BY_SIDE_COLS {
+            let [stepper, panel] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(SIDE_PANEL_COLS)])
+                    .areas(area);
+            return (stepper, panel);
+        }
+        let most = area
+            .height
+            .saturating_sub(crate::ui::MIN_ROWS)
+            .max(area.height / 3);
+        let want = self.panel(area).rows_below(area.width);
+        let below = want.clamp(3, most.max(3)).min(area.height);
+        let [stepper, panel] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(below)]).areas(area);
+        (stepper, panel)
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let (stepper, panel) = self.split(area);
+        self.stage.render(stepper, buf);
+        self.panel(area).render(panel, buf);
+    }
+
+    /// The whole screen as a `cols` x `rows` buffer, drawn by the same code.
+    pub fn render_buffer(&self, cols: u16, rows: u16) -> Buffer {
+        let area = Rect::new(0, 0, cols, rows);
+        let mut buf = Buffer::empty(area);
+        self.render(area, &mut buf);
+        buf
+    }
+}

@@ -1,0 +1,88 @@
+//! The lines of CS231n's `conv_forward_naive` / `conv_backward_naive`, with the ones
+//! this step executes highlighted and the loop variables' current values.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::app::{App, Phase};
+
+use super::text::put;
+use super::theme;
+
+const FORWARD: &[&str] = &[
+    "def conv_forward_naive(x, w, b, conv_param):",
+    "  x_pad = np.pad(x, ((0,0),(0,0),(pad,pad),(pad,pad)))",
+    "  for n in range(N):",
+    "    for f in range(F):",
+    "      for i in range(H_out):",
+    "        for j in range(W_out):",
+    "          window = x_pad[n, :, i*S:i*S+HH, j*S:j*S+WW]",
+    "          out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
+];
+
+const BACKWARD: &[&str] = &[
+    "def conv_backward_naive(dout, cache):",
+    "  for n in range(N):",
+    "    for f in range(F):",
+    "      for i in range(H_out):",
+    "        for j in range(W_out):",
+    "          window = x_pad[n, :, i*S:i*S+HH, j*S:j*S+WW]",
+    "          db[f] += dout[n, f, i, j]",
+    "          dw[f] += window * dout[n, f, i, j]",
+    "          dx_pad[n, :, i*S:i*S+HH, j*S:j*S+WW] += w[f] * dout[n, f, i, j]",
+    "  dx = dx_pad[:, :, pad:pad+H, pad:pad+W]",
+];
+
+fn lines(app: &App) -> &'static [&'static str] {
+    match app.phase {
+        Phase::Forward => FORWARD,
+        Phase::Backward => BACKWARD,
+    }
+}
+
+/// The (width, height) the panel wants.
+pub fn size(app: &App) -> (usize, usize) {
+    let w = lines(app).iter().map(|l| l.len()).max().unwrap_or(40);
+    (w, lines(app).len() + 2)
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let p = app.pos();
+    let g = app.layer().geom;
+    let title = format!(
+        "n={} f={} i={} j={}   S={} pad={}{}",
+        p.n,
+        p.f,
+        p.i,
+        p.j,
+        g.stride,
+        g.pad,
+        if g.dilation > 1 {
+            format!(" dilation={} (slices step by it)", g.dilation)
+        } else {
+            String::new()
+        }
+    );
+    put(buf, area, area.x, area.y, &title, theme::bold());
+    let lines = lines(app);
+    let executing = match app.phase {
+        Phase::Forward => 6..8,
+        Phase::Backward => {
+            let last = if app.step == app.total_steps() { 10 } else { 9 };
+            5..last
+        }
+    };
+    for (k, line) in lines.iter().enumerate() {
+        let style = if executing.contains(&k) {
+            app.color
+                .on((60, 60, 20))
+                .patch(app.color.fg(theme::CURRENT))
+                .patch(theme::bold())
+        } else {
+            app.color.fg((170, 170, 170))
+        };
+        let marker = if executing.contains(&k) { "▶ " } else { "  " };
+        let x = put(buf, area, area.x, area.y + 1 + k as u16, marker, style);
+        put(buf, area, area.x + x, area.y + 1 + k as u16, line, style);
+    }
+}

@@ -1,0 +1,318 @@
+//! The arithmetic of the step, with real numbers. Forward: the window, the kernel w[f],
+//! their products and each channel's partial sum, + b[f] = out. Backward: what dout
+//! sends to dx_pad (dout * w[f]) and to dw[f] (dout * window), dw[f] so far, db[f].
+
+use ndarray::Axis;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::{App, Phase};
+
+use super::input_grid::{channel_name, kernel_name};
+use super::kernel::{Block, channel_style, number_width, sign_style};
+use super::text::{fixed, put};
+use super::theme;
+
+type StyleFn<'a> = dyn Fn(usize, usize, f64) -> Style + 'a;
+
+const LABEL_W: usize = 2;
+const SEP_W: usize = 3;
+
+fn slice_text(rows: &[usize], dilation: usize) -> String {
+    let first = rows.first().copied().unwrap_or(0);
+    let last = rows.last().copied().unwrap_or(0);
+    if dilation > 1 {
+        format!("{first}:{}:{dilation}", last + 1)
+    } else {
+        format!("{first}:{}", last + 1)
+    }
+}
+
+fn window_text(app: &App) -> String {
+    let w = &app.fwd.window;
+    let d = app.layer().geom.dilation;
+    format!(
+        "x_pad[{},:,{},{}]",
+        app.pos().n,
+        slice_text(&w.rows, d),
+        slice_text(&w.cols, d)
+    )
+}
+
+/// The width of one number column in the blocks.
+fn num_w(app: &App) -> usize {
+    let s = &app.fwd;
+    let mut w = number_width(s.x_window.iter().chain(&s.kernel).chain(&s.products));
+    if let Some((b, after)) = &app.bwd {
+        let f = app.pos().f;
+        let dw = after.grads.dw.index_axis(Axis(0), f);
+        w = w.max(number_width(
+            b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter()),
+        ));
+    }
+    w.max(5)
+}
+
+/// The (width, height) the panel wants.
+pub fn size(app: &App) -> (usize, usize) {
+    let g = app.layer().geom;
+    let block = g.ww * (num_w(app) + 1);
+    let width = LABEL_W + 3 * block + 2 * SEP_W + 3 + 10;
+    let height = 2 + g.c * g.hh + 1 + usize::from(app.phase == Phase::Backward);
+    (width.max(60), height)
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    match app.phase {
+        Phase::Forward => forward(app, area, buf),
+        Phase::Backward => backward(app, area, buf),
+    }
+}
+
+/// Draws per channel HH rows of up to three blocks with separators, and a trailer
+/// (the channel's partial sum) on the middle row.
+fn channel_rows<'b>(
+    app: &App,
+    area: Rect,
+    y0: u16,
+    blocks: &dyn Fn(usize) -> Vec<Block<'b>>,
+    seps: [&str; 2],
+    trailer: &dyn Fn(usize) -> Option<(String, Style)>,
+    buf: &mut Buffer,
+) -> u16 {
+    let g = app.layer().geom;
+    let mut y = y0;
+    for ch in 0..g.c {
+        let hue = super::input_grid::hue(app, ch);
+        let list = blocks(ch);
+        let mid = g.hh / 2;
+        for m in 0..g.hh {
+            if y >= area.bottom() {
+                return y;
+            }
+            let mut x = area.x;
+            if m == 0 {
+                put(
+                    buf,
+                    area,
+                    x,
+                    y,
+                    &channel_name(app, ch),
+                    app.color.fg(hue).patch(theme::bold()),
+                );
+            }
+            x += LABEL_W as u16;
+            let shown = blocks_shown(app, area);
+            for (b, block) in list.iter().take(shown).enumerate() {
+                x = x.saturating_add(block.render_row(m, x, y, area, buf));
+                if b + 1 < shown {
+                    let sep = if m == mid { seps[b.min(1)] } else { "   " };
+                    x = x.saturating_add(put(buf, area, x, y, sep, theme::bold()));
+                }
+            }
+            if m == mid
+                && let Some((text, style)) = trailer(ch)
+            {
+                put(buf, area, x, y, &text, style);
+            }
+            y += 1;
+        }
+    }
+    y
+}
+
+/// How many of the three blocks fit beside the label and the partial sum (at least
+/// one; a narrow panel drops the last blocks, never a number in the middle of one).
+fn blocks_shown(app: &App, area: Rect) -> usize {
+    let block = app.layer().geom.ww * (num_w(app) + 1);
+    // Forward ends each channel's middle row with " → partial".
+    let trailer = match app.phase {
+        Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
+        Phase::Backward => 0,
+    };
+    (1..=3)
+        .rev()
+        .find(|&n| LABEL_W + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
+        .unwrap_or(1)
+}
+
+fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
+    let g = app.layer().geom;
+    let block = g.ww * (num_w(app) + 1);
+    let mut x = area.x + LABEL_W as u16;
+    for title in titles.into_iter().take(blocks_shown(app, area)) {
+        let t: String = title.chars().take(block).collect();
+        put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
+        x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
+    }
+}
+
+fn forward(app: &App, area: Rect, buf: &mut Buffer) {
+    let s = &app.fwd;
+    let p = s.pos;
+    let color = app.color;
+    let w = num_w(app);
+    let title = format!(
+        "out[{},{},{},{}] = Σ {} ⊙ w[{}] + b[{}]",
+        p.n,
+        p.f,
+        p.i,
+        p.j,
+        window_text(app),
+        p.f,
+        p.f
+    );
+    put(buf, area, area.x, area.y, &title, theme::bold());
+    let label = kernel_name(app, p.f);
+    let kernel_title = format!("w[{}] {label}", p.f);
+    header(
+        app,
+        area,
+        area.y + 1,
+        ["window", &kernel_title, "products"],
+        buf,
+    );
+    let g = app.layer().geom;
+    let styles: Vec<Box<StyleFn<'_>>> = (0..g.c)
+        .map(|ch| {
+            let hue = super::input_grid::hue(app, ch);
+            let win = &s.window;
+            Box::new(move |m: usize, k: usize, _v: f64| {
+                channel_style(color, hue, win.is_pad(win.rows[m], win.cols[k]))
+            }) as Box<StyleFn<'_>>
+        })
+        .collect();
+    let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
+    let blocks = |ch: usize| {
+        vec![
+            Block {
+                values: s.x_window.index_axis(Axis(0), ch),
+                width: w,
+                style: &*styles[ch],
+            },
+            Block {
+                values: s.kernel.index_axis(Axis(0), ch),
+                width: w,
+                style: &signed,
+            },
+            Block {
+                values: s.products.index_axis(Axis(0), ch),
+                width: w,
+                style: &signed,
+            },
+        ]
+    };
+    let trailer = |ch: usize| {
+        Some((
+            format!(" → {}", fixed(s.partial[ch], 3)),
+            theme::bold().patch(sign_style(color, s.partial[ch])),
+        ))
+    };
+    let y = channel_rows(
+        app,
+        area,
+        area.y + 2,
+        &blocks,
+        [" ⊙ ", " = "],
+        &trailer,
+        buf,
+    );
+    let sum = format!(
+        "Σ partials {} + b[{}] {} = out[{},{},{},{}] = ",
+        fixed(s.partial.sum(), 3),
+        p.f,
+        fixed(s.bias, 3),
+        p.n,
+        p.f,
+        p.i,
+        p.j
+    );
+    let x = put(buf, area, area.x, y, &sum, theme::bold());
+    put(
+        buf,
+        area,
+        area.x + x,
+        y,
+        &fixed(s.out, 3),
+        color.on(theme::CURRENT).patch(theme::bold()),
+    );
+}
+
+fn backward(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some((b, after)) = &app.bwd else { return };
+    let p = b.pos;
+    let color = app.color;
+    let w = num_w(app);
+    let db_total = after.grads.db[p.f];
+    let title = format!(
+        "dout[{},{},{},{}] = {}   db[{}] += {} → db[{}] = {}",
+        p.n,
+        p.f,
+        p.i,
+        p.j,
+        fixed(b.dout, 3),
+        p.f,
+        fixed(b.db_add, 3),
+        p.f,
+        fixed(db_total, 3)
+    );
+    put(buf, area, area.x, area.y, &title, theme::bold());
+    let win = window_text(app);
+    let dx_title = format!("dout·w[{}] → dx_pad", p.f);
+    let dw_title = format!("dout·window → dw[{}]", p.f);
+    let run_title = format!("dw[{}] so far", p.f);
+    header(
+        app,
+        area,
+        area.y + 1,
+        [&dx_title, &dw_title, &run_title],
+        buf,
+    );
+    let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
+    let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
+    let blocks = |ch: usize| {
+        vec![
+            Block {
+                values: b.dx_pad_add.index_axis(Axis(0), ch),
+                width: w,
+                style: &signed,
+            },
+            Block {
+                values: b.dw_add.index_axis(Axis(0), ch),
+                width: w,
+                style: &signed,
+            },
+            Block {
+                values: dw_run.index_axis(Axis(0), ch),
+                width: w,
+                style: &signed,
+            },
+        ]
+    };
+    let none = |_ch: usize| None;
+    let y = channel_rows(app, area, area.y + 2, &blocks, ["   ", " Σ "], &none, buf);
+    let g = app.layer().geom;
+    let crop = format!(
+        "dx_pad[{},:,{}] += dout·w[{}]   dx = dx_pad[:,:,{}:{},{}:{}]",
+        p.n,
+        win.trim_start_matches(&format!("x_pad[{},:,", p.n))
+            .trim_end_matches(']'),
+        p.f,
+        g.pad,
+        g.pad + g.h,
+        g.pad,
+        g.pad + g.w
+    );
+    put(buf, area, area.x, y, &crop, Style::new());
+    let done = if after.steps_done == app.total_steps() {
+        "done: the ring is cropped away, dx is the inside".to_string()
+    } else {
+        format!(
+            "{} of {} windows sent back",
+            after.steps_done,
+            app.total_steps()
+        )
+    };
+    put(buf, area, area.x, y.saturating_add(1), &done, theme::dim());
+}

@@ -1,0 +1,114 @@
+//! The feature maps, one per filter: forward, the outputs computed so far on a
+//! diverging scale (later cells empty); backward, dout, full where its step has run.
+//! The current cell is marked, and so is every output the selected input cell feeds.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::{App, Phase};
+use crate::conv::OutPos;
+
+use super::grid::{Grid, GridCell, Kind, Mark};
+use super::text::{fit, put};
+use super::theme;
+
+/// The grids of `filters`.
+pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
+    let g = app.layer().geom;
+    let pos = app.pos();
+    let backward = app.phase == Phase::Backward;
+    let scale = if backward {
+        app.cache.ranges.dout_abs
+    } else {
+        app.cache.ranges.out_abs
+    }
+    .max(1e-12);
+    filters
+        .iter()
+        .map(|&f| {
+            let label = super::input_grid::kernel_name(app, f);
+            let title = if backward {
+                format!("dout[{f}] {label}")
+            } else {
+                format!("out[{f}] {label}")
+            };
+            Grid {
+                title,
+                rows: g.h_out,
+                cols: g.w_out,
+                focus: ((pos.i, pos.j), (pos.i, pos.j)),
+                cell: Box::new(move |i, j| {
+                    let here = OutPos { f, i, j, ..pos };
+                    let known = app.known(here);
+                    let mut mark = Mark::None;
+                    if app.feeds.contains(&(i, j)) {
+                        mark = Mark::Feeds;
+                    }
+                    if here == pos {
+                        mark = Mark::Current;
+                    }
+                    let v = if backward {
+                        app.scene.dout[[pos.n, f, i, j]]
+                    } else {
+                        app.cache.out[[pos.n, f, i, j]]
+                    };
+                    let kind = match (backward, known) {
+                        (_, true) => Kind::Value,
+                        (true, false) => Kind::Faded,
+                        (false, false) => Kind::Empty,
+                    };
+                    let t = v / scale;
+                    GridCell {
+                        kind,
+                        value: v,
+                        rgb: theme::diverging(t),
+                        shade: t.abs(),
+                        mark,
+                    }
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The colour scale's legend: -max ... 0 ... +max.
+pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < 12 {
+        return;
+    }
+    let max = if app.phase == Phase::Backward {
+        app.cache.ranges.dout_abs
+    } else {
+        app.cache.ranges.out_abs
+    };
+    let lo = format!("-{}", fit(max, 6));
+    let hi = format!("+{}", fit(max, 6));
+    let bar = (area.width as usize)
+        .saturating_sub(lo.len() + hi.len() + 2)
+        .min(24);
+    let mut x = area.x;
+    x += put(buf, area, x, area.y, &lo, Style::new()) + 1;
+    for k in 0..bar {
+        let t = if bar > 1 {
+            -1.0 + 2.0 * k as f64 / (bar - 1) as f64
+        } else {
+            0.0
+        };
+        let (symbol, style) = match app.color.color(theme::diverging(t)) {
+            Some(c) => (" ", Style::new().bg(c)),
+            None => (
+                if t < 0.0 {
+                    "-"
+                } else if t > 0.0 {
+                    "+"
+                } else {
+                    "0"
+                },
+                Style::new(),
+            ),
+        };
+        x += put(buf, area, x, area.y, symbol, style);
+    }
+    put(buf, area, x + 1, area.y, &hi, Style::new());
+}

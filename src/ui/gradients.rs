@@ -1,0 +1,126 @@
+//! The backward pass's running sums: dx_pad per channel (its padding ring accumulates,
+//! then is cropped away to give dx), how many windows touched each cell, and the
+//! gradient-check report.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::app::App;
+
+use super::grid::{Grid, GridCell, Kind, Mark};
+use super::input_grid::{input_mark, window_focus};
+use super::text::put;
+use super::theme;
+
+/// The ring of padding carries dx_pad's values while the steps run; after the last
+/// step it is cropped away (drawn as plain padding) and what is left is dx.
+fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
+    let done = app
+        .bwd
+        .as_ref()
+        .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+    match (app.fwd.window.is_pad(r, c), done) {
+        (true, true) => Kind::Pad,
+        (true, false) => Kind::PadValue,
+        (false, _) => Kind::Value,
+    }
+}
+
+/// dx_pad[n] after the current step, one grid per channel. The window marks the cells
+/// this step adds dout * w[f] to.
+pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
+    let g = app.layer().geom;
+    let n = app.pos().n;
+    let scale = app.cache.ranges.dx_abs.max(1e-12);
+    (0..g.c)
+        .map(|ch| {
+            let name = super::input_grid::channel_name(app, ch);
+            let done = app
+                .bwd
+                .as_ref()
+                .is_some_and(|(_, after)| after.steps_done == app.total_steps());
+            let title = if done {
+                format!("dx {name}")
+            } else {
+                format!("dx_pad {name}")
+            };
+            Grid {
+                title,
+                rows: g.hp(),
+                cols: g.wp(),
+                focus: window_focus(app),
+                cell: Box::new(move |r, c| {
+                    let v = app
+                        .bwd
+                        .as_ref()
+                        .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, ch, r, c]]);
+                    let t = v / scale;
+                    GridCell {
+                        kind: ring_kind(app, r, c),
+                        value: v,
+                        rgb: theme::diverging(t),
+                        shade: t.abs(),
+                        mark: input_mark(app, r, c),
+                    }
+                }),
+            }
+        })
+        .collect()
+}
+
+/// How many windows have touched each padded cell of x[n] so far.
+pub fn touches_grid(app: &App) -> Grid<'_> {
+    let g = app.layer().geom;
+    let n = app.pos().n;
+    let max = app.cache.ranges.touches_max.max(1) as f64;
+    Grid {
+        title: format!("touches (max {})", app.cache.ranges.touches_max),
+        rows: g.hp(),
+        cols: g.wp(),
+        focus: window_focus(app),
+        cell: Box::new(move |r, c| {
+            let count = app
+                .bwd
+                .as_ref()
+                .map_or(0, |(_, after)| after.touches[[n, r, c]]);
+            let t = count as f64 / max;
+            let mark = input_mark(app, r, c);
+            GridCell {
+                kind: ring_kind(app, r, c),
+                value: count as f64,
+                rgb: theme::count_scale(t),
+                shade: t,
+                mark: if mark == Mark::Prev { Mark::None } else { mark },
+            }
+        }),
+    }
+}
+
+/// The gradient check's report in a box over the screen (closed by the next key).
+pub fn render_check(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(report) = &app.check else { return };
+    let mut lines = vec![format!("gradient check of {} (h = 1e-5)", report.what)];
+    lines.push(format!(
+        "{:<18} {:>14} {:>14} {:>10}",
+        "entry", "numeric", "analytic", "rel_error"
+    ));
+    for (label, check) in &report.checks {
+        lines.push(format!(
+            "{:<18} {:>14.8} {:>14.8} {:>10.2e}",
+            label, check.numeric, check.analytic, check.rel_error
+        ));
+    }
+    lines.push("rel_error = |a-b| / max(1e-8, |a|+|b|); below 1e-7 is a pass".into());
+    lines.push("any key closes".into());
+    let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u16 + 4;
+    let h = lines.len() as u16 + 2;
+    let inner = super::help::popup(app, area, (w, h), " gradient check ", buf);
+    for (k, line) in lines.iter().enumerate() {
+        let style = if k < 2 {
+            theme::bold()
+        } else {
+            ratatui::style::Style::new()
+        };
+        put(buf, inner, inner.x, inner.y + k as u16, line, style);
+    }
+}

@@ -1,0 +1,531 @@
+//! The heatmap grid every panel with cells uses (input channels, feature maps, dx_pad,
+//! touches): four cell sizes, marks drawn as characters, and scrolling that keeps a
+//! focus (the window, the current cell) in view.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+
+use super::text::{fit, put};
+use super::theme::{self, ColorMode, Rgb};
+
+/// How many terminal cells one grid cell takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellMode {
+    /// The number itself, `width` columns including two mark columns.
+    Numbers(u16),
+    /// Two columns, one row.
+    Blocks,
+    /// One column, one row.
+    Mini,
+    /// One column, half a row (▀ with fg = upper, bg = lower).
+    Half,
+}
+
+impl CellMode {
+    pub fn cell_w(self) -> u16 {
+        match self {
+            CellMode::Numbers(w) => w,
+            CellMode::Blocks => 2,
+            CellMode::Mini | CellMode::Half => 1,
+        }
+    }
+
+    /// Grid rows per terminal line.
+    pub fn per_line(self) -> usize {
+        if self == CellMode::Half { 2 } else { 1 }
+    }
+
+    /// Terminal (width, lines) of a grid of rows x cols.
+    pub fn size(self, rows: usize, cols: usize) -> (usize, usize) {
+        (
+            cols * self.cell_w() as usize,
+            rows.div_ceil(self.per_line()),
+        )
+    }
+}
+
+/// What kind of cell this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A number, coloured by the scale.
+    Value,
+    /// Zero padding, outside the picture.
+    Pad,
+    /// Padding that carries a value (dx_pad's ring).
+    PadValue,
+    /// Not computed yet.
+    Empty,
+    /// Computed but not yet reached by this step (backward's later dout).
+    Faded,
+}
+
+/// Marks, weakest first; the strongest on a cell is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mark {
+    None,
+    /// No window ever reads this cell.
+    Unreached,
+    /// The previous step's window.
+    Prev,
+    /// An output the selected input cell feeds.
+    Feeds,
+    /// The current window.
+    Window,
+    /// The selected input cell.
+    Selected,
+    /// The current output cell.
+    Current,
+}
+
+impl Mark {
+    /// (left, right) characters in Blocks and Numbers modes.
+    fn pair(self) -> (char, char) {
+        match self {
+            Mark::None => (' ', ' '),
+            Mark::Unreached => ('×', '×'),
+            Mark::Prev => ('(', ')'),
+            Mark::Feeds => ('+', '+'),
+            Mark::Window => ('[', ']'),
+            Mark::Selected => ('*', '*'),
+            Mark::Current => ('<', '>'),
+        }
+    }
+
+    /// The character in Mini and Half modes.
+    fn single(self) -> char {
+        match self {
+            Mark::None => ' ',
+            Mark::Unreached => '×',
+            Mark::Prev => ':',
+            Mark::Feeds => '+',
+            Mark::Window => '#',
+            Mark::Selected => '*',
+            Mark::Current => '@',
+        }
+    }
+
+    fn rgb(self) -> Rgb {
+        match self {
+            Mark::Prev => theme::PREV,
+            Mark::Current => theme::CURRENT,
+            Mark::Selected | Mark::Feeds => theme::SELECTED,
+            Mark::Unreached => (255, 80, 80),
+            _ => theme::WINDOW,
+        }
+    }
+}
+
+/// One cell as the grid draws it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridCell {
+    pub kind: Kind,
+    pub value: f64,
+    /// Its colour on the panel's scale.
+    pub rgb: Rgb,
+    /// 0..1 strength for the characters-only shading.
+    pub shade: f64,
+    pub mark: Mark,
+}
+
+impl GridCell {
+    pub fn empty() -> GridCell {
+        GridCell {
+            kind: Kind::Empty,
+            value: 0.0,
+            rgb: (0, 0, 0),
+            shade: 0.0,
+            mark: Mark::None,
+        }
+    }
+
+    /// The background colour, or None for the terminal's own.
+    fn bg(&self) -> Option<Rgb> {
+        match self.kind {
+            Kind::Value => Some(self.rgb),
+            Kind::Pad => Some(theme::PAD),
+            Kind::PadValue => Some(mix(self.rgb, theme::PAD)),
+            Kind::Faded => Some(mix(self.rgb, (16, 16, 16))),
+            // Not computed yet: a dark cell, so the map's extent shows.
+            Kind::Empty => Some(theme::EMPTY),
+        }
+    }
+}
+
+/// A grid to draw: its size, where to keep in view, and how to get each cell.
+pub struct Grid<'a> {
+    pub title: String,
+    pub rows: usize,
+    pub cols: usize,
+    /// Rows r0..=r1 and columns c0..=c1 to keep in view.
+    pub focus: ((usize, usize), (usize, usize)),
+    pub cell: Box<dyn Fn(usize, usize) -> GridCell + 'a>,
+}
+
+/// The part of a grid a rect shows: first row and column, and how many of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub r0: usize,
+    pub c0: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+fn offset(len: usize, visible: usize, lo: usize, hi: usize) -> usize {
+    if len <= visible {
+        return 0;
+    }
+    let centre = (lo + hi) / 2;
+    centre.saturating_sub(visible / 2).min(len - visible)
+}
+
+impl Grid<'_> {
+    /// Which part shows in `area` (title line excluded) in `mode`.
+    pub fn view(&self, area: Rect, mode: CellMode) -> View {
+        let lines = area.height.saturating_sub(1) as usize;
+        let vis_rows = (lines * mode.per_line()).min(self.rows);
+        let vis_cols = (area.width / mode.cell_w()) as usize;
+        let vis_cols = vis_cols.min(self.cols);
+        let ((fr0, fc0), (fr1, fc1)) = self.focus;
+        let mut r0 = offset(self.rows, vis_rows, fr0, fr1);
+        if mode == CellMode::Half && r0 % 2 == 1 && r0 + vis_rows < self.rows {
+            r0 += 1;
+        }
+        View {
+            r0,
+            c0: offset(self.cols, vis_cols, fc0, fc1),
+            rows: vis_rows,
+            cols: vis_cols,
+        }
+    }
+
+    /// The grid cell under terminal cell (x, y), if any.
+    pub fn cell_at(&self, area: Rect, mode: CellMode, x: u16, y: u16) -> Option<(usize, usize)> {
+        if x < area.x || y <= area.y || x >= area.right() || y >= area.bottom() {
+            return None;
+        }
+        let v = self.view(area, mode);
+        let col = v.c0 + ((x - area.x) / mode.cell_w()) as usize;
+        let row = v.r0 + (y - area.y - 1) as usize * mode.per_line();
+        (col < v.c0 + v.cols && row < v.r0 + v.rows).then_some((row, col))
+    }
+
+    pub fn render(&self, area: Rect, mode: CellMode, color: ColorMode, buf: &mut Buffer) {
+        if area.height == 0 || area.width == 0 {
+            return;
+        }
+        let v = self.view(area, mode);
+        let mut title = self.title.clone();
+        if v.rows < self.rows || v.cols < self.cols {
+            // Scrolled: which rows and columns show.
+            if v.rows < self.rows {
+                title.push_str(&format!(" ↕{}-{}", v.r0, v.r0 + v.rows.saturating_sub(1)));
+            }
+            if v.cols < self.cols {
+                title.push_str(&format!(" ↔{}-{}", v.c0, v.c0 + v.cols.saturating_sub(1)));
+            }
+        }
+        put(buf, area, area.x, area.y, &title, theme::bold());
+        for line in 0..v.rows.div_ceil(mode.per_line()) {
+            let y = area.y + 1 + line as u16;
+            for col in 0..v.cols {
+                let x = area.x + col as u16 * mode.cell_w();
+                let r = v.r0 + line * mode.per_line();
+                let c = v.c0 + col;
+                let upper = (self.cell)(r, c);
+                if mode == CellMode::Half {
+                    let lower = (r + 1 < self.rows).then(|| (self.cell)(r + 1, c));
+                    draw_half(buf, area, x, y, upper, lower, color);
+                } else {
+                    draw_cell(buf, area, x, y, upper, mode, color);
+                }
+            }
+        }
+    }
+}
+
+fn style_of(cell: &GridCell, color: ColorMode) -> Style {
+    let mut style = Style::new();
+    let tinted = cell.bg().map(|bg| match cell.mark {
+        // The windows tint their cells, so they stand out and the value still shows.
+        Mark::Window => tint(bg, highlight(bg), 0.4),
+        Mark::Prev => tint(bg, theme::PREV, 0.35),
+        Mark::Current => tint(bg, theme::CURRENT, 0.7),
+        Mark::Selected | Mark::Feeds => tint(bg, theme::SELECTED, 0.45),
+        _ => bg,
+    });
+    if let Some(bg) = tinted.and_then(|b| color.color(b)) {
+        style = style.bg(bg);
+    }
+    let fg = match (cell.mark, tinted) {
+        (Mark::None | Mark::Unreached, Some(bg)) if cell.kind == Kind::Pad => {
+            theme::contrast(bg).max_dim()
+        }
+        (Mark::None, Some(bg)) => theme::contrast(bg),
+        (Mark::None, None) => (120, 120, 120),
+        (Mark::Window | Mark::Current | Mark::Selected | Mark::Feeds, Some(bg)) => {
+            theme::contrast(bg)
+        }
+        (mark, _) => mark.rgb(),
+    };
+    if let Some(fg) = color.color(fg) {
+        style = style.fg(fg);
+    }
+    match cell.mark {
+        Mark::Window | Mark::Current | Mark::Selected => style.add_modifier(Modifier::BOLD),
+        _ => style,
+    }
+}
+
+trait Dim {
+    fn max_dim(self) -> Rgb;
+}
+
+impl Dim for Rgb {
+    /// A softer version of black or white, for the dots of padding.
+    fn max_dim(self) -> Rgb {
+        if self.0 > 128 {
+            (200, 200, 200)
+        } else {
+            (40, 40, 40)
+        }
+    }
+}
+
+fn shade_char(cell: &GridCell) -> char {
+    match cell.kind {
+        Kind::Pad => '·',
+        Kind::Empty => ' ',
+        _ => {
+            let s = cell.shade.clamp(0.0, 1.0);
+            ['░', '▒', '▓', '█'][((s * 4.0) as usize).min(3)]
+        }
+    }
+}
+
+/// Whole numbers (counts, integer inputs) without decimals; others as many as fit.
+fn grid_number(v: f64, w: usize) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        let s = format!("{}", v as i64);
+        if s.len() <= w {
+            return s;
+        }
+    }
+    fit(v, w)
+}
+
+fn draw_cell(
+    buf: &mut Buffer,
+    area: Rect,
+    x: u16,
+    y: u16,
+    cell: GridCell,
+    mode: CellMode,
+    color: ColorMode,
+) {
+    let style = style_of(&cell, color);
+    let plain = !color.has_color();
+    let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
+    let text = match mode {
+        CellMode::Numbers(w) => {
+            let inner = (w as usize).saturating_sub(2);
+            let (l, r) = cell.mark.pair();
+            let body = match cell.kind {
+                Kind::Empty => " ".repeat(inner),
+                Kind::Pad => format!("{:^inner$}", "·"),
+                _ => format!("{:>inner$}", grid_number(cell.value, inner)),
+            };
+            format!("{l}{body}{r}")
+        }
+        CellMode::Blocks => {
+            let (l, r) = cell.mark.pair();
+            match (cell.mark, pad_dot) {
+                (Mark::None, true) => "··".to_string(),
+                (Mark::None, false) if plain => shade_char(&cell).to_string().repeat(2),
+                (Mark::None, false) => "  ".to_string(),
+                _ => format!("{l}{r}"),
+            }
+        }
+        CellMode::Mini | CellMode::Half => match (cell.mark, pad_dot) {
+            (Mark::None, true) => "·".to_string(),
+            (Mark::None, false) if plain => shade_char(&cell).to_string(),
+            (mark, _) => mark.single().to_string(),
+        },
+    };
+    put(buf, area, x, y, &text, style);
+}
+
+fn draw_half(
+    buf: &mut Buffer,
+    area: Rect,
+    x: u16,
+    y: u16,
+    upper: GridCell,
+    lower: Option<GridCell>,
+    color: ColorMode,
+) {
+    // Half blocks only appear with colour, so a mark shows as its colour on exactly
+    // the half (pixel) it marks: the window keeps its true shape.
+    let rgb = |c: GridCell| -> Option<Rgb> {
+        match c.mark {
+            Mark::None => c.bg(),
+            Mark::Unreached => c.bg().map(|bg| mix(bg, Mark::Unreached.rgb())),
+            // The windows tint their pixels, so the picture still shows through.
+            Mark::Window => Some(
+                c.bg()
+                    .map_or(theme::WINDOW, |bg| tint(bg, highlight(bg), 0.6)),
+            ),
+            Mark::Prev => Some(c.bg().map_or(theme::PREV, |bg| tint(bg, theme::PREV, 0.6))),
+            mark => Some(mark.rgb()),
+        }
+    };
+    let to = |c: Option<GridCell>| c.and_then(rgb).and_then(|v| color.color(v));
+    let (top, bottom) = (to(Some(upper)), to(lower));
+    let (symbol, style) = match (top, bottom) {
+        (Some(t), Some(b)) => ("▀", Style::new().fg(t).bg(b)),
+        (Some(t), None) => ("▀", Style::new().fg(t).bg(Color::Reset)),
+        (None, Some(b)) => ("▄", Style::new().fg(b).bg(Color::Reset)),
+        (None, None) => (" ", Style::new()),
+    };
+    put(buf, area, x, y, symbol, style);
+}
+
+/// What the window tints toward: white on dark cells, dark grey on light ones.
+fn highlight(bg: Rgb) -> Rgb {
+    if theme::contrast(bg) == (0, 0, 0) {
+        (70, 70, 70)
+    } else {
+        theme::WINDOW
+    }
+}
+
+fn tint(a: Rgb, b: Rgb, t: f64) -> Rgb {
+    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    (m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+fn mix(a: Rgb, b: Rgb) -> Rgb {
+    (
+        ((a.0 as u16 + b.0 as u16) / 2) as u8,
+        ((a.1 as u16 + b.1 as u16) / 2) as u8,
+        ((a.2 as u16 + b.2 as u16) / 2) as u8,
+    )
+}
+
+/// A group of same-sized grids placed side by side or stacked, in one cell mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub mode: CellMode,
+    pub rects: Vec<Rect>,
+    /// The space actually used.
+    pub used: Rect,
+}
+
+/// Places `k` grids of rows x cols in `area` in the richest mode that shows them whole
+/// (numbers, blocks, mini, half; side by side before stacked), else in half blocks
+/// (mini without colour) side by side, scrolled.
+pub fn place(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    numbers: Option<u16>,
+    area: Rect,
+    color: ColorMode,
+) -> Placement {
+    // More grids than any screen holds side by side are not drawn (the rest clip).
+    let k = k.clamp(1, 64);
+    let gap = 1usize;
+    let mut modes: Vec<CellMode> = numbers.map(CellMode::Numbers).into_iter().collect();
+    modes.extend([CellMode::Blocks, CellMode::Mini]);
+    if color.has_color() {
+        modes.push(CellMode::Half);
+    }
+    let (aw, ah) = (area.width as usize, area.height as usize);
+    for &mode in &modes {
+        let (w, h) = mode.size(rows, cols);
+        let w = w.max(8);
+        if k * w + (k - 1) * gap <= aw && h < ah {
+            return side_by_side(k, w as u16, (h + 1) as u16, mode, area);
+        }
+        if w <= aw && k * (h + 1) <= ah {
+            let rects: Vec<Rect> = (0..k)
+                .map(|i| {
+                    Rect::new(
+                        area.x,
+                        area.y + (i * (h + 1)) as u16,
+                        w as u16,
+                        (h + 1) as u16,
+                    )
+                })
+                .collect();
+            let used = Rect::new(area.x, area.y, w as u16, (k * (h + 1)) as u16);
+            return Placement { mode, rects, used };
+        }
+    }
+    let mode = *modes.last().unwrap_or(&CellMode::Mini);
+    let each = (aw.saturating_sub((k - 1) * gap) / k).max(1);
+    let (w, h) = mode.size(rows, cols);
+    side_by_side(k, w.min(each) as u16, (h + 1).min(ah) as u16, mode, area)
+}
+
+fn side_by_side(k: usize, w: u16, h: u16, mode: CellMode, area: Rect) -> Placement {
+    let rects: Vec<Rect> = (0..k as u16)
+        .map(|i| Rect::new(area.x + i * (w + 1), area.y, w, h).intersection(area))
+        .collect();
+    let used = Rect::new(area.x, area.y, (k as u16) * (w + 1) - 1, h).intersection(area);
+    Placement { mode, rects, used }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(rows: usize, cols: usize, focus: ((usize, usize), (usize, usize))) -> Grid<'static> {
+        Grid {
+            title: String::new(),
+            rows,
+            cols,
+            focus,
+            cell: Box::new(|_, _| GridCell::empty()),
+        }
+    }
+
+    #[test]
+    fn view_scrolls_to_keep_the_focus_visible() {
+        let g = grid(66, 66, ((60, 60), (62, 62)));
+        let v = g.view(Rect::new(0, 0, 20, 11), CellMode::Mini);
+        assert_eq!((v.rows, v.cols), (10, 20));
+        assert!(v.r0 <= 60 && 62 < v.r0 + v.rows, "{v:?}");
+        assert!(v.c0 <= 60 && 62 < v.c0 + v.cols, "{v:?}");
+        let g = grid(5, 5, ((0, 0), (2, 2)));
+        assert_eq!(g.view(Rect::new(0, 0, 20, 11), CellMode::Mini).r0, 0);
+    }
+
+    #[test]
+    fn cell_at_inverts_drawing() {
+        let g = grid(66, 66, ((30, 30), (32, 32)));
+        let area = Rect::new(5, 3, 20, 11);
+        let v = g.view(area, CellMode::Blocks);
+        assert_eq!(g.cell_at(area, CellMode::Blocks, 5, 4), Some((v.r0, v.c0)));
+        assert_eq!(
+            g.cell_at(area, CellMode::Blocks, 8, 5),
+            Some((v.r0 + 1, v.c0 + 1))
+        );
+        assert_eq!(g.cell_at(area, CellMode::Blocks, 5, 3), None, "title line");
+    }
+
+    #[test]
+    fn place_prefers_numbers_then_smaller_cells() {
+        let area = Rect::new(0, 0, 200, 50);
+        assert_eq!(
+            place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode,
+            CellMode::Numbers(7)
+        );
+        let small = Rect::new(0, 0, 60, 8);
+        let p = place(3, 13, 18, Some(7), small, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::Half);
+        assert_eq!(p.rects.len(), 3);
+        let p = place(3, 13, 18, Some(7), small, ColorMode::None);
+        assert_eq!(p.mode, CellMode::Mini);
+    }
+}

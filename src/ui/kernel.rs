@@ -1,0 +1,147 @@
+//! Blocks of numbers (the window, the kernel w[f] channel by channel, products,
+//! gradients) as they appear in the arithmetic, each number with three decimals and
+//! coloured by sign.
+
+use ndarray::ArrayView2;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::text::{fixed, put};
+use super::theme::{self, ColorMode, Rgb};
+
+/// The widest number of `values` at three decimals.
+pub fn number_width<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
+    values
+        .into_iter()
+        .map(|v| fixed(*v, 3).len())
+        .max()
+        .unwrap_or(5)
+}
+
+/// One block: a matrix, its number width and how to colour each entry.
+pub struct Block<'a> {
+    pub values: ArrayView2<'a, f64>,
+    pub width: usize,
+    pub style: &'a dyn Fn(usize, usize, f64) -> Style,
+}
+
+impl Block<'_> {
+    /// Columns the block takes: each number with one leading space.
+    pub fn cols(&self) -> usize {
+        self.values.ncols() * (self.width + 1)
+    }
+
+    /// Draws row `m` at (x, y); returns the columns used.
+    pub fn render_row(&self, m: usize, x: u16, y: u16, area: Rect, buf: &mut Buffer) -> u16 {
+        let mut dx = 0;
+        if m >= self.values.nrows() {
+            return self.cols().min(u16::MAX as usize) as u16;
+        }
+        for k in 0..self.values.ncols() {
+            let v = self.values[[m, k]];
+            let text = format!(" {:>w$}", fixed(v, 3), w = self.width);
+            if x.saturating_add(dx) >= area.right() {
+                break;
+            }
+            dx += put(buf, area, x + dx, y, &text, (self.style)(m, k, v));
+        }
+        self.cols().min(u16::MAX as usize) as u16
+    }
+}
+
+/// Positive numbers warm, negative cool, zero grey: the sign is read at a glance.
+pub fn sign_style(color: ColorMode, v: f64) -> Style {
+    let rgb: Rgb = if v > 0.0 {
+        (255, 140, 110)
+    } else if v < 0.0 {
+        (120, 170, 255)
+    } else {
+        (150, 150, 150)
+    };
+    color.fg(rgb)
+}
+
+/// A channel's window numbers in its own colour; padding grey and dim.
+pub fn channel_style(color: ColorMode, hue: Rgb, is_pad: bool) -> Style {
+    if is_pad {
+        color.fg(theme::PAD).patch(theme::dim())
+    } else {
+        color.fg(theme::channel_scale(hue, 0.85))
+    }
+}
+
+/// The kernel panel: w[f] channel by channel, each tap on the diverging scale, and b[f].
+pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
+    let g = app.layer().geom;
+    let f = app.pos().f;
+    let w = &app.layer().w;
+    let label = super::input_grid::kernel_name(app, f);
+    let title = format!(
+        "kernel w[{f}] {label} {}x{}x{}   bias b[{f}] = {}",
+        g.c,
+        g.hh,
+        g.ww,
+        fixed(app.layer().b[f], 3)
+    );
+    put(buf, area, area.x, area.y, &title, theme::bold());
+    let max = w
+        .index_axis(ndarray::Axis(0), f)
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(1e-12);
+    let nw = number_width(w.index_axis(ndarray::Axis(0), f).iter()).max(5);
+    let block_w = g.ww * (nw + 1) + 2;
+    for ch in 0..g.c {
+        // Whole channels only; usize arithmetic, so no size overflows.
+        let x0 = area.x as usize + ch * block_w;
+        if x0 + block_w > area.right() as usize + 1 {
+            break;
+        }
+        let x0 = x0 as u16;
+        let name = super::input_grid::channel_name(app, ch);
+        put(
+            buf,
+            area,
+            x0,
+            area.y + 1,
+            &name,
+            app.color.fg(super::input_grid::hue(app, ch)),
+        );
+        for m in 0..g.hh.min(area.height.saturating_sub(2) as usize) {
+            for k in 0..g.ww {
+                let v = w[[f, ch, m, k]];
+                let text = format!(" {:>nw$}", fixed(v, 3));
+                let mut style = app.color.on(theme::diverging(v / max));
+                let mut text = text;
+                if app.tap == Some((ch, m, k)) {
+                    // The entry the gradient check takes: starred and reversed.
+                    text.replace_range(0..1, "*");
+                    style = style.add_modifier(ratatui::style::Modifier::REVERSED);
+                }
+                let x = x0.saturating_add((k * (nw + 1)).min(u16::MAX as usize) as u16);
+                put(buf, area, x, area.y + 2 + m as u16, &text, style);
+            }
+        }
+    }
+}
+
+/// Lines the kernel panel takes.
+pub fn panel_height(app: &crate::app::App) -> u16 {
+    (app.layer().geom.hh + 2).min(u16::MAX as usize) as u16
+}
+
+/// The entry (c, m, k) of w[f] under terminal cell (x, y) of the kernel panel.
+pub fn tap_at(app: &crate::app::App, area: Rect, x: u16, y: u16) -> Option<(usize, usize, usize)> {
+    let g = app.layer().geom;
+    let f = app.pos().f;
+    let nw = number_width(app.layer().w.index_axis(ndarray::Axis(0), f).iter()).max(5);
+    let block_w = g.ww * (nw + 1) + 2;
+    if x < area.x || y < area.y + 2 || y >= area.bottom() {
+        return None;
+    }
+    let dx = (x - area.x) as usize;
+    let (c, within) = (dx / block_w, dx % block_w);
+    let (m, k) = ((y - area.y - 2) as usize, within / (nw + 1));
+    (c < g.c && m < g.hh && k < g.ww).then_some((c, m, k))
+}

@@ -1,0 +1,69 @@
+//! Small text helpers shared by the panels: clipped writing and numbers that fit.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use unicode_width::UnicodeWidthStr;
+
+/// Writes `text` at (x, y) clipped to `area`; returns the columns written.
+pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Style) -> u16 {
+    if y < area.y || y >= area.bottom() || x >= area.right() || x < area.x {
+        return 0;
+    }
+    let max = (area.right() - x) as usize;
+    let (end_x, _) = buf.set_stringn(x, y, text, max, style);
+    end_x.saturating_sub(x)
+}
+
+/// Display width of `text`.
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `v` with `decimals` decimals, "-0.000" shown as "0.000".
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// `v` in at most `w` characters: as many decimals (up to 3) as fit, else scientific.
+pub fn fit(v: f64, w: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v}").chars().take(w).collect();
+    }
+    for decimals in (0..=3).rev() {
+        let s = fixed(v, decimals);
+        if s.len() <= w {
+            return s;
+        }
+    }
+    let s = format!("{v:.0e}");
+    if s.len() <= w { s } else { "#".repeat(w) }
+}
+
+/// A row-major table of numbers as right-aligned columns of `width`.
+pub fn row_text(values: impl Iterator<Item = f64>, width: usize) -> String {
+    values
+        .map(|v| format!("{:>width$}", fixed(v, 3)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_drops_decimals_before_overflowing() {
+        assert_eq!(fit(0.5021, 5), "0.502");
+        assert_eq!(fit(-0.3333, 5), "-0.33");
+        assert_eq!(fit(255.0, 5), "255.0");
+        assert_eq!(fit(-1234.0, 5), "-1234");
+        assert_eq!(fit(123456.0, 5), "1e5");
+        assert_eq!(fit(-0.0001, 5), "0.000");
+    }
+}

@@ -1,0 +1,210 @@
+//! Colours: the channel and diverging scales, truecolor with a 256-colour fallback,
+//! and a no-colour mode in which marks are told apart by characters alone.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// How the terminal can show colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorMode {
+    /// 24-bit colour.
+    #[default]
+    TrueColor,
+    /// The xterm 256-colour palette.
+    Ansi256,
+    /// NO_COLOR: characters only.
+    None,
+}
+
+impl ColorMode {
+    /// NO_COLOR (set and non-empty) wins; COLORTERM=truecolor|24bit gives truecolor;
+    /// anything else the 256-colour palette.
+    pub fn from_env() -> ColorMode {
+        Self::from_vars(
+            std::env::var("NO_COLOR").ok().as_deref(),
+            std::env::var("COLORTERM").ok().as_deref(),
+        )
+    }
+
+    pub fn from_vars(no_color: Option<&str>, colorterm: Option<&str>) -> ColorMode {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            return ColorMode::None;
+        }
+        match colorterm.map(str::to_ascii_lowercase).as_deref() {
+            Some("truecolor") | Some("24bit") => ColorMode::TrueColor,
+            _ => ColorMode::Ansi256,
+        }
+    }
+}
+
+/// An RGB triple, converted to the terminal's colour at the last moment.
+pub type Rgb = (u8, u8, u8);
+
+pub const PAD: Rgb = (88, 88, 96);
+pub const EMPTY: Rgb = (30, 30, 36);
+pub const UNREACHED: Rgb = (60, 30, 30);
+pub const WINDOW: Rgb = (255, 255, 255);
+pub const PREV: Rgb = (120, 140, 190);
+pub const CURRENT: Rgb = (255, 215, 0);
+pub const SELECTED: Rgb = (0, 255, 200);
+pub const ACCENT: Rgb = (120, 200, 255);
+
+fn lerp(a: Rgb, b: Rgb, t: f64) -> Rgb {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The colour of a channel at full intensity.
+pub fn channel_hue(name: &str) -> Rgb {
+    match name {
+        "R" | "r" | "red" => (255, 60, 60),
+        "G" | "g" | "green" => (60, 230, 60),
+        "B" | "b" | "blue" => (80, 120, 255),
+        _ => (235, 235, 235),
+    }
+}
+
+/// A channel's value t in [0, 1] as black-to-hue.
+pub fn channel_scale(hue: Rgb, t: f64) -> Rgb {
+    lerp((8, 8, 8), hue, t)
+}
+
+/// Signed t in [-1, 1]: blue for negative, near-white for 0, red for positive (RdBu).
+pub fn diverging(t: f64) -> Rgb {
+    let t = if t.is_finite() {
+        t.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    const NEG: Rgb = (33, 102, 172);
+    const MID: Rgb = (235, 235, 235);
+    const POS: Rgb = (178, 24, 43);
+    if t < 0.0 {
+        lerp(MID, NEG, -t)
+    } else {
+        lerp(MID, POS, t)
+    }
+}
+
+/// A count scale (touches): dark to yellow.
+pub fn count_scale(t: f64) -> Rgb {
+    lerp((20, 20, 40), (250, 220, 80), t)
+}
+
+/// Black or white text, whichever reads on `bg`.
+pub fn contrast(bg: Rgb) -> Rgb {
+    let lum = 0.299 * bg.0 as f64 + 0.587 * bg.1 as f64 + 0.114 * bg.2 as f64;
+    if lum > 140.0 {
+        (0, 0, 0)
+    } else {
+        (255, 255, 255)
+    }
+}
+
+/// Nearest colour of the xterm 256 palette (its 6x6x6 cube or its grey ramp).
+pub fn to_ansi256(c: Rgb) -> u8 {
+    let level = |v: u8| -> u8 {
+        if v < 48 {
+            0
+        } else if v < 115 {
+            1
+        } else {
+            ((v as u16 - 35) / 40) as u8
+        }
+    };
+    let steps = [0u8, 95, 135, 175, 215, 255];
+    let (r, g, b) = (level(c.0), level(c.1), level(c.2));
+    let cube = (steps[r as usize], steps[g as usize], steps[b as usize]);
+    let dist = |a: Rgb, b: Rgb| {
+        let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
+        d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
+    };
+    let avg = (c.0 as u32 + c.1 as u32 + c.2 as u32) / 3;
+    let gi = if avg > 238 {
+        23
+    } else {
+        (avg.saturating_sub(3)) / 10
+    };
+    let gv = (8 + gi * 10) as u8;
+    if dist(c, (gv, gv, gv)) < dist(c, cube) {
+        232 + gi as u8
+    } else {
+        16 + 36 * r + 6 * g + b
+    }
+}
+
+impl ColorMode {
+    /// The terminal colour for `c`, or None without colour.
+    pub fn color(self, c: Rgb) -> Option<Color> {
+        match self {
+            ColorMode::TrueColor => Some(Color::Rgb(c.0, c.1, c.2)),
+            ColorMode::Ansi256 => Some(Color::Indexed(to_ansi256(c))),
+            ColorMode::None => None,
+        }
+    }
+
+    pub fn fg(self, c: Rgb) -> Style {
+        match self.color(c) {
+            Some(col) => Style::new().fg(col),
+            None => Style::new(),
+        }
+    }
+
+    /// Background `bg` with readable text on it.
+    pub fn on(self, bg: Rgb) -> Style {
+        match (self.color(bg), self.color(contrast(bg))) {
+            (Some(b), Some(f)) => Style::new().bg(b).fg(f),
+            _ => Style::new(),
+        }
+    }
+
+    pub fn has_color(self) -> bool {
+        self != ColorMode::None
+    }
+}
+
+pub fn bold() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+
+pub fn dim() -> Style {
+    Style::new().add_modifier(Modifier::DIM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_wins_and_colorterm_picks_truecolor() {
+        assert_eq!(
+            ColorMode::from_vars(Some("1"), Some("truecolor")),
+            ColorMode::None
+        );
+        assert_eq!(
+            ColorMode::from_vars(Some(""), Some("truecolor")),
+            ColorMode::TrueColor
+        );
+        assert_eq!(
+            ColorMode::from_vars(None, Some("24bit")),
+            ColorMode::TrueColor
+        );
+        assert_eq!(ColorMode::from_vars(None, None), ColorMode::Ansi256);
+    }
+
+    #[test]
+    fn ansi256_maps_primaries_and_greys() {
+        assert_eq!(to_ansi256((255, 0, 0)), 196);
+        assert_eq!(to_ansi256((0, 0, 0)), 16);
+        assert_eq!(to_ansi256((128, 128, 128)), 244);
+    }
+
+    #[test]
+    fn diverging_is_blue_below_and_red_above_zero() {
+        let neg = diverging(-1.0);
+        let pos = diverging(1.0);
+        assert!(neg.2 > neg.0);
+        assert!(pos.0 > pos.2);
+        assert_eq!(diverging(f64::NAN), diverging(0.0));
+    }
+}

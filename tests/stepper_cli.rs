@@ -1,0 +1,51 @@
+//! The stepper's command line without a terminal: a clear error naming the headless
+//! alternatives, and bad start states reported before that.
+
+use assert_cmd::Command;
+
+#[test]
+fn without_a_terminal_it_names_the_headless_commands() {
+    let out = Command::cargo_bin("convstep")
+        .unwrap()
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "convstep: error: convstep needs a terminal; for a headless render use `convstep shot ... -o frame.png` or `convstep compute`"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn without a terminal");
+}
+
+#[test]
+fn out_of_range_start_states_are_one_line_errors() {
+    for (args, want) in [
+        (
+            vec!["--step", "0"],
+            "--step 0 is out of range: this layer has 352 steps (1..=352)",
+        ),
+        (
+            vec!["--filter", "7"],
+            "--filter 7 is out of range: this layer has 2 filter(s) (0..=1)",
+        ),
+        (
+            vec!["--preset", "cs231n-demo", "--step", "19"],
+            "--step 19 is out of range: this layer has 18 steps (1..=18)",
+        ),
+    ] {
+        let out = Command::cargo_bin("convstep")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            format!("convstep: error: {want}"),
+            "{args:?}"
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! No input, size or sequence of keys makes the stepper panic: every preset at several
+//! terminal sizes, in both phases, at the first, a middle and the last step; a batch of
+//! images (N = 2) and one channel; a long seeded walk through every action.
+
+use convstep::app::keys::TABLE;
+use convstep::app::{Action, App, Phase, StateArgs};
+use convstep::input::{InputArgs, SceneSpec, presets};
+use convstep::ui::{self, theme::ColorMode};
+use rand::{Rng, SeedableRng};
+
+const SIZES: [(u16, u16); 6] = [
+    (60, 16),
+    (80, 24),
+    (100, 30),
+    (120, 40),
+    (200, 60),
+    (300, 90),
+];
+
+fn render_everywhere(app: &App) {
+    for (cols, rows) in SIZES {
+        let buf = ui::render_buffer(app, cols, rows);
+        assert_eq!(buf.area.width, cols);
+        // The status line always names the step.
+        let top: String = (0..cols)
+            .map(|x| buf[(x, 0)].symbol().to_string())
+            .collect();
+        assert!(top.contains(&format!("step {}/", app.step)), "{top}");
+    }
+}
+
+fn start(args: InputArgs, phase: Phase, step: usize) -> App {
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(step),
+        filter: None,
+    };
+    App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
+}
+
+#[test]
+fn every_preset_renders_at_every_size_in_both_phases() {
+    for preset in presets() {
+        let args = InputArgs {
+            preset: Some(preset.name.into()),
+            ..Default::default()
+        };
+        let total = start(args.clone(), Phase::Forward, 1).total_steps();
+        for phase in [Phase::Forward, Phase::Backward] {
+            for step in [1, total.div_ceil(2), total] {
+                let mut app = start(args.clone(), phase, step);
+                render_everywhere(&app);
+                app.color = ColorMode::None;
+                render_everywhere(&app);
+                app.color = ColorMode::Ansi256;
+                app.update(Action::Select);
+                app.update(Action::Help);
+                render_everywhere(&app);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_batch_of_two_images_and_a_single_channel_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.npy");
+    let x = ndarray::Array::from_shape_fn((2, 1, 7, 9), |(n, _, h, w)| (n * 63 + h * 9 + w) as f64);
+    ndarray_npy::write_npy(&path, &x).unwrap();
+    let args = InputArgs {
+        input: Some(path),
+        kernel: Some("laplacian".into()),
+        stride: Some(2),
+        ..Default::default()
+    };
+    let mut app = start(args, Phase::Backward, 1);
+    app.update(Action::Last);
+    assert_eq!(app.pos().n, 1, "the last step is in the second image");
+    render_everywhere(&app);
+    app.update(Action::GradCheck);
+    let report = app.check.clone().expect("report");
+    assert!(
+        report.checks.iter().all(|(_, c)| c.rel_error < 1e-7),
+        "{report:?}"
+    );
+    render_everywhere(&app);
+}
+
+#[test]
+fn a_long_random_walk_through_every_action_never_panics() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut app = App::new(
+        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        &StateArgs::default(),
+    )
+    .unwrap();
+    let mut actions: Vec<Action> = TABLE.iter().map(|b| b.action).collect();
+    actions.extend([
+        Action::Tick,
+        Action::SelectCell { row: 0, col: 0 },
+        Action::SelectCell {
+            row: 10_000,
+            col: 3,
+        },
+        Action::JumpTo { f: 1, i: 3, j: 4 },
+        Action::JumpTo { f: 99, i: 0, j: 0 },
+    ]);
+    for k in 0..600 {
+        let action = actions[rng.random_range(0..actions.len())];
+        // Gradient checks and size changes cost whole passes; keep the walk quick.
+        if matches!(action, Action::GradCheck | Action::SizeUp) && k % 10 != 0 {
+            continue;
+        }
+        app.update(action);
+        app.quit = false;
+        let g = app.layer().geom;
+        assert!(
+            (1..=g.total_steps()).contains(&app.step),
+            "after {action:?}"
+        );
+        if k % 25 == 0 {
+            render_everywhere(&app);
+        }
+    }
+}
+
+#[test]
+fn many_filters_and_a_large_kernel_render() {
+    let args = InputArgs {
+        kernel: Some("random".into()),
+        filters: Some(40),
+        kernel_size: Some(7),
+        stride: Some(3),
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let mut app = start(args.clone(), phase, 1);
+        render_everywhere(&app);
+        app.update(Action::Last);
+        app.update(Action::Select);
+        render_everywhere(&app);
+    }
+}
+
+fn npy_app(x: ndarray::Array4<f64>, kernel: &str, phase: Phase) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.npy");
+    ndarray_npy::write_npy(&path, &x).unwrap();
+    let args = InputArgs {
+        input: Some(path),
+        kernel: Some(kernel.into()),
+        ..Default::default()
+    };
+    start(args, phase, 1)
+}
+
+#[test]
+fn extreme_values_and_shapes_render() {
+    let huge = ndarray::Array::from_shape_fn((1, 1, 6, 6), |(_, _, h, w)| match (h + w) % 4 {
+        0 => 1e300,
+        1 => -1e300,
+        2 => f64::NAN,
+        _ => 1e-300,
+    });
+    let tall = ndarray::Array::from_shape_fn((1, 2, 3000, 2), |(_, c, h, w)| (c + h + w) as f64);
+    let wide = ndarray::Array::from_shape_fn((1, 1, 1, 5000), |(_, _, _, w)| w as f64);
+    for (x, kernel) in [(huge, "laplacian"), (tall, "box"), (wide, "identity")] {
+        for phase in [Phase::Forward, Phase::Backward] {
+            let mut app = npy_app(x.clone(), kernel, phase);
+            render_everywhere(&app);
+            app.update(Action::Last);
+            app.update(Action::Select);
+            app.update(Action::GradCheck);
+            render_everywhere(&app);
+        }
+    }
+}
+
+#[test]
+fn a_kernel_wider_than_any_screen_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xp, wp) = (dir.path().join("x.npy"), dir.path().join("w.npy"));
+    let x = ndarray::Array::from_shape_fn((1, 2, 4, 1400), |(_, c, h, w)| (c * h + w) as f64);
+    let w =
+        ndarray::Array::from_shape_fn((1, 2, 2, 1300), |(_, c, m, k)| (c + m + k) as f64 * 1e-3);
+    ndarray_npy::write_npy(&xp, &x).unwrap();
+    ndarray_npy::write_npy(&wp, &w).unwrap();
+    let args = InputArgs {
+        input: Some(xp),
+        kernel: Some(wp.display().to_string()),
+        pad: Some(0),
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let mut app = start(args.clone(), phase, 1);
+        render_everywhere(&app);
+        app.update(Action::Last);
+        app.update(Action::NextTap);
+        render_everywhere(&app);
+    }
+}

@@ -1,0 +1,188 @@
+//! Frames of the stepper drawn through `ui::render_buffer` (a TestBackend), at fixed
+//! sizes and states, as text and, where colour carries meaning, with styles.
+
+use convstep::app::{Action, App, Phase, StateArgs};
+use convstep::input::{InputArgs, SceneSpec};
+use convstep::ui::{self, theme::ColorMode};
+use ratatui::buffer::Buffer;
+
+fn app(args: InputArgs, phase: Phase, step: usize) -> App {
+    let spec = SceneSpec::from_args(&args).expect("input loads");
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(step),
+        filter: None,
+    };
+    App::new(spec, &state).expect("scene builds")
+}
+
+fn default_input() -> InputArgs {
+    InputArgs::default()
+}
+
+fn demo() -> InputArgs {
+    InputArgs {
+        preset: Some("cs231n-demo".into()),
+        ..Default::default()
+    }
+}
+
+/// The frame as the text a terminal of that size shows (trailing blanks trimmed).
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut lines = Vec::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn first_step_80x24() {
+    let app = app(default_input(), Phase::Forward, 1);
+    let buf = ui::render_buffer(&app, 80, 24);
+    insta::assert_snapshot!(text(&buf));
+    insta::assert_debug_snapshot!("first_step_80x24_styled", buf);
+}
+
+#[test]
+fn first_step_200x60() {
+    let app = app(default_input(), Phase::Forward, 1);
+    insta::assert_snapshot!(text(&ui::render_buffer(&app, 200, 60)));
+}
+
+#[test]
+fn corner_window_in_the_padding() {
+    // The demo's step 9: filter 0's bottom-right window, two of its sides padding.
+    let app = app(demo(), Phase::Forward, 9);
+    insta::assert_snapshot!(text(&ui::render_buffer(&app, 160, 50)));
+}
+
+#[test]
+fn stride_2_jump() {
+    // Step 2 after step 1 at stride 2: the previous window ( ) two columns left of [ ].
+    let app = app(demo(), Phase::Forward, 2);
+    let buf = ui::render_buffer(&app, 80, 24);
+    insta::assert_snapshot!(text(&buf));
+    insta::assert_debug_snapshot!("stride_2_jump_styled", buf);
+}
+
+#[test]
+fn last_step_120x40() {
+    let mut app = app(default_input(), Phase::Forward, 1);
+    app.update(Action::Last);
+    insta::assert_snapshot!(text(&ui::render_buffer(&app, 120, 40)));
+}
+
+#[test]
+fn backward_step_120x40() {
+    let app = app(default_input(), Phase::Backward, 20);
+    insta::assert_snapshot!(text(&ui::render_buffer(&app, 120, 40)));
+}
+
+#[test]
+fn backward_step_80x24_and_touches() {
+    let mut app = app(demo(), Phase::Backward, 5);
+    insta::assert_snapshot!(text(&ui::render_buffer(&app, 80, 24)));
+    app.update(Action::ToggleTouches);
+    insta::assert_snapshot!(
+        "backward_touches_80x24",
+        text(&ui::render_buffer(&app, 80, 24))
+    );
+}
+
+#[test]
+fn no_color_tells_padding_window_and_current_cell_apart_by_characters() {
+    let mut app = app(default_input(), Phase::Forward, 2);
+    app.color = ColorMode::None;
+    let buf = ui::render_buffer(&app, 80, 24);
+    let shown = text(&buf);
+    insta::assert_snapshot!(shown);
+    assert!(shown.contains('·'), "padding");
+    assert!(shown.contains('#'), "window");
+    assert!(shown.contains(':'), "previous window");
+    assert!(shown.contains('@'), "current output cell");
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
+        "no colour at all"
+    );
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut app = app(default_input(), Phase::Forward, 1);
+    app.update(Action::Help);
+    let shown = text(&ui::render_buffer(&app, 80, 24));
+    insta::assert_snapshot!(shown);
+    for binding in convstep::app::keys::TABLE {
+        assert!(shown.contains(binding.help), "{}", binding.help);
+    }
+}
+
+#[test]
+fn too_small_says_how_big() {
+    let app = app(default_input(), Phase::Forward, 1);
+    let shown = text(&ui::render_buffer(&app, 50, 10));
+    assert!(shown.contains("it needs at least 60x16"), "{shown}");
+    assert!(shown.contains("it is 50x10"), "{shown}");
+}
+
+#[test]
+fn render_adapts_to_the_rect_it_is_given() {
+    // A tour draws the stepper beside its narration: only the given rect is touched.
+    let app = app(default_input(), Phase::Forward, 1);
+    let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, 120, 30));
+    for cell in buf.content.iter_mut() {
+        cell.set_symbol("N");
+    }
+    let rect = ratatui::layout::Rect::new(40, 0, 80, 30);
+    ui::render(&app, rect, &mut buf);
+    for y in 0..30 {
+        for x in 0..40 {
+            assert_eq!(buf[(x, y)].symbol(), "N");
+        }
+    }
+    assert!(
+        text(&buf)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("FORWARD  step 1/352")
+    );
+}
+
+#[test]
+fn mouse_hits_map_back_to_cells() {
+    let app = app(demo(), Phase::Forward, 1);
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let plan = ui::plan(&app, area);
+    let input = plan.input.expect("input placed");
+    let r = input.rects[0];
+    // The first grid line under the title is padded row 0.
+    let got = ui::hit_test(&app, area, r.x + input.mode.cell_w(), r.y + 1);
+    assert_eq!(got, Some(Action::SelectCell { row: 0, col: 1 }));
+    let (fmap, filters) = plan.fmap.expect("feature maps placed");
+    let r = fmap.rects[filters.len() - 1];
+    let got = ui::hit_test(&app, area, r.x, r.y + 1);
+    assert_eq!(
+        got,
+        Some(Action::JumpTo {
+            f: *filters.last().unwrap(),
+            i: 0,
+            j: 0
+        })
+    );
+}

@@ -1,0 +1,244 @@
+//! The real binary in a real terminal (tmux): start on the bundled image, step, jump to
+//! the end, switch to backward, open the help, quit; the screen at each point, and the
+//! terminal restored afterwards (alternate screen left, the shell's output visible).
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// None (and a note) when tmux is not installed.
+    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("convstep-test-{}-{name}", std::process::id()),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+            command,
+        ]);
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "t", key]);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen shows `text` (the program redraws after each key).
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("showing {text:?}"), |s| s.contains(text))
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("the screen never ended up {what}; it shows:\n{screen}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn display(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "t", format])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn command(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    format!("{bin} {args}; echo convstep-exited-$?; sleep 60")
+}
+
+#[test]
+fn step_jump_backward_help_quit_on_the_bundled_image() {
+    let Some(t) = Tmux::start("walk", 100, 30, &command("")) else {
+        return;
+    };
+    let screen = t.wait_for("step 1/352");
+    assert!(screen.contains("FORWARD"), "{screen}");
+    assert!(screen.contains("x R 11x16+pad 1"), "{screen}");
+    assert!(
+        screen.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3] ⊙ w[0] + b[0]"),
+        "{screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the stepper uses the alternate screen"
+    );
+
+    t.keys(&["l", "l", "Right"]);
+    let screen = t.wait_for("step 4/352");
+    assert!(screen.contains("(n,f,i,j)=(0,0,0,3)"), "{screen}");
+
+    t.keys(&["G"]);
+    let screen = t.wait_for("step 352/352");
+    assert!(screen.contains("(n,f,i,j)=(0,1,10,15)"), "{screen}");
+    assert!(screen.contains("filter 1 sobel-y"), "{screen}");
+
+    t.keys(&["b"]);
+    let screen = t.wait_for("BACKWARD");
+    assert!(screen.contains("dout[0,1,10,15] = 1.000"), "{screen}");
+    assert!(
+        screen.contains("db[1] += 1.000 → db[1] = 176.000"),
+        "{screen}"
+    );
+    // After the last step the padding ring is cropped away: dx_pad has become dx.
+    assert!(screen.contains("dx R"), "{screen}");
+    assert!(
+        screen.contains("done: the ring is cropped away"),
+        "{screen}"
+    );
+    t.keys(&["h"]);
+    let screen = t.wait_for("step 351/352");
+    assert!(
+        screen.contains("dx_pad R"),
+        "one step earlier the ring is there:\n{screen}"
+    );
+
+    t.keys(&["?"]);
+    let screen = t.wait_for("keys: ? or Esc closes");
+    assert!(screen.contains("next step"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_until("without the help", |s| {
+        !s.contains("keys: ? or Esc closes") && s.contains("dx_pad G")
+    });
+    assert!(screen.contains("step 351/352"), "{screen}");
+
+    t.keys(&["q"]);
+    let screen = t.wait_for("convstep-exited-0");
+    assert!(
+        !screen.contains("BACKWARD"),
+        "the stepper's screen is gone:\n{screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "the alternate screen is left"
+    );
+    assert_eq!(
+        t.display("#{cursor_flag}"),
+        "1",
+        "the cursor is shown again"
+    );
+}
+
+#[test]
+fn resize_redraws_and_a_small_terminal_says_the_size_needed() {
+    let Some(t) = Tmux::start("resize", 80, 24, &command("--preset cs231n-demo")) else {
+        return;
+    };
+    t.wait_for("step 1/18");
+    t.run(&["resize-window", "-t", "t", "-x", "50", "-y", "12"]);
+    let screen = t.wait_for("it needs at least 60x16");
+    assert!(screen.contains("it is 50x12"), "{screen}");
+    t.run(&["resize-window", "-t", "t", "-x", "120", "-y", "40"]);
+    t.wait_for("step 1/18");
+    t.keys(&["C-c"]);
+    t.wait_for("convstep-exited-0");
+}
+
+#[test]
+fn a_bad_start_step_is_one_line_and_status_2() {
+    let Some(t) = Tmux::start("badstep", 100, 10, &command("--step 99999")) else {
+        return;
+    };
+    let screen = t.wait_for("convstep-exited-2");
+    assert!(
+        screen.contains("convstep: error: --step 99999 is out of range: this layer has 352 steps"),
+        "{screen}"
+    );
+}
+
+/// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
+fn click(t: &Tmux, x: u16, y: u16) {
+    let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
+    let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
+    t.run(&["send-keys", "-t", "t", "-l", &press]);
+    t.run(&["send-keys", "-t", "t", "-l", &release]);
+}
+
+#[test]
+fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
+    use convstep::app::{App, StateArgs};
+    use convstep::input::{InputArgs, SceneSpec};
+    let Some(t) = Tmux::start("mouse", 80, 24, &command("--preset cs231n-demo")) else {
+        return;
+    };
+    // Where the cells are, from the same layout code the binary uses.
+    let args = InputArgs {
+        preset: Some("cs231n-demo".into()),
+        ..Default::default()
+    };
+    let app = App::new(SceneSpec::from_args(&args).unwrap(), &StateArgs::default()).unwrap();
+    let plan = convstep::ui::plan(&app, ratatui::layout::Rect::new(0, 0, 80, 24));
+    let (maps, filters) = plan.fmap.expect("feature maps");
+    assert_eq!(filters[0], 0);
+    let (map, mode) = (maps.rects[0], maps.mode);
+    t.wait_for("step 1/18");
+    // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5.
+    click(&t, map.x + mode.cell_w(), map.y + 2);
+    let screen = t.wait_for("step 5/18");
+    assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
+    let pluses = |s: &str| s.matches('+').count();
+    let before = pluses(&screen);
+    // Padded input cell (2, 2) feeds outputs (0..2, 0..2): four "+" marks per map.
+    let input = plan.input.expect("input grids");
+    let (grid, mode) = (input.rects[0], input.mode);
+    click(&t, grid.x + 2 * mode.cell_w(), grid.y + 3);
+    let screen = t.wait_until("with the selection", |s| s.contains("**"));
+    assert!(
+        screen.contains("step 5/18"),
+        "a click on the input does not move:\n{screen}"
+    );
+    // Marked + on both sides: three cells of map 0 (the fourth is the current one)
+    // and four of map 1.
+    assert_eq!(pluses(&screen) - before, 2 * (3 + 4), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

@@ -1,0 +1,415 @@
+//! The stepper's update: every key of the key table in both phases at the first and
+//! the last step, live parameter edits, selection, gradient check and start states.
+
+use convstep::app::keys::{self, TABLE};
+use convstep::app::{Action, App, Phase, StateArgs};
+use convstep::conv::OutPos;
+use convstep::input::{InputArgs, SceneSpec};
+
+fn spec(preset: &str) -> SceneSpec {
+    SceneSpec::from_args(&InputArgs {
+        preset: Some(preset.into()),
+        ..Default::default()
+    })
+    .expect("preset loads")
+}
+
+/// CS231n's notes demo: 5x5x3, pad 1, stride 2, two 3x3x3 filters: 2 x 3 x 3 = 18 steps.
+fn demo(phase: Phase, step: usize) -> App {
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(step),
+        filter: None,
+    };
+    App::new(spec("cs231n-demo"), &state).expect("demo builds")
+}
+
+/// What every state must satisfy, whatever happened before.
+fn check_invariants(app: &App) {
+    let g = app.layer().geom;
+    assert!((1..=g.total_steps()).contains(&app.step));
+    assert_eq!(Some(app.fwd.pos), g.position(app.step));
+    assert_eq!(app.fwd.step, app.step);
+    assert_eq!(app.bwd.is_some(), app.phase == Phase::Backward);
+    if let Some((b, after)) = &app.bwd {
+        assert_eq!(b.step, app.step);
+        assert_eq!(after.steps_done, app.step);
+    }
+    let out = app.cache.out[[app.fwd.pos.n, app.fwd.pos.f, app.fwd.pos.i, app.fwd.pos.j]];
+    assert!((out - app.fwd.out).abs() < 1e-12);
+}
+
+fn pos_of(app: &App) -> (usize, usize, usize) {
+    let p = app.pos();
+    (p.f, p.i, p.j)
+}
+
+/// The expected (f, i, j) after `action` from the first or the last step of the demo
+/// (out 3x3, 2 filters); None where the action does not move.
+fn expected_pos(action: Action, at_last: bool) -> Option<(usize, usize, usize)> {
+    use Action::*;
+    let (first, last) = ((0, 0, 0), (1, 2, 2));
+    let here = if at_last { last } else { first };
+    Some(match action {
+        Next => {
+            if at_last {
+                last
+            } else {
+                (0, 0, 1)
+            }
+        }
+        Prev => {
+            if at_last {
+                (1, 2, 1)
+            } else {
+                first
+            }
+        }
+        RowDown => {
+            if at_last {
+                last
+            } else {
+                (0, 1, 0)
+            }
+        }
+        RowUp => {
+            if at_last {
+                (1, 1, 2)
+            } else {
+                first
+            }
+        }
+        First => first,
+        // The input layer's presets decide how many filters the next kernel has.
+        KernelNext | KernelPrev => return None,
+        // Play at the end starts over.
+        PlayPause => first,
+        Last => last,
+        NextFilter | PrevFilter => (1 - here.0, here.1, here.2),
+        // stride 3 gives a 2x2 map: the last cell (1,2,2) clamps to (1,1,1).
+        StrideUp => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
+        // stride 1 gives 5x5: (1,2,2) still exists.
+        StrideDown => here,
+        // pad 2: (5 + 4 - 3) / 2 + 1 = 4; pad 0: (5 - 3) / 2 + 1 = 2, clamps.
+        PadUp => here,
+        PadDown => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
+        // dilation 2: (7 - 5) / 2 + 1 = 2, clamps.
+        DilationUp => {
+            if at_last {
+                (1, 1, 1)
+            } else {
+                first
+            }
+        }
+        _ => here,
+    })
+}
+
+#[test]
+fn every_key_in_every_phase_at_the_first_and_last_step() {
+    for phase in [Phase::Forward, Phase::Backward] {
+        for at_last in [false, true] {
+            for binding in TABLE {
+                for key in binding.keys {
+                    let mut app = demo(phase, if at_last { 18 } else { 1 });
+                    let before = app.clone();
+                    let action = keys::action_named(key.name).expect("named key");
+                    assert_eq!(action, binding.action);
+                    app.update(action);
+                    let context = format!("key {} in {phase:?} at_last={at_last}", key.name);
+                    check_invariants(&app);
+                    if let Some(want) = expected_pos(action, at_last) {
+                        assert_eq!(pos_of(&app), want, "{context}");
+                    }
+                    check_effect(action, &before, &app, &context);
+                }
+            }
+        }
+    }
+}
+
+fn check_effect(action: Action, before: &App, app: &App, context: &str) {
+    use Action::*;
+    let g = app.layer().geom;
+    match action {
+        Forward => assert_eq!(app.phase, Phase::Forward, "{context}"),
+        Backward => assert_eq!(app.phase, Phase::Backward, "{context}"),
+        PlayPause => {
+            assert!(app.playing, "{context}");
+            if before.step == before.total_steps() {
+                assert_eq!(app.step, 1, "play at the end starts over: {context}");
+            }
+        }
+        Slower => assert!(app.tick_ms() > before.tick_ms(), "{context}"),
+        Faster => assert!(app.tick_ms() < before.tick_ms(), "{context}"),
+        Help => assert!(app.help, "{context}"),
+        Quit => assert!(app.quit, "{context}"),
+        Screenshot => assert!(app.screenshot_requested, "{context}"),
+        ToggleTouches => assert!(app.show_touches, "{context}"),
+        NextTap => assert_eq!(app.tap, Some((0, 0, 0)), "{context}"),
+        StrideUp => assert_eq!((g.stride, g.h_out), (3, 2), "{context}"),
+        StrideDown => assert_eq!((g.stride, g.h_out), (1, 5), "{context}"),
+        PadUp => assert_eq!((g.pad, g.h_out), (2, 4), "{context}"),
+        PadDown => assert_eq!((g.pad, g.h_out), (0, 2), "{context}"),
+        DilationUp => assert_eq!((g.dilation, g.h_out), (2, 2), "{context}"),
+        DilationDown => {
+            assert_eq!(g.dilation, 1, "{context}");
+            let m = app.message.as_ref().expect("a message");
+            assert!(
+                m.error && m.text.contains("dilation cannot go lower than 1"),
+                "{context}"
+            );
+        }
+        SizeUp | SizeDown => {
+            assert!(app.message.as_ref().is_some_and(|m| m.error), "{context}");
+            assert_eq!(app.layer().geom, before.layer().geom, "{context}");
+        }
+        KernelNext | KernelPrev => assert!(app.message.is_some(), "{context}"),
+        Select => {
+            let w = &before.fwd.window;
+            assert_eq!(app.selection, Some((w.rows[1], w.cols[1])), "{context}");
+            let p = app.pos();
+            assert!(app.feeds.contains(&(p.i, p.j)), "{context}");
+        }
+        SelectLeft | SelectRight | SelectUp | SelectDown => {
+            assert!(app.selection.is_some(), "{context}")
+        }
+        GradCheck => {
+            let report = app.check.as_ref().expect("a report");
+            // dw[f, :, 1, 1] for each channel and db[f].
+            assert_eq!(report.checks.len(), 4, "{context}");
+            for (label, check) in &report.checks {
+                assert!(check.rel_error < 1e-7, "{label}: {check:?}");
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_demo_s_first_output_is_its_hand_worked_sum() {
+    let app = demo(Phase::Forward, 1);
+    let s = &app.fwd;
+    let by_hand: f64 = s.partial.iter().sum::<f64>() + s.bias;
+    assert_eq!(s.bias, 1.0);
+    assert!((s.out - by_hand).abs() < 1e-12);
+    // The corner window reads the padding ring: its first row and column are zeros.
+    assert!(s.window.is_pad(0, 0));
+    assert!(
+        s.x_window
+            .index_axis(ndarray::Axis(1), 0)
+            .iter()
+            .all(|&v| v == 0.0)
+    );
+}
+
+#[test]
+fn backward_at_the_last_step_holds_the_full_gradients() {
+    let app = demo(Phase::Backward, 18);
+    let (_, after) = app.bwd.as_ref().expect("backward");
+    assert_eq!(after.grads, app.cache.full.grads);
+    // dout is ones: db[f] counts the outputs of filter f.
+    assert_eq!(after.grads.db.to_vec(), vec![9.0, 9.0]);
+}
+
+#[test]
+fn an_invalid_edit_keeps_the_previous_state_and_says_why() {
+    let mut app = demo(Phase::Forward, 5);
+    for _ in 0..3 {
+        app.update(Action::DilationUp);
+    }
+    // dilation 2 fits (reach 5 <= 7); dilation 3 (reach 7 <= 7) fits; 4 (reach 9) not.
+    assert_eq!(app.layer().geom.dilation, 3);
+    let m = app.message.clone().expect("message");
+    assert!(m.error, "{m:?}");
+    assert!(m.text.contains("larger than the padded input"), "{m:?}");
+    check_invariants(&app);
+}
+
+#[test]
+fn selecting_a_cell_marks_every_output_it_feeds() {
+    let mut app = demo(Phase::Forward, 1);
+    // Padded cell (2, 2) is x[.., 1, 1]: read by windows starting at rows/cols 0 and 2.
+    app.update(Action::SelectCell { row: 2, col: 2 });
+    let mut feeds = app.feeds.clone();
+    feeds.sort();
+    assert_eq!(feeds, vec![(0, 0), (0, 1), (1, 0), (1, 1)]);
+    app.update(Action::GradCheck);
+    let report = app.check.clone().expect("report");
+    assert_eq!(report.what, "dx[0,:,1,1]");
+    assert!(report.checks.iter().all(|(_, c)| c.rel_error < 1e-7));
+    // Padding has no dx entry.
+    app.update(Action::SelectCell { row: 0, col: 0 });
+    app.update(Action::GradCheck);
+    assert!(app.check.is_none());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("padding"))
+    );
+}
+
+#[test]
+fn a_click_on_an_output_jumps_to_its_step() {
+    let mut app = demo(Phase::Forward, 1);
+    app.update(Action::JumpTo { f: 1, i: 2, j: 0 });
+    assert_eq!(app.step, 9 + 6 + 1);
+    app.update(Action::JumpTo { f: 5, i: 0, j: 0 });
+    assert_eq!(app.step, 16, "an output outside the map changes nothing");
+}
+
+#[test]
+fn play_ticks_until_the_last_step_then_stops() {
+    let mut app = demo(Phase::Forward, 17);
+    app.update(Action::Tick);
+    assert_eq!(app.step, 17, "ticks do nothing while paused");
+    app.update(Action::PlayPause);
+    app.update(Action::Tick);
+    assert_eq!(app.step, 18);
+    app.update(Action::Tick);
+    assert!(!app.playing);
+}
+
+#[test]
+fn start_state_options_are_checked() {
+    let state = |step, filter| StateArgs {
+        phase: None,
+        step,
+        filter,
+    };
+    let err = App::new(spec("cs231n-demo"), &state(Some(19), None)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "--step 19 is out of range: this layer has 18 steps (1..=18)"
+    );
+    let err = App::new(spec("cs231n-demo"), &state(Some(0), None)).unwrap_err();
+    assert!(err.to_string().contains("--step 0 is out of range"));
+    let err = App::new(spec("cs231n-demo"), &state(None, Some(2))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "--filter 2 is out of range: this layer has 2 filter(s) (0..=1)"
+    );
+    let app = App::new(spec("cs231n-demo"), &state(Some(5), Some(1))).unwrap();
+    assert_eq!(
+        app.pos(),
+        OutPos {
+            n: 0,
+            f: 1,
+            i: 1,
+            j: 1
+        }
+    );
+}
+
+#[test]
+fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
+    // 64x64 input, 8 filters: the last step is reached without replaying the others;
+    // the state equals the whole-array result.
+    let args = InputArgs {
+        size: Some("64".into()),
+        kernel: Some("random".into()),
+        filters: Some(8),
+        ..Default::default()
+    };
+    let mut app = App::new(SceneSpec::from_args(&args).unwrap(), &StateArgs::default()).unwrap();
+    app.update(Action::Backward);
+    app.update(Action::Last);
+    assert_eq!(app.layer().geom.f, 8);
+    let (_, after) = app.bwd.as_ref().unwrap();
+    assert_eq!(after.grads, app.cache.full.grads);
+}
+
+#[test]
+fn the_readme_lists_every_key_of_the_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## The stepper")
+        .nth(1)
+        .expect("a stepper section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    for binding in TABLE {
+        let keys: Vec<String> = binding
+            .keys
+            .iter()
+            .map(|k| format!("`{}`", k.name))
+            .collect();
+        let row = format!("| {} | {}", keys.join(" "), binding.help);
+        assert!(section.contains(&row), "README lacks the row {row:?}");
+    }
+}
+
+#[test]
+fn the_chosen_w_entry_is_the_one_checked() {
+    let mut app = demo(Phase::Forward, 1);
+    // 3 channels x 3 x 3 entries: the 28th press is back to none.
+    for _ in 0..5 {
+        app.update(Action::NextTap);
+    }
+    assert_eq!(app.tap, Some((0, 1, 1)));
+    app.update(Action::GradCheck);
+    let report = app.check.clone().expect("report");
+    assert_eq!(report.what, "dw[0,0,1,1] and db[0]");
+    assert_eq!(report.checks.len(), 2);
+    assert!(report.checks.iter().all(|(_, c)| c.rel_error < 1e-7));
+    for _ in 5..28 {
+        app.update(Action::NextTap);
+    }
+    assert_eq!(app.tap, None);
+    app.update(Action::SelectTap { c: 2, m: 2, k: 0 });
+    assert_eq!(app.tap, Some((2, 2, 0)));
+    app.update(Action::SelectTap { c: 3, m: 0, k: 0 });
+    assert_eq!(app.tap, Some((2, 2, 0)), "outside w: unchanged");
+}
+
+#[test]
+fn a_new_working_size_keeps_the_output_position() {
+    let mut app = App::new(
+        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        &StateArgs::default(),
+    )
+    .unwrap();
+    app.update(Action::JumpTo { f: 1, i: 5, j: 7 });
+    app.update(Action::SizeUp);
+    let g = app.layer().geom;
+    assert_eq!((g.h, g.w), (16, 24), "16 px longest side becomes 24");
+    assert_eq!(
+        app.pos(),
+        OutPos {
+            n: 0,
+            f: 1,
+            i: 5,
+            j: 7
+        }
+    );
+    assert_eq!(app.message.as_ref().unwrap().text, "size 24: output 16x24");
+    // Down the ladder 24, 16, 12, 8: at 8 px (5, 7) is past the last row and clamps.
+    for _ in 0..3 {
+        app.update(Action::SizeDown);
+    }
+    let g = app.layer().geom;
+    assert_eq!((g.h_out, g.w_out), (5, 8));
+    assert_eq!(
+        app.pos(),
+        OutPos {
+            n: 0,
+            f: 1,
+            i: 4,
+            j: 7
+        }
+    );
+}

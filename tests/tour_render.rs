@@ -1,0 +1,154 @@
+//! Every bundled page renders at 80x24 and 120x40 in both languages, shows its
+//! progress, and shows its whole narration (nothing cut off).
+
+use convstep::tour::{self, Lang};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use unicode_width::UnicodeWidthStr;
+
+/// The rows of a buffer as text; a wide character's second cell is not repeated.
+fn rows(buf: &Buffer) -> Vec<String> {
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let symbol = buf[(x, y)].symbol();
+                skip = symbol.width().saturating_sub(1);
+                line.push_str(symbol);
+            }
+            line
+        })
+        .collect()
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect()
+}
+
+/// The narration panel's text: the right-hand columns when side by side, else the
+/// bottom rows.
+fn panel_text(view: &tour::TourView, buf: &Buffer) -> String {
+    let area = buf.area;
+    let (x0, y0) = if area.width >= tour::view::SIDE_BY_SIDE_COLS {
+        (area.width - tour::view::SIDE_PANEL_COLS, 0)
+    } else {
+        (0, view.split(area).1.y)
+    };
+    let mut panel = Buffer::empty(ratatui::layout::Rect::new(
+        0,
+        0,
+        area.width - x0,
+        area.height - y0,
+    ));
+    for y in y0..area.height {
+        for x in x0..area.width {
+            panel[(x - x0, y - y0)] = buf[(x, y)].clone();
+        }
+    }
+    rows(&panel).join("\n")
+}
+
+#[test]
+fn every_page_shows_its_whole_narration_at_both_sizes_in_both_languages() {
+    let arithmetic = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/tours/conv-arithmetic.toml"
+    );
+    for file in [None, Some(std::path::Path::new(arithmetic))] {
+        every_page_shows_its_narration(&tour::load(file).unwrap());
+    }
+}
+
+fn every_page_shows_its_narration(t: &tour::Tour) {
+    let m = t.pages.len();
+    for (cols, rows_) in [(80u16, 24u16), (120, 40)] {
+        for lang in [Lang::En, Lang::Zh] {
+            for k in 0..m {
+                let view = tour::TourView::new(t.clone(), k, lang).unwrap();
+                // Drawn as the live program draws, through a terminal.
+                let mut terminal = Terminal::new(TestBackend::new(cols, rows_)).unwrap();
+                terminal
+                    .draw(|frame| view.render(frame.area(), frame.buffer_mut()))
+                    .unwrap();
+                let buf = terminal.backend().buffer().clone();
+                assert_eq!(buf, tour::render_page(t, k, lang, cols, rows_).unwrap());
+                let panel = panel_text(&view, &buf);
+                let words = lang.pick(&t.pages[k].narration);
+                assert!(
+                    squeeze(&panel).contains(&squeeze(words)),
+                    "page {} at {cols}x{rows_} {lang:?}: narration cut off:\n{panel}",
+                    k + 1
+                );
+                let progress = match lang {
+                    Lang::En => format!("page {}/{m}", k + 1),
+                    Lang::Zh => format!("第 {}/{m} 页", k + 1),
+                };
+                assert!(panel.contains(&progress), "{progress} missing:\n{panel}");
+                let lesson = lang.pick(&t.pages[k].lesson_name);
+                assert!(panel.contains(lesson), "{lesson} missing:\n{panel}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_page_renders_at_odd_sizes_without_a_panic() {
+    let t = tour::load(None).unwrap();
+    for (cols, rows_) in [
+        (1u16, 1u16),
+        (20, 5),
+        (60, 10),
+        (109, 30),
+        (110, 12),
+        (200, 60),
+    ] {
+        for k in 0..t.pages.len() {
+            for lang in [Lang::En, Lang::Zh] {
+                tour::render_page(&t, k, lang, cols, rows_).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn the_frames_of_the_whole_tour_are_one_per_page() {
+    let t = tour::load(None).unwrap();
+    let frames = tour::page_frames(&t, Lang::Zh, 120, 40).unwrap();
+    assert_eq!(frames.len(), t.pages.len());
+    assert_ne!(frames[0], frames[1]);
+}
+
+#[test]
+fn a_shot_frame_is_the_page_after_its_keys() {
+    let t = tour::load(None).unwrap();
+    let k = t.pages.iter().position(|p| p.lesson == "stride").unwrap();
+    let m = t.pages.len();
+    let plain = tour::shot_frame(None, k + 1, Some(Lang::En), None, 120, 40).unwrap();
+    assert_eq!(plain, tour::render_page(&t, k, Lang::En, 120, 40).unwrap());
+    let text = rows(&plain).join("\n");
+    let progress = format!("page {}/{m} · Stride", k + 1);
+    assert!(
+        text.contains(&progress) && text.contains("step 2/16"),
+        "{text}"
+    );
+    let stepped = tour::shot_frame(None, k + 1, Some(Lang::En), Some("l l b"), 120, 40).unwrap();
+    let text = rows(&stepped).join("\n");
+    assert!(
+        text.contains("step 4/16") && text.contains("BACKWARD"),
+        "{text}"
+    );
+    let empty = std::path::Path::new("");
+    let bundled = tour::shot_frame(Some(empty), k + 1, Some(Lang::En), None, 120, 40).unwrap();
+    assert_eq!(bundled, plain);
+    let err = tour::shot_frame(None, 99, Some(Lang::En), None, 80, 24).unwrap_err();
+    assert!(err.to_string().contains("page 99 does not exist"), "{err}");
+}

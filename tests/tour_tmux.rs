@@ -1,0 +1,210 @@
+//! The real binary in a real terminal (tmux): the tour opens on page 1, `n` walks the
+//! first pages, stepper keys explore inside a page, `r` brings the page's scene back,
+//! `p`/PageUp go back, Chinese narration lays out, and `q` restores the terminal.
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// None (and a note) when tmux is not installed (.ci/run installs it).
+    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("convstep-tour-{}-{name}", std::process::id()),
+        };
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &cols,
+            "-y",
+            &rows,
+            command,
+        ]);
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "t", key]);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen shows every one of `texts` (the program redraws after
+    /// each key); panics with the screen if it never does.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                panic!("the screen never showed {texts:?}; it shows:\n{screen}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn command(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    // The shell stays after convstep exits, so the restored screen can be read.
+    format!("env -u LC_ALL -u LC_MESSAGES LANG=C {bin} tour {args}; echo TOUR-EXITED $?; sleep 60")
+}
+
+/// "page K/M" of the `nth` (0-based) page of `lesson` in the bundled tour, in English
+/// and in Chinese.
+fn progress(lesson: &str, nth: usize) -> (usize, String, String) {
+    let t = convstep::tour::load(None).unwrap();
+    let m = t.pages.len();
+    let first = t.pages.iter().position(|p| p.lesson == lesson).unwrap();
+    let k = first + nth + 1;
+    (k, format!("page {k}/{m}"), format!("第 {k}/{m} 页"))
+}
+
+#[test]
+fn walk_explore_restore_and_quit() {
+    let Some(t) = Tmux::start("walk", 120, 40, &command("")) else {
+        return;
+    };
+    let welcome = progress("formula", 0).1;
+    t.wait_for(&[
+        &format!("{welcome} · The convolution formula"),
+        "A convolution layer slides",
+    ]);
+
+    // n walks forward: each page sets its own scene.
+    t.keys(&["n"]);
+    let formula = progress("formula", 1).1;
+    t.wait_for(&[&formula, "step 1/18", "Here out[0,0,0,0] ="]);
+    t.keys(&["n"]);
+    let channels = progress("formula", 2).1;
+    t.wait_for(&[&channels, "step 5/18", "each kernel is"]);
+    t.keys(&["n"]);
+    let slip = progress("formula", 3).1;
+    t.wait_for(&[&slip, "A slip in the note", "step 1/1428"]);
+    t.keys(&["PageDown"]);
+    let stride = progress("stride", 0).1;
+    t.wait_for(&[
+        &format!("{stride} · Stride"),
+        "step 2/16",
+        "Stride 1: the window",
+    ]);
+
+    // Stepper keys explore inside the page: two steps on, then the backward pass.
+    t.keys(&["l", "l"]);
+    t.wait_for(&[&stride, "step 4/16", "FORWARD"]);
+    t.keys(&["b"]);
+    t.wait_for(&[&stride, "step 4/16", "BACKWARD"]);
+
+    // r puts the page's scene back.
+    t.keys(&["r"]);
+    let screen = t.wait_for(&[&stride, "step 2/16", "FORWARD"]);
+    assert!(!screen.contains("BACKWARD"), "{screen}");
+
+    // p and PageUp go back.
+    t.keys(&["p"]);
+    t.wait_for(&[&slip, "A slip in the note"]);
+    t.keys(&["PageUp"]);
+    t.wait_for(&[&channels, "step 5/18"]);
+
+    // q leaves; the alternate screen is gone and the shell's line shows.
+    t.keys(&["q"]);
+    let screen = t.wait_for(&["TOUR-EXITED 0"]);
+    assert!(
+        !screen.contains(&channels),
+        "the tour's screen remained:\n{screen}"
+    );
+}
+
+#[test]
+fn chinese_narration_at_80x24_with_a_start_page() {
+    let (k, _, moved) = progress("equivariance", 1);
+    let Some(t) = Tmux::start("zh", 80, 24, &command(&format!("--lang zh --page {k}"))) else {
+        return;
+    };
+    let screen = t.wait_for(&[
+        &format!("{moved} · 平移等变"),
+        "竖线向下移 2 格",
+        "step 64/64",
+    ]);
+    // Wide characters take two cells: no line may be wider than the terminal.
+    for line in screen.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 80,
+            "line wider than 80 columns: {line:?}"
+        );
+    }
+    t.keys(&["n"]);
+    let code = progress("forward-code", 0).2;
+    t.wait_for(&[&format!("{code} · 朴素的前向循环"), "conv_forward_naive"]);
+    t.keys(&["C-c"]);
+    t.wait_for(&["TOUR-EXITED 0"]);
+}
+
+/// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
+fn click(t: &Tmux, x: u16, y: u16) {
+    let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
+    let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
+    t.run(&["send-keys", "-t", "t", "-l", &press]);
+    t.run(&["send-keys", "-t", "t", "-l", &release]);
+}
+
+#[test]
+fn a_click_on_the_feature_map_beside_the_narration_jumps_to_its_step() {
+    let (k, formula, _) = progress("formula", 1);
+    let Some(t) = Tmux::start("mouse", 120, 40, &command(&format!("--page {k}"))) else {
+        return;
+    };
+    // Where the cells are, from the same layout code the binary uses.
+    let tour = convstep::tour::load(None).unwrap();
+    let view = convstep::tour::TourView::new(tour, k - 1, convstep::tour::Lang::En).unwrap();
+    let (stepper, _) = view.split(ratatui::layout::Rect::new(0, 0, 120, 40));
+    let plan = convstep::ui::plan(&view.stage.app, stepper);
+    let (maps, filters) = plan.fmap.expect("feature maps");
+    assert_eq!(filters[0], 0);
+    let (map, mode) = (maps.rects[0], maps.mode);
+    t.wait_for(&[&formula, "step 1/18"]);
+    // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5; the page stays.
+    click(&t, map.x + mode.cell_w(), map.y + 2);
+    let screen = t.wait_for(&[&formula, "step 5/18"]);
+    assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
+    // r brings the page's step back.
+    t.keys(&["r"]);
+    t.wait_for(&[&formula, "step 1/18"]);
+    t.keys(&["q"]);
+    t.wait_for(&["TOUR-EXITED 0"]);
+}
