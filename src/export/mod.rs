@@ -3,6 +3,7 @@
 //! atomically, byte-identical for the same arguments.
 
 pub mod atomic;
+mod cli;
 pub mod gif;
 pub mod grid;
 pub mod html;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use clap::builder::TypedValueParser as _;
 use ratatui::buffer::Buffer;
 
 use crate::app::StateArgs;
@@ -315,6 +317,29 @@ impl FrameArgs {
     }
 }
 
+/// A guided walkthrough's pages (the narration beside the stepper) instead of the
+/// stepper alone; each page sets its own scene, so input and state options do not
+/// apply.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TourFrameArgs {
+    /// Draw walkthrough pages: a walkthrough file, or no value for the bundled one.
+    #[arg(
+        long,
+        num_args = 0..=1,
+        default_missing_value = "",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from),
+        value_name = "FILE",
+        conflicts_with_all = ["phase", "step", "filter"]
+    )]
+    pub tour: Option<PathBuf>,
+    /// The 1-based page of --tour that `shot` draws (default 1).
+    #[arg(long, requires = "tour")]
+    pub page: Option<usize>,
+    /// Narration language of --tour (default: from the locale).
+    #[arg(long, value_enum, requires = "tour")]
+    pub lang: Option<crate::tour::Lang>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ShotArgs {
     #[command(flatten)]
@@ -324,6 +349,8 @@ pub struct ShotArgs {
     /// Key script applied before the shot, in the stepper's key names (e.g. "l l l b G").
     #[arg(long)]
     pub keys: Option<String>,
+    #[command(flatten)]
+    pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
     /// Output file; the format follows the extension (.svg .png .html .txt .ans).
@@ -339,15 +366,19 @@ pub struct RecordArgs {
     pub state: StateArgs,
     /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12" (default: all
     /// steps of the phase).
-    #[arg(long, conflicts_with_all = ["keys", "step", "filter"])]
+    #[arg(long, conflicts_with_all = ["keys", "step", "filter", "tour"])]
     pub steps: Option<String>,
     /// Record a key script instead: the starting frame, then one frame per key.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tour")]
     pub keys: Option<String>,
-    /// Milliseconds each frame shows (one step per second is the norm of the
-    /// classic animations).
-    #[arg(long, default_value_t = 1000)]
-    pub delay: u32,
+    /// Milliseconds each frame shows (default 1000 for steps and keys: one step per
+    /// second is the norm of the classic animations; 6000 for walkthrough pages). GIF
+    /// counts in 10 ms; less than 20 ms becomes 20, since browsers slow faster
+    /// frames down to 100 ms.
+    #[arg(long)]
+    pub delay: Option<u32>,
+    #[command(flatten)]
+    pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
     /// Output .gif.
@@ -355,19 +386,7 @@ pub struct RecordArgs {
     pub output: PathBuf,
 }
 
-pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
-    Format::from_path(&args.output)?;
-    args.frame.check()?;
-    check_output_folder(&args.output)?;
-    anyhow::bail!("shot needs the stepper, which has not landed yet")
-}
-
-pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
-    check_gif_path(&args.output)?;
-    args.frame.check()?;
-    check_output_folder(&args.output)?;
-    anyhow::bail!("record needs the stepper, which has not landed yet")
-}
+pub use self::cli::{parse_steps, run_record, run_shot};
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,185 @@
+//! `convstep shot` and `convstep record`: the stepper drawn headless at a chosen
+//! terminal size, by the same `ui` code the screen uses, then exported.
+
+use anyhow::Context;
+
+use crate::app::keys::parse_script;
+use crate::app::{Action, App, StateArgs};
+use crate::input::SceneSpec;
+use crate::ui;
+
+use std::path::Path;
+
+use crate::tour::{self, Lang};
+
+use super::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
+use super::{
+    Format, RecordArgs, RenderOptions, ShotArgs, atomic, check_gif_path, check_output_folder,
+    render,
+};
+
+/// How long a step shows in `record` unless `--delay` says otherwise.
+const STEP_DELAY_MS: u32 = 1000;
+/// How long a walkthrough page shows: time to read its narration.
+const PAGE_DELAY_MS: u32 = 6000;
+
+pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
+    let format = Format::from_path(&args.output)?;
+    let opts = args.frame.check()?;
+    check_output_folder(&args.output)?;
+    let actions = match &args.keys {
+        Some(script) => parse_script(script).context("--keys")?,
+        None => Vec::new(),
+    };
+    let (cols, rows) = (args.frame.cols, args.frame.rows);
+    let buffer = match &args.tour.tour {
+        Some(file) => tour::shot_frame(
+            Some(file.as_path()),
+            args.tour.page.unwrap_or(1),
+            args.tour.lang,
+            args.keys.as_deref(),
+            cols,
+            rows,
+        )?,
+        None => {
+            let spec = SceneSpec::from_args(&args.input)?;
+            let mut app = App::new(spec, &args.state)?;
+            for action in actions {
+                app.update(action);
+            }
+            ui::render_buffer(&app, cols, rows)
+        }
+    };
+    let bytes = render(&buffer, format, &opts)?;
+    atomic::write_atomic(&args.output, &bytes)
+}
+
+pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
+    check_gif_path(&args.output)?;
+    let opts = args.frame.check()?;
+    check_output_folder(&args.output)?;
+    if let Some(file) = &args.tour.tour {
+        return record_tour(args, file, &opts);
+    }
+    let spec = SceneSpec::from_args(&args.input)?;
+    let (state, actions) = match &args.keys {
+        Some(script) => (args.state.clone(), parse_script(script).context("--keys")?),
+        None => {
+            let first = App::new(spec.clone(), &args.state)?;
+            let total = first.total_steps();
+            let (from, to) = match &args.steps {
+                Some(range) => parse_steps(range, total)?,
+                None => (first.step, total),
+            };
+            let state = StateArgs {
+                step: Some(from),
+                ..args.state.clone()
+            };
+            (state, vec![Action::Next; to - from])
+        }
+    };
+    if actions.len() >= MAX_FRAMES {
+        anyhow::bail!(
+            "{} frames is more than record makes (at most {MAX_FRAMES}); record a shorter range",
+            actions.len() + 1
+        );
+    }
+    let (cols, rows) = (args.frame.cols, args.frame.rows);
+    let delay = args.delay.unwrap_or(STEP_DELAY_MS);
+    // Frames are made twice (palette, then encoding), one at a time, from a fresh App.
+    let make = || -> anyhow::Result<_> {
+        let mut app = App::new(spec.clone(), &state)?;
+        let mut next = 0usize;
+        let actions = actions.clone();
+        Ok(std::iter::from_fn(move || {
+            if next > actions.len() {
+                return None;
+            }
+            if next > 0 {
+                app.update(actions[next - 1]);
+            }
+            next += 1;
+            Some(Ok(TimedFrame {
+                buffer: ui::render_buffer(&app, cols, rows),
+                delay_ms: delay,
+            }))
+        }))
+    };
+    let bytes = to_gif_streamed(make, opts.theme, opts.png_scale)?;
+    atomic::write_atomic(&args.output, &bytes)
+}
+
+/// One page of a walkthrough per frame, each shown `--delay` ms (default 6 s, time
+/// to read a page's narration).
+fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
+    if args.tour.page.is_some() {
+        anyhow::bail!("record --tour records every page; --page is for shot");
+    }
+    let walkthrough = tour::load(Some(file))?;
+    let lang = args.tour.lang.unwrap_or_else(Lang::from_env);
+    let delay = args.delay.unwrap_or(PAGE_DELAY_MS);
+    let (cols, rows) = (args.frame.cols, args.frame.rows);
+    let pages = walkthrough.pages.len();
+    if pages > MAX_FRAMES {
+        anyhow::bail!("{pages} pages is more than record makes (at most {MAX_FRAMES})");
+    }
+    let make = || -> anyhow::Result<_> {
+        let walkthrough = &walkthrough;
+        Ok((0..pages).map(move |k| {
+            Ok(TimedFrame {
+                buffer: tour::render_page(walkthrough, k, lang, cols, rows)?,
+                delay_ms: delay,
+            })
+        }))
+    };
+    let bytes = to_gif_streamed(make, opts.theme, opts.png_scale)?;
+    atomic::write_atomic(&args.output, &bytes)
+}
+
+/// `--steps`: "A..B" or "A..=B" (both inclusive, 1-based), "A..", "..B" or "K".
+pub fn parse_steps(range: &str, total: usize) -> anyhow::Result<(usize, usize)> {
+    let bad = || anyhow::anyhow!("--steps {range:?} is not a range like 1..40, 5.., ..12 or 7");
+    let number = |s: &str, default: usize| -> anyhow::Result<usize> {
+        let s = s.trim();
+        if s.is_empty() {
+            Ok(default)
+        } else {
+            s.parse::<usize>().map_err(|_| bad())
+        }
+    };
+    let (from, to) = match range.split_once("..") {
+        Some((a, b)) => {
+            let b = b.strip_prefix('=').unwrap_or(b);
+            (number(a, 1)?, number(b, total)?)
+        }
+        None => {
+            let k = number(range, 0)?;
+            (k, k)
+        }
+    };
+    if from == 0 || to == 0 || from > to || to > total {
+        anyhow::bail!(
+            "--steps {range} is out of range: this layer has {total} steps (1..={total}), and a range goes upwards"
+        );
+    }
+    Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_ranges_are_inclusive_and_checked() {
+        assert_eq!(parse_steps("1..40", 50).unwrap(), (1, 40));
+        assert_eq!(parse_steps("3..=4", 50).unwrap(), (3, 4));
+        assert_eq!(parse_steps("5..", 50).unwrap(), (5, 50));
+        assert_eq!(parse_steps("..12", 50).unwrap(), (1, 12));
+        assert_eq!(parse_steps("7", 50).unwrap(), (7, 7));
+        assert!(parse_steps("0..3", 50).is_err());
+        assert!(parse_steps("4..3", 50).is_err());
+        assert!(parse_steps("1..51", 50).is_err());
+        assert!(parse_steps("a..b", 50).is_err());
+        assert!(parse_steps("", 50).is_err());
+    }
+}
