@@ -12,6 +12,10 @@ use super::shapes::{self, Shape};
 /// DejaVu Sans Mono 2.37 (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt).
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono-Bold.ttf");
+/// Noto Sans Mono CJK SC (SIL OFL 1.1, see assets/fonts/LICENSE-NotoSansCJK.txt), cut down
+/// to the 3755 common characters of GB 2312 level 1, the walkthroughs' characters and
+/// CJK punctuation by assets/fonts/make-cjk-subset.sh: what DejaVu lacks.
+pub const FONT_CJK: &[u8] = include_bytes!("../../assets/fonts/NotoSansMonoCJKsc-Subset.otf");
 
 /// A cell at scale 1 is 9 x 18 pixels, with a 15 px em: the proportions of a usual
 /// terminal, so that two half blocks per cell make square heatmap pixels.
@@ -145,6 +149,7 @@ const MAX_TILES: usize = 20_000;
 /// masks are cached, so repeated cells and later frames cost a copy.
 pub struct Rasterizer {
     regular: FontRef<'static>,
+    cjk: FontRef<'static>,
     bold: FontRef<'static>,
     pub scale: u32,
     pub cell_w: u32,
@@ -162,9 +167,11 @@ impl Rasterizer {
         }
         let regular = FontRef::try_from_slice(FONT_REGULAR)?;
         let bold = FontRef::try_from_slice(FONT_BOLD)?;
+        let cjk = FontRef::try_from_slice(FONT_CJK)?;
         Ok(Rasterizer {
             regular,
             bold,
+            cjk,
             scale,
             cell_w: CELL_W * scale,
             cell_h: CELL_H * scale,
@@ -323,27 +330,27 @@ impl Rasterizer {
         if bold { &self.bold } else { &self.regular }
     }
 
-    fn px_scale(&self) -> PxScale {
-        px_scale(&self.regular, self.scale)
-    }
-
     fn baseline(&self) -> f32 {
         baseline(&self.regular, self.scale)
     }
 
     fn glyph_mask(&self, symbol: &str, bold: bool, span_w: u32) -> Option<Mask> {
-        let font = self.font(bold);
-        let scaled = font.as_scaled(self.px_scale());
-        let ids: Vec<GlyphId> = symbol.chars().map(|c| font.glyph_id(c)).collect();
-        if ids.iter().any(|id| id.0 == 0) {
-            return None;
+        // Each character from DejaVu, else from the CJK subset, else nothing can draw it.
+        let mut glyphs: Vec<(&FontRef<'static>, GlyphId)> = Vec::new();
+        for c in symbol.chars() {
+            let found = [self.font(bold), &self.cjk]
+                .into_iter()
+                .map(|font| (font, font.glyph_id(c)))
+                .find(|(_, id)| id.0 != 0);
+            glyphs.push(found?);
         }
         let baseline = self.baseline();
         let mut coverage: HashMap<(i32, i32), f32> = HashMap::new();
-        for id in ids {
-            let advance = scaled.h_advance(id);
+        for (font, id) in glyphs {
+            let scale = px_scale(font, self.scale);
+            let advance = font.as_scaled(scale).h_advance(id);
             let x = (span_w as f32 - advance) / 2.0;
-            let glyph = id.with_scale_and_position(self.px_scale(), point(x, baseline));
+            let glyph = id.with_scale_and_position(scale, point(x, baseline));
             if let Some(outlined) = font.outline_glyph(glyph) {
                 let b = outlined.px_bounds();
                 outlined.draw(|gx, gy, c| {
@@ -587,6 +594,33 @@ mod tests {
         colors.sort_unstable();
         colors.dedup();
         assert!(colors.len() <= 4, "{}", colors.len());
+    }
+
+    /// Ink pixels (not the background) in columns x0..x1 of a one-row frame.
+    fn ink(canvas: &Canvas, x0: u32, x1: u32) -> Vec<(u32, u32)> {
+        (0..canvas.height)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .filter(|&(x, y)| canvas.get(x, y) != DEFAULT_THEME.bg)
+            .collect()
+    }
+
+    #[test]
+    fn chinese_comes_from_the_cjk_subset_and_unknown_characters_are_boxes() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 1));
+        buf.set_string(0, 0, "卷🙂", Style::new());
+        let grid = resolve(&buf, DEFAULT_THEME);
+        let mut r = Rasterizer::new(1, Edges::Smooth).unwrap();
+        let canvas = r.draw(&grid).unwrap();
+        let glyph = ink(&canvas, 0, 18);
+        let boxed = ink(&canvas, 18, 36);
+        // 卷 is a glyph: ink across its two cells, and not the outline of a box.
+        let box_at_0: Vec<(u32, u32)> = boxed.iter().map(|&(x, y)| (x - 18, y)).collect();
+        assert_ne!(glyph, box_at_0);
+        assert!(glyph.len() > 40, "{}", glyph.len());
+        assert!(glyph.iter().any(|&(x, _)| x < 9) && glyph.iter().any(|&(x, _)| x >= 9));
+        // The emoji is in no bundled font: exactly the outline box over two cells.
+        let (w, h) = (18 - 4, 18 - 8);
+        assert_eq!(boxed.len() as u32, 2 * w + 2 * (h - 2));
     }
 
     #[test]
