@@ -364,8 +364,8 @@ pub struct RecordArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub state: StateArgs,
-    /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12" (default: all
-    /// steps of the phase).
+    /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12", "7" (default:
+    /// from --step, else 1, to the last step).
     #[arg(long, conflicts_with_all = ["keys", "step", "filter", "tour"])]
     pub steps: Option<String>,
     /// Record a key script instead: the starting frame, then one frame per key.
