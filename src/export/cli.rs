@@ -1,16 +1,15 @@
 //! `convstep shot` and `convstep record`: the stepper drawn headless at a chosen
 //! terminal size, by the same `ui` code the screen uses, then exported.
 
+use std::path::Path;
+
 use anyhow::Context;
 
 use crate::app::keys::parse_script;
 use crate::app::{Action, App, StateArgs};
 use crate::input::SceneSpec;
-use crate::ui;
-
-use std::path::Path;
-
 use crate::tour::{self, Lang};
+use crate::ui;
 
 use super::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
 use super::{
@@ -62,22 +61,7 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
         return record_tour(args, file, &opts);
     }
     let spec = SceneSpec::from_args(&args.input)?;
-    let (state, actions) = match &args.keys {
-        Some(script) => (args.state.clone(), parse_script(script).context("--keys")?),
-        None => {
-            let first = App::new(spec.clone(), &args.state)?;
-            let total = first.total_steps();
-            let (from, to) = match &args.steps {
-                Some(range) => parse_steps(range, total)?,
-                None => (first.step, total),
-            };
-            let state = StateArgs {
-                step: Some(from),
-                ..args.state.clone()
-            };
-            (state, vec![Action::Next; to - from])
-        }
-    };
+    let (state, actions) = plan(args, &spec)?;
     if actions.len() >= MAX_FRAMES {
         anyhow::bail!(
             "{} frames is more than record makes (at most {MAX_FRAMES}); record a shorter range",
@@ -107,6 +91,25 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
     };
     let bytes = to_gif_streamed(make, opts.theme, opts.png_scale)?;
     atomic::write_atomic(&args.output, &bytes)
+}
+
+/// Where `record` starts and the actions after which it draws a frame: the key
+/// script, or one `Next` per step of the range.
+fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<Action>)> {
+    if let Some(script) = &args.keys {
+        return Ok((args.state.clone(), parse_script(script).context("--keys")?));
+    }
+    let first = App::new(spec.clone(), &args.state)?;
+    let total = first.total_steps();
+    let (from, to) = match &args.steps {
+        Some(range) => parse_steps(range, total)?,
+        None => (first.step, total),
+    };
+    let state = StateArgs {
+        step: Some(from),
+        ..args.state.clone()
+    };
+    Ok((state, vec![Action::Next; to - from]))
 }
 
 /// One page of a walkthrough per frame, each shown `--delay` ms (default 6 s, time
