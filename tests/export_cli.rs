@@ -100,6 +100,11 @@ fn the_same_arguments_give_byte_identical_files() {
         let second = std::fs::read(shot(dir.path(), name, &["--step", "7"])).unwrap();
         assert_eq!(first, second, "{name}");
     }
+    let gif = dir.path().join("no-padding-no-strides.gif");
+    record_delays(dir.path(), "no-padding-no-strides", &[]);
+    let first = std::fs::read(&gif).unwrap();
+    record_delays(dir.path(), "no-padding-no-strides", &[]);
+    assert_eq!(first, std::fs::read(&gif).unwrap(), "gif");
 }
 
 #[test]
