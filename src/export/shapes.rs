@@ -177,10 +177,11 @@ struct Metrics {
 }
 
 impl Metrics {
+    /// Heavy is three light strokes wide at every scale, so a 2x picture is the 1x one
+    /// enlarged.
     fn thickness(&self, weight: u8) -> u32 {
         match weight {
-            HEAVY if self.light == 1 => 3,
-            HEAVY => 2 * self.light,
+            HEAVY => 3 * self.light,
             _ => self.light,
         }
     }
@@ -502,7 +503,7 @@ mod tests {
     fn lines_span_the_whole_cell_so_neighbours_join() {
         assert_eq!(rects('─', 9, 18), vec![(0, 8, 9, 1)]);
         assert_eq!(rects('│', 9, 18), vec![(4, 0, 1, 18)]);
-        assert_eq!(rects('━', 18, 36), vec![(0, 16, 18, 4)]);
+        assert_eq!(rects('━', 18, 36), vec![(0, 15, 18, 6)]);
         // A corner: right arm from the vertical stroke to the edge, down arm from the
         // horizontal stroke to the bottom.
         assert_eq!(rects('┌', 9, 18), vec![(4, 8, 5, 1), (4, 8, 1, 10)]);
