@@ -95,6 +95,13 @@ struct Mask {
     coverage: Vec<u8>,
 }
 
+/// A glyph mask's symbol, bold, italic and width in cells.
+type MaskKey = (String, bool, bool, u8);
+
+/// Italic is drawn as DejaVu's upright glyphs slanted by this much (about 11 degrees),
+/// since no italic face is bundled.
+const ITALIC_SLANT: f32 = 0.2;
+
 /// What a cell's pixels depend on; equal keys draw equal tiles.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct TileKey {
@@ -102,6 +109,7 @@ struct TileKey {
     fg: Rgb,
     bg: Rgb,
     bold: bool,
+    italic: bool,
     underline: bool,
     crossed: bool,
     width: u8,
@@ -116,6 +124,7 @@ impl TileKey {
                 fg: cell.bg,
                 bg: cell.bg,
                 bold: false,
+                italic: false,
                 underline: false,
                 crossed: false,
                 width: cell.width,
@@ -126,6 +135,7 @@ impl TileKey {
             fg: cell.fg,
             bg: cell.bg,
             bold: cell.bold,
+            italic: cell.italic,
             underline: cell.underline,
             crossed: cell.crossed,
             width: cell.width,
@@ -155,7 +165,7 @@ pub struct Rasterizer {
     pub cell_w: u32,
     pub cell_h: u32,
     edges: Edges,
-    masks: HashMap<(String, bool, u8), Option<Mask>>,
+    masks: HashMap<MaskKey, Option<Mask>>,
     tiles: Vec<Canvas>,
     tile_ids: HashMap<TileKey, usize>,
 }
@@ -282,9 +292,9 @@ impl Rasterizer {
                 draw_shape(canvas, ox, oy, &shape, cell.fg);
             }
         } else if !cell.symbol.trim().is_empty() {
-            let key = (cell.symbol.clone(), cell.bold, cell.width);
+            let key = (cell.symbol.clone(), cell.bold, cell.italic, cell.width);
             if !self.masks.contains_key(&key) {
-                let mask = self.glyph_mask(&cell.symbol, cell.bold, span_w);
+                let mask = self.glyph_mask(&cell.symbol, cell.bold, cell.italic, span_w);
                 self.masks.insert(key.clone(), mask);
             }
             match &self.masks[&key] {
@@ -334,7 +344,7 @@ impl Rasterizer {
         baseline(&self.regular, self.scale)
     }
 
-    fn glyph_mask(&self, symbol: &str, bold: bool, span_w: u32) -> Option<Mask> {
+    fn glyph_mask(&self, symbol: &str, bold: bool, italic: bool, span_w: u32) -> Option<Mask> {
         // Each character from DejaVu, else from the CJK subset, else nothing can draw it.
         let mut glyphs: Vec<(&FontRef<'static>, GlyphId)> = Vec::new();
         for c in symbol.chars() {
@@ -354,7 +364,13 @@ impl Rasterizer {
             if let Some(outlined) = font.outline_glyph(glyph) {
                 let b = outlined.px_bounds();
                 outlined.draw(|gx, gy, c| {
-                    let key = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
+                    let y = b.min.y as i32 + gy as i32;
+                    let slant = if italic {
+                        ((baseline - (y as f32 + 0.5)) * ITALIC_SLANT).round() as i32
+                    } else {
+                        0
+                    };
+                    let key = (b.min.x as i32 + gx as i32 + slant, y);
                     let v = coverage.entry(key).or_insert(0.0);
                     *v = (*v + c).min(1.0);
                 });
@@ -578,6 +594,35 @@ mod tests {
         };
         assert!(inked(0, 9) > 10);
         assert_eq!(inked(9, 18), 0);
+    }
+
+    #[test]
+    fn italic_slants_the_glyph_right_at_the_top() {
+        let draw = |italic: bool| {
+            let mut buf = Buffer::with_lines(["l"]);
+            if italic {
+                buf.set_style(
+                    Rect::new(0, 0, 1, 1),
+                    Style::new().add_modifier(ratatui::style::Modifier::ITALIC),
+                );
+            }
+            let grid = resolve(&buf, DEFAULT_THEME);
+            Rasterizer::new(2, Edges::Smooth)
+                .unwrap()
+                .draw(&grid)
+                .unwrap()
+        };
+        let mean_x = |canvas: &Canvas, rows: std::ops::Range<u32>| {
+            let xs: Vec<u32> = ink(canvas, 0, 18)
+                .into_iter()
+                .filter(|(_, y)| rows.contains(y))
+                .map(|(x, _)| x)
+                .collect();
+            xs.iter().sum::<u32>() as f32 / xs.len().max(1) as f32
+        };
+        let (upright, italic) = (draw(false), draw(true));
+        assert!(mean_x(&italic, 4..12) > mean_x(&upright, 4..12) + 1.0);
+        assert!(mean_x(&italic, 24..28) <= mean_x(&upright, 24..28) + 0.5);
     }
 
     #[test]
