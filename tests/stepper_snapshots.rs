@@ -133,6 +133,29 @@ fn help_overlay_80x24() {
 }
 
 #[test]
+fn help_overlay_leaves_nothing_of_the_screen_beside_its_box() {
+    for (cols, rows) in [(80, 24), (100, 30), (200, 60)] {
+        let mut app = app(default_input(), Phase::Forward, 1);
+        app.update(Action::Help);
+        let buf = ui::render_buffer(&app, cols, rows);
+        let at = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+        let top = (0..rows)
+            .find(|&y| (0..cols).any(|x| at(x, y) == "┌"))
+            .expect("the box is drawn");
+        let left = (0..cols).find(|&x| at(x, top) == "┌").unwrap();
+        let right = (0..cols).find(|&x| at(x, top) == "┐").unwrap();
+        let bottom = (top..rows).find(|&y| at(left, y) == "└").unwrap();
+        for y in top..=bottom {
+            for x in [left.checked_sub(1), Some(right + 1)].into_iter().flatten() {
+                if x < cols {
+                    assert_eq!(at(x, y), " ", "{cols}x{rows}: ({x},{y}) beside the box");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn too_small_says_how_big() {
     let app = app(default_input(), Phase::Forward, 1);
     let shown = text(&ui::render_buffer(&app, 50, 10));

@@ -67,7 +67,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
 }
 
-/// A bordered box of (w, h) centred in `area`, cleared; returns the space inside it.
+/// A bordered box of (w, h) centred in `area`, cleared with a column of margin on
+/// each side so no character of the screen beneath sits against its border; returns
+/// the space inside it.
 pub fn popup(app: &App, area: Rect, (w, h): (u16, u16), title: &str, buf: &mut Buffer) -> Rect {
     let rect = Rect::new(
         area.x + area.width.saturating_sub(w) / 2,
@@ -75,7 +77,14 @@ pub fn popup(app: &App, area: Rect, (w, h): (u16, u16), title: &str, buf: &mut B
         w.min(area.width),
         h.min(area.height),
     );
-    Clear.render(rect, buf);
+    let margin = Rect::new(
+        rect.x.saturating_sub(1),
+        rect.y,
+        rect.width.saturating_add(2),
+        rect.height,
+    )
+    .intersection(area);
+    Clear.render(margin, buf);
     Block::bordered()
         .title(title)
         .border_style(app.color.fg(theme::ACCENT))
