@@ -113,12 +113,34 @@ fn no_color_tells_padding_window_and_current_cell_apart_by_characters() {
     assert!(shown.contains('#'), "window");
     assert!(shown.contains(':'), "previous window");
     assert!(shown.contains('@'), "current output cell");
+    assert!(shown.contains('╌'), "outputs not computed yet");
     assert!(
         buf.content()
             .iter()
             .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
         "no colour at all"
     );
+}
+
+#[test]
+fn a_map_with_nothing_computed_yet_still_shows_its_extent() {
+    // The demo's step 5: out[1] has no value yet; its cells are a grey checker, not
+    // the terminal's background.
+    let app = app(demo(), Phase::Forward, 5);
+    let buf = ui::render_buffer(&app, 80, 24);
+    let shown = text(&buf);
+    let title_y = shown
+        .lines()
+        .position(|l| l.contains("out[1]"))
+        .expect("out[1] is drawn") as u16;
+    let line = shown.lines().nth(title_y as usize).unwrap();
+    let title_x = line[..line.find("out[1]").unwrap()].chars().count() as u16;
+    let row: Vec<_> = (title_x..title_x + 24)
+        .map(|x| buf[(x, title_y + 1)].bg)
+        .collect();
+    let greys: std::collections::BTreeSet<String> = row.iter().map(|c| format!("{c:?}")).collect();
+    assert_eq!(greys.len(), 2, "a checker of two greys: {greys:?}");
+    assert!(row.iter().all(|c| *c != ratatui::style::Color::Reset));
 }
 
 #[test]

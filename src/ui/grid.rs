@@ -133,7 +133,7 @@ impl GridCell {
         GridCell {
             kind: Kind::Empty,
             value: 0.0,
-            rgb: (0, 0, 0),
+            rgb: theme::EMPTY,
             shade: 0.0,
             mark: Mark::None,
         }
@@ -146,8 +146,8 @@ impl GridCell {
             Kind::Pad => Some(theme::PAD),
             Kind::PadValue => Some(mix(self.rgb, theme::PAD)),
             Kind::Faded => Some(mix(self.rgb, (16, 16, 16))),
-            // Not computed yet: a dark cell, so the map's extent shows.
-            Kind::Empty => Some(theme::EMPTY),
+            // Not computed yet: the checker colour `Grid::render` gave it.
+            Kind::Empty => Some(self.rgb),
         }
     }
 }
@@ -232,9 +232,10 @@ impl Grid<'_> {
                 let x = area.x + col as u16 * mode.cell_w();
                 let r = v.r0 + line * mode.per_line();
                 let c = v.c0 + col;
-                let upper = (self.cell)(r, c);
+                let upper = checker((self.cell)(r, c), r, c);
                 if mode == CellMode::Half {
-                    let lower = (r + 1 < self.rows).then(|| (self.cell)(r + 1, c));
+                    let lower =
+                        (r + 1 < self.rows).then(|| checker((self.cell)(r + 1, c), r + 1, c));
                     draw_half(buf, area, x, y, upper, lower, color);
                 } else {
                     draw_cell(buf, area, x, y, upper, mode, color);
@@ -242,6 +243,19 @@ impl Grid<'_> {
             }
         }
     }
+}
+
+/// Cells not computed yet alternate two dim greys, a placeholder pattern that shows
+/// the map's extent and cannot be taken for a value.
+fn checker(mut cell: GridCell, r: usize, c: usize) -> GridCell {
+    if cell.kind == Kind::Empty {
+        cell.rgb = if (r + c).is_multiple_of(2) {
+            theme::EMPTY
+        } else {
+            theme::EMPTY_ALT
+        };
+    }
+    cell
 }
 
 fn style_of(cell: &GridCell, color: ColorMode) -> Style {
@@ -295,7 +309,8 @@ impl Dim for Rgb {
 fn shade_char(cell: &GridCell) -> char {
     match cell.kind {
         Kind::Pad => '·',
-        Kind::Empty => ' ',
+        // Not computed yet (without colour the checker cannot show).
+        Kind::Empty => '╌',
         _ => {
             let s = cell.shade.clamp(0.0, 1.0);
             ['░', '▒', '▓', '█'][((s * 4.0) as usize).min(3)]
@@ -331,6 +346,7 @@ fn draw_cell(
             let inner = (w as usize).saturating_sub(2);
             let (l, r) = cell.mark.pair();
             let body = match cell.kind {
+                Kind::Empty if plain => format!("{:^inner$}", "╌"),
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
                 _ => format!("{:>inner$}", grid_number(cell.value, inner)),

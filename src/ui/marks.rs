@@ -12,6 +12,7 @@ const MARKS: &[(&str, &str)] = &[
     ("[ ] #", "current window (white)"),
     ("( ) :", "previous window"),
     ("· ·", "zero padding, outside the picture"),
+    ("╌", "output not computed yet (grey checker)"),
     ("× ×", "no window ever reads this cell"),
     ("< > @", "current output cell (yellow)"),
     ("* *", "selected input cell (x, H J K L)"),

@@ -40,7 +40,10 @@ impl ColorMode {
 pub type Rgb = (u8, u8, u8);
 
 pub const PAD: Rgb = (88, 88, 96);
-pub const EMPTY: Rgb = (30, 30, 36);
+/// Not computed yet: a checker of two dim greys, lighter than any terminal's dark
+/// background and darker than every colour of the scales, so a map's extent shows.
+pub const EMPTY: Rgb = (58, 58, 68);
+pub const EMPTY_ALT: Rgb = (44, 44, 52);
 pub const UNREACHED: Rgb = (60, 30, 30);
 pub const WINDOW: Rgb = (255, 255, 255);
 pub const PREV: Rgb = (120, 140, 190);
