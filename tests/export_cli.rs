@@ -398,16 +398,19 @@ fn the_s_key_saves_what_the_screen_shows() {
     let tmux = Tmux::start("s-key", 100, 30, &command).expect("tmux starts");
     let before = tmux.wait_for("3/");
     tmux.send("s");
-    let after = tmux.wait_for("convstep-001.png");
+    let after = tmux.wait_for("convstep-forward-step3-001.txt");
     drop(tmux);
     assert_ne!(before, after, "the status line names the files");
-    let txt = std::fs::read_to_string(dir.path().join("convstep-001.txt")).unwrap();
+    let txt = std::fs::read_to_string(dir.path().join("convstep-forward-step3-001.txt")).unwrap();
     assert_eq!(txt, before);
-    let png = image::open(dir.path().join("convstep-001.png")).unwrap();
+    let png = image::open(dir.path().join("convstep-forward-step3-001.png")).unwrap();
     assert_eq!((png.width(), png.height()), (900, 540));
     assert_eq!(
         entries(dir.path()),
-        vec!["convstep-001.png", "convstep-001.txt"]
+        vec![
+            "convstep-forward-step3-001.png",
+            "convstep-forward-step3-001.txt"
+        ]
     );
 }
 

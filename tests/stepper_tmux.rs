@@ -242,3 +242,29 @@ fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
     t.keys(&["q"]);
     t.wait_for("convstep-exited-0");
 }
+
+#[test]
+fn s_saves_a_screenshot_named_after_what_it_shows() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let args = format!(
+        "--preset cs231n-demo --step 3 --export-format txt --export-dir {}",
+        dir.path().display()
+    );
+    let Some(t) = Tmux::start("shot", 100, 30, &command(&args)) else {
+        return;
+    };
+    t.wait_for("step 3/18");
+    t.keys(&["s"]);
+    let screen = t.wait_for("saved ");
+    let want = dir.path().join("convstep-forward-step3-001.txt");
+    assert!(
+        screen.contains("convstep-forward-step3-001.txt"),
+        "the bottom line names the file:\n{screen}"
+    );
+    let saved = std::fs::read_to_string(&want).expect("the screenshot is written");
+    assert!(saved.contains("step 3/18"), "{saved}");
+    t.keys(&["b", "s"]);
+    t.wait_for("convstep-backward-step3-001.txt");
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

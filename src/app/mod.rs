@@ -138,7 +138,7 @@ fn event_loop(
 
 fn save_screenshot(app: &mut App, buffer: &Buffer, args: &StepperArgs) {
     let dir = args.export.export_dir.as_deref().unwrap_or(Path::new("."));
-    match crate::export::save_screenshot(buffer, &args.export, dir) {
+    match crate::export::save_screenshot_named(buffer, &args.export, dir, &app.screenshot_label()) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             app.message = Some(Message {

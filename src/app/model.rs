@@ -212,6 +212,15 @@ impl App {
             .is_some_and(|s| s <= self.step)
     }
 
+    /// What a screenshot shows, for its file name: `forward-step12`, `backward-step3`.
+    pub fn screenshot_label(&self) -> String {
+        let phase = match self.phase {
+            Phase::Forward => "forward",
+            Phase::Backward => "backward",
+        };
+        format!("{phase}-step{}", self.step)
+    }
+
     pub fn tick_ms(&self) -> u64 {
         TICKS_MS[self.tick.min(TICKS_MS.len() - 1)]
     }
