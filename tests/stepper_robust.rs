@@ -26,6 +26,48 @@ fn render_everywhere(app: &App) {
             .map(|x| buf[(x, 0)].symbol().to_string())
             .collect();
         assert!(top.contains(&format!("step {}/", app.step)), "{top}");
+        panels_do_not_overlap(app, cols, rows);
+    }
+}
+
+/// No two panels of the layout share a cell, and each stays on the screen.
+fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
+    let area = ratatui::layout::Rect::new(0, 0, cols, rows);
+    if cols < ui::MIN_COLS || rows < ui::MIN_ROWS {
+        return;
+    }
+    let plan = ui::plan(app, area);
+    let panels: Vec<(&str, ratatui::layout::Rect)> = [
+        ("status", Some(plan.status)),
+        ("hint", Some(plan.hint)),
+        ("input", plan.input.as_ref().map(|p| p.used)),
+        ("grads", plan.grads.as_ref().map(|p| p.used)),
+        ("touches", plan.touches.as_ref().map(|p| p.used)),
+        ("maps", plan.fmap.as_ref().map(|(p, _)| p.used)),
+        ("legend", plan.legend),
+        ("kernel", plan.kernel),
+        ("marks", plan.marks),
+        ("zoom", plan.zoom.as_ref().map(|p| p.used)),
+        ("equation", Some(plan.equation)),
+        ("code", plan.code),
+    ]
+    .into_iter()
+    .filter_map(|(name, r)| r.filter(|r| !r.is_empty()).map(|r| (name, r)))
+    .collect();
+    for (k, (a, ra)) in panels.iter().enumerate() {
+        assert_eq!(
+            ra.intersection(area),
+            *ra,
+            "{a} leaves the {cols}x{rows} screen"
+        );
+        for (b, rb) in &panels[k + 1..] {
+            assert!(
+                !ra.intersects(*rb),
+                "{a} {ra:?} and {b} {rb:?} overlap at {cols}x{rows}, {:?} step {}",
+                app.phase,
+                app.step
+            );
+        }
     }
 }
 

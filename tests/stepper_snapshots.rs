@@ -63,6 +63,31 @@ fn first_step_200x60() {
 }
 
 #[test]
+fn backward_step_200x60() {
+    // A large screen fills up: dx_pad with the dout maps, x with the touch counts
+    // right under them, dx_pad's numbers around the window, the key and the kernel.
+    let app = app(default_input(), Phase::Backward, 40);
+    let shown = text(&ui::render_buffer(&app, 200, 60));
+    insta::assert_snapshot!(shown);
+    for panel in [
+        "dx_pad R",
+        "x R",
+        "touches",
+        "dx_pad R [1:6,6:11]",
+        "marks",
+        "kernel w[0]",
+    ] {
+        assert!(shown.contains(panel), "{panel} is shown");
+    }
+    // A click on the zoom selects the padded cell it shows: row 1 + 2, column 6 + 3.
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let zoom = ui::plan(&app, area).zoom.expect("the zoom is placed");
+    let r = zoom.rects[0];
+    let got = ui::hit_test(&app, area, r.x + 3 * zoom.mode.cell_w(), r.y + 1 + 2);
+    assert_eq!(got, Some(Action::SelectCell { row: 3, col: 9 }));
+}
+
+#[test]
 fn corner_window_in_the_padding() {
     // The demo's step 9: filter 0's bottom-right window, two of its sides padding.
     let app = app(demo(), Phase::Forward, 9);

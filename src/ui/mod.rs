@@ -14,6 +14,7 @@ pub mod marks;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod zoom;
 
 use ratatui::Frame;
 use ratatui::backend::TestBackend;
@@ -46,6 +47,8 @@ pub struct Plan {
     /// Under the feature maps where there is room: the kernel panel and the key to marks.
     pub kernel: Option<Rect>,
     pub marks: Option<Rect>,
+    /// The numbers around the focus (`zoom`), where a band of space is left.
+    pub zoom: Option<Placement>,
     pub equation: Rect,
     pub code: Option<Rect>,
 }
@@ -91,6 +94,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some((p, filters)) = &plan.fmap {
         draw_group(&feature_map::grids(app, filters), p, app, buf);
+    }
+    if let Some(p) = &plan.zoom {
+        draw_group(&zoom::grids(app), p, app, buf);
     }
     if let Some(legend) = plan.legend {
         feature_map::render_legend(app, legend, buf);
@@ -145,7 +151,7 @@ fn sub(area: Rect, dx: u16, dy: u16, w: u16, h: u16) -> Rect {
 /// Where every panel goes in `area`.
 pub fn plan(app: &App, area: Rect) -> Plan {
     let g = app.layer().geom;
-    let status_h = status::height(area.width);
+    let status_h = status::height(app, area.width);
     let status = sub(area, 0, 0, area.width, status_h);
     let hint_h = status::hint_height(app, area.width);
     let hint = sub(area, 0, area.height - hint_h, area.width, hint_h);
@@ -178,39 +184,36 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         legend: None,
         kernel: None,
         marks: None,
+        zoom: None,
         equation: Rect::default(),
         code: None,
     };
-    // Backward shows x and the touches in a second row when both rows can hold a grid
-    // of one terminal row per input row; else dx_pad alone (`t` swaps in the touches).
+    // Backward: dx_pad (or, on a small screen with `t`, the touch counts) and the dout
+    // maps in the upper half, or all of it when half cannot hold one terminal row per
+    // input row; then x and the touch counts in the space left under them.
     let row_h = (g.hp() + 1).min(u16::MAX as usize) as u16;
     match app.phase {
-        Phase::Forward => place_row(app, top, Left::Input, &mut plan),
-        Phase::Backward if top.height >= 2 * row_h => {
-            let h1 = top.height / 2;
-            let row1 = sub(top, 0, 0, top.width, h1);
-            let row2 = sub(top, 0, h1, top.width, top.height - h1);
-            place_row(app, row1, Left::Grads, &mut plan);
-            let input = grid::place(g.c, g.hp(), g.wp(), Some(7), row2, app.color);
-            let rest = sub(
-                row2,
-                input.used.width + 2,
-                0,
-                row2.width.saturating_sub(input.used.width + 2),
-                row2.height,
-            );
-            plan.input = Some(input);
-            if rest.width >= 8 {
-                plan.touches = Some(grid::place(1, g.hp(), g.wp(), Some(5), rest, app.color));
+        Phase::Forward => {
+            // The zoom goes under the input if there is room, else after the kernel
+            // and the key to the marks, under the maps.
+            place_row(app, top, Left::Input, &mut plan);
+            place_zoom(app, top, true, &mut plan);
+            place_kernel_and_marks(app, top, &mut plan);
+            if plan.zoom.is_none() {
+                place_zoom(app, top, false, &mut plan);
             }
         }
         Phase::Backward => {
-            let left = if app.show_touches {
-                Left::Touches
-            } else {
-                Left::Grads
+            let two_rows = top.height >= 2 * row_h;
+            let (h1, left) = match (two_rows, app.show_touches) {
+                (true, _) => (top.height / 2, Left::Grads),
+                (false, false) => (top.height, Left::Grads),
+                (false, true) => (top.height, Left::Touches),
             };
-            place_row(app, top, left, &mut plan);
+            place_row(app, sub(top, 0, 0, top.width, h1), left, &mut plan);
+            place_x_below(app, top, &mut plan);
+            place_zoom(app, top, false, &mut plan);
+            place_kernel_and_marks(app, top, &mut plan);
         }
     }
     // The arithmetic and the code go right under the grids.
@@ -222,6 +225,7 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         plan.legend,
         plan.kernel,
         plan.marks,
+        plan.zoom.as_ref().map(|p| p.used),
     ]
     .into_iter()
     .flatten()
@@ -237,6 +241,179 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
     });
     plan
+}
+
+/// Free space under what is placed so far in `top`: under the left-hand grids and left
+/// of the right-hand column (maps, legend, kernel, marks), then under everything.
+fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
+    let bottom = |rects: &[Option<Rect>]| {
+        rects
+            .iter()
+            .flatten()
+            .map(|r| r.bottom())
+            .max()
+            .unwrap_or(top.y)
+    };
+    let lefts = [
+        plan.input.as_ref().map(|p| p.used),
+        plan.grads.as_ref().map(|p| p.used),
+        plan.touches.as_ref().map(|p| p.used),
+        plan.zoom.as_ref().map(|p| p.used),
+    ];
+    let rights = [
+        plan.fmap.as_ref().map(|(p, _)| p.used),
+        plan.legend,
+        plan.kernel,
+        plan.marks,
+    ];
+    let left_bottom = bottom(&lefts);
+    let all_bottom = left_bottom.max(bottom(&rights));
+    let right_x = plan
+        .fmap
+        .as_ref()
+        .map_or(top.right(), |(p, _)| p.used.x)
+        .saturating_sub(2);
+    let band = |y: u16, w: u16| {
+        let y = (y + 1).min(top.bottom());
+        Rect::new(top.x, y, w.min(top.width), top.bottom() - y)
+    };
+    let mut out = Vec::new();
+    if left_bottom < all_bottom && right_x > top.x {
+        out.push(band(left_bottom, right_x - top.x));
+    }
+    out.push(band(all_bottom, top.width));
+    out
+}
+
+/// Every rect placed so far.
+fn occupied(plan: &Plan) -> Vec<Rect> {
+    [
+        plan.input.as_ref().map(|p| p.used),
+        plan.grads.as_ref().map(|p| p.used),
+        plan.touches.as_ref().map(|p| p.used),
+        plan.fmap.as_ref().map(|(p, _)| p.used),
+        plan.legend,
+        plan.kernel,
+        plan.marks,
+        plan.zoom.as_ref().map(|p| p.used),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Free places to put a panel, best first, each running to the right and bottom edges
+/// of `top` (a band left of the right-hand column stops there): under the maps'
+/// legend and what is under it, right of the zoom and under what is there, then the
+/// free bands.
+fn free_places(plan: &Plan, top: Rect) -> Vec<Rect> {
+    let mut corners: Vec<(u16, u16)> = Vec::new();
+    let under = |x: u16, from: u16| {
+        [plan.kernel, plan.marks, plan.zoom.as_ref().map(|p| p.used)]
+            .into_iter()
+            .flatten()
+            .filter(|r| r.x == x)
+            .map(|r| r.bottom())
+            .fold(from, u16::max)
+    };
+    if let Some(legend) = plan.legend {
+        corners.push((legend.x, under(legend.x, legend.bottom()) + 1));
+    }
+    if let Some(z) = &plan.zoom {
+        let x = z.used.right() + 2;
+        let y = under(x, z.used.y);
+        corners.push((x, if y > z.used.y { y + 1 } else { y }));
+    }
+    let mut places: Vec<Rect> = corners
+        .into_iter()
+        .filter(|&(x, y)| x < top.right() && y < top.bottom())
+        .map(|(x, y)| Rect::new(x, y, top.right() - x, top.bottom() - y))
+        .collect();
+    places.extend(bands(plan, top));
+    places
+}
+
+/// The first free spot of height `h` and at least `min_w` columns.
+fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
+    let taken = occupied(plan);
+    free_places(plan, top).into_iter().find_map(|place| {
+        let rect = Rect::new(place.x, place.y, place.width, h);
+        let fits = h <= place.height
+            && place.width as usize >= min_w
+            && !taken.iter().any(|t| t.intersects(rect));
+        fits.then_some(rect)
+    })
+}
+
+/// The key to the marks, then the kernel panel (whose numbers the arithmetic also
+/// shows), where there is room for them.
+fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
+    let g = app.layer().geom;
+    plan.marks = free_spot(plan, top, 40, marks::height());
+    let kernel_w = g.c.saturating_mul(g.ww * 7 + 2).saturating_sub(2);
+    plan.kernel = free_spot(plan, top, kernel_w, kernel::panel_height(app));
+}
+
+/// Whether every grid of a placement shows whole (no scrolling) in `mode`'s size.
+fn whole(p: &Placement, rows: usize, cols: usize) -> bool {
+    let (w, h) = p.mode.size(rows, cols);
+    p.rects
+        .iter()
+        .all(|r| r.width as usize >= w && r.height as usize > h)
+}
+
+/// Backward: x, and the touch counts beside it unless they are already up, in the
+/// first free band where both show whole, else the first where x does.
+fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
+    let g = app.layer().geom;
+    let mut fallback = None;
+    for band in bands(plan, top) {
+        let input = grid::place(g.c, g.hp(), g.wp(), Some(7), band, app.color);
+        if !whole(&input, g.hp(), g.wp()) {
+            continue;
+        }
+        let x = input.used.width + 2;
+        let rest = sub(band, x, 0, band.width.saturating_sub(x), band.height);
+        let touches = (plan.touches.is_none() && rest.width >= 8)
+            .then(|| grid::place(1, g.hp(), g.wp(), Some(5), rest, app.color))
+            .filter(|t| whole(t, g.hp(), g.wp()));
+        if touches.is_some() || plan.touches.is_some() {
+            plan.input = Some(input);
+            plan.touches = plan.touches.take().or(touches);
+            return;
+        }
+        fallback = fallback.or(Some(input));
+    }
+    plan.input = fallback;
+}
+
+/// The numbers around the focus, in the first free band they fit whole, when the
+/// grids they zoom into are too small for numbers.
+fn place_zoom(app: &App, top: Rect, bands_only: bool, plan: &mut Plan) {
+    let zoomed = match app.phase {
+        Phase::Forward => plan.fmap.as_ref().map(|(p, _)| p.mode),
+        Phase::Backward => plan.grads.as_ref().map(|p| p.mode),
+    };
+    if matches!(zoomed, Some(grid::CellMode::Numbers(_))) {
+        return;
+    }
+    let e = zoom::extent(app);
+    let places = if bands_only {
+        bands(plan, top)
+    } else {
+        free_places(plan, top)
+    };
+    for band in places {
+        let p = grid::place(e.k, e.rows, e.cols, Some(8), band, app.color);
+        let taken = occupied(plan);
+        let rows_fit = p.rects.len() == e.k
+            && p.used.bottom() <= band.bottom()
+            && !taken.iter().any(|t| t.intersects(p.used));
+        if p.mode == grid::CellMode::Numbers(8) && whole(&p, e.rows, e.cols) && rows_fit {
+            plan.zoom = Some(p);
+            return;
+        }
+    }
 }
 
 enum Left {
@@ -291,17 +468,6 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
     plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
     plan.fmap = Some((placed, filters));
-    // Room left under the maps: the kernel, then the key to the marks.
-    let mut y = legend_y + 2;
-    let kernel_h = kernel::panel_height(app);
-    let kernel_w = g.c.saturating_mul(g.ww * 7 + 2);
-    if y.saturating_add(kernel_h) <= right.bottom() && kernel_w <= right.width as usize + 2 {
-        plan.kernel = Some(Rect::new(right.x, y, right.width, kernel_h));
-        y += kernel_h + 1;
-    }
-    if y.saturating_add(marks::height()) <= right.bottom() && right.width >= 40 {
-        plan.marks = Some(Rect::new(right.x, y, right.width, marks::height()));
-    }
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
@@ -323,6 +489,22 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
         && let Some((c, m, k)) = kernel::tap_at(app, rect, x, y)
     {
         return Some(Action::SelectTap { c, m, k });
+    }
+    if let Some(p) = &plan.zoom {
+        let e = zoom::extent(app);
+        for (grid, rect) in zoom::grids(app).iter().zip(&p.rects) {
+            if let Some((r, c)) = grid.cell_at(*rect, p.mode, x, y) {
+                let (r, c) = (e.r0 + r, e.c0 + c);
+                return Some(match app.phase {
+                    Phase::Backward => Action::SelectCell { row: r, col: c },
+                    Phase::Forward => Action::JumpTo {
+                        f: app.pos().f,
+                        i: r,
+                        j: c,
+                    },
+                });
+            }
+        }
     }
     let groups = [
         (plan.input.as_ref(), input_grid::grids(app)),

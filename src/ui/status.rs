@@ -10,9 +10,14 @@ use crate::app::{App, Phase};
 use super::text::{put, width};
 use super::theme;
 
-/// Lines the status takes at this width.
-pub fn height(cols: u16) -> u16 {
-    if cols >= 150 { 1 } else { 2 }
+/// Lines the status takes at this width: one when all of it fits on one line.
+pub fn height(app: &App, cols: u16) -> u16 {
+    let (left, right) = parts(app, true);
+    if width(&left) + width(&right) <= cols as usize {
+        1
+    } else {
+        2
+    }
 }
 
 fn parts(app: &App, wide: bool) -> (String, String) {
