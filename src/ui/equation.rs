@@ -142,6 +142,12 @@ fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
     let block = g.ww * (num_w(app) + 1);
     let mut x = area.x + LABEL_W as u16;
     for title in titles.into_iter().take(blocks_shown(app, area)) {
+        // Too long for its block: the arrow loses its spaces before any letter goes.
+        let title = if title.chars().count() > block {
+            title.replace(" → ", "→")
+        } else {
+            title.to_string()
+        };
         let t: String = title.chars().take(block).collect();
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
         x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
