@@ -14,6 +14,9 @@ use super::theme::{self, ColorMode, Rgb};
 pub enum CellMode {
     /// The number itself, `width` columns including two mark columns.
     Numbers(u16),
+    /// A larger cell for a small grid on a large screen: `width` columns by `lines`
+    /// lines, the number on the middle line, the marks down both sides.
+    Tall(u16, u16),
     /// Two columns, one row.
     Blocks,
     /// One column, one row.
@@ -25,7 +28,7 @@ pub enum CellMode {
 impl CellMode {
     pub fn cell_w(self) -> u16 {
         match self {
-            CellMode::Numbers(w) => w,
+            CellMode::Numbers(w) | CellMode::Tall(w, _) => w,
             CellMode::Blocks => 2,
             CellMode::Mini | CellMode::Half => 1,
         }
@@ -36,11 +39,24 @@ impl CellMode {
         if self == CellMode::Half { 2 } else { 1 }
     }
 
+    /// Terminal lines one grid row (or pair of rows in half blocks) takes.
+    pub fn lines(self) -> usize {
+        match self {
+            CellMode::Tall(_, h) => h.max(1) as usize,
+            _ => 1,
+        }
+    }
+
+    /// Whether the cells print their numbers.
+    pub fn has_numbers(self) -> bool {
+        matches!(self, CellMode::Numbers(_) | CellMode::Tall(..))
+    }
+
     /// Terminal (width, lines) of a grid of rows x cols.
     pub fn size(self, rows: usize, cols: usize) -> (usize, usize) {
         (
             cols * self.cell_w() as usize,
-            rows.div_ceil(self.per_line()),
+            rows.div_ceil(self.per_line()) * self.lines(),
         )
     }
 }
@@ -183,7 +199,7 @@ impl Grid<'_> {
     /// Which part shows in `area` (title line excluded) in `mode`.
     pub fn view(&self, area: Rect, mode: CellMode) -> View {
         let lines = area.height.saturating_sub(1) as usize;
-        let vis_rows = (lines * mode.per_line()).min(self.rows);
+        let vis_rows = (lines / mode.lines() * mode.per_line()).min(self.rows);
         let vis_cols = (area.width / mode.cell_w()) as usize;
         let vis_cols = vis_cols.min(self.cols);
         let ((fr0, fc0), (fr1, fc1)) = self.focus;
@@ -206,7 +222,7 @@ impl Grid<'_> {
         }
         let v = self.view(area, mode);
         let col = v.c0 + ((x - area.x) / mode.cell_w()) as usize;
-        let row = v.r0 + (y - area.y - 1) as usize * mode.per_line();
+        let row = v.r0 + (y - area.y - 1) as usize / mode.lines() * mode.per_line();
         (col < v.c0 + v.cols && row < v.r0 + v.rows).then_some((row, col))
     }
 
@@ -227,7 +243,7 @@ impl Grid<'_> {
         }
         put(buf, area, area.x, area.y, &title, theme::bold());
         for line in 0..v.rows.div_ceil(mode.per_line()) {
-            let y = area.y + 1 + line as u16;
+            let y = area.y + 1 + (line * mode.lines()) as u16;
             for col in 0..v.cols {
                 let x = area.x + col as u16 * mode.cell_w();
                 let r = v.r0 + line * mode.per_line();
@@ -238,7 +254,10 @@ impl Grid<'_> {
                         (r + 1 < self.rows).then(|| checker((self.cell)(r + 1, c), r + 1, c));
                     draw_half(buf, area, x, y, upper, lower, color);
                 } else {
-                    draw_cell(buf, area, x, y, upper, mode, color);
+                    for sub in 0..mode.lines() {
+                        let middle = sub == mode.lines() / 2;
+                        draw_cell(buf, area, x, y + sub as u16, upper, mode, middle, color);
+                    }
                 }
             }
         }
@@ -277,7 +296,7 @@ fn style_of(cell: &GridCell, color: ColorMode) -> Style {
         }
         (Mark::None, Some(bg)) => theme::contrast(bg),
         (Mark::None, None) => (120, 120, 120),
-        (Mark::Window | Mark::Current | Mark::Selected | Mark::Feeds, Some(bg)) => {
+        (Mark::Window | Mark::Prev | Mark::Current | Mark::Selected | Mark::Feeds, Some(bg)) => {
             theme::contrast(bg)
         }
         (mark, _) => mark.rgb(),
@@ -329,6 +348,8 @@ fn grid_number(v: f64, w: usize) -> String {
     fit(v, w)
 }
 
+/// One line of a cell; a tall cell's number and padding dot go on its `middle` line.
+#[allow(clippy::too_many_arguments)]
 fn draw_cell(
     buf: &mut Buffer,
     area: Rect,
@@ -336,19 +357,25 @@ fn draw_cell(
     y: u16,
     cell: GridCell,
     mode: CellMode,
+    middle: bool,
     color: ColorMode,
 ) {
     let style = style_of(&cell, color);
     let plain = !color.has_color();
     let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
     let text = match mode {
-        CellMode::Numbers(w) => {
+        CellMode::Numbers(w) | CellMode::Tall(w, _) => {
             let inner = (w as usize).saturating_sub(2);
-            let (l, r) = cell.mark.pair();
+            // A tall cell keeps its marks and number to the middle line (its colour
+            // fills the rest) and centres the number.
+            let tall = matches!(mode, CellMode::Tall(..));
+            let (l, r) = if middle { cell.mark.pair() } else { (' ', ' ') };
             let body = match cell.kind {
+                _ if !middle => " ".repeat(inner),
                 Kind::Empty if plain => format!("{:^inner$}", "╌"),
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
+                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner)),
                 _ => format!("{:>inner$}", grid_number(cell.value, inner)),
             };
             format!("{l}{body}{r}")
@@ -448,10 +475,50 @@ pub fn place(
     area: Rect,
     color: ColorMode,
 ) -> Placement {
+    place_in(k, rows, cols, numbers, false, area, color)
+}
+
+/// As [`place`], trying first the tall cells a small grid gets on a large screen.
+pub fn place_tall(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    numbers: Option<u16>,
+    area: Rect,
+    color: ColorMode,
+) -> Placement {
+    place_in(k, rows, cols, numbers, true, area, color)
+}
+
+fn place_in(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    numbers: Option<u16>,
+    tall: bool,
+    area: Rect,
+    color: ColorMode,
+) -> Placement {
     // More grids than any screen holds side by side are not drawn (the rest clip).
     let k = k.clamp(1, 64);
     let gap = 1usize;
-    let mut modes: Vec<CellMode> = numbers.map(CellMode::Numbers).into_iter().collect();
+    let mut modes: Vec<CellMode> = Vec::new();
+    if let (Some(n), true) = (numbers, tall) {
+        // The largest first, at most three lines (room stays for the panels under
+        // them); none much taller than wide (a terminal cell is about twice as tall
+        // as it is wide).
+        let mut tall: Vec<CellMode> = (2..=3u16)
+            .flat_map(|h| [n, n + 1, n + 2, n + 4].map(|w| (w, h)))
+            .filter(|&(w, h)| w + 2 >= 2 * h)
+            .map(|(w, h)| CellMode::Tall(w, h))
+            .collect();
+        tall.sort_by_key(|m| match m {
+            CellMode::Tall(w, h) => std::cmp::Reverse((w * h, *h)),
+            _ => std::cmp::Reverse((0, 0)),
+        });
+        modes.extend(tall);
+    }
+    modes.extend(numbers.map(CellMode::Numbers));
     modes.extend([CellMode::Blocks, CellMode::Mini]);
     if color.has_color() {
         modes.push(CellMode::Half);

@@ -173,7 +173,15 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     };
     let min_top = (g.hp().div_ceil(2) + 1).min(body.height as usize / 2);
     let bottom_h = bottom_h.min((body.height as usize).saturating_sub(min_top)) as u16;
-    let top = sub(body, 0, 0, body.width, body.height - bottom_h);
+    // One blank line between the panels and the arithmetic, where rows are plenty.
+    let gap = u16::from(area.height >= 40);
+    let top = sub(
+        body,
+        0,
+        0,
+        body.width,
+        (body.height - bottom_h).saturating_sub(gap),
+    );
     let mut plan = Plan {
         status,
         hint,
@@ -368,14 +376,14 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
     let g = app.layer().geom;
     let mut fallback = None;
     for band in bands(plan, top) {
-        let input = grid::place(g.c, g.hp(), g.wp(), Some(7), band, app.color);
+        let input = grid::place_tall(g.c, g.hp(), g.wp(), Some(7), band, app.color);
         if !whole(&input, g.hp(), g.wp()) {
             continue;
         }
         let x = input.used.width + 2;
         let rest = sub(band, x, 0, band.width.saturating_sub(x), band.height);
         let touches = (plan.touches.is_none() && rest.width >= 8)
-            .then(|| grid::place(1, g.hp(), g.wp(), Some(5), rest, app.color))
+            .then(|| grid::place_tall(1, g.hp(), g.wp(), Some(5), rest, app.color))
             .filter(|t| whole(t, g.hp(), g.wp()));
         if touches.is_some() || plan.touches.is_some() {
             plan.input = Some(input);
@@ -394,7 +402,7 @@ fn place_zoom(app: &App, top: Rect, bands_only: bool, plan: &mut Plan) {
         Phase::Forward => plan.fmap.as_ref().map(|(p, _)| p.mode),
         Phase::Backward => plan.grads.as_ref().map(|p| p.mode),
     };
-    if matches!(zoomed, Some(grid::CellMode::Numbers(_))) {
+    if zoomed.is_some_and(|m| m.has_numbers()) {
         return;
     }
     let e = zoom::extent(app);
@@ -434,7 +442,7 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         Left::Grads => (g.c, Some(8)),
         Left::Touches => (1, Some(5)),
     };
-    let placed = grid::place(k, g.hp(), g.wp(), numbers, left_area, app.color);
+    let placed = grid::place_tall(k, g.hp(), g.wp(), numbers, left_area, app.color);
     let used = placed.used;
     match left {
         Left::Input => plan.input = Some(placed),
@@ -458,7 +466,15 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
             .iter()
             .all(|r| r.width as usize >= w && r.height as usize > h)
     };
-    let placed = grid::place(g.f, g.h_out, g.w_out, Some(8), maps, app.color);
+    // Tall cells for the maps only where the key to the marks and the kernel still
+    // fit under them.
+    let extras = 2 + marks::height() + 1 + kernel::panel_height(app) + 1;
+    let tall = grid::place_tall(g.f, g.h_out, g.w_out, Some(8), maps, app.color);
+    let placed = if tall.used.height.saturating_add(extras) <= right.height {
+        tall
+    } else {
+        grid::place(g.f, g.h_out, g.w_out, Some(8), maps, app.color)
+    };
     let (placed, filters) = if whole(&placed) || g.f == 1 {
         (placed, all)
     } else {
