@@ -231,16 +231,7 @@ impl Grid<'_> {
             return;
         }
         let v = self.view(area, mode);
-        let mut title = self.title.clone();
-        if v.rows < self.rows || v.cols < self.cols {
-            // Scrolled: which rows and columns show.
-            if v.rows < self.rows {
-                title.push_str(&format!(" ↕{}-{}", v.r0, v.r0 + v.rows.saturating_sub(1)));
-            }
-            if v.cols < self.cols {
-                title.push_str(&format!(" ↔{}-{}", v.c0, v.c0 + v.cols.saturating_sub(1)));
-            }
-        }
+        let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
         put(buf, area, area.x, area.y, &title, theme::bold());
         for line in 0..v.rows.div_ceil(mode.per_line()) {
             let y = area.y + 1 + (line * mode.lines()) as u16;
@@ -275,6 +266,36 @@ fn checker(mut cell: GridCell, r: usize, c: usize) -> GridCell {
         };
     }
     cell
+}
+
+/// The title with, when scrolled, which rows (↕) and columns (↔) show; shortened to
+/// fit `width`: the title's first two words, then the ranges without spaces, then
+/// the arrows alone.
+fn scrolled_title(title: &str, v: View, rows: usize, cols: usize, width: u16) -> String {
+    let mut ranges = Vec::new();
+    if v.rows < rows {
+        ranges.push(format!("↕{}-{}", v.r0, v.r0 + v.rows.saturating_sub(1)));
+    }
+    if v.cols < cols {
+        ranges.push(format!("↔{}-{}", v.c0, v.c0 + v.cols.saturating_sub(1)));
+    }
+    if ranges.is_empty() {
+        return title.to_string();
+    }
+    let short: String = title.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let arrows: String = ranges.iter().filter_map(|r| r.chars().next()).collect();
+    let candidates = [
+        format!("{title} {}", ranges.join(" ")),
+        format!("{short} {}", ranges.join(" ")),
+        format!("{short} {}", ranges.concat()),
+        format!("{short} {arrows}"),
+    ];
+    let fits = |t: &&String| super::text::width(t) <= width as usize;
+    candidates
+        .iter()
+        .find(fits)
+        .unwrap_or(&candidates[3])
+        .clone()
 }
 
 fn style_of(cell: &GridCell, color: ColorMode) -> Style {

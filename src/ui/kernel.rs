@@ -77,14 +77,17 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
     let f = app.pos().f;
     let w = &app.layer().w;
     let label = super::input_grid::kernel_name(app, f);
-    let title = format!(
-        "kernel w[{f}] {label} {}x{}x{}   bias b[{f}] = {}",
-        g.c,
-        g.hh,
-        g.ww,
-        fixed(app.layer().b[f], 3)
-    );
-    put(buf, area, area.x, area.y, &title, theme::bold());
+    let kernel = format!("kernel w[{f}] {label} {}x{}x{}", g.c, g.hh, g.ww);
+    let bias = format!("bias b[{f}] = {}", fixed(app.layer().b[f], 3));
+    let title = format!("{kernel}   {bias}");
+    if super::text::width(&title) <= area.width as usize {
+        put(buf, area, area.x, area.y, &title, theme::bold());
+    } else {
+        // Too narrow for one line: the bias goes under the kernel's last row.
+        put(buf, area, area.x, area.y, &kernel, theme::bold());
+        let y = area.y + 2 + g.hh.min(u16::MAX as usize) as u16;
+        put(buf, area, area.x, y, &bias, theme::bold());
+    }
     let max = w
         .index_axis(ndarray::Axis(0), f)
         .iter()
@@ -126,9 +129,10 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Lines the kernel panel takes.
+/// Lines the kernel panel takes (one more than its rows keeps room for the bias
+/// when the title is too long to hold it).
 pub fn panel_height(app: &crate::app::App) -> u16 {
-    (app.layer().geom.hh + 2).min(u16::MAX as usize) as u16
+    (app.layer().geom.hh + 3).min(u16::MAX as usize) as u16
 }
 
 /// The entry (c, m, k) of w[f] under terminal cell (x, y) of the kernel panel.
