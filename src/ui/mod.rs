@@ -225,21 +225,11 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         }
     }
     // The arithmetic and the code go right under the grids.
-    let used = [
-        plan.input.as_ref().map(|p| p.used),
-        plan.grads.as_ref().map(|p| p.used),
-        plan.touches.as_ref().map(|p| p.used),
-        plan.fmap.as_ref().map(|(p, _)| p.used),
-        plan.legend,
-        plan.kernel,
-        plan.marks,
-        plan.zoom.as_ref().map(|p| p.used),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|r| r.bottom())
-    .max()
-    .unwrap_or(top.y);
+    let used = occupied(&plan)
+        .iter()
+        .map(|r| r.bottom())
+        .max()
+        .unwrap_or(top.y);
     let y = (used + 1).min(body.bottom() - bottom_h);
     let bottom = Rect::new(body.x, y, body.width, body.bottom() - y);
     let eq_w = eq_w.min(bottom.width as usize) as u16;
