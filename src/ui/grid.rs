@@ -233,6 +233,16 @@ impl Grid<'_> {
         let v = self.view(area, mode);
         let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
         put(buf, area, area.x, area.y, &title, theme::bold());
+        // Whole numbers print without decimals only when every number shown is whole,
+        // so a column of 0 and 0.333 reads 0.000 and 0.333.
+        let whole = mode.has_numbers()
+            && (v.r0..v.r0 + v.rows).all(|r| {
+                (v.c0..v.c0 + v.cols).all(|c| {
+                    let cell = (self.cell)(r, c);
+                    matches!(cell.kind, Kind::Pad | Kind::Empty)
+                        || (cell.value.fract() == 0.0 && cell.value.abs() < 1e6)
+                })
+            });
         for line in 0..v.rows.div_ceil(mode.per_line()) {
             let y = area.y + 1 + (line * mode.lines()) as u16;
             for col in 0..v.cols {
@@ -247,7 +257,8 @@ impl Grid<'_> {
                 } else {
                     for sub in 0..mode.lines() {
                         let middle = sub == mode.lines() / 2;
-                        draw_cell(buf, area, x, y + sub as u16, upper, mode, middle, color);
+                        let line = CellLine { middle, whole };
+                        draw_cell(buf, area, x, y + sub as u16, upper, mode, line, color);
                     }
                 }
             }
@@ -358,9 +369,10 @@ fn shade_char(cell: &GridCell) -> char {
     }
 }
 
-/// Whole numbers (counts, integer inputs) without decimals; others as many as fit.
-fn grid_number(v: f64, w: usize) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e6 {
+/// Whole numbers (counts, integer inputs) without decimals when `whole`; others as
+/// many as fit.
+fn grid_number(v: f64, w: usize, whole: bool) -> String {
+    if whole && v.fract() == 0.0 && v.abs() < 1e6 {
         let s = format!("{}", v as i64);
         if s.len() <= w {
             return s;
@@ -369,7 +381,14 @@ fn grid_number(v: f64, w: usize) -> String {
     fit(v, w)
 }
 
-/// One line of a cell; a tall cell's number and padding dot go on its `middle` line.
+/// Which line of a cell is drawn: a tall cell's number and padding dot go on its
+/// `middle` line; `whole`: the grid's numbers are all whole.
+#[derive(Clone, Copy)]
+struct CellLine {
+    middle: bool,
+    whole: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_cell(
     buf: &mut Buffer,
@@ -378,9 +397,10 @@ fn draw_cell(
     y: u16,
     cell: GridCell,
     mode: CellMode,
-    middle: bool,
+    line: CellLine,
     color: ColorMode,
 ) {
+    let CellLine { middle, whole } = line;
     let style = style_of(&cell, color);
     let plain = !color.has_color();
     let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
@@ -396,8 +416,8 @@ fn draw_cell(
                 Kind::Empty if plain => format!("{:^inner$}", "╌"),
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
-                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner)),
-                _ => format!("{:>inner$}", grid_number(cell.value, inner)),
+                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner, whole)),
+                _ => format!("{:>inner$}", grid_number(cell.value, inner, whole)),
             };
             format!("{l}{body}{r}")
         }
