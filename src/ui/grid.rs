@@ -639,6 +639,63 @@ mod tests {
     }
 
     #[test]
+    fn tall_cells_map_clicks_back_to_their_grid_cell() {
+        let g = grid(6, 6, ((0, 0), (2, 2)));
+        let area = Rect::new(0, 0, 60, 19);
+        let mode = CellMode::Tall(9, 3);
+        assert_eq!(mode.size(6, 6), (54, 18));
+        assert_eq!(g.view(area, mode).rows, 6);
+        // Every line of the cell's three belongs to it.
+        for y in 4..7 {
+            assert_eq!(g.cell_at(area, mode, 9, y), Some((1, 1)), "line {y}");
+        }
+        assert_eq!(g.cell_at(area, mode, 9, 7), Some((2, 1)));
+    }
+
+    #[test]
+    fn a_small_grid_on_a_large_area_gets_tall_cells_and_a_large_one_does_not() {
+        let area = Rect::new(0, 0, 180, 45);
+        let p = place_tall(3, 7, 7, Some(7), area, ColorMode::TrueColor);
+        assert!(matches!(p.mode, CellMode::Tall(_, h) if h > 1), "{p:?}");
+        // Numbers stacked fit; tall cells would not.
+        let p = place_tall(3, 13, 18, Some(7), area, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::Numbers(7));
+        assert_eq!(
+            place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode,
+            CellMode::Numbers(7)
+        );
+    }
+
+    #[test]
+    fn a_scrolled_title_shortens_to_fit() {
+        let v = View {
+            r0: 24,
+            c0: 9,
+            rows: 18,
+            cols: 14,
+        };
+        let t = |w| scrolled_title("x R 43x64+pad 1", v, 66, 66, w);
+        assert_eq!(t(40), "x R 43x64+pad 1 ↕24-41 ↔9-22");
+        assert_eq!(t(20), "x R ↕24-41 ↔9-22");
+        assert_eq!(t(15), "x R ↕24-41↔9-22");
+        assert_eq!(t(10), "x R ↕↔");
+        let whole = View {
+            r0: 0,
+            c0: 0,
+            rows: 66,
+            cols: 66,
+        };
+        assert_eq!(scrolled_title("x R", whole, 66, 66, 3), "x R");
+    }
+
+    #[test]
+    fn whole_numbers_drop_decimals_only_when_asked() {
+        assert_eq!(grid_number(2.0, 5, true), "2");
+        assert_eq!(grid_number(2.0, 5, false), "2.000");
+        assert_eq!(grid_number(0.3333, 6, true), "0.333");
+    }
+
+    #[test]
     fn place_prefers_numbers_then_smaller_cells() {
         let area = Rect::new(0, 0, 200, 50);
         assert_eq!(
