@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 
-use super::text::{fit, put};
+use super::text::{fit, fixed, put};
 use super::theme::{self, ColorMode, Rgb};
 
 /// How many terminal cells one grid cell takes.
@@ -226,6 +226,27 @@ impl Grid<'_> {
         (col < v.c0 + v.cols && row < v.r0 + v.rows).then_some((row, col))
     }
 
+    /// The decimals every number shown in `v` gets in `inner` columns: none when all
+    /// are whole, else the most (up to 3) that fit the widest, so a column reads
+    /// 0.000 beside 0.333 and 96.20 beside 105.80.
+    fn decimals(&self, v: View, inner: usize) -> usize {
+        let mut whole = true;
+        let mut decimals = 3;
+        for r in v.r0..v.r0 + v.rows {
+            for c in v.c0..v.c0 + v.cols {
+                let cell = (self.cell)(r, c);
+                if matches!(cell.kind, Kind::Pad | Kind::Empty) || !cell.value.is_finite() {
+                    continue;
+                }
+                whole &= cell.value.fract() == 0.0 && cell.value.abs() < 1e6;
+                while decimals > 0 && fixed(cell.value, decimals).len() > inner {
+                    decimals -= 1;
+                }
+            }
+        }
+        if whole { 0 } else { decimals }
+    }
+
     pub fn render(&self, area: Rect, mode: CellMode, color: ColorMode, buf: &mut Buffer) {
         if area.height == 0 || area.width == 0 {
             return;
@@ -233,16 +254,11 @@ impl Grid<'_> {
         let v = self.view(area, mode);
         let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
         put(buf, area, area.x, area.y, &title, theme::bold());
-        // Whole numbers print without decimals only when every number shown is whole,
-        // so a column of 0 and 0.333 reads 0.000 and 0.333.
-        let whole = mode.has_numbers()
-            && (v.r0..v.r0 + v.rows).all(|r| {
-                (v.c0..v.c0 + v.cols).all(|c| {
-                    let cell = (self.cell)(r, c);
-                    matches!(cell.kind, Kind::Pad | Kind::Empty)
-                        || (cell.value.fract() == 0.0 && cell.value.abs() < 1e6)
-                })
-            });
+        let decimals = if mode.has_numbers() {
+            self.decimals(v, mode.cell_w().saturating_sub(2) as usize)
+        } else {
+            0
+        };
         for line in 0..v.rows.div_ceil(mode.per_line()) {
             let y = area.y + 1 + (line * mode.lines()) as u16;
             for col in 0..v.cols {
@@ -257,7 +273,7 @@ impl Grid<'_> {
                 } else {
                     for sub in 0..mode.lines() {
                         let middle = sub == mode.lines() / 2;
-                        let line = CellLine { middle, whole };
+                        let line = CellLine { middle, decimals };
                         draw_cell(buf, area, x, y + sub as u16, upper, mode, line, color);
                     }
                 }
@@ -369,24 +385,18 @@ fn shade_char(cell: &GridCell) -> char {
     }
 }
 
-/// Whole numbers (counts, integer inputs) without decimals when `whole`; others as
-/// many as fit.
-fn grid_number(v: f64, w: usize, whole: bool) -> String {
-    if whole && v.fract() == 0.0 && v.abs() < 1e6 {
-        let s = format!("{}", v as i64);
-        if s.len() <= w {
-            return s;
-        }
-    }
-    fit(v, w)
+/// `v` with the grid's `decimals` where that fits `w` columns, else as many as fit.
+fn grid_number(v: f64, w: usize, decimals: usize) -> String {
+    let s = fixed(v, decimals);
+    if s.len() <= w { s } else { fit(v, w) }
 }
 
-/// Which line of a cell is drawn: a tall cell's number and padding dot go on its
-/// `middle` line; `whole`: the grid's numbers are all whole.
+/// Which line of a cell is drawn (a tall cell's number and padding dot go on its
+/// `middle` line) and the decimals of the grid's numbers.
 #[derive(Clone, Copy)]
 struct CellLine {
     middle: bool,
-    whole: bool,
+    decimals: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -400,7 +410,7 @@ fn draw_cell(
     line: CellLine,
     color: ColorMode,
 ) {
-    let CellLine { middle, whole } = line;
+    let CellLine { middle, decimals } = line;
     let style = style_of(&cell, color);
     let plain = !color.has_color();
     let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
@@ -416,8 +426,8 @@ fn draw_cell(
                 Kind::Empty if plain => format!("{:^inner$}", "╌"),
                 Kind::Empty => " ".repeat(inner),
                 Kind::Pad => format!("{:^inner$}", "·"),
-                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner, whole)),
-                _ => format!("{:>inner$}", grid_number(cell.value, inner, whole)),
+                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner, decimals)),
+                _ => format!("{:>inner$}", grid_number(cell.value, inner, decimals)),
             };
             format!("{l}{body}{r}")
         }
@@ -689,10 +699,36 @@ mod tests {
     }
 
     #[test]
-    fn whole_numbers_drop_decimals_only_when_asked() {
-        assert_eq!(grid_number(2.0, 5, true), "2");
-        assert_eq!(grid_number(2.0, 5, false), "2.000");
-        assert_eq!(grid_number(0.3333, 6, true), "0.333");
+    fn a_grid_gives_all_its_numbers_the_same_decimals() {
+        let values = [[105.8, 96.2], [0.0, 2.0]];
+        let g = Grid {
+            title: String::new(),
+            rows: 2,
+            cols: 2,
+            focus: ((0, 0), (0, 0)),
+            cell: Box::new(move |r, c| GridCell {
+                kind: Kind::Value,
+                value: values[r][c],
+                ..GridCell::empty()
+            }),
+        };
+        let all = View {
+            r0: 0,
+            c0: 0,
+            rows: 2,
+            cols: 2,
+        };
+        assert_eq!(g.decimals(all, 6), 2, "105.80 fits six columns");
+        let ints = View {
+            r0: 1,
+            c0: 0,
+            rows: 1,
+            cols: 2,
+        };
+        assert_eq!(g.decimals(ints, 6), 0, "whole numbers print whole");
+        assert_eq!(grid_number(96.2, 6, 2), "96.20");
+        assert_eq!(grid_number(2.0, 6, 0), "2");
+        assert_eq!(grid_number(-1234.5, 5, 3), "-1234");
     }
 
     #[test]
