@@ -47,6 +47,18 @@ impl CellMode {
         }
     }
 
+    /// How much a cell shows, for choosing between layouts: tall numbers, numbers,
+    /// blocks, one column, half blocks.
+    pub fn richness(self) -> u8 {
+        match self {
+            CellMode::Tall(..) => 5,
+            CellMode::Numbers(_) => 4,
+            CellMode::Blocks => 3,
+            CellMode::Mini => 2,
+            CellMode::Half => 1,
+        }
+    }
+
     /// Whether the cells print their numbers.
     pub fn has_numbers(self) -> bool {
         matches!(self, CellMode::Numbers(_) | CellMode::Tall(..))

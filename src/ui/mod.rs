@@ -432,13 +432,42 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         Left::Grads => (g.c, Some(8)),
         Left::Touches => (1, Some(5)),
     };
-    let placed = grid::place_tall(k, g.hp(), g.wp(), numbers, left_area, app.color);
-    let used = placed.used;
+    // Tall cells on the left only when they leave the maps as rich as flat ones do.
+    let flat = grid::place(k, g.hp(), g.wp(), numbers, left_area, app.color);
+    let tall = grid::place_tall(k, g.hp(), g.wp(), numbers, left_area, app.color);
+    let maps_flat = place_maps(app, row, flat.used);
+    let maps_tall = place_maps(app, row, tall.used);
+    // Then room for a legend with a readable bar.
+    let rank = |m: &Maps| {
+        (
+            m.filters.len(),
+            m.placement.mode.richness(),
+            m.legend.width.min(26),
+        )
+    };
+    let (placed, maps) = if rank(&maps_tall) >= rank(&maps_flat) {
+        (tall, maps_tall)
+    } else {
+        (flat, maps_flat)
+    };
     match left {
         Left::Input => plan.input = Some(placed),
         Left::Grads => plan.grads = Some(placed),
         Left::Touches => plan.touches = Some(placed),
     }
+    plan.legend = Some(maps.legend);
+    plan.fmap = Some((maps.placement, maps.filters));
+}
+
+/// The feature maps and their legend beside a left-hand group that uses `used`.
+struct Maps {
+    placement: Placement,
+    filters: Vec<usize>,
+    legend: Rect,
+}
+
+fn place_maps(app: &App, row: Rect, used: Rect) -> Maps {
+    let g = app.layer().geom;
     let x = used.width + 2;
     let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
     // The maps keep to the height of the grids beside them (the arithmetic comes right
@@ -450,12 +479,6 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         .min(right.height.saturating_sub(1));
     let maps = sub(right, 0, 0, right.width, maps_h);
     let all: Vec<usize> = (0..g.f).collect();
-    let whole = |p: &Placement| {
-        let (w, h) = p.mode.size(g.h_out, g.w_out);
-        p.rects
-            .iter()
-            .all(|r| r.width as usize >= w && r.height as usize > h)
-    };
     // Tall cells for the maps only where the key to the marks and the kernel still
     // fit under them.
     let extras = 2 + marks::height() + 1 + kernel::panel_height(app) + 1;
@@ -465,15 +488,22 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     } else {
         grid::place(g.f, g.h_out, g.w_out, Some(8), maps, app.color)
     };
-    let (placed, filters) = if whole(&placed) || g.f == 1 {
+    let (placement, filters) = if whole(&placed, g.h_out, g.w_out) || g.f == 1 {
         (placed, all)
     } else {
         let one = grid::place(1, g.h_out, g.w_out, Some(8), maps, app.color);
         (one, vec![app.pos().f])
     };
-    let legend_y = placed.used.bottom().min(right.bottom().saturating_sub(1));
-    plan.legend = Some(Rect::new(right.x, legend_y, right.width, 1).intersection(right));
-    plan.fmap = Some((placed, filters));
+    let legend_y = placement
+        .used
+        .bottom()
+        .min(right.bottom().saturating_sub(1));
+    let legend = Rect::new(right.x, legend_y, right.width, 1).intersection(right);
+    Maps {
+        placement,
+        filters,
+        legend,
+    }
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
