@@ -311,7 +311,9 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
         g.pad + g.w
     );
     put(buf, area, area.x, y, &crop, Style::new());
-    let done = if after.steps_done == app.total_steps() {
+    let done = if after.steps_done == app.total_steps() && g.pad == 0 {
+        "done: pad 0, no ring to crop: dx is dx_pad".to_string()
+    } else if after.steps_done == app.total_steps() {
         "done: the ring is cropped away, dx is the inside".to_string()
     } else {
         format!(
