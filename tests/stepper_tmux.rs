@@ -122,7 +122,10 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
     assert!(screen.contains("filter 1 sobel-y"), "{screen}");
 
     t.keys(&["b"]);
-    let screen = t.wait_for("BACKWARD");
+    // The bottom of the arithmetic, so the whole backward frame is on the screen.
+    let screen = t.wait_until("backward, drawn whole", |s| {
+        s.contains("BACKWARD") && s.contains("done: the ring is cropped away")
+    });
     assert!(screen.contains("dout[0,1,10,15] = 1.000"), "{screen}");
     assert!(
         screen.contains("db[1] += 1.000 → db[1] = 176.000"),
@@ -135,7 +138,9 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
         "{screen}"
     );
     t.keys(&["h"]);
-    let screen = t.wait_for("step 351/352");
+    let screen = t.wait_until("at step 351, drawn whole", |s| {
+        s.contains("step 351/352") && s.contains("351 of 352 windows sent back")
+    });
     assert!(
         screen.contains("dx_pad R"),
         "one step earlier the ring is there:\n{screen}"
