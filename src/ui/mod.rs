@@ -24,6 +24,7 @@ use ratatui::{Terminal, widgets::Widget};
 
 use crate::app::{Action, App, Phase};
 use grid::{Grid, Placement};
+use theme::ColorMode;
 
 /// The smallest area the stepper draws in.
 pub const MIN_COLS: u16 = 60;
@@ -360,27 +361,34 @@ fn whole(p: &Placement, rows: usize, cols: usize) -> bool {
         .all(|r| r.width as usize >= w && r.height as usize > h)
 }
 
+/// `grid::place` or `grid::place_tall`.
+type Placer = fn(usize, usize, usize, Option<u16>, Rect, ColorMode) -> Placement;
+
 /// Backward: x, and the touch counts beside it unless they are already up, in the
 /// first free band where both show whole, else the first where x does.
 fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
     let g = app.layer().geom;
     let mut fallback = None;
+    let placers: [Placer; 2] = [grid::place_tall, grid::place];
     for band in bands(plan, top) {
-        let input = grid::place_tall(g.c, g.hp(), g.wp(), Some(7), band, app.color);
-        if !whole(&input, g.hp(), g.wp()) {
-            continue;
+        // Tall cells for x if the touch counts still fit beside it, else flat ones.
+        for placer in placers {
+            let input = placer(g.c, g.hp(), g.wp(), Some(7), band, app.color);
+            if !whole(&input, g.hp(), g.wp()) {
+                continue;
+            }
+            let x = input.used.width + 2;
+            let rest = sub(band, x, 0, band.width.saturating_sub(x), band.height);
+            let touches = (plan.touches.is_none() && rest.width >= 8)
+                .then(|| grid::place_tall(1, g.hp(), g.wp(), Some(5), rest, app.color))
+                .filter(|t| whole(t, g.hp(), g.wp()));
+            if touches.is_some() || plan.touches.is_some() {
+                plan.input = Some(input);
+                plan.touches = plan.touches.take().or(touches);
+                return;
+            }
+            fallback = fallback.or(Some(input));
         }
-        let x = input.used.width + 2;
-        let rest = sub(band, x, 0, band.width.saturating_sub(x), band.height);
-        let touches = (plan.touches.is_none() && rest.width >= 8)
-            .then(|| grid::place_tall(1, g.hp(), g.wp(), Some(5), rest, app.color))
-            .filter(|t| whole(t, g.hp(), g.wp()));
-        if touches.is_some() || plan.touches.is_some() {
-            plan.input = Some(input);
-            plan.touches = plan.touches.take().or(touches);
-            return;
-        }
-        fallback = fallback.or(Some(input));
     }
     plan.input = fallback;
 }
