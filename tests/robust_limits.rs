@@ -210,3 +210,22 @@ fn nan_and_inf_render_in_every_shot_format() {
         .assert()
         .success();
 }
+
+#[test]
+fn record_refuses_more_frames_than_it_makes_before_drawing_any() {
+    let dir = TempDir::new().unwrap();
+    // The bundled image at 64x43 with two filters: 5504 steps.
+    let args = ["record", "--size", "64", "-o", "all.gif"];
+    fails_cleanly(
+        dir.path(),
+        &args,
+        "5504 frames is more than record makes (at most 5000)",
+    );
+    let script = vec!["l"; 5000].join(" ");
+    let args = ["record", "--keys", &script, "-o", "keys.gif"];
+    fails_cleanly(
+        dir.path(),
+        &args,
+        "5001 frames is more than record makes (at most 5000)",
+    );
+}
