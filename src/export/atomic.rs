@@ -23,8 +23,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.is_dir() {
         anyhow::bail!("cannot write {}: it is a folder", path.display());
     }
-    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let cannot = |err: std::io::Error| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::input::io_reason(&err)
+        )
+    };
+    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy()).map_err(cannot)?;
     let result = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
@@ -34,7 +40,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         });
     if let Err(err) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+        return Err(cannot(err));
     }
     Ok(())
 }

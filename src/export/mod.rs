@@ -125,8 +125,9 @@ pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> 
     atomic::write_atomic(path, &bytes)
 }
 
-/// Fails early, before any drawing, when the output's folder does not exist.
-fn check_output_folder(path: &Path) -> anyhow::Result<()> {
+/// Fails early, before any drawing or computing, when the output's folder does not
+/// exist or the output names a folder.
+pub fn check_output_folder(path: &Path) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
