@@ -111,13 +111,6 @@ pub fn render(buf: &Buffer, format: Format, opts: &RenderOptions) -> anyhow::Res
     })
 }
 
-/// Writes one frame to `path` (format from its extension), atomically.
-pub fn write_frame(buf: &Buffer, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
-    let format = Format::from_path(path)?;
-    let bytes = render(buf, format, opts)?;
-    atomic::write_atomic(path, &bytes)
-}
-
 /// Writes an animation to `path`, which must end in `.gif`, atomically.
 pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
     check_gif_path(path)?;
