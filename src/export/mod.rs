@@ -271,10 +271,10 @@ pub fn save_screenshot_named(
 /// The terminal a headless frame is drawn for, and the raster scale.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct FrameArgs {
-    /// Terminal width the frame is drawn at, in cells.
+    /// Terminal width the frame is drawn at, in cells (1..=1000).
     #[arg(long, default_value_t = 120)]
     pub cols: u16,
-    /// Terminal height the frame is drawn at, in cells.
+    /// Terminal height the frame is drawn at, in cells (1..=500).
     #[arg(long, default_value_t = 40)]
     pub rows: u16,
     /// PNG and GIF pixels per cell, as a multiple of 9x18 (1..=8). Not `--scale`,
@@ -326,7 +326,8 @@ pub struct TourFrameArgs {
         conflicts_with_all = ["phase", "step", "filter"]
     )]
     pub tour: Option<PathBuf>,
-    /// The 1-based page of --tour that `shot` draws (default 1).
+    /// The 1-based page of --tour that `shot` draws (default 1; `record --tour` records
+    /// every page).
     #[arg(long, requires = "tour")]
     pub page: Option<usize>,
     /// Narration language of --tour (default: from the locale).
@@ -375,7 +376,7 @@ pub struct RecordArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
-    /// Output .gif.
+    /// Where to write the animation (.gif).
     #[arg(short, long)]
     pub output: PathBuf,
 }
