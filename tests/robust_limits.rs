@@ -17,7 +17,13 @@ fn convstep() -> Command {
 /// `expect`, and no file left in `dir` other than those there before.
 fn fails_cleanly(dir: &Path, args: &[&str], expect: &str) {
     let before = files(dir);
-    let output = convstep().current_dir(dir).args(args).output().unwrap();
+    // The timeout only turns a hang (the defect some of these pin) into a failure.
+    let output = convstep()
+        .current_dir(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
     assert_eq!(
@@ -228,4 +234,32 @@ fn record_refuses_more_frames_than_it_makes_before_drawing_any() {
         &args,
         "5001 frames is more than record makes (at most 5000)",
     );
+}
+
+/// A named pipe with no writer used to hang `compute` for ever (opening it to sniff
+/// the .npy magic string blocks); pipes and devices are refused before opening.
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_are_refused_without_blocking() {
+    let dir = TempDir::new().unwrap();
+    for name in ["pipe", "pipe.npy"] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+    }
+    let refused = "is not a regular file (a pipe, socket or device)";
+    for args in [
+        &["compute", "pipe", "-o", "out.npz"][..],
+        &["compute", "--kernel", "pipe.npy", "-o", "out.npz"][..],
+        &["compute", "--bias", "pipe.npy", "-o", "out.npz"][..],
+        &["compute", "--dout", "pipe.npy", "-o", "out.npz"][..],
+        &["shot", "pipe", "-o", "out.txt"][..],
+    ] {
+        fails_cleanly(dir.path(), args, refused);
+    }
+    // /dev/zero never ends; it used to be called empty.
+    let args = ["compute", "/dev/zero", "-o", "out.npz"];
+    fails_cleanly(dir.path(), &args, &format!("'/dev/zero' {refused}"));
 }

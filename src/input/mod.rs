@@ -406,6 +406,10 @@ fn looks_like_npy(path: &Path) -> bool {
         return true;
     }
     use std::io::Read;
+    // Opening a pipe blocks until a writer comes; read_file refuses such files.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 6];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
