@@ -45,8 +45,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A new file `.NAME.PID-N.tmp` beside the target (never an existing one).
+/// A new file `.NAME.PID-N.tmp` beside the target (never an existing one). NAME is cut
+/// to at most 100 bytes, so that any name the file system takes has a temporary name it
+/// takes too (most allow 255 bytes).
 fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
+    let mut end = name.len().min(100);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let name = &name[..end];
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
@@ -79,6 +86,18 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(entries(dir.path()), vec!["a.txt"]);
+    }
+
+    #[test]
+    fn a_name_near_the_file_system_limit_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        // 250 bytes: legal, but too long once a temporary suffix is added to it whole.
+        let name = format!("{}.txt", "é".repeat(123));
+        assert_eq!(name.len(), 250);
+        let path = dir.path().join(&name);
+        write_atomic(&path, b"long").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"long");
+        assert_eq!(entries(dir.path()), vec![name]);
     }
 
     #[test]
