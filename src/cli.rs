@@ -25,6 +25,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compute out, dx, dw and db and write them into an .npz (no terminal needed).
+    #[command(
+        after_help = "Example: convstep compute x.npy --kernel w.npy --bias b.npy --dout dout.npy --stride 2 --pad 1 -o got.npz"
+    )]
     Compute(ComputeArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),

@@ -396,7 +396,11 @@ fn every_bad_input_fails_with_one_line_and_no_file() {
         ),
         (
             &["good.png", "--bias", "nan,1"],
-            "--bias: 'nan' is not a number",
+            "--bias: 'nan' is not a finite number",
+        ),
+        (
+            &["good.png", "--bias", "0,1e400"],
+            "--bias: '1e400' is not a finite number",
         ),
         (
             &["good.png", "--kernel", "box", "--bias", "b2.npy"],

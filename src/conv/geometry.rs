@@ -84,9 +84,13 @@ impl Window {
     }
 }
 
-/// Largest number of output cells (steps) or array elements a layer may have; keeps
-/// every allocation bounded whatever the input claims.
-pub const MAX_ELEMENTS: usize = 1 << 28;
+/// The most numbers any one array of a layer may hold (x_pad, w, out, and one image's
+/// im2col matrix): 16 Mi, 128 MiB of f64, so that whatever the input claims, forward
+/// and backward together stay well under a gigabyte.
+pub const MAX_ELEMENTS: usize = 1 << 24;
+/// The most multiply-adds of one forward pass, N F H' W' C HH WW (256 Mi), which keeps
+/// every pass (and so every parameter change in the stepper) to seconds at most.
+pub const MAX_WORK: usize = 1 << 28;
 
 impl Geometry {
     /// Checks x (N,C,H,W), w (F,C,HH,WW), b of length F and the parameters.
@@ -127,23 +131,25 @@ impl Geometry {
         if b_len != f {
             return Err(ConvError::BiasMismatch { b_len, f });
         }
-        let too_large = || ConvError::TooLarge(format!("x {x_dim:?}, w {w_dim:?}, {params:?}"));
-        let hp = pad
-            .checked_mul(2)
-            .and_then(|p| p.checked_add(h))
-            .ok_or_else(too_large)?;
-        let wp = pad
-            .checked_mul(2)
-            .and_then(|p| p.checked_add(w))
-            .ok_or_else(too_large)?;
-        let reach_h = dilation
-            .checked_mul(hh - 1)
-            .and_then(|r| r.checked_add(1))
-            .ok_or_else(too_large)?;
-        let reach_w = dilation
-            .checked_mul(ww - 1)
-            .and_then(|r| r.checked_add(1))
-            .ok_or_else(too_large)?;
+        let too_large = |what: &str, dims: &[usize], limit: usize| {
+            let shape: Vec<String> = dims.iter().map(usize::to_string).collect();
+            ConvError::TooLarge(format!(
+                "{what} ({}) would be more than {limit} numbers",
+                shape.join(",")
+            ))
+        };
+        let padded = |len: usize| pad.checked_mul(2).and_then(|p| p.checked_add(len));
+        let (Some(hp), Some(wp)) = (padded(h), padded(w)) else {
+            return Err(ConvError::TooLarge(format!(
+                "pad {pad} is larger than any input could use"
+            )));
+        };
+        let reach = |len: usize| dilation.checked_mul(len - 1).and_then(|r| r.checked_add(1));
+        let (Some(reach_h), Some(reach_w)) = (reach(hh), reach(ww)) else {
+            return Err(ConvError::TooLarge(format!(
+                "dilation {dilation} is larger than any input could use"
+            )));
+        };
         if reach_h > hp || reach_w > wp {
             return Err(ConvError::KernelTooLarge {
                 reach_h,
@@ -154,21 +160,34 @@ impl Geometry {
         }
         let h_out = (hp - reach_h) / stride + 1;
         let w_out = (wp - reach_w) / stride + 1;
-        let sizes = [
-            [n, c, hp, wp],
-            [f, c, hh, ww],
-            [n, f, h_out, w_out],
-            [
-                n,
-                f,
-                h_out.saturating_mul(w_out),
-                c.saturating_mul(hh).saturating_mul(ww),
-            ],
+        let sizes: [(&str, [usize; 4], usize); 5] = [
+            (
+                "the padded input x_pad (N,C,H+2pad,W+2pad)",
+                [n, c, hp, wp],
+                MAX_ELEMENTS,
+            ),
+            ("w (F,C,HH,WW)", [f, c, hh, ww], MAX_ELEMENTS),
+            ("the output (N,F,H',W')", [n, f, h_out, w_out], MAX_ELEMENTS),
+            (
+                "one image's im2col matrix (C*HH*WW, H'*W')",
+                [c, hh.saturating_mul(ww), h_out, w_out],
+                MAX_ELEMENTS,
+            ),
+            (
+                "the multiply-adds of a pass (N,F,H'*W',C*HH*WW)",
+                [
+                    n,
+                    f,
+                    h_out.saturating_mul(w_out),
+                    c.saturating_mul(hh).saturating_mul(ww),
+                ],
+                MAX_WORK,
+            ),
         ];
-        for dims in sizes {
+        for (what, dims, limit) in sizes {
             let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-            if count.is_none_or(|count| count > MAX_ELEMENTS) {
-                return Err(too_large());
+            if count.is_none_or(|count| count > limit) {
+                return Err(too_large(what, &dims, limit));
             }
         }
         Ok(Geometry {

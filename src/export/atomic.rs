@@ -23,8 +23,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.is_dir() {
         anyhow::bail!("cannot write {}: it is a folder", path.display());
     }
-    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let cannot = |err: std::io::Error| {
+        anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            crate::input::io_reason(&err)
+        )
+    };
+    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy()).map_err(cannot)?;
     let result = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
@@ -34,13 +40,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         });
     if let Err(err) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+        return Err(cannot(err));
     }
     Ok(())
 }
 
-/// A new file `.NAME.PID-N.tmp` beside the target (never an existing one).
+/// A new file `.NAME.PID-N.tmp` beside the target (never an existing one). NAME is cut
+/// to at most 100 bytes, so that any name the file system takes has a temporary name it
+/// takes too (most allow 255 bytes).
 fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
+    let mut end = name.len().min(100);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let name = &name[..end];
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
@@ -73,6 +86,18 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(entries(dir.path()), vec!["a.txt"]);
+    }
+
+    #[test]
+    fn a_name_near_the_file_system_limit_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        // 250 bytes: legal, but too long once a temporary suffix is added to it whole.
+        let name = format!("{}.txt", "é".repeat(123));
+        assert_eq!(name.len(), 250);
+        let path = dir.path().join(&name);
+        write_atomic(&path, b"long").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"long");
+        assert_eq!(entries(dir.path()), vec![name]);
     }
 
     #[test]

@@ -62,12 +62,6 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
     }
     let spec = SceneSpec::from_args(&args.input)?;
     let (state, actions) = plan(args, &spec)?;
-    if actions.len() >= MAX_FRAMES {
-        anyhow::bail!(
-            "{} frames is more than record makes (at most {MAX_FRAMES}); record a shorter range",
-            actions.len() + 1
-        );
-    }
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let delay = args.delay.unwrap_or(STEP_DELAY_MS);
     // Frames are made twice (palette, then encoding), one at a time, from a fresh App.
@@ -96,8 +90,17 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
 /// Where `record` starts and the actions after which it draws a frame: the key
 /// script, or one `Next` per step of the range.
 fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<Action>)> {
+    let too_many = |frames: usize| {
+        anyhow::anyhow!(
+            "{frames} frames is more than record makes (at most {MAX_FRAMES}); record a shorter range"
+        )
+    };
     if let Some(script) = &args.keys {
-        return Ok((args.state.clone(), parse_script(script).context("--keys")?));
+        let actions = parse_script(script).context("--keys")?;
+        if actions.len() >= MAX_FRAMES {
+            return Err(too_many(actions.len() + 1));
+        }
+        return Ok((args.state.clone(), actions));
     }
     let first = App::new(spec.clone(), &args.state)?;
     let total = first.total_steps();
@@ -105,6 +108,10 @@ fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<A
         Some(range) => parse_steps(range, total)?,
         None => (first.step, total),
     };
+    // Checked before the actions are made: a range may span millions of steps.
+    if to - from >= MAX_FRAMES {
+        return Err(too_many(to - from + 1));
+    }
     let state = StateArgs {
         step: Some(from),
         ..args.state.clone()

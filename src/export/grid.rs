@@ -134,7 +134,30 @@ pub struct GridCell {
     pub crossed: bool,
 }
 
+/// How a cell looks apart from its symbol: colours and modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CellStyle {
+    pub fg: Rgb,
+    pub bg: Rgb,
+    pub bold: bool,
+    pub italic: bool,
+    pub underline: bool,
+    pub crossed: bool,
+}
+
 impl GridCell {
+    /// The cell's colours and modifiers.
+    pub fn style(&self) -> CellStyle {
+        CellStyle {
+            fg: self.fg,
+            bg: self.bg,
+            bold: self.bold,
+            italic: self.italic,
+            underline: self.underline,
+            crossed: self.crossed,
+        }
+    }
+
     /// True when nothing but the background shows.
     pub fn is_blank(&self) -> bool {
         (self.symbol.is_empty() || self.symbol.chars().all(|c| c == ' '))

@@ -4,31 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::grid::{Grid, GridCell, Rgb};
+use super::grid::{CellStyle, Grid};
 use super::svg::escape_into;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SpanStyle {
-    fg: Rgb,
-    bg: Rgb,
-    bold: bool,
-    italic: bool,
-    underline: bool,
-    crossed: bool,
-}
-
-impl SpanStyle {
-    fn of(cell: &GridCell) -> SpanStyle {
-        SpanStyle {
-            fg: cell.fg,
-            bg: cell.bg,
-            bold: cell.bold,
-            italic: cell.italic,
-            underline: cell.underline,
-            crossed: cell.crossed,
-        }
-    }
-
+impl CellStyle {
+    /// The CSS of a span of cells that look alike.
     fn css(&self) -> String {
         let mut s = format!("color:{};background:{}", self.fg.hex(), self.bg.hex());
         if self.bold {
@@ -49,12 +29,12 @@ impl SpanStyle {
 
 pub fn to_html(grid: &Grid) -> String {
     // Classes numbered in order of first appearance, so the same frame gives the same file.
-    let mut styles: Vec<SpanStyle> = Vec::new();
+    let mut styles: Vec<CellStyle> = Vec::new();
     let mut body = String::new();
     for y in 0..grid.rows {
         let mut x = 0;
         while x < grid.cols {
-            let style = SpanStyle::of(grid.cell(x, y));
+            let style = grid.cell(x, y).style();
             let class = match styles.iter().position(|s| *s == style) {
                 Some(i) => i,
                 None => {
@@ -66,7 +46,7 @@ pub fn to_html(grid: &Grid) -> String {
             while x < grid.cols {
                 let cell = grid.cell(x, y);
                 if cell.width > 0 {
-                    if SpanStyle::of(cell) != style {
+                    if cell.style() != style {
                         break;
                     }
                     if cell.symbol.is_empty() {

@@ -111,13 +111,6 @@ pub fn render(buf: &Buffer, format: Format, opts: &RenderOptions) -> anyhow::Res
     })
 }
 
-/// Writes one frame to `path` (format from its extension), atomically.
-pub fn write_frame(buf: &Buffer, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
-    let format = Format::from_path(path)?;
-    let bytes = render(buf, format, opts)?;
-    atomic::write_atomic(path, &bytes)
-}
-
 /// Writes an animation to `path`, which must end in `.gif`, atomically.
 pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> anyhow::Result<()> {
     check_gif_path(path)?;
@@ -125,8 +118,9 @@ pub fn write_gif(frames: Vec<TimedFrame>, path: &Path, opts: &RenderOptions) -> 
     atomic::write_atomic(path, &bytes)
 }
 
-/// Fails early, before any drawing, when the output's folder does not exist.
-fn check_output_folder(path: &Path) -> anyhow::Result<()> {
+/// Fails early, before any drawing or computing, when the output's folder does not
+/// exist or the output names a folder.
+pub fn check_output_folder(path: &Path) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -277,10 +271,10 @@ pub fn save_screenshot_named(
 /// The terminal a headless frame is drawn for, and the raster scale.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct FrameArgs {
-    /// Terminal width the frame is drawn at, in cells.
+    /// Terminal width the frame is drawn at, in cells (1..=1000).
     #[arg(long, default_value_t = 120)]
     pub cols: u16,
-    /// Terminal height the frame is drawn at, in cells.
+    /// Terminal height the frame is drawn at, in cells (1..=500).
     #[arg(long, default_value_t = 40)]
     pub rows: u16,
     /// PNG and GIF pixels per cell, as a multiple of 9x18 (1..=8). Not `--scale`,
@@ -332,7 +326,8 @@ pub struct TourFrameArgs {
         conflicts_with_all = ["phase", "step", "filter"]
     )]
     pub tour: Option<PathBuf>,
-    /// The 1-based page of --tour that `shot` draws (default 1).
+    /// The 1-based page of --tour that `shot` draws (default 1; `record --tour` records
+    /// every page).
     #[arg(long, requires = "tour")]
     pub page: Option<usize>,
     /// Narration language of --tour (default: from the locale).
@@ -381,7 +376,7 @@ pub struct RecordArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
-    /// Output .gif.
+    /// Where to write the animation (.gif).
     #[arg(short, long)]
     pub output: PathBuf,
 }

@@ -31,8 +31,8 @@ pub struct InputArgs {
     /// unit: pixel values in [0,1] (default); raw: 0..255 (default of cs231n-image).
     #[arg(long, value_enum)]
     pub scale: Option<Scale>,
-    /// Shrink images so the longest side is N pixels (default 16; never enlarged), or
-    /// `full` to keep the original size.
+    /// Shrink images so the longest side is N pixels (1..=8192; default 16; never
+    /// enlarged), or `full` to keep the original size.
     #[arg(long)]
     pub size: Option<String>,
     /// Comma-separated kernels, one filter each (identity, box, gaussian, sharpen,
@@ -47,22 +47,22 @@ pub struct InputArgs {
     /// Upstream gradient: ones (default), random (seeded), or a .npy of the output's shape.
     #[arg(long)]
     pub dout: Option<String>,
-    /// Filters made by `--kernel random` (default 1).
+    /// Filters made by `--kernel random` (1..=64; default 1).
     #[arg(long)]
     pub filters: Option<usize>,
-    /// Kernel side K of identity, box, gaussian and random (default 3).
+    /// Kernel side K of identity, box, gaussian and random (1..=31; default 3).
     #[arg(long)]
     pub kernel_size: Option<usize>,
     /// Seed for `random` kernels and dout (default 0; ChaCha8, the same on every platform).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Stride between windows (>= 1; default 1).
+    /// Stride between windows (>= 1; default 1, or the preset's).
     #[arg(long)]
     pub stride: Option<usize>,
-    /// Zero padding around the input (>= 0; default 1).
+    /// Zero padding around the input (>= 0; default 1, or the preset's).
     #[arg(long)]
     pub pad: Option<usize>,
-    /// Dilation of the kernel (>= 1; default 1).
+    /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
     #[arg(long)]
     pub dilation: Option<usize>,
 }

@@ -18,6 +18,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
     if meta.is_dir() {
         bail!("'{name}' is a directory, not a file");
     }
+    // A pipe would block until something writes to it, a device may never end.
+    if !meta.is_file() {
+        bail!("'{name}' is not a regular file (a pipe, socket or device): save it to a file first");
+    }
     if meta.len() == 0 {
         bail!("'{name}' is empty");
     }

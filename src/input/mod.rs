@@ -230,6 +230,8 @@ impl SceneSpec {
         };
         let mut ladder: Vec<Size> = SIZE_STEPS.iter().map(|&n| Size::Longest(n)).collect();
         ladder.push(Size::Full);
+        // A size whose x would be too large is not a step on the ladder.
+        ladder.retain(|&s| picture.check_size(s, *gray).is_ok());
         let mut changed = false;
         for _ in 0..delta.unsigned_abs() {
             let now = long(*size);
@@ -369,6 +371,7 @@ fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source,
             None => Size::Longest(DEFAULT_SIZE),
         };
         let (gray, scale) = (args.gray, args.scale.or(preset_scale).unwrap_or_default());
+        picture.check_size(size, gray)?;
         Ok(Source::Image {
             x: picture.to_x(size, gray, scale),
             picture,
@@ -393,7 +396,8 @@ fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source,
         }
         return Ok((Source::Array(npy::read_x(path)?), label));
     }
-    Ok((image_source(Picture::open(path)?)?, label))
+    let source = image_source(Picture::open(path)?).with_context(|| format!("'{label}'"))?;
+    Ok((source, label))
 }
 
 /// A .npy by its extension or, failing that, by its magic string.
@@ -402,6 +406,10 @@ fn looks_like_npy(path: &Path) -> bool {
         return true;
     }
     use std::io::Read;
+    // Opening a pipe blocks until a writer comes; read_file refuses such files.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 6];
     std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
@@ -443,10 +451,11 @@ fn parse_bias(text: &str) -> Result<Vec<f64>> {
     text.split(',')
         .map(|v| {
             let v = v.trim();
-            v.parse::<f64>()
-                .ok()
-                .filter(|b| b.is_finite())
-                .ok_or_else(|| anyhow!("--bias: '{v}' is not a number (give comma-separated numbers or a .npy of shape (F,))"))
+            match v.parse::<f64>() {
+                Ok(b) if b.is_finite() => Ok(b),
+                Ok(_) => bail!("--bias: '{v}' is not a finite number (a .npy of shape (F,) may hold NaN or inf)"),
+                Err(_) => bail!("--bias: '{v}' is not a number (give comma-separated numbers or a .npy of shape (F,))"),
+            }
         })
         .collect()
 }

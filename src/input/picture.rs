@@ -11,6 +11,7 @@ use ndarray::Array4;
 
 use super::Scale;
 use super::files::read_file;
+use super::npy::MAX_ARRAY_ELEMENTS;
 
 /// The bundled default image: Chelsea the cat, 451x300, CC0 (Stefan van der Walt,
 /// scikit-image's sample data).
@@ -160,6 +161,21 @@ impl Picture {
                 (scale(w), scale(h))
             }
         }
+    }
+
+    /// Refuses a working size whose x would hold more than MAX_ARRAY_ELEMENTS numbers,
+    /// before anything that size is allocated.
+    pub fn check_size(&self, size: Size, gray: bool) -> Result<()> {
+        let (w, h) = self.dims_at(size);
+        let channels = if gray { 1 } else { 3 };
+        let count = u64::from(w) * u64::from(h) * channels;
+        if count > MAX_ARRAY_ELEMENTS as u64 {
+            bail!(
+                "at --size {} the image is {w}x{h} pixels, {count} numbers with its channels: more than convstep works on (at most {MAX_ARRAY_ELEMENTS}); give a smaller --size",
+                size.label()
+            );
+        }
+        Ok(())
     }
 
     /// x of shape (1, C, H, W): C = 3 (R, G, B) or 1 (Rec. 601 luminance) at `size`.
