@@ -226,16 +226,131 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
 
 #[test]
 fn an_invalid_edit_keeps_the_previous_state_and_says_why() {
-    let mut app = demo(Phase::Forward, 5);
-    for _ in 0..3 {
-        app.update(Action::DilationUp);
-    }
-    // dilation 2 fits (reach 5 <= 7); dilation 3 (reach 7 <= 7) fits; 4 (reach 9) not.
-    assert_eq!(app.layer().geom.dilation, 3);
+    // The demo (5x5, pad 1) at dilation 3: the kernel spans 7 cells, the padded input 7.
+    let spec = SceneSpec::from_args(&InputArgs {
+        preset: Some("cs231n-demo".into()),
+        dilation: Some(3),
+        ..Default::default()
+    })
+    .expect("dilation 3 fits pad 1");
+    let mut app = App::new(spec, &StateArgs::default()).unwrap();
+    app.update(Action::PadDown);
+    // pad 0 leaves 5 cells for a reach of 7: refused, the state stays.
+    let g = app.layer().geom;
+    assert_eq!((g.pad, g.dilation), (1, 3));
     let m = app.message.clone().expect("message");
     assert!(m.error, "{m:?}");
     assert!(m.text.contains("larger than the padded input"), "{m:?}");
     check_invariants(&app);
+}
+
+fn photo() -> App {
+    // The bundled photo at size 16: x 11x16, sobel 3x3, pad 1, stride 1.
+    App::new(
+        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        &StateArgs::default(),
+    )
+    .unwrap()
+}
+
+fn error_text(app: &App) -> String {
+    let m = app.message.clone().expect("a message");
+    assert!(m.error, "{m:?}");
+    m.text
+}
+
+#[test]
+fn the_pad_key_stops_at_full_padding() {
+    let mut app = photo();
+    for _ in 0..10 {
+        app.update(Action::PadUp);
+    }
+    // Full padding for a 3x3 kernel at dilation 1: 1 * (3 - 1) = 2.
+    assert_eq!(app.layer().geom.pad, 2);
+    assert_eq!(
+        error_text(&app),
+        "pad stops at 2 = dilation*(K-1), full padding: more only adds windows of padding"
+    );
+    check_invariants(&app);
+    // A wider kernel reaches further: at dilation 2 full padding is 4.
+    app.update(Action::DilationUp);
+    for _ in 0..10 {
+        app.update(Action::PadUp);
+    }
+    assert_eq!(app.layer().geom.pad, 4);
+    // Going down is never refused.
+    app.update(Action::PadDown);
+    assert_eq!(app.layer().geom.pad, 3);
+}
+
+#[test]
+fn dilation_and_pad_keys_together_stay_bounded() {
+    // Each dilation makes room for more pad and more pad for more dilation: both stop.
+    let mut app = photo();
+    for _ in 0..40 {
+        app.update(Action::DilationUp);
+        app.update(Action::PadUp);
+        app.update(Action::PadUp);
+    }
+    let g = app.layer().geom;
+    // Dilation 7 spans 7 * 2 + 1 = 15 cells of x's 16; dilation 8 would span 17.
+    assert_eq!((g.dilation, g.pad), (7, 14));
+    app.update(Action::DilationUp);
+    assert_eq!(
+        error_text(&app),
+        "dilation stops at 7: at 8 the kernel would span 17 cells, more than x's 16"
+    );
+    assert_eq!(app.layer().geom.dilation, 7);
+    check_invariants(&app);
+}
+
+#[test]
+fn the_stride_key_stops_at_a_one_by_one_output() {
+    let mut app = demo(Phase::Backward, 1);
+    for _ in 0..10 {
+        app.update(Action::StrideUp);
+    }
+    // Padded 7, kernel 3: stride 5 gives floor(4 / 5) + 1 = 1 output per side.
+    let g = app.layer().geom;
+    assert_eq!((g.stride, g.h_out, g.w_out), (5, 1, 1));
+    assert_eq!(
+        error_text(&app),
+        "stride stops at 5: the output is already 1x1"
+    );
+    check_invariants(&app);
+}
+
+#[test]
+fn a_one_by_one_kernel_keeps_its_dilation() {
+    let spec = SceneSpec::from_args(&InputArgs {
+        kernel: Some("random".into()),
+        kernel_size: Some(1),
+        pad: Some(0),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut app = App::new(spec, &StateArgs::default()).unwrap();
+    app.update(Action::DilationUp);
+    app.update(Action::PadUp);
+    let g = app.layer().geom;
+    assert_eq!((g.dilation, g.pad), (1, 0));
+    check_invariants(&app);
+}
+
+#[test]
+fn the_size_keys_stop_at_the_ends_of_the_ladder() {
+    let mut app = photo();
+    for _ in 0..20 {
+        app.update(Action::SizeUp);
+    }
+    assert_eq!(app.spec.size_label().as_deref(), Some("full"));
+    assert_eq!((app.layer().geom.h, app.layer().geom.w), (300, 451));
+    assert!(error_text(&app).contains("is the largest"));
+    for _ in 0..20 {
+        app.update(Action::SizeDown);
+    }
+    assert_eq!(app.spec.size_label().as_deref(), Some("8"));
+    assert!(error_text(&app).contains("is the smallest"));
 }
 
 #[test]

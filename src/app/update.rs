@@ -158,7 +158,8 @@ impl App {
         }
     }
 
-    /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1).
+    /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1) and,
+    /// going up, their ceilings ([`App::param_ceiling`]).
     fn edit_params(&mut self, what: &str, delta: isize) {
         let mut spec = self.spec.clone();
         let p = &mut spec.params;
@@ -171,8 +172,51 @@ impl App {
             self.error(format!("{what} cannot go lower than {floor}"));
             return;
         };
+        if delta > 0
+            && let Some(why) = self.param_ceiling(what)
+        {
+            self.error(why);
+            return;
+        }
         *value = new;
         self.apply_spec(spec, &format!("{what} {new}"));
+    }
+
+    /// Why `what` may not grow from here, if it may not. The live keys stop where a
+    /// larger value shows nothing new, so that no run of key presses can grow the
+    /// scene (and the time to rebuild it) without end:
+    /// - pad stops at full padding, dilation*(K-1) (K the kernel's larger side): more
+    ///   only adds windows that read padding alone;
+    /// - dilation stops before the dilated kernel, dilation*(K-1)+1 cells, would span
+    ///   more than x's longer side (a 1x1 kernel has no gaps: dilation cannot grow);
+    /// - stride stops once the output is 1x1.
+    fn param_ceiling(&self, what: &str) -> Option<String> {
+        let g = self.layer().geom;
+        let k = g.hh.max(g.ww);
+        let long = g.h.max(g.w);
+        match what {
+            "pad" => {
+                let full = g.dilation.saturating_mul(k - 1);
+                (g.pad >= full).then(|| {
+                    format!(
+                        "pad stops at {full} = dilation*(K-1), full padding: more only adds windows of padding"
+                    )
+                })
+            }
+            "stride" => (g.h_out == 1 && g.w_out == 1)
+                .then(|| format!("stride stops at {}: the output is already 1x1", g.stride)),
+            _ if k == 1 => Some("dilation cannot grow: a 1x1 kernel has no gaps to widen".into()),
+            _ => {
+                let span = (g.dilation + 1).saturating_mul(k - 1).saturating_add(1);
+                (span > long).then(|| {
+                    format!(
+                        "dilation stops at {}: at {} the kernel would span {span} cells, more than x's {long}",
+                        g.dilation,
+                        g.dilation + 1
+                    )
+                })
+            }
+        }
     }
 
     fn cycle_kernel(&mut self, delta: isize) {
