@@ -49,3 +49,24 @@ fn out_of_range_start_states_are_one_line_errors() {
         );
     }
 }
+
+#[test]
+fn the_phase_option_s_help_reads_as_one_sentence_then_its_values() {
+    for args in [vec!["--help"], vec!["shot", "--help"], vec!["-h"]] {
+        let out = Command::cargo_bin("convstep")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let from = help.find("--phase").expect("--phase is listed");
+        let to = help[from..].find("--step").expect("--step follows") + from;
+        let block: Vec<&str> = help[from..to].split_whitespace().collect();
+        assert_eq!(
+            block.join(" "),
+            "--phase <PHASE> The pass to start in (default: forward) [possible values: forward, backward]",
+            "{args:?}"
+        );
+    }
+}

@@ -37,7 +37,7 @@ pub enum Phase {
 /// Where the stepper starts (tests and screenshots use these).
 #[derive(Debug, Clone, Args, Default)]
 pub struct StateArgs {
-    /// forward or backward.
+    /// The pass to start in (default: forward).
     #[arg(long, value_enum)]
     pub phase: Option<Phase>,
     /// 1-based step to start at.
