@@ -256,3 +256,60 @@ fn mouse_hits_map_back_to_cells() {
         })
     );
 }
+
+/// The highlighted (`▶`) lines of the code panel.
+fn executing_lines(shown: &str) -> Vec<String> {
+    shown
+        .lines()
+        .filter_map(|l| l.split_once('▶').map(|(_, code)| code.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn dilated_windows_read_as_slices_that_step_by_d_in_the_code() {
+    let dilation = InputArgs {
+        preset: Some("dilation".into()),
+        ..Default::default()
+    };
+    let forward = text(&ui::render_buffer(
+        &app(dilation.clone(), Phase::Forward, 1),
+        200,
+        60,
+    ));
+    insta::assert_snapshot!("dilation_forward_200x60", forward);
+    assert!(forward.contains("S=1 pad=0 D=2 (dilation)"), "{forward}");
+    assert_eq!(
+        executing_lines(&forward),
+        [
+            "window = x_pad[n, :, i*S:i*S+D*(HH-1)+1:D, j*S:j*S+D*(WW-1)+1:D]",
+            "out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
+        ]
+    );
+    let backward = text(&ui::render_buffer(
+        &app(dilation, Phase::Backward, 1),
+        200,
+        60,
+    ));
+    let lines = executing_lines(&backward);
+    assert_eq!(
+        [lines[0].as_str(), lines[3].as_str()],
+        [
+            "window = x_pad[n, :, i*S:i*S+D*(HH-1)+1:D, j*S:j*S+D*(WW-1)+1:D]",
+            "dx_pad[n, :, i*S:i*S+D*(HH-1)+1:D, j*S:j*S+D*(WW-1)+1:D] += w[f] * dout[n, f, i, j]",
+        ]
+    );
+    // Without dilation the course's own lines stay.
+    let plain = text(&ui::render_buffer(
+        &app(demo(), Phase::Backward, 1),
+        200,
+        60,
+    ));
+    let lines = executing_lines(&plain);
+    assert_eq!(
+        [lines[0].as_str(), lines[3].as_str()],
+        [
+            "window = x_pad[n, :, i*S:i*S+HH, j*S:j*S+WW]",
+            "dx_pad[n, :, i*S:i*S+HH, j*S:j*S+WW] += w[f] * dout[n, f, i, j]",
+        ]
+    );
+}

@@ -1,5 +1,7 @@
 //! The lines of CS231n's `conv_forward_naive` / `conv_backward_naive`, with the ones
-//! this step executes highlighted and the loop variables' current values.
+//! this step executes highlighted and the loop variables' current values. With a
+//! dilation D > 1 the window's slices step by D (`i*S:i*S+D*(HH-1)+1:D`), as the
+//! dilated window reads; with D = 1 they are the course's plain `i*S:i*S+HH`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -16,7 +18,7 @@ const FORWARD: &[&str] = &[
     "    for f in range(F):",
     "      for i in range(H_out):",
     "        for j in range(W_out):",
-    "          window = x_pad[n, :, i*S:i*S+HH, j*S:j*S+WW]",
+    "          window = x_pad[n, :, ROWS, COLS]",
     "          out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
 ];
 
@@ -26,24 +28,34 @@ const BACKWARD: &[&str] = &[
     "    for f in range(F):",
     "      for i in range(H_out):",
     "        for j in range(W_out):",
-    "          window = x_pad[n, :, i*S:i*S+HH, j*S:j*S+WW]",
+    "          window = x_pad[n, :, ROWS, COLS]",
     "          db[f] += dout[n, f, i, j]",
     "          dw[f] += window * dout[n, f, i, j]",
-    "          dx_pad[n, :, i*S:i*S+HH, j*S:j*S+WW] += w[f] * dout[n, f, i, j]",
+    "          dx_pad[n, :, ROWS, COLS] += w[f] * dout[n, f, i, j]",
     "  dx = dx_pad[:, :, pad:pad+H, pad:pad+W]",
 ];
 
-fn lines(app: &App) -> &'static [&'static str] {
-    match app.phase {
+/// The code's lines, the window's slices written for this dilation.
+fn lines(app: &App) -> Vec<String> {
+    let template = match app.phase {
         Phase::Forward => FORWARD,
         Phase::Backward => BACKWARD,
-    }
+    };
+    let (rows, cols) = match app.layer().geom.dilation {
+        1 => ("i*S:i*S+HH", "j*S:j*S+WW"),
+        _ => ("i*S:i*S+D*(HH-1)+1:D", "j*S:j*S+D*(WW-1)+1:D"),
+    };
+    template
+        .iter()
+        .map(|line| line.replace("ROWS", rows).replace("COLS", cols))
+        .collect()
 }
 
 /// The (width, height) the panel wants.
 pub fn size(app: &App) -> (usize, usize) {
-    let w = lines(app).iter().map(|l| l.len()).max().unwrap_or(40);
-    (w, lines(app).len() + 2)
+    let lines = lines(app);
+    let w = lines.iter().map(|l| l.len()).max().unwrap_or(40);
+    (w, lines.len() + 2)
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -58,7 +70,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         g.stride,
         g.pad,
         if g.dilation > 1 {
-            format!(" dilation={} (slices step by it)", g.dilation)
+            format!(" D={} (dilation)", g.dilation)
         } else {
             String::new()
         }
