@@ -313,3 +313,37 @@ fn dilated_windows_read_as_slices_that_step_by_d_in_the_code() {
         ]
     );
 }
+
+/// x from a .npy of `values` (1x1x5x5), kernel `kernel`, at step 5 of `phase`.
+fn npy_frame(values: impl Fn(usize, usize) -> f64, kernel: &str, phase: Phase) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.npy");
+    let x = ndarray::Array::from_shape_fn((1, 1, 5, 5), |(_, _, h, w)| values(h, w));
+    ndarray_npy::write_npy(&path, &x).unwrap();
+    let args = InputArgs {
+        input: Some(path),
+        kernel: Some(kernel.into()),
+        ..Default::default()
+    };
+    text(&ui::render_buffer(&app(args, phase, 5), 100, 30))
+}
+
+#[test]
+fn a_feature_map_of_nan_says_it_has_no_scale() {
+    // Every box window reads a NaN: every output is NaN, so there is no ±max to show.
+    let shown = npy_frame(|_, _| f64::NAN, "box", Phase::Forward);
+    assert!(shown.contains("no finite values"), "{shown}");
+    assert!(!shown.contains("-0.000"), "{shown}");
+    // Backward, dout (ones) is finite: its legend is the usual one.
+    let shown = npy_frame(|_, _| f64::NAN, "box", Phase::Backward);
+    assert!(shown.contains("-1.000"), "{shown}");
+    assert!(!shown.contains("no finite values"), "{shown}");
+    // One NaN pixel under the identity kernel: the other outputs give the scale.
+    let one = |h, w| if (h, w) == (0, 0) { f64::NAN } else { 2.0 };
+    let shown = npy_frame(one, "identity", Phase::Forward);
+    assert!(
+        shown.contains("-2.000") && shown.contains("+2.000"),
+        "{shown}"
+    );
+    assert!(!shown.contains("no finite values"), "{shown}");
+}

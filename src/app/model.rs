@@ -30,10 +30,14 @@ pub struct Message {
 pub struct Ranges {
     /// Smallest and largest input value.
     pub x: (f64, f64),
-    /// Largest |out|.
+    /// Largest finite |out| (0 when there is none).
     pub out_abs: f64,
-    /// Largest |dout|.
+    /// Whether any output is finite: all NaN or infinite leaves no scale to show.
+    pub out_finite: bool,
+    /// Largest finite |dout| (0 when there is none).
     pub dout_abs: f64,
+    /// Whether any entry of dout is finite.
+    pub dout_finite: bool,
     /// Largest |dx_pad| of the full backward pass.
     pub dx_abs: f64,
     /// Largest |dw| of the full backward pass.
@@ -120,7 +124,9 @@ impl SceneCache {
         let ranges = Ranges {
             x,
             out_abs: max_abs(&mut out.iter().copied()),
+            out_finite: out.iter().any(|v| v.is_finite()),
             dout_abs: max_abs(&mut scene.dout.iter().copied()),
+            dout_finite: scene.dout.iter().any(|v| v.is_finite()),
             dx_abs: max_abs(&mut full.grads.dx_pad.iter().copied()),
             dw_abs: max_abs(&mut full.grads.dw.iter().copied()),
             touches_max: full.touches.iter().copied().max().unwrap_or(0),

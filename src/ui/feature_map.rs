@@ -72,16 +72,22 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
         .collect()
 }
 
-/// The colour scale's legend: -max ... 0 ... +max.
+/// The colour scale's legend: -max ... 0 ... +max; when no value is finite (all NaN
+/// or infinite) there is no scale, and the legend says so.
 pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < 12 {
         return;
     }
-    let max = if app.phase == Phase::Backward {
-        app.cache.ranges.dout_abs
+    let r = &app.cache.ranges;
+    let (max, finite) = if app.phase == Phase::Backward {
+        (r.dout_abs, r.dout_finite)
     } else {
-        app.cache.ranges.out_abs
+        (r.out_abs, r.out_finite)
     };
+    if !finite {
+        put(buf, area, area.x, area.y, "no finite values", theme::dim());
+        return;
+    }
     let lo = format!("-{}", fit(max, 6));
     let hi = format!("+{}", fit(max, 6));
     let bar = (area.width as usize)
