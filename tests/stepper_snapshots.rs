@@ -347,3 +347,63 @@ fn a_feature_map_of_nan_says_it_has_no_scale() {
     );
     assert!(!shown.contains("no finite values"), "{shown}");
 }
+
+#[test]
+fn a_short_screen_gives_its_rows_to_the_grids() {
+    // 80x20, as a tour's narration leaves the stepper at 80x24: one status line, no key
+    // hint, and the demo's padded 7x7 input one terminal row per input row (two-column
+    // cells with the window marked) instead of four rows of half blocks.
+    let demo_at_5 = app(demo(), Phase::Forward, 5);
+    let shown = text(&ui::render_buffer(&demo_at_5, 80, 20));
+    insta::assert_snapshot!("demo_forward_80x20", shown);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(
+        lines[0],
+        " FORWARD  step 5/18  (n,f,i,j)=(0,0,1,1)  stride 2 pad 1 dilation 1 → 3x3"
+    );
+    assert!(lines[1].starts_with("x c0 5x5"), "{shown}");
+    assert!(lines[2].starts_with("··············"), "{shown}");
+    assert!(lines[4].starts_with("()()[][][]"), "{shown}");
+    assert!(lines[8].starts_with("··············"), "{shown}");
+    assert!(
+        lines[19].starts_with("Σ partials 1.000 + b[0] 1.000"),
+        "{shown}"
+    );
+    assert!(!shown.contains("? help"), "{shown}");
+    // A message still shows, on the bottom line.
+    let mut edited = demo_at_5.clone();
+    edited.update(Action::PadUp);
+    let shown = text(&ui::render_buffer(&edited, 80, 20));
+    assert!(
+        shown.lines().last().unwrap().contains("pad 2: output"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_short_screen_keeps_the_sum_and_every_partial() {
+    // The photo's three channels do not all fit under its grids at 80x19: the last
+    // channel takes one line with its partial sum, and the sum still shows.
+    let last = app(default_input(), Phase::Forward, 352);
+    let shown = text(&ui::render_buffer(&last, 80, 19));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 19);
+    assert_eq!(
+        lines[0],
+        " FORWARD step 352/352 (n,f,i,j)=(0,1,10,15) stride 1 pad 1 dilation 1 → 11x16"
+    );
+    assert!(
+        shown.contains("   window "),
+        "the block titles stay: {shown}"
+    );
+    assert_eq!(lines[17], "B ⋯ 3 rows hidden → -0.582");
+    assert_eq!(
+        lines[18],
+        "Σ partials -1.888 + b[1] 0.000 = out[0,1,10,15] = -1.888"
+    );
+    // At 80x24 every channel shows whole, under two status lines and above the hint.
+    let shown = text(&ui::render_buffer(&last, 80, 24));
+    assert!(!shown.contains("rows hidden"), "{shown}");
+    assert!(shown.contains(" x 1x3x11x16 size 16"), "{shown}");
+    assert!(shown.contains("? help"), "{shown}");
+}

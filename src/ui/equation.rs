@@ -70,21 +70,54 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// How many channels show whole when `rows` rows are free for them: all when they fit,
+/// else as many as leave one row for each of the others (a summary line), else all
+/// (and the bottom is clipped).
+fn whole_channels(app: &App, rows: usize) -> usize {
+    let g = app.layer().geom;
+    if g.c.saturating_mul(g.hh) <= rows {
+        return g.c;
+    }
+    (0..g.c)
+        .rev()
+        .find(|&k| k * g.hh + (g.c - k) <= rows)
+        .unwrap_or(g.c)
+}
+
 /// Draws per channel HH rows of up to three blocks with separators, and a trailer
-/// (the channel's partial sum) on the middle row.
+/// (the channel's partial sum) on the middle row. When the rows left above the `after`
+/// closing lines cannot hold every channel, the last channels take one line each
+/// (their name and trailer), so that the closing lines (the sum) still show.
+#[allow(clippy::too_many_arguments)]
 fn channel_rows<'b>(
     app: &App,
     area: Rect,
     y0: u16,
+    after: u16,
     blocks: &dyn Fn(usize) -> Vec<Block<'b>>,
     seps: [&str; 2],
     trailer: &dyn Fn(usize) -> Option<(String, Style)>,
     buf: &mut Buffer,
 ) -> u16 {
     let g = app.layer().geom;
+    let rows = area.bottom().saturating_sub(y0).saturating_sub(after);
+    let whole = whole_channels(app, rows as usize);
     let mut y = y0;
     for ch in 0..g.c {
         let hue = super::input_grid::hue(app, ch);
+        if ch >= whole {
+            let name = channel_name(app, ch);
+            let style = app.color.fg(hue).patch(theme::bold());
+            let x = area.x + put(buf, area, area.x, y, &name, style);
+            let x = (area.x + LABEL_W as u16).max(x + 1);
+            let hidden = format!("⋯ {} rows hidden", g.hh);
+            let x = x + put(buf, area, x, y, &hidden, theme::dim());
+            if let Some((text, style)) = trailer(ch) {
+                put(buf, area, x, y, &text, style);
+            }
+            y += 1;
+            continue;
+        }
         let list = blocks(ch);
         let mid = g.hh / 2;
         for m in 0..g.hh {
@@ -137,7 +170,17 @@ fn blocks_shown(app: &App, area: Rect) -> usize {
         .unwrap_or(1)
 }
 
-fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
+/// The blocks' titles on the line under the panel's first, unless that line would
+/// cost a channel its rows (see [`whole_channels`]; `after` lines close the panel);
+/// returns the line the channels start on.
+fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer) -> u16 {
+    let free = area.height.saturating_sub(after) as usize;
+    let with = whole_channels(app, free.saturating_sub(2));
+    let without = whole_channels(app, free.saturating_sub(1));
+    let y = area.y + 1;
+    if with < without {
+        return y;
+    }
     let g = app.layer().geom;
     let block = g.ww * (num_w(app) + 1);
     let mut x = area.x + LABEL_W as u16;
@@ -152,6 +195,7 @@ fn header(app: &App, area: Rect, y: u16, titles: [&str; 3], buf: &mut Buffer) {
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
         x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
     }
+    y + 1
 }
 
 fn forward(app: &App, area: Rect, buf: &mut Buffer) {
@@ -172,13 +216,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, area, area.x, area.y, &title, theme::bold());
     let label = kernel_name(app, p.f);
     let kernel_title = format!("w[{}] {label}", p.f);
-    header(
-        app,
-        area,
-        area.y + 1,
-        ["window", &kernel_title, "products"],
-        buf,
-    );
+    let y0 = header(app, area, 1, ["window", &kernel_title, "products"], buf);
     let g = app.layer().geom;
     let styles: Vec<Box<StyleFn<'_>>> = (0..g.c)
         .map(|ch| {
@@ -215,15 +253,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
             theme::bold().patch(sign_style(color, s.partial[ch])),
         ))
     };
-    let y = channel_rows(
-        app,
-        area,
-        area.y + 2,
-        &blocks,
-        [" ⊙ ", " = "],
-        &trailer,
-        buf,
-    );
+    let y = channel_rows(app, area, y0, 1, &blocks, [" ⊙ ", " = "], &trailer, buf);
     let sum = format!(
         "Σ partials {} + b[{}] {} = out[{},{},{},{}] = ",
         fixed(s.partial.sum(), 3),
@@ -268,13 +298,7 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let dx_title = format!("dout·w[{}] → dx_pad", p.f);
     let dw_title = format!("dout·window → dw[{}]", p.f);
     let run_title = format!("dw[{}] so far", p.f);
-    header(
-        app,
-        area,
-        area.y + 1,
-        [&dx_title, &dw_title, &run_title],
-        buf,
-    );
+    let y0 = header(app, area, 2, [&dx_title, &dw_title, &run_title], buf);
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
     let blocks = |ch: usize| {
@@ -297,7 +321,7 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
         ]
     };
     let none = |_ch: usize| None;
-    let y = channel_rows(app, area, area.y + 2, &blocks, ["   ", " Σ "], &none, buf);
+    let y = channel_rows(app, area, y0, 2, &blocks, ["   ", " Σ "], &none, buf);
     let g = app.layer().geom;
     let crop = format!(
         "dx_pad[{},:,{}] += dout·w[{}]   dx = dx_pad[:,:,{}:{},{}:{}]",

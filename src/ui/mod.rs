@@ -152,9 +152,9 @@ fn sub(area: Rect, dx: u16, dy: u16, w: u16, h: u16) -> Rect {
 /// Where every panel goes in `area`.
 pub fn plan(app: &App, area: Rect) -> Plan {
     let g = app.layer().geom;
-    let status_h = status::height(app, area.width);
+    let status_h = status::height(app, area.width, area.height);
     let status = sub(area, 0, 0, area.width, status_h);
-    let hint_h = status::hint_height(app, area.width);
+    let hint_h = status::hint_height(app, area.width, area.height);
     let hint = sub(area, 0, area.height - hint_h, area.width, hint_h);
     let body = sub(
         area,
@@ -173,6 +173,18 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         eq_h
     };
     let min_top = (g.hp().div_ceil(2) + 1).min(body.height as usize / 2);
+    // On a short screen (a tour's narration below), one terminal row per input row,
+    // cells twice the size of half blocks, where the arithmetic can give it the row of
+    // its column titles.
+    let one_row_each = g.hp() + 1;
+    let min_top = if area.height <= status::SHORT_ROWS
+        && one_row_each > min_top
+        && one_row_each + bottom_h.saturating_sub(1) <= body.height as usize
+    {
+        one_row_each
+    } else {
+        min_top
+    };
     let bottom_h = bottom_h.min((body.height as usize).saturating_sub(min_top)) as u16;
     // One blank line between the panels and the arithmetic, where rows are plenty.
     let gap = u16::from(area.height >= 40);

@@ -10,14 +10,54 @@ use crate::app::{App, Phase};
 use super::text::{put, width};
 use super::theme;
 
-/// Lines the status takes at this width: one when all of it fits on one line.
-pub fn height(app: &App, cols: u16) -> u16 {
+/// At this many rows or fewer (a tour's narration below the stepper on a 80x24
+/// screen) the stepper gives the grids every row it can: the status takes one line
+/// when a compact form fits, and the key hint shows only to carry a message.
+pub const SHORT_ROWS: u16 = 20;
+
+/// Lines the status takes in `cols` x `rows`: one when all of it fits on one line, or,
+/// on a short screen, its compact form does.
+pub fn height(app: &App, cols: u16, rows: u16) -> u16 {
     let (left, right) = parts(app, true);
-    if width(&left) + width(&right) <= cols as usize {
-        1
+    let one = width(&left) + width(&right) <= cols as usize
+        || (rows <= SHORT_ROWS && compact(app, cols).is_some());
+    if one { 1 } else { 2 }
+}
+
+/// The status on one line of at most `cols` columns, for short screens: the phase,
+/// step K/TOTAL, the filter (where it fits), (n,f,i,j), stride, pad, dilation and the
+/// output size. The shapes and the kernel are in the grids' titles.
+fn compact(app: &App, cols: u16) -> Option<String> {
+    let g = app.layer().geom;
+    let p = app.pos();
+    let phase = match app.phase {
+        Phase::Forward => "FORWARD",
+        Phase::Backward => "BACKWARD",
+    };
+    let play = if app.playing {
+        format!(" ▶ {} ms", app.tick_ms())
     } else {
-        2
-    }
+        String::new()
+    };
+    let step = format!("step {}/{}", app.step, app.total_steps());
+    let filter = format!(
+        "filter {} {}",
+        p.f,
+        super::input_grid::kernel_name(app, p.f)
+    );
+    let pos = format!("(n,f,i,j)=({},{},{},{}){play}", p.n, p.f, p.i, p.j);
+    let params = format!(
+        "stride {} pad {} dilation {} → {}x{}",
+        g.stride, g.pad, g.dilation, g.h_out, g.w_out
+    );
+    // The filter goes first, then the double spaces.
+    [
+        format!(" {phase}  {step}  {filter}  {pos}  {params} "),
+        format!(" {phase}  {step}  {pos}  {params} "),
+        format!(" {phase} {step} {pos} {params}"),
+    ]
+    .into_iter()
+    .find(|line| width(line) <= cols as usize)
 }
 
 fn parts(app: &App, wide: bool) -> (String, String) {
@@ -86,6 +126,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, bar);
     let (left, right) = parts(app, area.height < 2);
     let phase_style = bar.patch(theme::bold());
+    let fits = width(&left) + width(&right) <= area.width as usize;
+    if area.height < 2
+        && !fits
+        && let Some(line) = compact(app, area.width)
+    {
+        // The phase and step in bold, as in the full form.
+        let bold = line.find(" (n,f,i,j)").unwrap_or(line.len());
+        let x = put(buf, area, area.x, area.y, &line[..bold], phase_style);
+        put(buf, area, area.x + x, area.y, &line[bold..], bar);
+        return;
+    }
     put(buf, area, area.x, area.y, &left, phase_style);
     if area.height >= 2 {
         put(buf, area, area.x, area.y + 1, &right, bar);
@@ -98,11 +149,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Lines the hint takes: two when a message is longer than one line.
-pub fn hint_height(app: &App, cols: u16) -> u16 {
+/// Lines the hint takes: two when a message is longer than one line; none on a short
+/// screen ([`SHORT_ROWS`]) without a message.
+pub fn hint_height(app: &App, cols: u16, rows: u16) -> u16 {
     match &app.message {
         Some(m) if width(&m.text) + 1 > cols as usize => 2,
-        _ => 1,
+        Some(_) => 1,
+        None if rows <= SHORT_ROWS => 0,
+        None => 1,
     }
 }
 
