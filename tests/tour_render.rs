@@ -28,6 +28,25 @@ fn rows(buf: &Buffer) -> Vec<String> {
         .collect()
 }
 
+/// The two buffers show the same screen: every cell a terminal draws is equal. The
+/// cell under the right half of a wide character is not drawn (a terminal's buffer
+/// keeps it blank), so it is not compared.
+fn assert_same_screen(shown: &Buffer, rendered: &Buffer) {
+    assert_eq!(shown.area, rendered.area);
+    for y in 0..shown.area.height {
+        let mut skip = 0;
+        for x in 0..shown.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let (a, b) = (&shown[(x, y)], &rendered[(x, y)]);
+            assert_eq!(a, b, "cell ({x}, {y}) differs");
+            skip = a.symbol().width().saturating_sub(1);
+        }
+    }
+}
+
 fn squeeze(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_whitespace() && *c != '│')
@@ -80,7 +99,7 @@ fn every_page_shows_its_narration(t: &tour::Tour) {
                     .draw(|frame| view.render(frame.area(), frame.buffer_mut()))
                     .unwrap();
                 let buf = terminal.backend().buffer().clone();
-                assert_eq!(buf, tour::render_page(t, k, lang, cols, rows_).unwrap());
+                assert_same_screen(&buf, &tour::render_page(t, k, lang, cols, rows_).unwrap());
                 let panel = panel_text(&view, &buf);
                 let words = lang.pick(&t.pages[k].narration);
                 assert!(
@@ -135,9 +154,9 @@ fn a_shot_frame_is_the_page_after_its_keys() {
     let plain = tour::shot_frame(None, k + 1, Some(Lang::En), None, 120, 40).unwrap();
     assert_eq!(plain, tour::render_page(&t, k, Lang::En, 120, 40).unwrap());
     let text = rows(&plain).join("\n");
-    let progress = format!("page {}/{m} · Stride", k + 1);
+    let progress = format!("page {}/{m}", k + 1);
     assert!(
-        text.contains(&progress) && text.contains("step 2/16"),
+        text.contains(&progress) && text.contains(" Stride ") && text.contains("step 2/16"),
         "{text}"
     );
     let stepped = tour::shot_frame(None, k + 1, Some(Lang::En), Some("l l b"), 120, 40).unwrap();

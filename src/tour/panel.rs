@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::check::TourPage;
 use super::format::CodeView;
@@ -13,10 +14,15 @@ use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
+use crate::ui::theme::{self, ColorMode};
+
+/// The header's background: the stepper's status line's.
+const BAR: (u8, u8, u8) = (40, 50, 80);
 
 /// `conv_forward_naive`'s loop, as short lines; the last three run at every step.
 pub const FORWARD_CODE: &[&str] = &[
-    "x_pad = np.pad(x, pad)",
+    "x_pad = np.pad(x, ((0,0), (0,0),",
+    "        (pad,pad), (pad,pad)))",
     "for n in range(N):",
     " for f in range(F):",
     "  for i in range(H_out):",
@@ -26,7 +32,7 @@ pub const FORWARD_CODE: &[&str] = &[
     "    s = np.sum(zone * w[f]) + b[f]",
     "    out[n,f,i,j] = s",
 ];
-const FORWARD_BODY: std::ops::Range<usize> = 5..9;
+const FORWARD_BODY: std::ops::Range<usize> = 6..10;
 
 /// `conv_backward_naive`'s loop; the body runs at every step, the crop after the last.
 pub const BACKWARD_CODE: &[&str] = &[
@@ -57,15 +63,46 @@ pub struct NarrationPanel<'a> {
     pub problem: Option<&'a str>,
     /// Beside the stepper (tall) rather than below it (short).
     pub side: bool,
+    /// 1-based number of the page's lesson and the number of lessons.
+    pub lesson: (usize, usize),
+    /// The stepper's colours: the header takes the colours of its status line.
+    pub color: ColorMode,
 }
 
 impl NarrationPanel<'_> {
     /// "page 3/24 · Stride" in the panel's language.
     pub fn progress(&self) -> String {
-        let lesson = self.lang.pick(&self.page.lesson_name);
+        format!("{} · {}", self.page_count(), self.lesson_name())
+    }
+
+    /// "page 3/24" or "第 3/24 页".
+    fn page_count(&self) -> String {
         match self.lang {
-            Lang::En => format!("page {}/{} · {lesson}", self.number, self.pages),
-            Lang::Zh => format!("第 {}/{} 页 · {lesson}", self.number, self.pages),
+            Lang::En => format!("page {}/{}", self.number, self.pages),
+            Lang::Zh => format!("第 {}/{} 页", self.number, self.pages),
+        }
+    }
+
+    /// "lesson 2/13" or "第 2/13 课".
+    fn lesson_count(&self) -> String {
+        let (k, m) = self.lesson;
+        match self.lang {
+            Lang::En => format!("lesson {k}/{m}"),
+            Lang::Zh => format!("第 {k}/{m} 课"),
+        }
+    }
+
+    fn lesson_name(&self) -> &str {
+        self.lang.pick(&self.page.lesson_name)
+    }
+
+    /// The header bar's style: the stepper's status-line colours, or reversed video
+    /// without colour.
+    fn bar(&self) -> Style {
+        if self.color.has_color() {
+            self.color.on(BAR)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
         }
     }
 
@@ -131,14 +168,44 @@ impl NarrationPanel<'_> {
         lines
     }
 
+    /// The header beside the stepper, as tall as the stepper's status line: the page
+    /// and lesson counts, then the lesson's name (wrapped if it must be).
+    fn header_side(&self, width: u16) -> Vec<Line<'static>> {
+        let counts = format!(" {}", self.page_count());
+        let lesson = self.lesson_count();
+        let gap = usize::from(width)
+            .saturating_sub(counts.width() + lesson.width() + 1)
+            .max(1);
+        let mut lines = vec![Line::from(vec![
+            Span::styled(counts, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(" ".repeat(gap)),
+            Span::raw(lesson),
+        ])];
+        let name_width = usize::from(width.saturating_sub(2)).max(1);
+        for text in wrap(self.lesson_name(), name_width) {
+            lines.push(Line::styled(
+                format!(" {text}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+        }
+        lines
+    }
+
     fn render_side(&self, area: Rect, buf: &mut Buffer) {
+        let header = self.header_side(area.width);
+        let rows = u16::try_from(header.len())
+            .unwrap_or(u16::MAX)
+            .min(area.height);
+        let [top, body] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+        buf.set_style(top, self.bar());
+        Paragraph::new(header).render(top, buf);
         let block = Block::new()
-            .borders(Borders::LEFT | Borders::TOP)
-            .title(Line::from(self.progress()).style(Style::new().add_modifier(Modifier::BOLD)))
-            .title_bottom(self.hints())
-            .padding(Padding::left(1));
-        let inner = block.inner(area);
-        block.render(area, buf);
+            .borders(Borders::LEFT)
+            .title_bottom(Line::from(format!(" {}", self.hints())).style(theme::dim()))
+            .padding(Padding::horizontal(1));
+        let inner = block.inner(body);
+        block.render(body, buf);
         let mut lines = self.words(inner.width);
         let code = self.code();
         if !code.is_empty() && lines.len() + code.len() < usize::from(inner.height) {
@@ -156,10 +223,10 @@ impl NarrationPanel<'_> {
 
     fn render_below(&self, area: Rect, buf: &mut Buffer) {
         let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-        let bar = Style::new().add_modifier(Modifier::REVERSED);
+        let bar = self.bar();
         buf.set_style(top, bar);
         let hints = self.hints();
-        let hint_cols = unicode_width::UnicodeWidthStr::width(hints) as u16;
+        let hint_cols = hints.width() as u16;
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(hint_cols + 1)]).areas(top);
         Line::from(format!(" {}", self.progress()))

@@ -121,6 +121,11 @@ impl TourView {
 
     /// The narration panel of the open page for a screen of `area`.
     fn panel(&self, area: Rect) -> NarrationPanel<'_> {
+        let lessons = super::lessons(&self.tour);
+        let lesson = lessons
+            .iter()
+            .position(|(_, _, first, last)| (*first..=*last).contains(&self.page))
+            .map_or(0, |k| k + 1);
         NarrationPanel {
             page: &self.tour.pages[self.page],
             number: self.page + 1,
@@ -129,6 +134,8 @@ impl TourView {
             focus: self.stage.focus(),
             problem: self.problem.as_deref(),
             side: area.width >= SIDE_BY_SIDE_COLS,
+            lesson: (lesson, lessons.len()),
+            color: self.color,
         }
     }
 
