@@ -107,6 +107,19 @@ fn every_page_shows_its_narration(t: &tour::Tour) {
                     "page {} at {cols}x{rows_} {lang:?}: narration cut off:\n{panel}",
                     k + 1
                 );
+                if let Some(view_of_code) = t.pages[k].code.filter(|_| cols >= 110) {
+                    let code = match view_of_code {
+                        tour::format::CodeView::Forward => tour::panel::FORWARD_CODE,
+                        tour::format::CodeView::Backward => tour::panel::BACKWARD_CODE,
+                    };
+                    for line in code {
+                        assert!(
+                            panel.lines().any(|l| l.contains(line.trim_start())),
+                            "page {} at {cols}x{rows_} {lang:?}: code line cut: {line}\n{panel}",
+                            k + 1
+                        );
+                    }
+                }
                 let progress = match lang {
                     Lang::En => format!("page {}/{m}", k + 1),
                     Lang::Zh => format!("第 {}/{m} 页", k + 1),

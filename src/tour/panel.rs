@@ -203,10 +203,11 @@ impl NarrationPanel<'_> {
         let block = Block::new()
             .borders(Borders::LEFT)
             .title_bottom(Line::from(format!(" {}", self.hints())).style(theme::dim()))
-            .padding(Padding::horizontal(1));
+            .padding(Padding::left(1));
         let inner = block.inner(body);
         block.render(body, buf);
-        let mut lines = self.words(inner.width);
+        // The words keep a column free on the right; the code needs every column.
+        let mut lines = self.words(inner.width.saturating_sub(1).max(1));
         let code = self.code();
         if !code.is_empty() && lines.len() + code.len() < usize::from(inner.height) {
             lines.push(Line::raw(""));
