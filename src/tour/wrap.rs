@@ -1,7 +1,8 @@
 //! Line breaking for narration in English and Chinese: breaks at spaces, and between
 //! any two Chinese characters (which have no spaces between words), but never before
 //! closing punctuation such as `，` `。` `）` nor after an opening `（`. A short group in
-//! ASCII brackets, such as a shape `(1, 1, 4, 4)` or a point `(i, j)`, stays on one line.
+//! brackets, such as a shape `(1, 1, 4, 4)`, a point `(i, j)` or `（5·5·3 + 1）`, stays
+//! on one line.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -17,8 +18,8 @@ fn is_wide(c: char) -> bool {
     c.width().unwrap_or(0) > 1
 }
 
-/// For each char of `line`: whether it is a space inside a short `(...)` or `[...]`
-/// group, where the line must not break.
+/// For each char of `line`: whether it is a space inside a short `(...)`, `[...]` or
+/// `（...）` group, where the line must not break.
 fn glued_spaces(line: &str) -> Vec<bool> {
     let chars: Vec<char> = line.chars().collect();
     let mut glued = vec![false; chars.len()];
@@ -27,6 +28,7 @@ fn glued_spaces(line: &str) -> Vec<bool> {
         let close = match chars[k] {
             '(' => ')',
             '[' => ']',
+            '（' => '）',
             _ => {
                 k += 1;
                 continue;
@@ -34,7 +36,7 @@ fn glued_spaces(line: &str) -> Vec<bool> {
         };
         let end = chars[k + 1..]
             .iter()
-            .position(|&c| c == close || c == '(' || c == '[')
+            .position(|&c| c == close || "([（".contains(c))
             .map(|at| k + 1 + at)
             .filter(|&at| chars[at] == close);
         match end {
@@ -166,6 +168,10 @@ mod tests {
         );
         assert_eq!(wrap("at (i, j) = (2, 1)", 8), ["at", "(i, j) =", "(2, 1)"]);
         assert_eq!(wrap("x[i+m, j+n] here", 6), ["x[i+m,", "j+n]", "here"]);
+        assert_eq!(
+            wrap("参数：76（5·5·3 + 1）", 16),
+            ["参数：76", "（5·5·3 + 1）"]
+        );
         // A long group breaks at its spaces as ever.
         let long = "(this group is far too long to keep)";
         assert_eq!(wrap(long, 20), ["(this group is far", "too long to keep)"]);
