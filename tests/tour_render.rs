@@ -152,6 +152,28 @@ fn every_page_renders_at_odd_sizes_without_a_panic() {
 }
 
 #[test]
+fn a_wide_screen_shows_the_naive_loop_once() {
+    // At 200x60 the stepper has its own code panel; the narration does not repeat it.
+    // At 120x40 only the narration shows it.
+    let t = tour::load(None).unwrap();
+    for (k, page) in t.pages.iter().enumerate() {
+        if page.code.is_none() {
+            continue;
+        }
+        for (cols, rows_) in [(200u16, 60u16), (120, 40)] {
+            let buf = tour::render_page(&t, k, Lang::En, cols, rows_).unwrap();
+            let screen = rows(&buf).join("\n");
+            assert_eq!(
+                screen.matches("for f in range(F):").count(),
+                1,
+                "page {} at {cols}x{rows_}:\n{screen}",
+                k + 1
+            );
+        }
+    }
+}
+
+#[test]
 fn the_frames_of_the_whole_tour_are_one_per_page() {
     let t = tour::load(None).unwrap();
     let frames = tour::page_frames(&t, Lang::Zh, 120, 40).unwrap();

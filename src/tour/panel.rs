@@ -67,6 +67,8 @@ pub struct NarrationPanel<'a> {
     pub lesson: (usize, usize),
     /// The stepper's colours: the header takes the colours of its status line.
     pub color: ColorMode,
+    /// The stepper shows the naive loop itself (wide screens): no second copy here.
+    pub code_in_stepper: bool,
 }
 
 impl NarrationPanel<'_> {
@@ -131,7 +133,7 @@ impl NarrationPanel<'_> {
 
     /// The code lines with the executing ones marked `▶`, and a line of loop values.
     fn code(&self) -> Vec<Line<'static>> {
-        let Some(view) = self.page.code else {
+        let Some(view) = self.page.code.filter(|_| !self.code_in_stepper) else {
             return Vec::new();
         };
         let (code, body) = match view {
@@ -243,7 +245,7 @@ impl NarrationPanel<'_> {
 
     /// In the short panel, one line: the statement executing and its loop values.
     fn code_line(&self) -> Option<Line<'static>> {
-        let view = self.page.code?;
+        let view = self.page.code.filter(|_| !self.code_in_stepper)?;
         let f = self.focus.as_ref()?;
         let text = match (view, f.phase) {
             (CodeView::Forward, Phase::Forward) => "out[n,f,i,j] = sum(zone*w[f]) + b[f]",
