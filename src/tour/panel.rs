@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::check::TourPage;
-use super::format::CodeView;
+use super::format::{CodeView, Text};
 use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
@@ -69,6 +69,27 @@ pub struct NarrationPanel<'a> {
     pub color: ColorMode,
     /// The stepper shows the naive loop itself (wide screens): no second copy here.
     pub code_in_stepper: bool,
+    /// The names of all the lessons, in order (for the map beside the stepper).
+    pub lessons: Vec<&'a Text>,
+}
+
+/// `text` cut to `width` columns, with `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 impl NarrationPanel<'_> {
@@ -215,7 +236,48 @@ impl NarrationPanel<'_> {
             lines.push(Line::raw(""));
             lines.extend(code);
         }
+        // Where room is left, the lessons at the bottom, this one marked: a map of
+        // the whole tour for a reader who is new to it.
+        let map = self.lesson_map(inner.width);
+        let free = usize::from(inner.height).saturating_sub(lines.len());
+        if !map.is_empty() && map.len() < free {
+            let rows = u16::try_from(map.len()).unwrap_or(u16::MAX);
+            let at = Rect {
+                y: inner.bottom() - rows,
+                height: rows,
+                ..inner
+            };
+            Paragraph::new(map).render(at, buf);
+        }
         Paragraph::new(lines).render(inner, buf);
+    }
+
+    /// "lessons", then one line per lesson, this page's marked `▸` and bold, the
+    /// others dim; a name too long for `width` is cut with `…`.
+    fn lesson_map(&self, width: u16) -> Vec<Line<'static>> {
+        if self.lessons.is_empty() {
+            return Vec::new();
+        }
+        let title = match self.lang {
+            Lang::En => "lessons",
+            Lang::Zh => "课程",
+        };
+        let mut lines = vec![Line::styled(title, theme::dim())];
+        let (current, _) = self.lesson;
+        for (k, name) in self.lessons.iter().enumerate() {
+            let here = k + 1 == current;
+            let mark = if here { "▸" } else { " " };
+            let text = fit(
+                &format!("{mark}{:>2} {}", k + 1, self.lang.pick(name)),
+                width.into(),
+            );
+            lines.push(if here {
+                Line::styled(text, Style::new().add_modifier(Modifier::BOLD))
+            } else {
+                Line::styled(text, theme::dim())
+            });
+        }
+        lines
     }
 
     /// Rows the panel needs below the stepper at `width` columns.
@@ -274,5 +336,18 @@ impl Widget for NarrationPanel<'_> {
         } else {
             self.render_below(area, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_columns() {
+        assert_eq!(fit("Stride", 10), "Stride");
+        assert_eq!(fit("Translation equivariance", 10), "Translati…");
+        // Chinese characters take two columns each.
+        assert_eq!(fit("反向传播：dx", 7), "反向传…");
     }
 }

@@ -146,6 +146,7 @@ impl TourView {
             lesson: (lesson, lessons.len()),
             color: self.color,
             code_in_stepper,
+            lessons: lessons.iter().map(|(_, name, _, _)| *name).collect(),
         }
     }
 
