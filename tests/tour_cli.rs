@@ -21,7 +21,7 @@ fn check_passes_the_bundled_tour_in_one_line() {
     let out = convstep().args(["tour", "--check"]).assert().success();
     let line = one_line(&out.get_output().stdout);
     assert!(
-        line.starts_with("assets/tours/convolution.toml: ok: 12 lessons, "),
+        line.starts_with("assets/tours/convolution.toml: ok: 13 lessons, "),
         "{line}"
     );
 }
@@ -94,14 +94,14 @@ fn check_refuses_what_is_not_a_walkthrough() {
 fn list_follows_lang_and_the_locale() {
     let out = convstep().args(["tour", "--list"]).assert().success();
     let en = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(en.contains(" 2. Stride [stride]"), "{en}");
+    assert!(en.contains(" 3. Stride [stride]"), "{en}");
     let out = convstep()
         .args(["tour", "--list"])
         .env("LANG", "zh_CN.UTF-8")
         .assert()
         .success();
     let zh = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(zh.contains(" 2. 步长 stride [stride]"), "{zh}");
+    assert!(zh.contains(" 3. 步长 Stride [stride]"), "{zh}");
     let out = convstep()
         .args(["tour", "--list", "--lang", "en"])
         .env("LANG", "zh_CN.UTF-8")
