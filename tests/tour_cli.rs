@@ -21,7 +21,7 @@ fn check_passes_the_bundled_tour_in_one_line() {
     let out = convstep().args(["tour", "--check"]).assert().success();
     let line = one_line(&out.get_output().stdout);
     assert!(
-        line.starts_with("assets/tours/convolution.toml: ok: 12 lessons, "),
+        line.starts_with("assets/tours/convolution.toml: ok: 13 lessons, "),
         "{line}"
     );
 }
@@ -90,18 +90,42 @@ fn check_refuses_what_is_not_a_walkthrough() {
     }
 }
 
+/// A named pipe would block a plain read for ever, and /dev/zero never ends: both are
+/// refused before reading (the timeout turns a hang into a failure).
+#[test]
+fn check_refuses_pipes_and_devices_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut paths = vec![std::path::PathBuf::from("/dev/zero")];
+    if made.is_ok_and(|status| status.success()) {
+        paths.push(fifo);
+    }
+    for path in paths {
+        let out = convstep()
+            .arg("tour")
+            .arg("--check")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2);
+        let line = one_line(&out.get_output().stderr);
+        assert!(line.contains("not a regular file"), "{line}");
+    }
+}
+
 #[test]
 fn list_follows_lang_and_the_locale() {
     let out = convstep().args(["tour", "--list"]).assert().success();
     let en = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(en.contains(" 2. Stride [stride]"), "{en}");
+    assert!(en.contains(" 3. Stride [stride]"), "{en}");
     let out = convstep()
         .args(["tour", "--list"])
         .env("LANG", "zh_CN.UTF-8")
         .assert()
         .success();
     let zh = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(zh.contains(" 2. 步长 stride [stride]"), "{zh}");
+    assert!(zh.contains(" 3. 步长 Stride [stride]"), "{zh}");
     let out = convstep()
         .args(["tour", "--list", "--lang", "en"])
         .env("LANG", "zh_CN.UTF-8")

@@ -29,6 +29,7 @@ fn the_bundled_tour_validates() {
     assert_eq!(
         ids,
         [
+            "intro",
             "formula",
             "stride",
             "receptive-field",
@@ -62,7 +63,7 @@ fn the_bundled_tour_validates() {
     assert_eq!(
         tour::summary(&t),
         format!(
-            "assets/tours/convolution.toml: ok: 12 lessons, {} pages",
+            "assets/tours/convolution.toml: ok: 13 lessons, {} pages",
             t.pages.len()
         )
     );
@@ -73,9 +74,9 @@ fn the_listing_names_every_lesson_in_both_languages() {
     let t = tour::load(None).unwrap();
     let en = tour::listing(&t, Lang::En);
     let zh = tour::listing(&t, Lang::Zh);
-    assert!(en.contains(" 1. The convolution formula [formula]"), "{en}");
-    assert!(en.contains("11. Gradient check [grad-check]"), "{en}");
-    assert!(zh.contains(" 4. 填充 padding [padding]"), "{zh}");
+    assert!(en.contains(" 2. The convolution formula [formula]"), "{en}");
+    assert!(en.contains("12. Gradient check [grad-check]"), "{en}");
+    assert!(zh.contains(" 5. 填充 Padding [padding]"), "{zh}");
     assert_eq!(
         en.lines()
             .filter(|l| l.trim_start().starts_with("page"))
@@ -237,11 +238,13 @@ fn the_bundled_scenes_show_what_their_words_claim() {
         f.get(k).unwrap().replace(',', "").parse().unwrap()
     };
 
-    // The note's first slip: three 5x5x3 filters give three maps, one per filter.
+    // The note's first slip: one 5x5x3 filter gives one map, and a 32-wide input
+    // gives a 28-wide map (32 - 5 + 1), as the words say.
     let formula = facts_of(&t, "formula");
-    let slip = &formula[3];
-    assert_eq!((num(slip, "F"), num(slip, "HH"), num(slip, "C")), (3, 5, 3));
-    assert!(slip.get("out_hwc").unwrap().ends_with("x3"));
+    let slip = &formula[2];
+    assert_eq!((num(slip, "F"), num(slip, "HH"), num(slip, "C")), (1, 5, 3));
+    assert_eq!((num(slip, "W"), num(slip, "W_out")), (32, 28));
+    assert!(slip.get("out_hwc").unwrap().ends_with("x28x1"));
 
     // Stride: 1 overlaps, 2 overlaps less, 3 = kernel tiles the input exactly.
     let stride = facts_of(&t, "stride");
@@ -280,6 +283,8 @@ fn the_bundled_scenes_show_what_their_words_claim() {
     assert_eq!(num(&crop[1], "pad"), 0);
     assert_eq!(crop[1].get("dx_shape"), crop[1].get("x_shape"));
     assert_ne!(crop[0].get("dx_pad_shape"), crop[0].get("dx_shape"));
+    // The first crop page stops one step short, so the ring is still on screen.
+    assert_eq!(num(&crop[0], "step") + 1, num(&crop[0], "steps"));
 
     // The gradient check passes CS231n's threshold.
     let check = &facts_of(&t, "grad-check")[0];

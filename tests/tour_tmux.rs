@@ -100,29 +100,31 @@ fn walk_explore_restore_and_quit() {
     let Some(t) = Tmux::start("walk", 120, 40, &command("")) else {
         return;
     };
-    let welcome = progress("formula", 0).1;
+    let welcome = progress("intro", 0).1;
     t.wait_for(&[
-        &format!("{welcome} · The convolution formula"),
+        &welcome,
+        "What a convolution layer does",
         "A convolution layer slides",
     ]);
 
     // n walks forward: each page sets its own scene.
     t.keys(&["n"]);
-    let formula = progress("formula", 1).1;
-    t.wait_for(&[&formula, "step 1/18", "Here out[0,0,0,0] ="]);
+    let formula = progress("formula", 0).1;
+    t.wait_for(&[
+        &formula,
+        "The convolution formula",
+        "step 1/18",
+        "One output number comes",
+    ]);
     t.keys(&["n"]);
-    let channels = progress("formula", 2).1;
-    t.wait_for(&[&channels, "step 5/18", "each kernel is"]);
+    let channels = progress("formula", 1).1;
+    t.wait_for(&[&channels, "step 5/18", "every kernel has 3"]);
     t.keys(&["n"]);
-    let slip = progress("formula", 3).1;
-    t.wait_for(&[&slip, "A slip in the note", "step 1/1428"]);
+    let slip = progress("formula", 2).1;
+    t.wait_for(&[&slip, "A slip in the note", "step 1/476"]);
     t.keys(&["PageDown"]);
     let stride = progress("stride", 0).1;
-    t.wait_for(&[
-        &format!("{stride} · Stride"),
-        "step 2/16",
-        "Stride 1: the window",
-    ]);
+    t.wait_for(&[&stride, " Stride ", "step 2/16", "Stride 1: the window"]);
 
     // Stepper keys explore inside the page: two steps on, then the backward pass.
     t.keys(&["l", "l"]);
@@ -157,8 +159,8 @@ fn chinese_narration_at_80x24_with_a_start_page() {
         return;
     };
     let screen = t.wait_for(&[
-        &format!("{moved} · 平移等变"),
-        "竖线向下移 2 格",
+        &format!("{moved} · 等变表示：平移"),
+        "竖线向下移了 2 格",
         "step 64/64",
     ]);
     // Wide characters take two cells: no line may be wider than the terminal.
@@ -185,7 +187,7 @@ fn click(t: &Tmux, x: u16, y: u16) {
 
 #[test]
 fn a_click_on_the_feature_map_beside_the_narration_jumps_to_its_step() {
-    let (k, formula, _) = progress("formula", 1);
+    let (k, formula, _) = progress("formula", 0);
     let Some(t) = Tmux::start("mouse", 120, 40, &command(&format!("--page {k}"))) else {
         return;
     };

@@ -171,7 +171,7 @@ fn arithmetic(side: usize, k: usize, stride: usize, pad: usize, dilation: usize)
     Figure {
         x: Some(arithmetic_input(side)),
         w: arithmetic_kernel(k),
-        kernel_labels: vec![format!("{k}x{k}")],
+        kernel_labels: vec!["conv-arithmetic".into()],
         b: vec![0.0],
         params: params(stride, pad, dilation),
         scale: Scale::Raw,

@@ -61,6 +61,10 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Tour> {
     if meta.is_dir() {
         anyhow::bail!("{name} is a folder, not a walkthrough file");
     }
+    // A pipe would block until something writes to it, a device may never end.
+    if !meta.is_file() {
+        anyhow::bail!("{name} is not a regular file (a pipe, socket or device)");
+    }
     if meta.len() > MAX_FILE_BYTES {
         anyhow::bail!(
             "{name} is {} bytes: a walkthrough may be at most {MAX_FILE_BYTES}",

@@ -6,17 +6,23 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::check::TourPage;
-use super::format::CodeView;
+use super::format::{CodeView, Text};
 use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
+use crate::ui::theme::{self, ColorMode};
+
+/// The header's background: the stepper's status line's.
+const BAR: (u8, u8, u8) = (40, 50, 80);
 
 /// `conv_forward_naive`'s loop, as short lines; the last three run at every step.
 pub const FORWARD_CODE: &[&str] = &[
-    "x_pad = np.pad(x, pad)",
+    "x_pad = np.pad(x, ((0,0), (0,0),",
+    "        (pad,pad), (pad,pad)))",
     "for n in range(N):",
     " for f in range(F):",
     "  for i in range(H_out):",
@@ -26,7 +32,7 @@ pub const FORWARD_CODE: &[&str] = &[
     "    s = np.sum(zone * w[f]) + b[f]",
     "    out[n,f,i,j] = s",
 ];
-const FORWARD_BODY: std::ops::Range<usize> = 5..9;
+const FORWARD_BODY: std::ops::Range<usize> = 6..10;
 
 /// `conv_backward_naive`'s loop; the body runs at every step, the crop after the last.
 pub const BACKWARD_CODE: &[&str] = &[
@@ -57,15 +63,69 @@ pub struct NarrationPanel<'a> {
     pub problem: Option<&'a str>,
     /// Beside the stepper (tall) rather than below it (short).
     pub side: bool,
+    /// 1-based number of the page's lesson and the number of lessons.
+    pub lesson: (usize, usize),
+    /// The stepper's colours: the header takes the colours of its status line.
+    pub color: ColorMode,
+    /// The stepper shows the naive loop itself (wide screens): no second copy here.
+    pub code_in_stepper: bool,
+    /// The names of all the lessons, in order (for the map beside the stepper).
+    pub lessons: Vec<&'a Text>,
+}
+
+/// `text` cut to `width` columns, with `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 impl NarrationPanel<'_> {
     /// "page 3/24 · Stride" in the panel's language.
     pub fn progress(&self) -> String {
-        let lesson = self.lang.pick(&self.page.lesson_name);
+        format!("{} · {}", self.page_count(), self.lesson_name())
+    }
+
+    /// "page 3/24" or "第 3/24 页".
+    fn page_count(&self) -> String {
         match self.lang {
-            Lang::En => format!("page {}/{} · {lesson}", self.number, self.pages),
-            Lang::Zh => format!("第 {}/{} 页 · {lesson}", self.number, self.pages),
+            Lang::En => format!("page {}/{}", self.number, self.pages),
+            Lang::Zh => format!("第 {}/{} 页", self.number, self.pages),
+        }
+    }
+
+    /// "lesson 2/13" or "第 2/13 课".
+    fn lesson_count(&self) -> String {
+        let (k, m) = self.lesson;
+        match self.lang {
+            Lang::En => format!("lesson {k}/{m}"),
+            Lang::Zh => format!("第 {k}/{m} 课"),
+        }
+    }
+
+    fn lesson_name(&self) -> &str {
+        self.lang.pick(&self.page.lesson_name)
+    }
+
+    /// The header bar's style: the stepper's status-line colours, or reversed video
+    /// without colour.
+    fn bar(&self) -> Style {
+        if self.color.has_color() {
+            self.color.on(BAR)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
         }
     }
 
@@ -94,7 +154,7 @@ impl NarrationPanel<'_> {
 
     /// The code lines with the executing ones marked `▶`, and a line of loop values.
     fn code(&self) -> Vec<Line<'static>> {
-        let Some(view) = self.page.code else {
+        let Some(view) = self.page.code.filter(|_| !self.code_in_stepper) else {
             return Vec::new();
         };
         let (code, body) = match view {
@@ -131,21 +191,93 @@ impl NarrationPanel<'_> {
         lines
     }
 
+    /// The header beside the stepper, as tall as the stepper's status line: the page
+    /// and lesson counts, then the lesson's name (wrapped if it must be).
+    fn header_side(&self, width: u16) -> Vec<Line<'static>> {
+        let counts = format!(" {}", self.page_count());
+        let lesson = self.lesson_count();
+        let gap = usize::from(width)
+            .saturating_sub(counts.width() + lesson.width() + 1)
+            .max(1);
+        let mut lines = vec![Line::from(vec![
+            Span::styled(counts, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(" ".repeat(gap)),
+            Span::raw(lesson),
+        ])];
+        let name_width = usize::from(width.saturating_sub(2)).max(1);
+        for text in wrap(self.lesson_name(), name_width) {
+            lines.push(Line::styled(
+                format!(" {text}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+        }
+        lines
+    }
+
     fn render_side(&self, area: Rect, buf: &mut Buffer) {
+        let header = self.header_side(area.width);
+        let rows = u16::try_from(header.len())
+            .unwrap_or(u16::MAX)
+            .min(area.height);
+        let [top, body] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+        buf.set_style(top, self.bar());
+        Paragraph::new(header).render(top, buf);
         let block = Block::new()
-            .borders(Borders::LEFT | Borders::TOP)
-            .title(Line::from(self.progress()).style(Style::new().add_modifier(Modifier::BOLD)))
-            .title_bottom(self.hints())
+            .borders(Borders::LEFT)
+            .title_bottom(Line::from(format!(" {}", self.hints())).style(theme::dim()))
             .padding(Padding::left(1));
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let mut lines = self.words(inner.width);
+        let inner = block.inner(body);
+        block.render(body, buf);
+        // The words keep a column free on the right; the code needs every column.
+        let mut lines = self.words(inner.width.saturating_sub(1).max(1));
         let code = self.code();
         if !code.is_empty() && lines.len() + code.len() < usize::from(inner.height) {
             lines.push(Line::raw(""));
             lines.extend(code);
         }
+        // Where room is left, the lessons at the bottom, this one marked: a map of
+        // the whole tour for a reader who is new to it.
+        let map = self.lesson_map(inner.width);
+        let free = usize::from(inner.height).saturating_sub(lines.len());
+        if !map.is_empty() && map.len() < free {
+            let rows = u16::try_from(map.len()).unwrap_or(u16::MAX);
+            let at = Rect {
+                y: inner.bottom() - rows,
+                height: rows,
+                ..inner
+            };
+            Paragraph::new(map).render(at, buf);
+        }
         Paragraph::new(lines).render(inner, buf);
+    }
+
+    /// "lessons", then one line per lesson, this page's marked `▸` and bold, the
+    /// others dim; a name too long for `width` is cut with `…`.
+    fn lesson_map(&self, width: u16) -> Vec<Line<'static>> {
+        if self.lessons.is_empty() {
+            return Vec::new();
+        }
+        let title = match self.lang {
+            Lang::En => "lessons",
+            Lang::Zh => "课程",
+        };
+        let mut lines = vec![Line::styled(title, theme::dim())];
+        let (current, _) = self.lesson;
+        for (k, name) in self.lessons.iter().enumerate() {
+            let here = k + 1 == current;
+            let mark = if here { "▸" } else { " " };
+            let text = fit(
+                &format!("{mark}{:>2} {}", k + 1, self.lang.pick(name)),
+                width.into(),
+            );
+            lines.push(if here {
+                Line::styled(text, Style::new().add_modifier(Modifier::BOLD))
+            } else {
+                Line::styled(text, theme::dim())
+            });
+        }
+        lines
     }
 
     /// Rows the panel needs below the stepper at `width` columns.
@@ -156,10 +288,10 @@ impl NarrationPanel<'_> {
 
     fn render_below(&self, area: Rect, buf: &mut Buffer) {
         let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-        let bar = Style::new().add_modifier(Modifier::REVERSED);
+        let bar = self.bar();
         buf.set_style(top, bar);
         let hints = self.hints();
-        let hint_cols = unicode_width::UnicodeWidthStr::width(hints) as u16;
+        let hint_cols = hints.width() as u16;
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(hint_cols + 1)]).areas(top);
         Line::from(format!(" {}", self.progress()))
@@ -175,7 +307,7 @@ impl NarrationPanel<'_> {
 
     /// In the short panel, one line: the statement executing and its loop values.
     fn code_line(&self) -> Option<Line<'static>> {
-        let view = self.page.code?;
+        let view = self.page.code.filter(|_| !self.code_in_stepper)?;
         let f = self.focus.as_ref()?;
         let text = match (view, f.phase) {
             (CodeView::Forward, Phase::Forward) => "out[n,f,i,j] = sum(zone*w[f]) + b[f]",
@@ -204,5 +336,18 @@ impl Widget for NarrationPanel<'_> {
         } else {
             self.render_below(area, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_columns() {
+        assert_eq!(fit("Stride", 10), "Stride");
+        assert_eq!(fit("Translation equivariance", 10), "Translati…");
+        // Chinese characters take two columns each.
+        assert_eq!(fit("反向传播：dx", 7), "反向传…");
     }
 }

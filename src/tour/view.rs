@@ -17,6 +17,11 @@ pub const SIDE_BY_SIDE_COLS: u16 = 110;
 /// Width of the narration panel beside the stepper.
 pub const SIDE_PANEL_COLS: u16 = 40;
 
+/// The stepper's area and the panel's beside it.
+fn side_by_side(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Min(0), Constraint::Length(SIDE_PANEL_COLS)]).areas(area)
+}
+
 /// What the tour does with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TourAction {
@@ -121,6 +126,15 @@ impl TourView {
 
     /// The narration panel of the open page for a screen of `area`.
     fn panel(&self, area: Rect) -> NarrationPanel<'_> {
+        let code_in_stepper = area.width >= SIDE_BY_SIDE_COLS && {
+            let [stepper, _] = side_by_side(area);
+            crate::ui::plan(&self.stage.app, stepper).code.is_some()
+        };
+        let lessons = super::lessons(&self.tour);
+        let lesson = lessons
+            .iter()
+            .position(|(_, _, first, last)| (*first..=*last).contains(&self.page))
+            .map_or(0, |k| k + 1);
         NarrationPanel {
             page: &self.tour.pages[self.page],
             number: self.page + 1,
@@ -129,6 +143,10 @@ impl TourView {
             focus: self.stage.focus(),
             problem: self.problem.as_deref(),
             side: area.width >= SIDE_BY_SIDE_COLS,
+            lesson: (lesson, lessons.len()),
+            color: self.color,
+            code_in_stepper,
+            lessons: lessons.iter().map(|(_, name, _, _)| *name).collect(),
         }
     }
 
@@ -137,9 +155,7 @@ impl TourView {
     /// most what leaves the stepper its minimum height, or a third of the screen).
     pub fn split(&self, area: Rect) -> (Rect, Rect) {
         if area.width >= SIDE_BY_SIDE_COLS {
-            let [stepper, panel] =
-                Layout::horizontal([Constraint::Min(0), Constraint::Length(SIDE_PANEL_COLS)])
-                    .areas(area);
+            let [stepper, panel] = side_by_side(area);
             return (stepper, panel);
         }
         let most = area
