@@ -4,20 +4,13 @@
 pub mod action;
 pub mod keys;
 mod model;
+pub mod terminal;
 mod update;
 
-use std::io::{IsTerminal, stdout};
-use std::path::Path;
-use std::time::{Duration, Instant};
-
-use anyhow::bail;
 use clap::Args;
-use ratatui::DefaultTerminal;
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
-};
-use ratatui::crossterm::execute;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
 
 pub use action::Action;
 pub use model::{App, CheckReport, Message, Ranges, SceneCache, TICKS_MS};
@@ -67,91 +60,32 @@ pub fn run(args: &StepperArgs) -> anyhow::Result<()> {
     // Bad arguments are reported first, terminal or not.
     let spec = SceneSpec::from_args(&args.input)?;
     let mut app = App::new(spec, &args.state)?;
-    if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
-        bail!(NEEDS_TERMINAL);
-    }
-    app.color = ColorMode::from_env();
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableMouseCapture);
-        previous(info);
-    }));
-    let mut terminal = ratatui::init();
-    let _ = execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, args);
-    let _ = execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
-    result
+    terminal::run_full_screen(&mut app, &args.export, NEEDS_TERMINAL)
 }
 
-fn event_loop(
-    terminal: &mut DefaultTerminal,
-    app: &mut App,
-    args: &StepperArgs,
-) -> anyhow::Result<()> {
-    let mut next_tick = Instant::now() + Duration::from_millis(app.tick_ms());
-    let mut shown: Option<Buffer> = None;
-    loop {
-        if app.screenshot_requested {
-            app.screenshot_requested = false;
-            if let Some(buffer) = &shown {
-                save_screenshot(app, buffer, args);
-            }
-        }
-        let frame = terminal.draw(|f| ui::draw(app, f))?;
-        let area = frame.area;
-        shown = Some(frame.buffer.clone());
-        if app.quit {
-            return Ok(());
-        }
-        let was_playing = app.playing;
-        let timeout = if app.playing {
-            next_tick.saturating_duration_since(Instant::now())
-        } else {
-            Duration::from_secs(3600)
-        };
-        if event::poll(timeout)? {
-            match event::read()? {
-                Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    if app.check.is_some() {
-                        app.check = None;
-                    } else if let Some(action) = keys::action_for(&key) {
-                        app.update(action);
-                    }
-                }
-                Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
-                    if let Some(action) = ui::hit_test(app, area, mouse.column, mouse.row) {
-                        app.update(action);
-                    }
-                }
-                _ => {}
-            }
-        }
-        if app.playing && (!was_playing || Instant::now() >= next_tick) {
-            if was_playing {
-                app.update(Action::Tick);
-            }
-            next_tick = Instant::now() + Duration::from_millis(app.tick_ms());
-        }
+impl terminal::Screen for App {
+    fn app(&self) -> &App {
+        self
     }
-}
 
-fn save_screenshot(app: &mut App, buffer: &Buffer, args: &StepperArgs) {
-    let dir = args.export.export_dir.as_deref().unwrap_or(Path::new("."));
-    match crate::export::save_screenshot_named(buffer, &args.export, dir, &app.screenshot_label()) {
-        Ok(paths) => {
-            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            app.message = Some(Message {
-                text: format!("saved {}", names.join(", ")),
-                error: false,
-            });
-        }
-        Err(err) => {
-            let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-            app.message = Some(Message {
-                text: format!("screenshot failed: {}", causes.join(": ")),
-                error: true,
-            });
+    fn app_mut(&mut self) -> &mut App {
+        self
+    }
+
+    fn set_color(&mut self, color: ColorMode) {
+        self.color = color;
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer) {
+        ui::render(self, area, buf);
+    }
+
+    fn key(&mut self, key: KeyEvent) {
+        // Any key closes the gradient check's box.
+        if self.check.is_some() {
+            self.check = None;
+        } else if let Some(action) = keys::action_for(&key) {
+            self.update(action);
         }
     }
 }
