@@ -294,60 +294,9 @@ fn bad_paths_extensions_and_options_fail_with_one_line_and_no_file() {
 
 // ---- the live program in tmux ----
 
-struct Tmux {
-    socket: String,
-}
+mod tmux_support;
 
-impl Tmux {
-    /// A tmux server of its own (`name` keeps parallel tests apart).
-    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
-        let socket = format!("convstep-export-{name}-{}", std::process::id());
-        let ok = StdCommand::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", &cols.to_string(), "-y", &rows.to_string(), command])
-            .status()
-            .ok()?
-            .success();
-        ok.then_some(Tmux { socket })
-    }
-
-    fn capture(&self) -> String {
-        let out = StdCommand::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn send(&self, key: &str) {
-        StdCommand::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", "0", key])
-            .status()
-            .unwrap();
-    }
-
-    /// Waits (up to 20 s) until the screen shows `text` and stops changing.
-    fn wait_for(&self, text: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..200 {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            let now = self.capture();
-            if now.contains(text) && now == last {
-                return now;
-            }
-            last = now;
-        }
-        panic!("the screen never showed {text:?}:\n{last}");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+use tmux_support::Tmux;
 
 #[test]
 fn shot_text_equals_what_the_live_program_shows_in_tmux() {
@@ -365,7 +314,7 @@ fn shot_text_equals_what_the_live_program_shows_in_tmux() {
             bin.display()
         );
         let tmux = Tmux::start(preset, cols, rows, &command).expect("tmux starts");
-        let live = tmux.wait_for(&format!("{step}/"));
+        let live = tmux.wait_steady(&format!("{step}/"));
         drop(tmux);
         let out = dir.path().join(format!("{preset}.txt"));
         convstep()
@@ -396,9 +345,9 @@ fn the_s_key_saves_what_the_screen_shows() {
         dir.path().display()
     );
     let tmux = Tmux::start("s-key", 100, 30, &command).expect("tmux starts");
-    let before = tmux.wait_for("3/");
-    tmux.send("s");
-    let after = tmux.wait_for("convstep-forward-step3-001.txt");
+    let before = tmux.wait_steady("3/");
+    tmux.keys(&["s"]);
+    let after = tmux.wait_steady("convstep-forward-step3-001.txt");
     drop(tmux);
     assert_ne!(before, after, "the status line names the files");
     let txt = std::fs::read_to_string(dir.path().join("convstep-forward-step3-001.txt")).unwrap();
@@ -422,7 +371,7 @@ fn ans_printed_by_cat_shows_the_same_text_as_the_txt() {
     // One row more than the frame: the last newline moves the cursor below it.
     let command = format!("cat {}; sleep 30", ans.display());
     let tmux = Tmux::start("cat-ans", 100, 31, &command).expect("tmux starts");
-    let shown = tmux.wait_for("6/18");
+    let shown = tmux.wait_steady("6/18");
     drop(tmux);
     let first_rows: String = shown.lines().take(30).map(|l| format!("{l}\n")).collect();
     assert_eq!(first_rows, txt);

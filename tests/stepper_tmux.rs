@@ -2,92 +2,9 @@
 //! the end, switch to backward, open the help, quit; the screen at each point, and the
 //! terminal restored afterwards (alternate screen left, the shell's output visible).
 
-use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+mod tmux_support;
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// None (and a note) when tmux is not installed.
-    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
-            return None;
-        }
-        let tmux = Tmux {
-            socket: format!("convstep-test-{}-{name}", std::process::id()),
-        };
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            &cols.to_string(),
-            "-y",
-            &rows.to_string(),
-            command,
-        ]);
-        Some(tmux)
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", "-t", "t", key]);
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    /// Waits until the screen shows `text` (the program redraws after each key).
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(&format!("showing {text:?}"), |s| s.contains(text))
-    }
-
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("the screen never ended up {what}; it shows:\n{screen}");
-            }
-            sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn display(&self, format: &str) -> String {
-        self.run(&["display-message", "-p", "-t", "t", format])
-            .trim()
-            .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
+use tmux_support::Tmux;
 
 fn command(args: &str) -> String {
     let bin = env!("CARGO_BIN_EXE_convstep");

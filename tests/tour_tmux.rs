@@ -2,82 +2,9 @@
 //! first pages, stepper keys explore inside a page, `r` brings the page's scene back,
 //! `p`/PageUp go back, Chinese narration lays out, and `q` restores the terminal.
 
-use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+mod tmux_support;
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// None (and a note) when tmux is not installed (.ci/run installs it).
-    fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
-            return None;
-        }
-        let tmux = Tmux {
-            socket: format!("convstep-tour-{}-{name}", std::process::id()),
-        };
-        let (cols, rows) = (cols.to_string(), rows.to_string());
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            &cols,
-            "-y",
-            &rows,
-            command,
-        ]);
-        Some(tmux)
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", "-t", "t", key]);
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    /// Waits until the screen shows every one of `texts` (the program redraws after
-    /// each key); panics with the screen if it never does.
-    fn wait_for(&self, texts: &[&str]) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                panic!("the screen never showed {texts:?}; it shows:\n{screen}");
-            }
-            sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
+use tmux_support::Tmux;
 
 fn command(args: &str) -> String {
     let bin = env!("CARGO_BIN_EXE_convstep");
@@ -101,7 +28,7 @@ fn walk_explore_restore_and_quit() {
         return;
     };
     let welcome = progress("intro", 0).1;
-    t.wait_for(&[
+    t.wait_for_all(&[
         &welcome,
         "What a convolution layer does",
         "A convolution layer slides",
@@ -110,7 +37,7 @@ fn walk_explore_restore_and_quit() {
     // n walks forward: each page sets its own scene.
     t.keys(&["n"]);
     let formula = progress("formula", 0).1;
-    t.wait_for(&[
+    t.wait_for_all(&[
         &formula,
         "The convolution formula",
         "step 1/18",
@@ -118,34 +45,34 @@ fn walk_explore_restore_and_quit() {
     ]);
     t.keys(&["n"]);
     let channels = progress("formula", 1).1;
-    t.wait_for(&[&channels, "step 5/18", "every kernel has 3"]);
+    t.wait_for_all(&[&channels, "step 5/18", "every kernel has 3"]);
     t.keys(&["n"]);
     let slip = progress("formula", 2).1;
-    t.wait_for(&[&slip, "A slip in the note", "step 1/476"]);
+    t.wait_for_all(&[&slip, "A slip in the note", "step 1/476"]);
     t.keys(&["PageDown"]);
     let stride = progress("stride", 0).1;
-    t.wait_for(&[&stride, " Stride ", "step 2/16", "Stride 1: the window"]);
+    t.wait_for_all(&[&stride, " Stride ", "step 2/16", "Stride 1: the window"]);
 
     // Stepper keys explore inside the page: two steps on, then the backward pass.
     t.keys(&["l", "l"]);
-    t.wait_for(&[&stride, "step 4/16", "FORWARD"]);
+    t.wait_for_all(&[&stride, "step 4/16", "FORWARD"]);
     t.keys(&["b"]);
-    t.wait_for(&[&stride, "step 4/16", "BACKWARD"]);
+    t.wait_for_all(&[&stride, "step 4/16", "BACKWARD"]);
 
     // r puts the page's scene back.
     t.keys(&["r"]);
-    let screen = t.wait_for(&[&stride, "step 2/16", "FORWARD"]);
+    let screen = t.wait_for_all(&[&stride, "step 2/16", "FORWARD"]);
     assert!(!screen.contains("BACKWARD"), "{screen}");
 
     // p and PageUp go back.
     t.keys(&["p"]);
-    t.wait_for(&[&slip, "A slip in the note"]);
+    t.wait_for_all(&[&slip, "A slip in the note"]);
     t.keys(&["PageUp"]);
-    t.wait_for(&[&channels, "step 5/18"]);
+    t.wait_for_all(&[&channels, "step 5/18"]);
 
     // q leaves; the alternate screen is gone and the shell's line shows.
     t.keys(&["q"]);
-    let screen = t.wait_for(&["TOUR-EXITED 0"]);
+    let screen = t.wait_for_all(&["TOUR-EXITED 0"]);
     assert!(
         !screen.contains(&channels),
         "the tour's screen remained:\n{screen}"
@@ -158,7 +85,7 @@ fn chinese_narration_at_80x24_with_a_start_page() {
     let Some(t) = Tmux::start("zh", 80, 24, &command(&format!("--lang zh --page {k}"))) else {
         return;
     };
-    let screen = t.wait_for(&[
+    let screen = t.wait_for_all(&[
         &format!("{moved} · 等变表示：平移"),
         "竖线向下移了 2 格",
         "step 64/64",
@@ -172,9 +99,9 @@ fn chinese_narration_at_80x24_with_a_start_page() {
     }
     t.keys(&["n"]);
     let code = progress("forward-code", 0).2;
-    t.wait_for(&[&format!("{code} · 朴素的前向循环"), "conv_forward_naive"]);
+    t.wait_for_all(&[&format!("{code} · 朴素的前向循环"), "conv_forward_naive"]);
     t.keys(&["C-c"]);
-    t.wait_for(&["TOUR-EXITED 0"]);
+    t.wait_for_all(&["TOUR-EXITED 0"]);
 }
 
 /// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
@@ -199,14 +126,14 @@ fn a_click_on_the_feature_map_beside_the_narration_jumps_to_its_step() {
     let (maps, filters) = plan.fmap.expect("feature maps");
     assert_eq!(filters[0], 0);
     let (map, mode) = (maps.rects[0], maps.mode);
-    t.wait_for(&[&formula, "step 1/18"]);
+    t.wait_for_all(&[&formula, "step 1/18"]);
     // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5; the page stays.
     click(&t, map.x + mode.cell_w(), map.y + 2);
-    let screen = t.wait_for(&[&formula, "step 5/18"]);
+    let screen = t.wait_for_all(&[&formula, "step 5/18"]);
     assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
     // r brings the page's step back.
     t.keys(&["r"]);
-    t.wait_for(&[&formula, "step 1/18"]);
+    t.wait_for_all(&[&formula, "step 1/18"]);
     t.keys(&["q"]);
-    t.wait_for(&["TOUR-EXITED 0"]);
+    t.wait_for_all(&["TOUR-EXITED 0"]);
 }
