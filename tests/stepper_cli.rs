@@ -70,3 +70,39 @@ fn the_phase_option_s_help_reads_as_one_sentence_then_its_values() {
         );
     }
 }
+
+#[test]
+fn no_color_shot_gives_every_feature_map_cell_a_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.txt");
+    Command::cargo_bin("convstep")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args([
+            "shot", "--cols", "200", "--rows", "60", "--step", "21", "-o",
+        ])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.contains("out[0] sobel-x"))
+        .expect("out[0] is drawn");
+    let start = lines[title]
+        .char_indices()
+        .position(|(i, _)| lines[title][i..].starts_with("out[0]"))
+        .expect("out[0] title");
+    // Row i=0 of out[0] (16 cells of two columns): computed, every cell shaded.
+    let row0: String = lines[title + 1].chars().skip(start).take(32).collect();
+    assert!(
+        row0.chars().all(|c| "░▒▓█".contains(c)),
+        "computed row shaded: {row0:?}"
+    );
+    // Row i=1: cells left of the current one shaded, the current `<>`, then `╌`.
+    let row1: String = lines[title + 2].chars().skip(start).take(32).collect();
+    assert!(row1.contains("<>"), "current cell: {row1:?}");
+    assert!(row1.ends_with("╌╌"), "not computed yet: {row1:?}");
+    assert!(!row1.contains(' '), "no blank cell: {row1:?}");
+}

@@ -192,7 +192,13 @@ impl App {
             show_touches: false,
             quit: false,
             screenshot_requested: false,
-            color: ColorMode::TrueColor,
+            // NO_COLOR asks for characters only, in exports (shot, record) too;
+            // otherwise exports keep full colour (the terminal loop picks its own).
+            color: if ColorMode::from_env() == ColorMode::None {
+                ColorMode::None
+            } else {
+                ColorMode::TrueColor
+            },
         };
         app.refresh();
         Ok(app)
