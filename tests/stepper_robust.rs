@@ -241,3 +241,91 @@ fn a_kernel_wider_than_any_screen_renders() {
         render_everywhere(&app);
     }
 }
+
+/// The kernel panel holds whole numbers only, every tap of every channel of w[f].
+fn kernel_numbers_whole(app: &App, cols: u16, rows: u16) {
+    let area = ratatui::layout::Rect::new(0, 0, cols, rows);
+    let Some(k) = ui::plan(app, area).kernel else {
+        return;
+    };
+    let buf = ui::render_buffer(app, cols, rows);
+    let g = app.layer().geom;
+    let mut count = 0;
+    for y in k.y + 1..k.bottom() {
+        let line: String = (k.x..k.right())
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if line.contains("bias") {
+            continue;
+        }
+        for t in line.split_whitespace() {
+            let t = t.trim_start_matches('*');
+            let whole = t.split_once('.').is_some_and(|(_, d)| d.len() == 3);
+            let numeric = t.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+            assert!(
+                whole || !numeric,
+                "a cut number {t:?} in {line:?} at {cols}x{rows}, {:?} step {}",
+                app.phase,
+                app.step
+            );
+            count += usize::from(whole);
+        }
+    }
+    assert_eq!(
+        count,
+        g.c * g.hh * g.ww,
+        "every tap of w[{}] at {cols}x{rows}, {:?} step {}",
+        app.pos().f,
+        app.phase,
+        app.step
+    );
+}
+
+#[test]
+fn the_kernel_panel_shows_every_number_whole() {
+    for args in [
+        InputArgs::default(),
+        InputArgs {
+            preset: Some("cs231n-demo".into()),
+            ..Default::default()
+        },
+    ] {
+        let total = start(args.clone(), Phase::Forward, 1).total_steps();
+        for phase in [Phase::Forward, Phase::Backward] {
+            for step in (1..=total).step_by(25).chain([total]) {
+                let mut app = start(args.clone(), phase, step);
+                for color in [ColorMode::TrueColor, ColorMode::None] {
+                    app.color = color;
+                    for (cols, rows) in [(200, 60), (160, 50), (250, 70)] {
+                        kernel_numbers_whole(&app, cols, rows);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_kernel_of_wide_numbers_keeps_every_channel_at_200x60() {
+    // -25.000 is wider than the -0.000 the layout used to assume: the panel showed R
+    // and G and dropped B. Now it stacks the channels where side by side does not fit.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.npy");
+    let row = |a: f64| [-a, 0.0, a];
+    let w = ndarray::Array4::from_shape_fn((1, 3, 3, 3), |(_, _, m, k)| {
+        row(if m == 1 { 25.0 } else { 12.5 })[k]
+    });
+    ndarray_npy::write_npy(&path, &w).unwrap();
+    let args = InputArgs {
+        kernel: Some(path.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let app = start(args, Phase::Forward, 21);
+    assert!(
+        ui::plan(&app, ratatui::layout::Rect::new(0, 0, 200, 60))
+            .kernel
+            .is_some(),
+        "the kernel panel has a place"
+    );
+    kernel_numbers_whole(&app, 200, 60);
+}

@@ -80,38 +80,41 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
     let kernel = format!("kernel w[{f}] {label} {}x{}x{}", g.c, g.hh, g.ww);
     let bias = format!("bias b[{f}] = {}", fixed(app.layer().b[f], 3));
     let title = format!("{kernel}   {bias}");
+    let stacked = stacked(app, area);
     if super::text::width(&title) <= area.width as usize {
         put(buf, area, area.x, area.y, &title, theme::bold());
     } else {
         // Too narrow for one line: the bias goes under the kernel's last row.
         put(buf, area, area.x, area.y, &kernel, theme::bold());
-        let y = area.y + 2 + g.hh.min(u16::MAX as usize) as u16;
-        put(buf, area, area.x, y, &bias, theme::bold());
+        let below = if stacked { g.c * (g.hh + 1) } else { g.hh + 1 };
+        let y = area.y as usize + 1 + below;
+        if y < area.bottom() as usize {
+            put(buf, area, area.x, y as u16, &bias, theme::bold());
+        }
     }
     let max = w
         .index_axis(ndarray::Axis(0), f)
         .iter()
         .fold(0.0f64, |m, v| m.max(v.abs()))
         .max(1e-12);
-    let nw = number_width(w.index_axis(ndarray::Axis(0), f).iter()).max(5);
-    let block_w = g.ww * (nw + 1) + 2;
+    let nw = kernel_number_width(app);
     for ch in 0..g.c {
         // Whole channels only; usize arithmetic, so no size overflows.
-        let x0 = area.x as usize + ch * block_w;
-        if x0 + block_w > area.right() as usize + 1 {
+        let (x0, y0) = channel_origin(app, area, stacked, ch);
+        if x0 + g.ww * (nw + 1) > area.right() as usize || y0 >= area.bottom() as usize {
             break;
         }
-        let x0 = x0 as u16;
+        let (x0, y0) = (x0 as u16, y0 as u16);
         let name = super::input_grid::channel_name(app, ch);
         put(
             buf,
             area,
             x0,
-            area.y + 1,
+            y0,
             &name,
             app.color.fg(super::input_grid::hue(app, ch)),
         );
-        for m in 0..g.hh.min(area.height.saturating_sub(2) as usize) {
+        for m in 0..g.hh.min(area.bottom().saturating_sub(y0 + 1) as usize) {
             for k in 0..g.ww {
                 let v = w[[f, ch, m, k]];
                 let text = format!(" {:>nw$}", fixed(v, 3));
@@ -123,10 +126,39 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
                     style = style.add_modifier(ratatui::style::Modifier::REVERSED);
                 }
                 let x = x0.saturating_add((k * (nw + 1)).min(u16::MAX as usize) as u16);
-                put(buf, area, x, area.y + 2 + m as u16, &text, style);
+                put(buf, area, x, y0 + 1 + m as u16, &text, style);
             }
         }
     }
+}
+
+/// Whether the channels go one under another: `area` is too narrow for them side by side.
+fn stacked(app: &crate::app::App, area: Rect) -> bool {
+    (area.width as usize) < panel_width(app)
+}
+
+/// Where channel `ch`'s name goes (its rows follow below it).
+fn channel_origin(app: &crate::app::App, area: Rect, stacked: bool, ch: usize) -> (usize, usize) {
+    let g = app.layer().geom;
+    let block_w = g.ww * (kernel_number_width(app) + 1) + 2;
+    if stacked {
+        (area.x as usize, area.y as usize + 1 + ch * (g.hh + 1))
+    } else {
+        (area.x as usize + ch * block_w, area.y as usize + 1)
+    }
+}
+
+/// The width of w[f]'s widest number (at least 5).
+fn kernel_number_width(app: &crate::app::App) -> usize {
+    let f = app.pos().f;
+    number_width(app.layer().w.index_axis(ndarray::Axis(0), f).iter()).max(5)
+}
+
+/// Columns the kernel panel takes to show every channel of w[f] whole.
+pub fn panel_width(app: &crate::app::App) -> usize {
+    let g = app.layer().geom;
+    let block_w = g.ww.saturating_mul(kernel_number_width(app) + 1) + 2;
+    g.c.saturating_mul(block_w).saturating_sub(2)
 }
 
 /// Lines the kernel panel takes (one more than its rows keeps room for the bias
@@ -135,17 +167,30 @@ pub fn panel_height(app: &crate::app::App) -> u16 {
     (app.layer().geom.hh + 3).min(u16::MAX as usize) as u16
 }
 
+/// (columns, lines) of the panel with its channels one under another, for when they
+/// do not fit side by side.
+pub fn stacked_size(app: &crate::app::App) -> (usize, u16) {
+    let g = app.layer().geom;
+    let w = g.ww.saturating_mul(kernel_number_width(app) + 1);
+    let h = g.c.saturating_mul(g.hh + 1).saturating_add(2);
+    (w, h.min(u16::MAX as usize) as u16)
+}
+
 /// The entry (c, m, k) of w[f] under terminal cell (x, y) of the kernel panel.
 pub fn tap_at(app: &crate::app::App, area: Rect, x: u16, y: u16) -> Option<(usize, usize, usize)> {
     let g = app.layer().geom;
-    let f = app.pos().f;
-    let nw = number_width(app.layer().w.index_axis(ndarray::Axis(0), f).iter()).max(5);
-    let block_w = g.ww * (nw + 1) + 2;
-    if x < area.x || y < area.y + 2 || y >= area.bottom() {
+    let nw = kernel_number_width(app);
+    if x < area.x || y <= area.y || y >= area.bottom() {
         return None;
     }
-    let dx = (x - area.x) as usize;
-    let (c, within) = (dx / block_w, dx % block_w);
-    let (m, k) = ((y - area.y - 2) as usize, within / (nw + 1));
+    let (dx, dy) = ((x - area.x) as usize, (y - area.y - 1) as usize);
+    let (c, m, k) = if stacked(app, area) {
+        let (c, within) = (dy / (g.hh + 1), dy % (g.hh + 1));
+        (c, within.checked_sub(1)?, dx / (nw + 1))
+    } else {
+        let block_w = g.ww * (nw + 1) + 2;
+        let (c, within) = (dx / block_w, dx % block_w);
+        (c, dy.checked_sub(1)?, within / (nw + 1))
+    };
     (c < g.c && m < g.hh && k < g.ww).then_some((c, m, k))
 }

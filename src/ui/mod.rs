@@ -359,10 +359,18 @@ fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
 /// The key to the marks, then the kernel panel (whose numbers the arithmetic also
 /// shows), where there is room for them.
 fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
-    let g = app.layer().geom;
     plan.marks = free_spot(plan, top, 40, marks::height());
-    let kernel_w = g.c.saturating_mul(g.ww * 7 + 2).saturating_sub(2);
-    plan.kernel = free_spot(plan, top, kernel_w, kernel::panel_height(app));
+    // Its true width (numbers may be wider than -0.000), so no channel is dropped.
+    plan.kernel = free_spot(
+        plan,
+        top,
+        kernel::panel_width(app),
+        kernel::panel_height(app),
+    )
+    .or_else(|| {
+        let (w, h) = kernel::stacked_size(app);
+        free_spot(plan, top, w, h)
+    });
 }
 
 /// Whether every grid of a placement shows whole (no scrolling) in `mode`'s size.
