@@ -407,3 +407,22 @@ fn a_short_screen_keeps_the_sum_and_every_partial() {
     assert!(shown.contains(" x 1x3x11x16 size 16"), "{shown}");
     assert!(shown.contains("? help"), "{shown}");
 }
+
+#[test]
+fn titles_too_long_for_their_panel_end_in_an_ellipsis() {
+    // Cut at the panel's edge they read "dx_pad c" and "touches (max 4": a channel
+    // "c" and an open parenthesis that are not there.
+    let shown = text(&ui::render_buffer(&app(demo(), Phase::Backward, 9), 80, 20));
+    assert!(shown.contains("dx_pad … dx_pad … dx_pad …"), "{shown}");
+    let dilation = InputArgs {
+        preset: Some("dilation".into()),
+        ..Default::default()
+    };
+    let shown = text(&ui::render_buffer(
+        &app(dilation, Phase::Backward, 9),
+        80,
+        30,
+    ));
+    assert!(shown.contains("touches (max …"), "{shown}");
+    assert!(!shown.contains("touches (max 4\n"), "{shown}");
+}

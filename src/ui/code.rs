@@ -75,7 +75,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             String::new()
         }
     );
-    put(buf, area, area.x, area.y, &title, theme::bold());
+    super::text::put_title(buf, area, area.x, area.y, &title, theme::bold());
     let lines = lines(app);
     let executing = match app.phase {
         Phase::Forward => 6..8,

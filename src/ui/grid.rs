@@ -265,7 +265,7 @@ impl Grid<'_> {
         }
         let v = self.view(area, mode);
         let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
-        put(buf, area, area.x, area.y, &title, theme::bold());
+        super::text::put_title(buf, area, area.x, area.y, &title, theme::bold());
         let decimals = if mode.has_numbers() {
             self.decimals(v, mode.cell_w().saturating_sub(2) as usize)
         } else {

@@ -85,11 +85,11 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         put(buf, area, area.x, area.y, &title, theme::bold());
     } else {
         // Too narrow for one line: the bias goes under the kernel's last row.
-        put(buf, area, area.x, area.y, &kernel, theme::bold());
+        super::text::put_title(buf, area, area.x, area.y, &kernel, theme::bold());
         let below = if stacked { g.c * (g.hh + 1) } else { g.hh + 1 };
         let y = area.y as usize + 1 + below;
         if y < area.bottom() as usize {
-            put(buf, area, area.x, y as u16, &bias, theme::bold());
+            super::text::put_title(buf, area, area.x, y as u16, &bias, theme::bold());
         }
     }
     let max = w

@@ -15,6 +15,52 @@ pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Styl
     end_x.saturating_sub(x)
 }
 
+/// A title shortened to `max` columns: whole when it fits, else its words that fit
+/// and `…` (a lone first word is cut and ends in `…`), never a token cut silently.
+pub fn shorten(title: &str, max: usize) -> String {
+    if width(title) <= max {
+        return title.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let room = max - 1;
+    // Whole words first.
+    let mut kept = String::new();
+    for word in title.split(' ') {
+        let next = if kept.is_empty() {
+            word.to_string()
+        } else {
+            format!("{kept} {word}")
+        };
+        if width(&next) + 2 > max {
+            break;
+        }
+        kept = next;
+    }
+    if kept.is_empty() {
+        // Not even the first word fits: as much of it as does.
+        for ch in title.chars() {
+            let w = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+            if width(&kept) + w > room {
+                break;
+            }
+            kept.push(ch);
+        }
+        return format!("{kept}…");
+    }
+    format!("{kept} …")
+}
+
+/// Writes a title at (x, y), shortened with `…` to the room `area` leaves.
+pub fn put_title(buf: &mut Buffer, area: Rect, x: u16, y: u16, title: &str, style: Style) -> u16 {
+    if x >= area.right() {
+        return 0;
+    }
+    let room = (area.right() - x) as usize;
+    put(buf, area, x, y, &shorten(title, room), style)
+}
+
 /// Display width of `text`.
 pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
@@ -65,5 +111,20 @@ mod tests {
         assert_eq!(fit(-1234.0, 5), "-1234");
         assert_eq!(fit(123456.0, 5), "1e5");
         assert_eq!(fit(-0.0001, 5), "0.000");
+    }
+
+    #[test]
+    fn a_title_too_long_ends_in_an_ellipsis_after_whole_words() {
+        assert_eq!(shorten("dout[0] 3x3", 11), "dout[0] 3x3");
+        assert_eq!(shorten("dout[0] 3x3", 10), "dout[0] …");
+        assert_eq!(shorten("touches (max 8)", 14), "touches (max …");
+        assert_eq!(shorten("bias b[0] = 0.000", 9), "bias …");
+        assert_eq!(shorten("dx_pad c0", 8), "dx_pad …");
+        assert_eq!(shorten("dx_pad c0", 4), "dx_…");
+        assert_eq!(shorten("dx_pad c0", 1), "…");
+        assert_eq!(shorten("dx_pad c0", 0), "");
+        for max in 0..20 {
+            assert!(width(&shorten("kernel w[0] sobel-x 3x3x3", max)) <= max);
+        }
     }
 }
