@@ -106,3 +106,41 @@ fn no_color_shot_gives_every_feature_map_cell_a_character() {
     assert!(row1.ends_with("╌╌"), "not computed yet: {row1:?}");
     assert!(!row1.contains(' '), "no blank cell: {row1:?}");
 }
+
+#[test]
+fn step_last_starts_at_the_layer_s_last_step_and_a_bad_word_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.txt");
+    Command::cargo_bin("convstep")
+        .unwrap()
+        .args(["shot", "--preset", "cs231n-demo", "--phase", "backward"])
+        .args(["--step", "last", "--cols", "80", "--rows", "24", "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("step 18/18"), "{text}");
+    // Numbers still work, and anything else is refused with status 2.
+    for (step, ok) in [("9", true), ("lst", false), ("0x", false)] {
+        let out = Command::cargo_bin("convstep")
+            .unwrap()
+            .args(["shot", "--preset", "cs231n-demo", "--step", step, "-o"])
+            .arg(dir.path().join("n.txt"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.success(), ok, "--step {step}");
+        if !ok {
+            assert_eq!(out.status.code(), Some(2), "--step {step}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("or `last`"),
+                "--step {step}"
+            );
+        }
+    }
+    let help = Command::cargo_bin("convstep")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("or `last` for the layer's last step"));
+}

@@ -33,12 +33,28 @@ pub struct StateArgs {
     /// The pass to start in (default: forward).
     #[arg(long, value_enum)]
     pub phase: Option<Phase>,
-    /// 1-based step to start at.
-    #[arg(long)]
+    /// 1-based step to start at, or `last` for the layer's last step.
+    #[arg(long, value_parser = parse_step)]
     pub step: Option<usize>,
     /// 0-based filter to start at (the same output cell of that filter).
     #[arg(long)]
     pub filter: Option<usize>,
+}
+
+/// `--step last` as a step number: App::new starts at the layer's last step.
+pub const LAST_STEP: usize = usize::MAX;
+
+/// `--step`: a 1-based number, or `last` (as tour files accept).
+fn parse_step(s: &str) -> Result<usize, String> {
+    if s.trim().eq_ignore_ascii_case("last") {
+        return Ok(LAST_STEP);
+    }
+    match s.trim().parse::<usize>() {
+        Ok(LAST_STEP) | Err(_) => Err(format!(
+            "expected a step number (1, 2, ...) or `last`, got `{s}`"
+        )),
+        Ok(n) => Ok(n),
+    }
 }
 
 #[derive(Debug, Clone, Args, Default)]

@@ -149,6 +149,7 @@ impl App {
         let geom = scene.layer.geom;
         let total = geom.total_steps();
         let mut step = match state.step {
+            Some(super::LAST_STEP) => total,
             Some(s) if s == 0 || s > total => {
                 bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
             }
