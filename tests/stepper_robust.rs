@@ -329,3 +329,29 @@ fn a_kernel_of_wide_numbers_keeps_every_channel_at_200x60() {
     );
     kernel_numbers_whole(&app, 200, 60);
 }
+
+/// At 160x48 the backward listing is one column too wide at full indentation: its
+/// indentation halves so the executing dx_pad line ends whole, `dout[n, f, i, j]`.
+#[test]
+fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
+    let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let state = StateArgs {
+        phase: Some(Phase::Backward),
+        step: Some(5),
+        filter: None,
+    };
+    let mut app = App::new(spec, &state).unwrap();
+    app.color = ColorMode::TrueColor;
+    let buf = ui::render_buffer(&app, 160, 48);
+    let rows: Vec<String> = (0..48)
+        .map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect())
+        .collect();
+    let line = rows
+        .iter()
+        .find(|row| row.contains("dx_pad[n, :,"))
+        .expect("the executing dx_pad line is shown");
+    assert!(
+        line.trim_end().ends_with("+= w[f] * dout[n, f, i, j]"),
+        "{line}"
+    );
+}

@@ -8,6 +8,8 @@ use ratatui::layout::Rect;
 
 use crate::app::{App, Phase};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::text::put;
 use super::theme;
 
@@ -84,6 +86,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             5..last
         }
     };
+    // "▶ " takes two columns; a listing wider than the panel halves its indentation
+    // before any line would be cut.
+    let room = usize::from(area.width.saturating_sub(2));
+    let lines = if lines.iter().any(|l| l.width() > room) {
+        lines.iter().map(|l| halve_indent(l)).collect()
+    } else {
+        lines
+    };
     for (k, line) in lines.iter().enumerate() {
         let style = if executing.contains(&k) {
             app.color
@@ -97,4 +107,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let x = put(buf, area, area.x, area.y + 1 + k as u16, marker, style);
         put(buf, area, area.x + x, area.y + 1 + k as u16, line, style);
     }
+}
+
+/// The line with half its leading spaces, so nesting still shows in fewer columns.
+fn halve_indent(line: &str) -> String {
+    let body = line.trim_start_matches(' ');
+    let indent = (line.len() - body.len()).div_ceil(2);
+    format!("{}{body}", " ".repeat(indent))
 }
