@@ -294,7 +294,7 @@ fn bad_paths_extensions_and_options_fail_with_one_line_and_no_file() {
 
 // ---- the live program in tmux ----
 
-mod tmux_support;
+use crate::tmux_support;
 
 use tmux_support::Tmux;
 

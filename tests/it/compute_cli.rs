@@ -10,7 +10,7 @@ use ndarray::{Array, Array1, Array4, array};
 use ndarray_npy::{NpzReader, write_npy};
 use tempfile::TempDir;
 
-mod input_support;
+use crate::input_support;
 use input_support::hostile_png;
 
 fn convstep() -> Command {

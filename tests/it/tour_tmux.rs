@@ -2,7 +2,7 @@
 //! first pages, stepper keys explore inside a page, `r` brings the page's scene back,
 //! `p`/PageUp go back, Chinese narration lays out, and `q` restores the terminal.
 
-mod tmux_support;
+use crate::tmux_support;
 
 use tmux_support::Tmux;
 

@@ -8,7 +8,7 @@ use convstep::input::{InputArgs, Scale, SceneSpec};
 use image::{ImageBuffer, Luma, Rgb, Rgba};
 use tempfile::TempDir;
 
-mod input_support;
+use crate::input_support;
 use input_support::{hostile_png, palette_png};
 
 fn load(path: &Path, extra: impl FnOnce(&mut InputArgs)) -> convstep::input::Scene {

@@ -2,7 +2,7 @@
 //! the end, switch to backward, open the help, quit; the screen at each point, and the
 //! terminal restored afterwards (alternate screen left, the shell's output visible).
 
-mod tmux_support;
+use crate::tmux_support;
 
 use tmux_support::Tmux;
 
