@@ -3,11 +3,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use convstep::cli::{Cli, Command};
+use convstep::cli::Command;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = convstep::cli::parse_or_exit();
     let result = match cli.command {
         None => convstep::app::run(&cli.stepper),
         Some(Command::Compute(args)) => convstep::compute::run(&args),

@@ -34,10 +34,10 @@ pub struct StateArgs {
     #[arg(long, value_enum)]
     pub phase: Option<Phase>,
     /// 1-based step to start at, or `last` for the layer's last step.
-    #[arg(long, value_parser = parse_step)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_step)]
     pub step: Option<usize>,
     /// 0-based filter to start at (the same output cell of that filter).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--filter", 0, usize::MAX as u64))]
     pub filter: Option<usize>,
 }
 
@@ -50,8 +50,9 @@ fn parse_step(s: &str) -> Result<usize, String> {
         return Ok(LAST_STEP);
     }
     match s.trim().parse::<usize>() {
-        Ok(LAST_STEP) | Err(_) => Err(format!(
-            "expected a step number (1, 2, ...) or `last`, got `{s}`"
+        Ok(0) | Ok(LAST_STEP) | Err(_) => Err(format!(
+            "--step must be a whole number >= 1 or `last` (got '{}')",
+            crate::cli::shown(s)
         )),
         Ok(n) => Ok(n),
     }

@@ -162,7 +162,7 @@ pub struct ExportArgs {
     pub export_dir: Option<PathBuf>,
     /// Pixels per cell of saved PNGs, as a multiple of 9x18 (default 2; 1..=8).
     /// (Not `--scale`, which already means how input values are scaled.)
-    #[arg(long = "png-scale")]
+    #[arg(long = "png-scale", allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--png-scale", 1, raster::MAX_SCALE as u64))]
     pub png_scale: Option<u32>,
 }
 
@@ -272,14 +272,14 @@ pub fn save_screenshot_named(
 #[derive(Debug, Clone, Copy, Args)]
 pub struct FrameArgs {
     /// Terminal width the frame is drawn at, in cells (1..=1000).
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = 120, allow_negative_numbers = true, value_parser = crate::cli::whole::<u16>("--cols", 1, FrameArgs::MAX_COLS as u64))]
     pub cols: u16,
     /// Terminal height the frame is drawn at, in cells (1..=500).
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 40, allow_negative_numbers = true, value_parser = crate::cli::whole::<u16>("--rows", 1, FrameArgs::MAX_ROWS as u64))]
     pub rows: u16,
     /// PNG and GIF pixels per cell, as a multiple of 9x18 (1..=8). Not `--scale`,
     /// which already means how input values are scaled.
-    #[arg(long = "png-scale", default_value_t = DEFAULT_PNG_SCALE)]
+    #[arg(long = "png-scale", default_value_t = DEFAULT_PNG_SCALE, allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--png-scale", 1, raster::MAX_SCALE as u64))]
     pub png_scale: u32,
 }
 
@@ -328,7 +328,7 @@ pub struct TourFrameArgs {
     pub tour: Option<PathBuf>,
     /// The 1-based page of --tour that `shot` draws (default 1; `record --tour` records
     /// every page).
-    #[arg(long, requires = "tour")]
+    #[arg(long, requires = "tour", allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
     /// Narration language of --tour (default: from the locale).
     #[arg(long, value_enum, requires = "tour")]
@@ -342,7 +342,7 @@ pub struct ShotArgs {
     #[command(flatten)]
     pub state: StateArgs,
     /// Key script applied before the shot, in the stepper's key names (e.g. "l l l b G").
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub keys: Option<String>,
     #[command(flatten)]
     pub tour: TourFrameArgs,
@@ -364,13 +364,13 @@ pub struct RecordArgs {
     #[arg(long, conflicts_with_all = ["keys", "step", "filter", "tour"])]
     pub steps: Option<String>,
     /// Record a key script instead: the starting frame, then one frame per key.
-    #[arg(long, conflicts_with = "tour")]
+    #[arg(long, conflicts_with = "tour", allow_hyphen_values = true)]
     pub keys: Option<String>,
     /// Milliseconds each frame shows (default 1000 for steps and keys: one step per
     /// second is the norm of the classic animations; 6000 for walkthrough pages). GIF
     /// counts in 10 ms; less than 20 ms becomes 20, since browsers slow faster
     /// frames down to 100 ms.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--delay", 0, u32::MAX as u64))]
     pub delay: Option<u32>,
     #[command(flatten)]
     pub tour: TourFrameArgs,

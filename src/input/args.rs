@@ -33,7 +33,7 @@ pub struct InputArgs {
     pub scale: Option<Scale>,
     /// Shrink images so the longest side is N pixels (1..=8192; default 16; never
     /// enlarged), or `full` to keep the original size.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub size: Option<String>,
     /// Comma-separated kernels, one filter each (identity, box, gaussian, sharpen,
     /// sobel-x, sobel-y, laplacian, emboss, random), or a .npy of shape (F,C,HH,WW).
@@ -48,21 +48,21 @@ pub struct InputArgs {
     #[arg(long)]
     pub dout: Option<String>,
     /// Filters made by `--kernel random` (1..=64; default 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--filters", 1, crate::input::kernels::MAX_FILTERS as u64))]
     pub filters: Option<usize>,
     /// Kernel side K of identity, box, gaussian and random (1..=31; default 3).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--kernel-size", 1, crate::input::kernels::MAX_KERNEL_SIZE as u64))]
     pub kernel_size: Option<usize>,
     /// Seed for `random` kernels and dout (default 0; ChaCha8, the same on every platform).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<u64>("--seed", 0, u64::MAX))]
     pub seed: Option<u64>,
     /// Stride between windows (>= 1; default 1, or the preset's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--stride", 1, usize::MAX as u64))]
     pub stride: Option<usize>,
     /// Zero padding around the input (>= 0; default 1, or the preset's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--pad", 0, usize::MAX as u64))]
     pub pad: Option<usize>,
     /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--dilation", 1, usize::MAX as u64))]
     pub dilation: Option<usize>,
 }

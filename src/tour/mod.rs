@@ -38,7 +38,7 @@ pub struct TourArgs {
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
     /// 1-based page to start at.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
     /// Validate the walkthrough and print a one-line summary; no terminal needed.
     #[arg(long, conflicts_with = "list")]
