@@ -23,6 +23,16 @@ pub struct ComputeArgs {
 
 pub fn run(args: &ComputeArgs) -> Result<()> {
     let path = &args.output;
+    // Checked first: `-o o.png` would otherwise be an .npz archive named o.png.
+    let is_npz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz"));
+    if !is_npz {
+        anyhow::bail!(
+            "cannot write {}: compute writes an .npz archive (out, dx, dw, db); name the file *.npz",
+            path.display()
+        );
+    }
     // A missing folder shows before the work, not after it.
     check_output_folder(path)?;
     let spec = SceneSpec::from_args(&args.input)?;

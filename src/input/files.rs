@@ -23,7 +23,12 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
         bail!("'{name}' is not a regular file (a pipe, socket or device): save it to a file first");
     }
     if meta.len() == 0 {
-        bail!("'{name}' is empty");
+        if is_kernel_file(path) {
+            bail!(
+                "'{name}' is a kernel file (/proc, /sys) whose size is not known in advance, not an image or a .npy file"
+            );
+        }
+        bail!("'{name}' is empty (0 bytes): give an image or a .npy file");
     }
     if meta.len() > MAX_FILE_BYTES {
         bail!(
@@ -36,6 +41,29 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
         Ok(bytes) => Ok(bytes),
         Err(err) => bail!("'{name}': cannot read it: {}", io_reason(&err)),
     }
+}
+
+/// Files of /proc and /sys report a size of 0 whatever they hold.
+fn is_kernel_file(path: &Path) -> bool {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    real.starts_with("/proc") || real.starts_with("/sys")
+}
+
+/// Refuses an output path that exists and is not a regular file (a pipe, socket or
+/// device): outputs are written to a temporary file and renamed into place, which
+/// would silently replace the pipe or device by a file, and writing into a pipe
+/// instead could block forever with no reader.
+pub fn check_output_target(path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if !meta.is_file() && !meta.is_dir() {
+        bail!(
+            "cannot write {}: it exists and is not a regular file (a pipe, socket or device), which writing would replace by a file; name a regular file",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// The OS's reason without Rust's "(os error 2)" suffix.

@@ -414,10 +414,10 @@ fn every_bad_input_fails_with_one_line_and_no_file() {
             &["good.png", "--dout", "dout.npy"],
             "(dout) has shape (1,2,2,2) but the output has shape (1,2,4,6)",
         ),
-        (&["good.png", "--stride", "0"], "stride must be at least 1"),
+        (&["good.png", "--stride", "0"], "--stride must be >= 1 (got 0)"),
         (
             &["good.png", "--dilation", "0"],
-            "dilation must be at least 1",
+            "--dilation must be >= 1 (got 0)",
         ),
         (
             &[
@@ -536,4 +536,81 @@ fn negative_biases_need_no_equals_sign() {
     let without = read_npz(&got);
     assert_eq!(with_bias.out, without.out - 1.5);
     assert_eq!(with_bias.dw.dim(), (1, 1, 3, 3));
+}
+
+#[test]
+fn compute_writes_npz_names_only() {
+    let dir = TempDir::new().unwrap();
+    for name in ["o.png", "grads", "o.npy", "o.npz.txt"] {
+        let target = dir.path().join(name);
+        let output = convstep()
+            .args(["compute", "--preset", "dilation", "-o"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("convstep: error: cannot write") && stderr.contains("*.npz"),
+            "{stderr}"
+        );
+        assert!(!target.exists(), "{name} was written");
+    }
+    compute_ok(["--preset", "dilation"], &dir.path().join("UPPER.NPZ"));
+}
+
+/// An output naming a pipe used to replace the pipe by a file (the write goes to a
+/// temporary file renamed into place); it is refused, and the pipe stays a pipe.
+#[cfg(unix)]
+#[test]
+fn an_output_naming_a_pipe_is_refused_and_the_pipe_kept() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new().unwrap();
+    let pipe = dir.path().join("out.npz");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let gif = dir.path().join("out.gif");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&gif)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (args, target) in [
+        (vec!["compute", "--preset", "dilation", "-o"], &pipe),
+        (
+            vec!["record", "--preset", "dilation", "--steps", "1", "-o"],
+            &gif,
+        ),
+    ] {
+        let output = convstep().args(&args).arg(target).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+        let kind = std::fs::symlink_metadata(target).unwrap().file_type();
+        assert!(kind.is_fifo(), "the pipe was replaced");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_proc_file_is_not_called_empty() {
+    let dir = TempDir::new().unwrap();
+    let output = convstep()
+        .args(["compute", "/proc/cpuinfo", "-o"])
+        .arg(dir.path().join("o.npz"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("is empty"), "{stderr}");
+    assert!(stderr.contains("not an image or a .npy file"), "{stderr}");
 }
