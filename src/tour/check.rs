@@ -1,7 +1,9 @@
 //! From a parsed file to a checked walkthrough: every page's scene builds into a valid
 //! layer, its state exists, its keys are stepper keys, its narration is filled.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use ndarray::Array3;
@@ -17,13 +19,83 @@ use crate::input::{InputArgs, Scene, SceneSpec};
 /// Largest inline input, in numbers (keeps a typo from allocating much).
 const MAX_INLINE: usize = 64 * 64 * 4;
 
-/// A checked walkthrough.
+/// The most work a walkthrough's pages may ask for, in multiply-adds of the forward
+/// passes their narration's costly numbers need (`{max}`, `{relerr_*}`), counting each
+/// distinct scene once: about five seconds of a release build. Beyond it the file is
+/// refused with one line rather than checked for minutes.
+pub const MAX_WORK: u128 = 40_000_000_000;
+
+/// A checked walkthrough. Pages loaded by [`open`] are completed (scene built,
+/// narration filled) by [`Tour::ready`] when first shown; [`load`] completes all.
 #[derive(Debug, Clone)]
 pub struct Tour {
     /// The file's name as given (the bundled one: `assets/tours/convolution.toml`).
     pub name: String,
     pub title: Text,
     pub pages: Vec<TourPage>,
+    /// Scenes and costly facts already computed, shared by clones: identical scenes
+    /// are built once whatever the number of pages that show them.
+    cache: Cache,
+}
+
+#[derive(Clone, Default)]
+struct Cache(Arc<Mutex<CacheInner>>);
+
+#[derive(Default)]
+struct CacheInner {
+    scenes: HashMap<String, Arc<Scene>>,
+    facts: HashMap<(String, usize, bool, bool), Facts>,
+    /// Multiply-adds spent on costly facts so far, and the most allowed (None: no bound).
+    spent: u128,
+    budget: Option<u128>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.0.lock().map_err(|_| std::fmt::Error)?;
+        write!(
+            f,
+            "Cache {{ scenes: {}, facts: {}, spent: {} }}",
+            inner.scenes.len(),
+            inner.facts.len(),
+            inner.spent
+        )
+    }
+}
+
+/// What a page still needs to be shown: its scene fields and narration templates.
+#[derive(Debug, Clone)]
+struct Pending {
+    fields: SceneFields,
+    en: String,
+    zh: String,
+    /// `name:line:col: page K (lesson L)`, the prefix of its narration's errors.
+    place: String,
+    /// The same at its `scene` table, the prefix of its scene's errors.
+    scene_place: String,
+}
+
+impl Tour {
+    /// Builds page `k`'s scene and fills its narration, once. Errors start with the
+    /// file, line and column of the page.
+    pub fn ready(&mut self, k: usize) -> anyhow::Result<()> {
+        let Some(page) = self.pages.get_mut(k) else {
+            anyhow::bail!("page {} does not exist in {}", k + 1, self.name);
+        };
+        let Some(pending) = page.pending.take() else {
+            return Ok(());
+        };
+        let done = complete(page, &pending, &self.cache);
+        if done.is_err() {
+            page.pending = Some(pending);
+        }
+        done
+    }
+
+    /// Whether page `k` is built and its narration filled.
+    pub fn is_ready(&self, k: usize) -> bool {
+        self.pages.get(k).is_some_and(|p| p.pending.is_none())
+    }
 }
 
 /// A checked page, its narration filled in both languages.
@@ -37,6 +109,8 @@ pub struct TourPage {
     pub scene: PageScene,
     /// The 1-based step the narration's numbers describe (before any key script).
     pub focus_step: usize,
+    /// Set until the page is completed by [`Tour::ready`].
+    pending: Option<Pending>,
 }
 
 impl TourPage {
@@ -123,41 +197,69 @@ fn write_inline(x: &Array3<f64>) -> anyhow::Result<PathBuf> {
     )
 }
 
-/// Parses and checks a walkthrough. `base` is the folder relative input paths start
-/// from. Every error is one line that starts `name:line:col:`.
+/// Parses and checks a walkthrough: every page's scene built (identical scenes once)
+/// and its narration filled. `base` is the folder relative input paths start from.
+/// Every error is one line that starts `name:line:col:`.
 pub fn load(name: &str, src: &str, base: &Path) -> anyhow::Result<Tour> {
+    let mut tour = open(name, src, base)?;
+    tour.cache.0.lock().expect("cache").budget = Some(MAX_WORK);
+    for k in 0..tour.pages.len() {
+        tour.ready(k)?;
+    }
+    Ok(tour)
+}
+
+/// Parses a walkthrough and checks what needs no scene (fields, lessons, narration
+/// placeholders, key scripts) on every page; scenes are built and narration filled
+/// when a page is first shown ([`Tour::ready`]), so that the first page of any file
+/// shows at once.
+pub fn open(name: &str, src: &str, base: &Path) -> anyhow::Result<Tour> {
     let file: TourFile = format::parse(name, src)?;
     check(name, src, file, base)
 }
 
 fn check(name: &str, src: &str, file: TourFile, base: &Path) -> anyhow::Result<Tour> {
     if file.pages.is_empty() {
-        anyhow::bail!("{name}: no pages: add at least one [[page]]");
+        anyhow::bail!("{name}:1:1: no pages: add at least one [[page]]");
     }
-    check_text(&file.title).map_err(|e| anyhow::anyhow!("{name}: title: {e}"))?;
+    let title_at = format::locate(src, file.title.span().start);
+    check_text(file.title.get_ref())
+        .map_err(|e| anyhow::anyhow!("{name}:{title_at}: title: {e}"))?;
     for (id, text) in &file.lessons {
-        check_text(text).map_err(|e| anyhow::anyhow!("{name}: lesson {id}: {e}"))?;
+        let at = format::locate(src, text.span().start);
+        check_text(text.get_ref()).map_err(|e| anyhow::anyhow!("{name}:{at}: lesson {id}: {e}"))?;
     }
     let mut pages: Vec<TourPage> = Vec::with_capacity(file.pages.len());
     for (index, spanned) in file.pages.iter().enumerate() {
         let at = format::locate(src, spanned.span().start);
         let page = spanned.get_ref();
-        let where_ = format!("{name}:{at}: page {} (lesson {})", index + 1, page.lesson);
-        let checked = check_page(page, at, &file, &pages, base)
-            .map_err(|e| anyhow::anyhow!("{where_}: {}", format::one_line(&chain(&e))))?;
+        let place = format!("{name}:{at}: page {} (lesson {})", index + 1, page.lesson);
+        let scene_at = page
+            .scene
+            .as_ref()
+            .map_or(at, |s| format::locate(src, s.span().start));
+        let scene_place = format!(
+            "{name}:{scene_at}: page {} (lesson {}): scene",
+            index + 1,
+            page.lesson
+        );
+        let checked = check_page(page, at, &file, &pages, base, [&place, &scene_place])
+            .map_err(|e| anyhow::anyhow!("{place}: {}", format::one_line(&chain(&e))))?;
         pages.push(checked);
     }
-    if let Some(unused) = file
+    if let Some((unused, text)) = file
         .lessons
-        .keys()
-        .find(|id| !pages.iter().any(|p| &p.lesson == *id))
+        .iter()
+        .find(|(id, _)| !pages.iter().any(|p| &p.lesson == *id))
     {
-        anyhow::bail!("{name}: lesson {unused} is declared but no page uses it");
+        let at = format::locate(src, text.span().start);
+        anyhow::bail!("{name}:{at}: lesson {unused} is declared but no page uses it");
     }
     Ok(Tour {
         name: name.to_string(),
-        title: file.title,
+        title: file.title.into_inner(),
         pages,
+        cache: Cache::default(),
     })
 }
 
@@ -171,7 +273,8 @@ fn chain(err: &anyhow::Error) -> String {
 fn check_text(text: &Text) -> Result<(), String> {
     for (lang, words) in [("en", &text.en), ("zh", &text.zh)] {
         if words.trim().is_empty() {
-            return Err(format!("`{lang}` is empty"));
+            let what = if lang == "en" { "English" } else { "Chinese" };
+            return Err(format!("`{lang}` is empty: write the {what} words"));
         }
     }
     Ok(())
@@ -183,13 +286,14 @@ fn check_page(
     file: &TourFile,
     earlier: &[TourPage],
     base: &Path,
+    [place, scene_place]: [&str; 2],
 ) -> anyhow::Result<TourPage> {
     let lesson = page.lesson.trim();
     if lesson.is_empty() {
-        anyhow::bail!("`lesson` is empty");
+        anyhow::bail!("`lesson` is empty: name the lesson this page belongs to");
     }
     let lesson_name = match file.lessons.get(lesson) {
-        Some(text) => text.clone(),
+        Some(text) => text.get_ref().clone(),
         None if file.lessons.is_empty() => Text {
             en: lesson.to_string(),
             zh: lesson.to_string(),
@@ -207,27 +311,164 @@ fn check_page(
         zh: page.zh.clone(),
     })
     .map_err(anyhow::Error::msg)?;
-    let mut scene = page_scene(&page.scene, base)?;
-    let spec = scene.spec()?;
-    let built: Scene = spec.build()?;
-    let step = resolve_state(&page.scene, &built, &mut scene)?;
+    check_template(&page.en).map_err(|e| anyhow::anyhow!("en: {e}"))?;
+    check_template(&page.zh).map_err(|e| anyhow::anyhow!("zh: {e}"))?;
+    let fields = page
+        .scene
+        .as_ref()
+        .map(|s| s.get_ref().clone())
+        .unwrap_or_default();
+    let scene = page_scene(&fields, base)?;
     if let Some(keys) = &scene.keys {
         stage::check_keys(keys)?;
     }
-    let facts = Facts::for_texts(&built, step, Some(&[page.en.as_str(), page.zh.as_str()]));
-    let narration = Text {
-        en: narrate::fill(&page.en, &facts).map_err(|e| anyhow::anyhow!("en: {e}"))?,
-        zh: narrate::fill(&page.zh, &facts).map_err(|e| anyhow::anyhow!("zh: {e}"))?,
-    };
     Ok(TourPage {
         lesson: lesson.to_string(),
         lesson_name,
         at,
-        narration,
+        narration: Text {
+            en: page.en.clone(),
+            zh: page.zh.clone(),
+        },
         code: page.code,
         scene,
-        focus_step: step,
+        focus_step: 1,
+        pending: Some(Pending {
+            fields,
+            en: page.en.clone(),
+            zh: page.zh.clone(),
+            place: place.to_string(),
+            scene_place: scene_place.to_string(),
+        }),
     })
+}
+
+/// Placeholders known and braces balanced, before any scene is built.
+fn check_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(at) = rest.find(['{', '}']) {
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("{{").or_else(|| tail.strip_prefix("}}")) {
+            rest = after;
+        } else if tail.starts_with('}') {
+            return Err("a lone `}` (write `}}` for a brace)".into());
+        } else {
+            let Some(end) = tail.find('}') else {
+                return Err("a `{` without its `}` (write `{{` for a brace)".into());
+            };
+            let name = &tail[1..end];
+            if !narrate::PLACEHOLDERS.iter().any(|(p, _)| *p == name) {
+                return Err(format!("unknown placeholder {{{name}}}"));
+            }
+            rest = &tail[end + 1..];
+        }
+    }
+    Ok(())
+}
+
+/// The key of a scene: pages with equal keys show the same scene.
+fn scene_key(scene: &PageScene) -> String {
+    format!("{:?} {:?}", scene.input, scene.x)
+}
+
+/// Multiply-adds of one forward pass of `built`.
+fn forward_work(built: &Scene) -> u128 {
+    let g = &built.layer.geom;
+    [g.n, g.f, g.h_out, g.w_out, g.c, g.hh, g.ww]
+        .iter()
+        .map(|&d| d as u128)
+        .product()
+}
+
+/// Builds a page's scene (or finds it built), resolves its state and fills its
+/// narration.
+fn complete(page: &mut TourPage, pending: &Pending, cache: &Cache) -> anyhow::Result<()> {
+    let at = |place: &str, e: anyhow::Error| {
+        anyhow::anyhow!("{place}: {}", format::one_line(&chain(&e)))
+    };
+    complete_at(page, pending, cache).map_err(|(in_scene, e)| {
+        at(
+            if in_scene {
+                &pending.scene_place
+            } else {
+                &pending.place
+            },
+            e,
+        )
+    })
+}
+
+/// As [`complete`]; an error says whether it is the scene's (true) or the narration's.
+fn complete_at(
+    page: &mut TourPage,
+    pending: &Pending,
+    cache: &Cache,
+) -> Result<(), (bool, anyhow::Error)> {
+    let scene_err = |e: anyhow::Error| (true, e);
+    let key = scene_key(&page.scene);
+    let cached = cache.0.lock().expect("cache").scenes.get(&key).cloned();
+    let built = match cached {
+        Some(built) => built,
+        None => {
+            let spec = page.scene.spec().map_err(scene_err)?;
+            let built = Arc::new(spec.build().map_err(scene_err)?);
+            let mut inner = cache.0.lock().expect("cache");
+            inner.scenes.insert(key.clone(), built.clone());
+            built
+        }
+    };
+    let mut scene = page.scene.clone();
+    let step = resolve_state(&pending.fields, &built, &mut scene).map_err(scene_err)?;
+    let texts = [pending.en.as_str(), pending.zh.as_str()];
+    let quotes = |p: &str| texts.iter().any(|t| t.contains(p));
+    let (max, relerr) = (quotes("{max"), quotes("{relerr_"));
+    let facts_key = (key, step, max, relerr);
+    let known = cache
+        .0
+        .lock()
+        .expect("cache")
+        .facts
+        .get(&facts_key)
+        .cloned();
+    let facts = match known {
+        Some(facts) => facts,
+        None => {
+            let pass = forward_work(&built);
+            let entries = (built.layer.x.len() + built.layer.w.len() + built.layer.b.len()) as u128;
+            // A gradient check is a backward pass and two forward passes per entry
+            // checked: every entry of a small layer, three entries of a large one.
+            let checks = if entries <= 300 { entries } else { 3 };
+            let work = u128::from(max) * pass + u128::from(relerr) * checks * 4 * pass;
+            {
+                let mut inner = cache.0.lock().expect("cache");
+                inner.spent += work;
+                if let Some(budget) = inner.budget
+                    && inner.spent > budget
+                {
+                    return Err(scene_err(anyhow::anyhow!(
+                        "the walkthrough asks for too much work: its {{max}} and {{relerr_*}} numbers need more than {} multiply-adds in all (at most {}); quote them on fewer or smaller distinct scenes",
+                        narrate::grouped(inner.spent),
+                        narrate::grouped(budget)
+                    )));
+                }
+            }
+            let facts = Facts::for_texts(&built, step, Some(&texts));
+            cache
+                .0
+                .lock()
+                .expect("cache")
+                .facts
+                .insert(facts_key, facts.clone());
+            facts
+        }
+    };
+    page.narration = Text {
+        en: narrate::fill(&pending.en, &facts).map_err(|e| (false, anyhow::anyhow!("en: {e}")))?,
+        zh: narrate::fill(&pending.zh, &facts).map_err(|e| (false, anyhow::anyhow!("zh: {e}")))?,
+    };
+    page.scene = scene;
+    page.focus_step = step;
+    Ok(())
 }
 
 /// The command-line arguments a page's fields stand for.

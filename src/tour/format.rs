@@ -29,10 +29,10 @@ use crate::input::Scale;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TourFile {
-    pub title: Text,
+    pub title: Spanned<Text>,
     /// Lesson ids and their names. When present, every page's lesson must be here.
     #[serde(default)]
-    pub lessons: BTreeMap<String, Text>,
+    pub lessons: BTreeMap<String, Spanned<Text>>,
     #[serde(rename = "page")]
     pub pages: Vec<Spanned<Page>>,
 }
@@ -59,7 +59,7 @@ pub struct Page {
     #[serde(default)]
     pub code: Option<CodeView>,
     #[serde(default)]
-    pub scene: SceneFields,
+    pub scene: Option<Spanned<SceneFields>>,
 }
 
 /// Which of the naive functions a page shows.
@@ -99,9 +99,140 @@ pub struct SceneFields {
     pub step: Option<StepField>,
     pub filter: Option<usize>,
     /// The selected input cell [row, col] (in x, without padding).
+    #[serde(default, deserialize_with = "cell")]
     pub select: Option<[usize; 2]>,
     /// Stepper keys played after the scene is set, e.g. "l l l b G".
     pub keys: Option<String>,
+}
+
+/// `select`: exactly two whole numbers, [row, col].
+fn cell<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<[usize; 2]>, D::Error> {
+    let v: Vec<usize> = Vec::deserialize(d)?;
+    match v[..] {
+        [r, c] => Ok(Some([r, c])),
+        _ => Err(serde::de::Error::invalid_length(v.len(), &"[row, col]")),
+    }
+}
+
+/// What each field allows, in the words of the errors.
+const ALLOWED: &[(&str, &str)] = &[
+    ("title", "a table { en = \"...\", zh = \"...\" }"),
+    (
+        "lessons",
+        "a table of lesson ids, each { en = \"...\", zh = \"...\" }",
+    ),
+    ("page", "an array of [[page]] tables"),
+    ("lesson", "a lesson id in quotes"),
+    ("en", "text in quotes"),
+    ("zh", "text in quotes"),
+    ("code", "\"forward\" or \"backward\""),
+    (
+        "scene",
+        "an inline table such as { preset = \"cs231n-demo\", step = 2 }",
+    ),
+    ("input", "a file name in quotes"),
+    (
+        "x",
+        "rows of numbers [[1, 2], [3, 4]] or channels of rows [[[1, 2]], [[3, 4]]]",
+    ),
+    ("preset", "a preset name in quotes"),
+    ("gray", "true or false"),
+    ("scale", "\"unit\" or \"raw\""),
+    ("size", "a whole number of pixels in 1..=8192 or \"full\""),
+    ("kernel", "kernel names or a .npy in quotes"),
+    ("bias", "numbers or a .npy in quotes"),
+    ("dout", "\"ones\", \"random\" or a .npy in quotes"),
+    ("filters", "a whole number in 1..=64"),
+    ("kernel_size", "a whole number in 1..=31"),
+    ("seed", "a whole number >= 0"),
+    ("stride", "a whole number >= 1"),
+    ("pad", "a whole number >= 0"),
+    ("dilation", "a whole number >= 1"),
+    ("phase", "\"forward\" or \"backward\""),
+    ("step", "a whole number >= 1, \"first\" or \"last\""),
+    ("filter", "a whole number >= 0"),
+    ("select", "[row, col]: two whole numbers >= 0"),
+    ("keys", "stepper key names in quotes, such as \"l l b\""),
+];
+
+/// What field `key` allows.
+pub fn allowed(key: &str) -> Option<&'static str> {
+    ALLOWED.iter().find(|(k, _)| *k == key).map(|(_, a)| *a)
+}
+
+/// The key whose value starts at byte `at` of `src` (`stride` in `stride = 1e308`).
+fn key_before(src: &str, at: usize) -> Option<String> {
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = src[..at].trim_end();
+    let before = before.strip_suffix('=')?.trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let key = &before[start..];
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// The source text of a value, shortened, on one line.
+fn value_text(src: &str, span: &Range<usize>) -> String {
+    let (mut a, mut b) = (span.start.min(src.len()), span.end.min(src.len()));
+    while !src.is_char_boundary(a) {
+        a -= 1;
+    }
+    while !src.is_char_boundary(b) {
+        b -= 1;
+    }
+    crate::cli::shown(&one_line(&src[a..b.max(a)]))
+}
+
+/// serde's words for a wrong value, which name Rust types (`untagged enum StepField`,
+/// `as i128`, a 309-digit float), replaced by the field and what it allows.
+fn plain_message(src: &str, span: &Range<usize>, message: &str) -> String {
+    let wrong_value = [
+        "invalid type",
+        "invalid value",
+        "data did not match",
+        "unknown variant",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p));
+    let key = key_before(src, span.start);
+    match key.as_deref() {
+        Some(key) if wrong_value => match allowed(key) {
+            Some(allowed) => format!("`{key}` must be {allowed} (got {})", value_text(src, span)),
+            None => format!("`{key}` does not take {}", value_text(src, span)),
+        },
+        Some(key)
+            if !message.starts_with("unknown field") && !message.starts_with("missing field") =>
+        {
+            format!("`{key}`: {message}")
+        }
+        _ if message.starts_with("missing field") => match message.split('`').nth(1) {
+            Some(field) => format!(
+                "missing field `{field}`: add {field} = {}",
+                allowed(field).unwrap_or("a value")
+            ),
+            None => message.to_string(),
+        },
+        _ if message.starts_with("duplicate key") => {
+            let rest = &src[span.start.min(src.len())..];
+            let key: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            if key.is_empty() {
+                "a key is given twice: give each once".to_string()
+            } else {
+                format!("`{key}` is given twice: give each key once")
+            }
+        }
+        _ => message.replace(" as i128", ""),
+    }
 }
 
 /// `unit` or `raw`, as `--scale`.
@@ -211,7 +342,7 @@ pub fn parse(name: &str, src: &str) -> Result<TourFile, ParseError> {
         ParseError {
             name: name.to_string(),
             at: locate(src, span.start),
-            message: one_line(err.message()),
+            message: plain_message(src, &span, &one_line(err.message())),
         }
     })
 }

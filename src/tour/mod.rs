@@ -51,10 +51,24 @@ pub struct TourArgs {
 }
 
 /// Loads and checks a walkthrough file, or the bundled one when `file` is None or
-/// empty (so `--tour` given without a value can mean the bundled walkthrough).
+/// empty (so `--tour` given without a value can mean the bundled walkthrough): every
+/// page built and filled (identical scenes once), within [`check::MAX_WORK`].
 pub fn load(file: Option<&Path>) -> anyhow::Result<Tour> {
+    read(file, check::load)
+}
+
+/// As [`load`], but each page's scene is built when the page is first shown
+/// ([`Tour::ready`]): the first page of any file shows at once.
+pub fn open(file: Option<&Path>) -> anyhow::Result<Tour> {
+    read(file, check::open)
+}
+
+fn read(
+    file: Option<&Path>,
+    check: fn(&str, &str, &Path) -> anyhow::Result<Tour>,
+) -> anyhow::Result<Tour> {
     let Some(path) = file.filter(|p| !p.as_os_str().is_empty()) else {
-        return check::load(BUNDLED_NAME, BUNDLED, Path::new("."));
+        return check(BUNDLED_NAME, BUNDLED, Path::new("."));
     };
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
@@ -73,13 +87,17 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Tour> {
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
     let src = String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
         anyhow::anyhow!(
-            "{name} is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
+            "{name}:{}: byte 0x{:02x} is not UTF-8 text: save the file as UTF-8",
+            format::locate(valid, good),
+            bytes[good]
         )
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    check::load(&name, &src, base)
+    check(&name, &src, base)
 }
 
 /// The 0-based page index of a 1-based `--page`.
@@ -93,7 +111,12 @@ pub fn page_index(tour: &Tour, page: Option<usize>) -> anyhow::Result<usize> {
 }
 
 pub fn run(args: &TourArgs) -> anyhow::Result<()> {
-    let tour = load(args.file.as_deref())?;
+    // The screen needs one page; --check and --list need them all.
+    let tour = if args.check || args.list {
+        load(args.file.as_deref())?
+    } else {
+        open(args.file.as_deref())?
+    };
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     if args.check {
         println!("{}", summary(&tour));
@@ -202,7 +225,7 @@ pub fn shot_frame(
     cols: u16,
     rows: u16,
 ) -> anyhow::Result<Buffer> {
-    let tour = load(file)?;
+    let tour = open(file)?;
     let index = page_index(&tour, Some(page))?;
     let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
     if let Some(script) = keys {

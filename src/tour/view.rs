@@ -68,7 +68,8 @@ pub struct TourView {
 }
 
 impl TourView {
-    pub fn new(tour: Tour, page: usize, lang: Lang) -> anyhow::Result<TourView> {
+    pub fn new(mut tour: Tour, page: usize, lang: Lang) -> anyhow::Result<TourView> {
+        tour.ready(page)?;
         let Some(first) = tour.pages.get(page) else {
             anyhow::bail!("page {} does not exist in {}", page + 1, tour.name);
         };
@@ -86,6 +87,11 @@ impl TourView {
 
     /// Opens page `page` (0-based) afresh; on failure stays where it is and says why.
     fn open(&mut self, page: usize) {
+        // Scenes are built and narration filled when a page is first shown.
+        if let Err(err) = self.tour.ready(page) {
+            self.problem = Some(err.to_string());
+            return;
+        }
         let Some(target) = self.tour.pages.get(page) else {
             return;
         };

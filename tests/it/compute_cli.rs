@@ -414,7 +414,10 @@ fn every_bad_input_fails_with_one_line_and_no_file() {
             &["good.png", "--dout", "dout.npy"],
             "(dout) has shape (1,2,2,2) but the output has shape (1,2,4,6)",
         ),
-        (&["good.png", "--stride", "0"], "--stride must be >= 1 (got 0)"),
+        (
+            &["good.png", "--stride", "0"],
+            "--stride must be >= 1 (got 0)",
+        ),
         (
             &["good.png", "--dilation", "0"],
             "--dilation must be >= 1 (got 0)",

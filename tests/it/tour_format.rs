@@ -142,7 +142,11 @@ fn an_impossible_layer_names_the_page() {
     let ok = page("a", "stride = 1");
     let bad = page("b", "dilation = 40, pad = 0");
     let err = error_of(&format!("{HEAD}{ok}{bad}"));
-    assert!(err.starts_with("t.toml:9:1: page 2 (lesson b): "), "{err}");
+    // Located at page 2's `scene` (line 13, column 9), which holds the problem.
+    assert!(
+        err.starts_with("t.toml:13:9: page 2 (lesson b): scene: "),
+        "{err}"
+    );
     assert!(err.contains("larger than the padded input"), "{err}");
 }
 
@@ -150,7 +154,10 @@ fn an_impossible_layer_names_the_page() {
 fn empty_narration_names_the_page() {
     let src = format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\nzh = \"  \"\n");
     let err = error_of(&src);
-    assert_eq!(err, "t.toml:4:1: page 1 (lesson a): `zh` is empty");
+    assert_eq!(
+        err,
+        "t.toml:4:1: page 1 (lesson a): `zh` is empty: write the Chinese words"
+    );
 }
 
 #[test]
@@ -176,7 +183,7 @@ fn an_unknown_placeholder_names_the_page_and_language() {
 fn out_of_range_state_names_the_page() {
     let err = error_of(&format!("{HEAD}{}", page("a", "step = 100000")));
     assert!(
-        err.contains("page 1 (lesson a): step 100000 does not exist"),
+        err.starts_with("t.toml:8:9: page 1 (lesson a): scene: step 100000 does not exist"),
         "{err}"
     );
     let err = error_of(&format!("{HEAD}{}", page("a", "filter = 9")));
