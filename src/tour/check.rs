@@ -92,6 +92,11 @@ impl Tour {
         done
     }
 
+    /// How many distinct scenes have been built so far.
+    pub fn scenes_built(&self) -> usize {
+        self.cache.0.lock().map_or(0, |c| c.scenes.len())
+    }
+
     /// Whether page `k` is built and its narration filled.
     pub fn is_ready(&self, k: usize) -> bool {
         self.pages.get(k).is_some_and(|p| p.pending.is_none())
@@ -201,8 +206,13 @@ fn write_inline(x: &Array3<f64>) -> anyhow::Result<PathBuf> {
 /// and its narration filled. `base` is the folder relative input paths start from.
 /// Every error is one line that starts `name:line:col:`.
 pub fn load(name: &str, src: &str, base: &Path) -> anyhow::Result<Tour> {
+    load_within(name, src, base, MAX_WORK)
+}
+
+/// As [`load`], with at most `budget` multiply-adds for the costly narration numbers.
+pub fn load_within(name: &str, src: &str, base: &Path, budget: u128) -> anyhow::Result<Tour> {
     let mut tour = open(name, src, base)?;
-    tour.cache.0.lock().expect("cache").budget = Some(MAX_WORK);
+    tour.cache.0.lock().expect("cache").budget = Some(budget);
     for k in 0..tour.pages.len() {
         tour.ready(k)?;
     }

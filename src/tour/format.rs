@@ -379,7 +379,7 @@ scene = { preset = "cs231n-demo", step = "last", size = 8, x = [[1, 2], [3, 4]] 
 "#;
         let tour = parse("t.toml", src).unwrap();
         assert_eq!(tour.pages.len(), 1);
-        let scene = &tour.pages[0].get_ref().scene;
+        let scene = tour.pages[0].get_ref().scene.as_ref().unwrap().get_ref();
         assert_eq!(scene.step, Some(StepField::Named("last".into())));
         assert_eq!(scene.size, Some(SizeField::Pixels(8)));
         assert_eq!(

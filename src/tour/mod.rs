@@ -86,6 +86,22 @@ fn read(
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    from_bytes(&name, bytes, base, check)
+}
+
+/// Checks a walkthrough given as bytes (as read from a file named `name`): every
+/// error is one line starting `name:line:col:`.
+pub fn load_bytes(name: &str, bytes: Vec<u8>, base: &Path) -> anyhow::Result<Tour> {
+    from_bytes(name, bytes, base, check::load)
+}
+
+fn from_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    base: &Path,
+    check: fn(&str, &str, &Path) -> anyhow::Result<Tour>,
+) -> anyhow::Result<Tour> {
     let src = String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
@@ -96,8 +112,7 @@ fn read(
             bytes[good]
         )
     })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    check(&name, &src, base)
+    check(name, &src, base)
 }
 
 /// The 0-based page index of a 1-based `--page`.

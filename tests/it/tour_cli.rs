@@ -1,6 +1,7 @@
 //! `convstep tour` through the real binary: --check, --list, --lang and bad files.
 
 use assert_cmd::Command;
+use tempfile::TempDir;
 
 fn convstep() -> Command {
     let mut cmd = Command::cargo_bin("convstep").unwrap();
@@ -147,4 +148,29 @@ fn without_a_terminal_the_tour_names_the_headless_ways() {
     let out = convstep().arg("tour").write_stdin("").assert().code(2);
     let line = one_line(&out.get_output().stderr);
     assert!(line.contains("--check"), "{line}");
+}
+
+/// `tour --check` of 600 heavy pages (one scene) used to take 74 s (each page built
+/// and gradient-checked); the scene is now built and checked once.
+#[test]
+fn checking_a_heavy_walkthrough_builds_its_scene_once() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("heavy.toml");
+    std::fs::write(&path, crate::tour_format::heavy_tour(600, false)).unwrap();
+    let start = std::time::Instant::now();
+    let got = convstep()
+        .args(["tour", "--check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(
+        got.status.success(),
+        "{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&got.stdout);
+    assert!(stdout.ends_with(": ok: 1 lesson, 600 pages\n"), "{stdout}");
+    // A debug build on a shared machine: generous, but far below 600 builds.
+    assert!(took.as_secs() < 60, "took {took:?}");
 }

@@ -378,3 +378,161 @@ fn the_conv_arithmetic_walkthrough_gives_the_papers_output_sizes() {
         ["2x2", "6x6", "5x5", "7x7", "2x2", "3x3", "3x3", "3x3"]
     );
 }
+
+#[test]
+fn wrong_values_name_the_field_and_what_it_allows() {
+    for (field, want) in [
+        (
+            "step = [1]",
+            "`step` must be a whole number >= 1, \"first\" or \"last\" (got [1])",
+        ),
+        ("step = -1", "`step` must be a whole number >= 1"),
+        ("x = [[1, \"a\"]]", "`x` must be rows of numbers"),
+        ("x = [1, 2]", "`x` must be rows of numbers"),
+        (
+            "stride = 1e308",
+            "`stride` must be a whole number >= 1 (got 1e308)",
+        ),
+        (
+            "stride = 99999999999999999999",
+            "`stride` must be a whole number >= 1 (got 99999999999999999999)",
+        ),
+        ("pad = -1", "`pad` must be a whole number >= 0 (got -1)"),
+        ("select = [1, 2, 3]", "`select` must be [row, col]"),
+        ("select = [1]", "`select` must be [row, col]"),
+        ("size = 1.5", "`size` must be a whole number of pixels"),
+        ("size = -3", "`size` must be a whole number of pixels"),
+        (
+            "phase = \"sideways\"",
+            "`phase` must be \"forward\" or \"backward\"",
+        ),
+        ("gray = 1", "`gray` must be true or false (got 1)"),
+        (
+            "kernel = 3",
+            "`kernel` must be kernel names or a .npy in quotes",
+        ),
+    ] {
+        let err = error_of(&format!("{HEAD}{}", page("a", field)));
+        // HEAD takes lines 1-3; the page's scene is line 8.
+        assert!(err.starts_with("t.toml:8:"), "{field}: {err}");
+        assert!(err.contains(want), "{field}: {err}");
+        for serde in [
+            "untagged",
+            "i128",
+            "StepField",
+            "InlineArray",
+            "SizeField",
+            "usize",
+            "invalid type",
+        ] {
+            assert!(!err.contains(serde), "{field}: serde's words: {err}");
+        }
+        assert!(err.len() < 200, "{field}: {err}");
+    }
+}
+
+#[test]
+fn missing_and_repeated_fields_say_what_to_write() {
+    let err = error_of(&format!("{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\n"));
+    assert!(err.starts_with("t.toml:4:"), "{err}");
+    assert!(
+        err.contains("missing field `zh`: add zh = text in quotes"),
+        "{err}"
+    );
+    let err = error_of(&format!(
+        "{HEAD}[[page]]\nlesson = \"a\"\nen = \"x\"\nen = \"y\"\nzh = \"z\"\n"
+    ));
+    assert!(err.starts_with("t.toml:7:1:"), "{err}");
+    assert!(err.contains("`en` is given twice"), "{err}");
+}
+
+#[test]
+fn empty_titles_and_lesson_names_are_located() {
+    let pg = page("a", "stride = 1");
+    let err = error_of(&format!("[title]\nen = \"T\"\nzh = \"\"\n{pg}"));
+    assert!(err.starts_with("t.toml:1:"), "{err}");
+    assert!(
+        err.contains("title: `zh` is empty: write the Chinese words"),
+        "{err}"
+    );
+    let err = error_of(&format!(
+        "{HEAD}[lessons]\na = {{ en = \" \", zh = \"甲\" }}\n{pg}"
+    ));
+    assert!(err.starts_with("t.toml:5:"), "{err}");
+    assert!(err.contains("lesson a: `en` is empty"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_at_its_line_and_column() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("t.toml");
+    std::fs::write(&path, b"[title]\nen = \"\xc3\xa9t\xff\"\n").unwrap();
+    let err = format!("{:#}", tour::load(Some(&path)).unwrap_err());
+    let name = path.display().to_string();
+    // `\xff` is the 9th character of line 2 (é counts one).
+    assert_eq!(
+        err,
+        format!("{name}:2:9: byte 0xff is not UTF-8 text: save the file as UTF-8")
+    );
+}
+
+/// A walkthrough of `pages` heavy pages (size 64, 64 random 31x31 kernels, backward,
+/// `{relerr_dx}`): the same scene on every page, or a different seed on each.
+pub fn heavy_tour(pages: usize, distinct: bool) -> String {
+    let mut src = String::from("title = { en = \"Heavy\", zh = \"重\" }\n\n");
+    for k in 1..=pages {
+        let seed = if distinct { k } else { 0 };
+        src.push_str(&format!(
+            "[[page]]\nlesson = \"heavy\"\nen = \"Page {k}: dx error {{relerr_dx}}.\"\nzh = \"第 {k} 页：dx 误差 {{relerr_dx}}。\"\nscene = {{ size = 64, kernel = \"random\", filters = 64, kernel_size = 31, seed = {seed}, phase = \"backward\" }}\n\n"
+        ));
+    }
+    src
+}
+
+#[test]
+fn identical_heavy_scenes_are_built_once() {
+    let src = heavy_tour(600, false);
+    assert!(src.len() > 100_000, "{} bytes", src.len());
+    let t = load(&src).unwrap();
+    assert_eq!(t.pages.len(), 600);
+    assert_eq!(t.scenes_built(), 1);
+    assert!(t.pages[599].narration.en.starts_with("Page 600: dx error "));
+    assert!(!t.pages[599].narration.en.contains('{'));
+    assert_eq!(
+        t.pages[0].narration.zh,
+        t.pages[1].narration.zh.replace("第 2 页", "第 1 页")
+    );
+}
+
+#[test]
+fn opening_a_walkthrough_builds_only_the_pages_shown() {
+    let src = heavy_tour(600, true);
+    let mut t = check::open("t.toml", &src, Path::new(".")).unwrap();
+    assert_eq!(t.scenes_built(), 0);
+    assert!(!t.is_ready(0));
+    t.ready(299).unwrap();
+    assert_eq!(t.scenes_built(), 1);
+    assert!(t.is_ready(299) && !t.is_ready(0));
+    assert!(t.pages[299].narration.en.starts_with("Page 300: dx error "));
+}
+
+#[test]
+fn a_walkthrough_asking_for_too_much_work_is_refused_in_one_line() {
+    let src = heavy_tour(3, true);
+    // One heavy scene's gradient check: three entries, each a backward and two forward
+    // passes of 1*64*15*36*3*31*31 multiply-adds (chelsea at 64x43, pad 1: 15x36 out).
+    let pass: u128 = 64 * 15 * 36 * 3 * 31 * 31;
+    let err = check::load_within("t.toml", &src, Path::new("."), 3 * 4 * pass + 1)
+        .map(|_| ())
+        .unwrap_err();
+    let err = format!("{err:#}");
+    assert!(!err.contains('\n'), "{err}");
+    // The second page's scene is the first beyond the bound.
+    assert!(
+        err.starts_with(
+            "t.toml:13:9: page 2 (lesson heavy): scene: the walkthrough asks for too much work"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("at most"), "{err}");
+}
