@@ -1,7 +1,7 @@
 //! From a parsed file to a checked walkthrough: every page's scene builds into a valid
 //! layer, its state exists, its keys are stepper keys, its narration is filled.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,11 +19,32 @@ use crate::input::{InputArgs, Scene, SceneSpec};
 /// Largest inline input, in numbers (keeps a typo from allocating much).
 const MAX_INLINE: usize = 64 * 64 * 4;
 
-/// The most work a walkthrough's pages may ask for, in multiply-adds of the forward
-/// passes their narration's costly numbers need (`{max}`, `{relerr_*}`), counting each
-/// distinct scene once: about five seconds of a release build. Beyond it the file is
-/// refused with one line rather than checked for minutes.
+/// The most work checking a walkthrough may take, in multiply-adds: those of the
+/// forward passes its narration's costly numbers need (`{max}`, `{relerr_*}`), each
+/// distinct scene and step once, plus [`BUILD_WORK`] per number of each scene built.
+/// About three seconds of a release build; beyond it the file is refused with one
+/// line rather than checked for minutes.
 pub const MAX_WORK: u128 = 40_000_000_000;
+/// Work counted per number (x, w, dout) of a scene built: decoding, resizing and
+/// drawing random kernels cost about as much as 100 multiply-adds per number.
+pub const BUILD_WORK: u128 = 100;
+/// Scenes kept built at once.
+const KEEP_SCENES: usize = 4;
+
+impl CacheInner {
+    /// Counts `work` against the budget; the error says how much is allowed.
+    fn charge(&mut self, work: u128) -> anyhow::Result<()> {
+        self.spent = self.spent.saturating_add(work);
+        match self.budget {
+            Some(budget) if self.spent > budget => anyhow::bail!(
+                "the walkthrough asks for too much work: its scenes and their {{max}} and {{relerr_*}} numbers need more than {} multiply-adds in all (at most {}); use fewer or smaller distinct scenes, or quote those numbers on fewer of them",
+                narrate::grouped(self.spent),
+                narrate::grouped(budget)
+            ),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// A checked walkthrough. Pages loaded by [`open`] are completed (scene built,
 /// narration filled) by [`Tour::ready`] when first shown; [`load`] completes all.
@@ -43,7 +64,11 @@ struct Cache(Arc<Mutex<CacheInner>>);
 
 #[derive(Default)]
 struct CacheInner {
-    scenes: HashMap<String, Arc<Scene>>,
+    /// The last few scenes built (pages that share a scene are usually neighbours;
+    /// a scene may hold megabytes, so not every one is kept).
+    scenes: VecDeque<(String, Arc<Scene>)>,
+    /// Scenes built so far.
+    builds: usize,
     facts: HashMap<(String, usize, bool, bool), Facts>,
     /// Multiply-adds spent on costly facts so far, and the most allowed (None: no bound).
     spent: u128,
@@ -56,7 +81,7 @@ impl std::fmt::Debug for Cache {
         write!(
             f,
             "Cache {{ scenes: {}, facts: {}, spent: {} }}",
-            inner.scenes.len(),
+            inner.builds,
             inner.facts.len(),
             inner.spent
         )
@@ -94,7 +119,7 @@ impl Tour {
 
     /// How many distinct scenes have been built so far.
     pub fn scenes_built(&self) -> usize {
-        self.cache.0.lock().map_or(0, |c| c.scenes.len())
+        self.cache.0.lock().map_or(0, |c| c.builds)
     }
 
     /// Whether page `k` is built and its narration filled.
@@ -416,14 +441,30 @@ fn complete_at(
 ) -> Result<(), (bool, anyhow::Error)> {
     let scene_err = |e: anyhow::Error| (true, e);
     let key = scene_key(&page.scene);
-    let cached = cache.0.lock().expect("cache").scenes.get(&key).cloned();
+    let cached = cache
+        .0
+        .lock()
+        .expect("cache")
+        .scenes
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, s)| s.clone());
     let built = match cached {
         Some(built) => built,
         None => {
             let spec = page.scene.spec().map_err(scene_err)?;
             let built = Arc::new(spec.build().map_err(scene_err)?);
+            let layer = &built.layer;
+            let numbers = layer.x.len() + layer.w.len() + built.dout.len();
             let mut inner = cache.0.lock().expect("cache");
-            inner.scenes.insert(key.clone(), built.clone());
+            inner
+                .charge(BUILD_WORK * numbers as u128)
+                .map_err(scene_err)?;
+            inner.builds += 1;
+            if inner.scenes.len() == KEEP_SCENES {
+                inner.scenes.pop_front();
+            }
+            inner.scenes.push_back((key.clone(), built.clone()));
             built
         }
     };
@@ -449,19 +490,12 @@ fn complete_at(
             // checked: every entry of a small layer, three entries of a large one.
             let checks = if entries <= 300 { entries } else { 3 };
             let work = u128::from(max) * pass + u128::from(relerr) * checks * 4 * pass;
-            {
-                let mut inner = cache.0.lock().expect("cache");
-                inner.spent += work;
-                if let Some(budget) = inner.budget
-                    && inner.spent > budget
-                {
-                    return Err(scene_err(anyhow::anyhow!(
-                        "the walkthrough asks for too much work: its {{max}} and {{relerr_*}} numbers need more than {} multiply-adds in all (at most {}); quote them on fewer or smaller distinct scenes",
-                        narrate::grouped(inner.spent),
-                        narrate::grouped(budget)
-                    )));
-                }
-            }
+            cache
+                .0
+                .lock()
+                .expect("cache")
+                .charge(work)
+                .map_err(scene_err)?;
             let facts = Facts::for_texts(&built, step, Some(&texts));
             cache
                 .0
