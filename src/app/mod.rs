@@ -50,7 +50,7 @@ fn parse_step(s: &str) -> Result<usize, String> {
         return Ok(LAST_STEP);
     }
     match s.trim().parse::<usize>() {
-        Ok(0) | Ok(LAST_STEP) | Err(_) => Err(format!(
+        Ok(LAST_STEP) | Err(_) => Err(format!(
             "--step must be a whole number >= 1 or `last` (got '{}')",
             crate::cli::shown(s)
         )),
