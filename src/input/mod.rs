@@ -462,7 +462,7 @@ fn parse_bias(text: &str) -> Result<Vec<f64>> {
 
 fn parse_dout(text: Option<&str>, seed: u64) -> Result<Dout> {
     let Some(text) = text.map(str::trim) else {
-        return Ok(Dout::Ones);
+        return Ok(Dout::Random(seed));
     };
     if text.eq_ignore_ascii_case("ones") {
         return Ok(Dout::Ones);

@@ -220,8 +220,30 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
     let app = demo(Phase::Backward, 18);
     let (_, after) = app.bwd.as_ref().expect("backward");
     assert_eq!(after.grads, app.cache.full.grads);
-    // dout is ones: db[f] counts the outputs of filter f.
-    assert_eq!(after.grads.db.to_vec(), vec![9.0, 9.0]);
+    // dout is random by default: db[f] sums filter f's dout.
+    let dout = &app.scene.dout;
+    for f in 0..2 {
+        let sum: f64 = dout.slice(ndarray::s![.., f, .., ..]).sum();
+        assert!((after.grads.db[f] - sum).abs() < 1e-12);
+    }
+    assert!(
+        dout.iter().all(|v| *v != 1.0),
+        "the default dout is not ones"
+    );
+    // With --dout ones, db[f] counts the windows of filter f.
+    let ones = SceneSpec::from_args(&InputArgs {
+        preset: Some("cs231n-demo".into()),
+        dout: Some("ones".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let state = StateArgs {
+        phase: Some(Phase::Backward),
+        step: Some(18),
+        filter: None,
+    };
+    let app = App::new(ones, &state).unwrap();
+    assert_eq!(app.bwd.unwrap().1.grads.db.to_vec(), vec![9.0, 9.0]);
 }
 
 #[test]
