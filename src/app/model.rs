@@ -95,6 +95,8 @@ pub struct App {
     pub tick: usize,
     pub message: Option<Message>,
     pub help: bool,
+    /// The help's page (the view wraps it to the pages its size needs).
+    pub help_page: usize,
     /// Show touch counts in place of dx_pad where only one fits.
     pub show_touches: bool,
     pub quit: bool,
@@ -190,6 +192,7 @@ impl App {
             tick: DEFAULT_TICK,
             message: None,
             help: false,
+            help_page: 0,
             show_touches: false,
             quit: false,
             screenshot_requested: false,

@@ -65,7 +65,19 @@ impl App {
             Action::Backward => self.set_phase(Phase::Backward),
             Action::GradCheck => self.grad_check(),
             Action::Screenshot => self.screenshot_requested = true,
-            Action::Help => self.help = !self.help,
+            Action::Help => {
+                self.help = !self.help;
+                self.help_page = 0;
+            }
+            Action::HelpPage => {
+                if self.help {
+                    // The view wraps it to the pages there are at its size.
+                    self.help_page = self.help_page.wrapping_add(1);
+                } else {
+                    self.help = true;
+                    self.help_page = 0;
+                }
+            }
             Action::Quit => {
                 if self.help {
                     self.help = false;

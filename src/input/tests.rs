@@ -2,7 +2,7 @@
 //! live edits of a SceneSpec and image conversion.
 
 use image::{DynamicImage, ImageBuffer, Luma, Rgb, Rgba};
-use ndarray::{Array4, array};
+use ndarray::array;
 
 use super::npy::{decode_npy, parse_header};
 use super::picture::{LUMA, Picture};

@@ -13,7 +13,8 @@ fn command(args: &str) -> String {
 
 #[test]
 fn step_jump_backward_help_quit_on_the_bundled_image() {
-    let Some(t) = Tmux::start("walk", 100, 30, &command("")) else {
+    // dout = 1 everywhere, so that db[f] counts the windows (11 x 16 = 176).
+    let Some(t) = Tmux::start("walk", 100, 30, &command("--dout ones")) else {
         return;
     };
     let screen = t.wait_for("step 1/352");
