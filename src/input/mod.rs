@@ -156,8 +156,10 @@ impl SceneSpec {
         };
         let original = match (&args.kernel, &figure) {
             (Some(text), _) => parse_kernel(text)?,
+            // Named by its filters, as the panels and the status name them: one
+            // kernel, one name in a frame (conv-arithmetic, not also the preset's name).
             (None, Some(f)) => KernelChoice::Fixed {
-                label: preset_name.to_string(),
+                label: f.kernel_labels.join(","),
                 w: f.w.clone(),
                 filters: f.kernel_labels.clone(),
             },

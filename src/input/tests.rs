@@ -448,7 +448,8 @@ fn preset_names_ignore_case_and_spaces() {
     };
     let spec = SceneSpec::from_args(&args).unwrap();
     assert_eq!(spec.source_label(), "preset dilation");
-    assert_eq!(spec.kernel_label(), "dilation");
+    // The kernel is named by its filters, as the panels name it.
+    assert_eq!(spec.kernel_label(), "conv-arithmetic");
 }
 
 #[test]
