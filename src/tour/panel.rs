@@ -252,7 +252,7 @@ impl NarrationPanel<'_> {
 
     /// Rows the panel needs below the stepper at `width` columns.
     pub fn rows_below(&self, width: u16) -> u16 {
-        let lines = self.words(width).len() + usize::from(self.code_line().is_some());
+        let lines = self.words(width).len() + self.code_lines(width).len();
         u16::try_from(lines + 1).unwrap_or(u16::MAX)
     }
 
@@ -269,31 +269,50 @@ impl NarrationPanel<'_> {
             .render(left, buf);
         Line::from(hints).style(bar).render(right, buf);
         let mut lines = self.words(rest.width);
-        if let Some(line) = self.code_line() {
-            lines.push(line);
-        }
+        lines.extend(self.code_lines(rest.width));
         Paragraph::new(lines).render(rest, buf);
     }
 
-    /// In the short panel, one line: the statement executing and its loop values.
-    fn code_line(&self) -> Option<Line<'static>> {
-        let view = self.page.code.filter(|_| !self.code_in_stepper)?;
-        let f = self.focus.as_ref()?;
-        // The listing's own names ([`code::listing`]), its executing lines shortened.
-        let text = match (view, f.phase) {
-            (CodeView::Forward, Phase::Forward) => "out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
-            (CodeView::Backward, Phase::Backward) => {
-                "dx_pad[..] += w[f] * dout[..]; dw[f] += window * dout[..]; db[f] += dout[..]"
-            }
-            _ => return None,
+    /// In the short panel, the statement executing and its loop values: on one line
+    /// where they fit in `width`, else the values on a second line, never cut.
+    fn code_lines(&self, width: u16) -> Vec<Line<'static>> {
+        let Some(view) = self.page.code.filter(|_| !self.code_in_stepper) else {
+            return Vec::new();
         };
-        Some(Line::from(vec![
+        let Some(f) = self.focus.as_ref() else {
+            return Vec::new();
+        };
+        // The listing's own names ([`code::listing`]), its executing lines shortened.
+        let forms: &[&str] = match (view, f.phase) {
+            (CodeView::Forward, Phase::Forward) => &[
+                "out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
+                "out[n,f,i,j] = np.sum(window*w[f]) + b[f]",
+            ],
+            (CodeView::Backward, Phase::Backward) => &[
+                "dx_pad[..] += w[f] * dout[..]; dw[f] += window * dout[..]; db[f] += dout[..]",
+                "dx_pad[..] += w[f]*dout[..]; dw[f] += window*dout[..]; db[f] += dout[..]",
+            ],
+            _ => return Vec::new(),
+        };
+        let values = format!("  {}", f.describe());
+        let width = usize::from(width);
+        let mark = |text: &str| {
             Span::styled(
                 format!("▶ {text}"),
                 Style::new().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(format!("  {}", f.describe())),
-        ]))
+            )
+        };
+        if let Some(text) = forms
+            .iter()
+            .find(|t| 2 + t.width() + values.width() <= width)
+        {
+            return vec![Line::from(vec![mark(text), Span::raw(values)])];
+        }
+        let text = forms
+            .iter()
+            .find(|t| 2 + t.width() <= width)
+            .unwrap_or(&forms[forms.len() - 1]);
+        vec![Line::from(mark(text)), Line::raw(values)]
     }
 }
 

@@ -155,6 +155,7 @@ fn check_effect(action: Action, before: &App, app: &App, context: &str) {
         Slower => assert!(app.tick_ms() > before.tick_ms(), "{context}"),
         Faster => assert!(app.tick_ms() < before.tick_ms(), "{context}"),
         Help => assert!(app.help, "{context}"),
+        HelpPage => assert!(app.help && app.help_page == 0, "opens the help: {context}"),
         Quit => assert!(app.quit, "{context}"),
         Screenshot => assert!(app.screenshot_requested, "{context}"),
         ToggleTouches => assert!(app.show_touches, "{context}"),
