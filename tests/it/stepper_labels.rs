@@ -113,3 +113,39 @@ fn a_preset_s_kernel_has_one_name_in_a_frame() {
     );
     assert_eq!(demo.spec.kernel_label(), "w0,w1");
 }
+
+/// The tour's first backward page sets dout = 1 (the default is random), so that its
+/// words hold: db[f] counts the windows of filter f so far.
+#[test]
+fn the_tour_s_backward_lesson_counts_windows_in_db() {
+    use convstep::tour::{self, Lang};
+    let t = tour::load(None).unwrap();
+    let k = t
+        .pages
+        .iter()
+        .position(|p| p.narration.en.contains("db[f] counts the"))
+        .expect("the backward page");
+    let mut view = tour::TourView::new(t, k, Lang::En).unwrap();
+    let app = &view.stage.app;
+    assert!(
+        app.scene.dout.iter().all(|&v| v == 1.0),
+        "dout = 1 on this page"
+    );
+    let g = app.layer().geom;
+    for step in [1, 2, 5, g.total_steps()] {
+        view.play("g").unwrap();
+        for _ in 1..step {
+            view.play("l").unwrap();
+        }
+        let app = &view.stage.app;
+        let (_, after) = app.bwd.as_ref().expect("a backward page");
+        let f = app.pos().f;
+        // Windows of filter f done by this step (filters run one after the other).
+        let per_filter = g.n * g.h_out * g.w_out;
+        let done = (0..step)
+            .filter(|s| g.position(s + 1).is_some_and(|p| p.f == f))
+            .count();
+        assert!(done <= per_filter);
+        assert_eq!(after.grads.db[f], done as f64, "step {step}");
+    }
+}
