@@ -37,6 +37,9 @@ pub enum Action {
     Screenshot,
     /// Open or close the help overlay.
     Help,
+    /// The help's next page (where the screen is too small for every key at once);
+    /// opens the help if it is closed.
+    HelpPage,
     /// Leave the stepper.
     Quit,
     /// Stride one larger.

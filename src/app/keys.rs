@@ -122,6 +122,7 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(&[ch("s", 's')], Action::Screenshot, "screenshot"),
     bind(&[ch("?", '?')], Action::Help, "help on / off"),
+    bind(&[ch("m", 'm')], Action::HelpPage, "more help: next page"),
     bind(
         &[
             ch("q", 'q'),

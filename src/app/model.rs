@@ -95,6 +95,8 @@ pub struct App {
     pub tick: usize,
     pub message: Option<Message>,
     pub help: bool,
+    /// The help's page (the view wraps it to the pages its size needs).
+    pub help_page: usize,
     /// Show touch counts in place of dx_pad where only one fits.
     pub show_touches: bool,
     pub quit: bool,
@@ -190,6 +192,7 @@ impl App {
             tick: DEFAULT_TICK,
             message: None,
             help: false,
+            help_page: 0,
             show_touches: false,
             quit: false,
             screenshot_requested: false,
@@ -273,8 +276,8 @@ impl App {
     }
 
     /// Rebuilds the scene from an edited spec, keeping the output position where it
-    /// still exists; on an error keeps the previous state and reports it.
-    pub(super) fn apply_spec(&mut self, spec: SceneSpec, what: &str) {
+    /// still exists; on an error keeps the previous state, reports it and returns false.
+    pub(super) fn apply_spec(&mut self, spec: SceneSpec, what: &str) -> bool {
         let built = spec
             .build()
             .and_then(|scene| SceneCache::new(&scene).map(|cache| (scene, cache)));
@@ -298,6 +301,7 @@ impl App {
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
                 self.refresh();
                 self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
+                true
             }
             Err(err) => {
                 // The innermost cause names the problem; the outer ones repeat the scene.
@@ -305,6 +309,7 @@ impl App {
                     "{what} refused: {}; kept the last valid state",
                     err.root_cause()
                 ));
+                false
             }
         }
     }

@@ -65,7 +65,19 @@ impl App {
             Action::Backward => self.set_phase(Phase::Backward),
             Action::GradCheck => self.grad_check(),
             Action::Screenshot => self.screenshot_requested = true,
-            Action::Help => self.help = !self.help,
+            Action::Help => {
+                self.help = !self.help;
+                self.help_page = 0;
+            }
+            Action::HelpPage => {
+                if self.help {
+                    // The view wraps it to the pages there are at its size.
+                    self.help_page = self.help_page.wrapping_add(1);
+                } else {
+                    self.help = true;
+                    self.help_page = 0;
+                }
+            }
             Action::Quit => {
                 if self.help {
                     self.help = false;
@@ -179,7 +191,7 @@ impl App {
             return;
         }
         *value = new;
-        self.apply_spec(spec, &format!("{what} {new}"));
+        self.rebuild(spec, &format!("{what} {new}"));
     }
 
     /// Why `what` may not grow from here, if it may not. The live keys stop where a
@@ -223,7 +235,7 @@ impl App {
         let mut spec = self.spec.clone();
         spec.cycle_kernel(delta);
         let label = format!("kernel {}", spec.kernel_label());
-        self.apply_spec(spec, &label);
+        self.rebuild(spec, &label);
     }
 
     fn change_size(&mut self, delta: isize) {
@@ -238,7 +250,41 @@ impl App {
             return;
         }
         let label = format!("size {}", spec.size_label().unwrap_or_default());
-        self.apply_spec(spec, &label);
+        self.rebuild(spec, &label);
+    }
+
+    /// Rebuilds the scene from `spec` (see [`App::apply_spec`]) and keeps the selected
+    /// input cell on the same cell of x (or of its padding ring, where that ring is
+    /// still there) whatever pad, stride, dilation or size did; a cell that no longer
+    /// exists is cleared, and the message says so.
+    fn rebuild(&mut self, spec: crate::input::SceneSpec, what: &str) {
+        let old = self.layer().geom;
+        // The selection relative to x's top-left cell: -1 is the first ring of padding.
+        let held = self
+            .selection
+            .map(|(r, c)| (r as isize - old.pad as isize, c as isize - old.pad as isize));
+        if !self.apply_spec(spec, what) {
+            return;
+        }
+        let Some((h, w)) = held else { return };
+        let g = self.layer().geom;
+        let pad = g.pad as isize;
+        let (r, c) = (h + pad, w + pad);
+        let inside = |v: isize, len: usize| v >= 0 && (v as usize) < len;
+        if inside(r, g.hp()) && inside(c, g.wp()) {
+            self.selection = Some((r as usize, c as usize));
+        } else {
+            self.selection = None;
+            let cell = if inside(h, old.h) && inside(w, old.w) {
+                format!("x cell ({h},{w}) is gone (x is now {}x{})", g.h, g.w)
+            } else {
+                format!("the padding cell ({h},{w}) is gone (pad is now {})", g.pad)
+            };
+            if let Some(m) = &mut self.message {
+                m.text.push_str(&format!("; {cell}: selection cleared"));
+            }
+        }
+        self.refresh_selection();
     }
 
     fn move_selection(&mut self, dr: isize, dc: isize) {

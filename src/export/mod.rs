@@ -229,6 +229,8 @@ pub fn save_screenshot_named(
     let formats = args.formats()?;
     let opts = args.render_options()?;
     let dir = args.export_dir.as_deref().unwrap_or(dir);
+    // Full paths, so the message names exactly where the files went.
+    let dir = &std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     if !dir.is_dir() {
         anyhow::bail!(
             "cannot save a screenshot into {}: no such folder",
@@ -437,6 +439,24 @@ mod tests {
         let named = save_screenshot_named(&buf, &args, dir.path(), "forward step 3").unwrap();
         assert_eq!(named[0], dir.path().join("convstep-forward_step_3-001.txt"));
         assert_eq!(std::fs::read_to_string(&first[0]).unwrap(), "hi\n");
+    }
+
+    #[test]
+    fn screenshots_name_their_files_by_full_path() {
+        // A folder given relative to the current one (the crate's, under cargo test).
+        std::fs::create_dir_all("target").unwrap();
+        let dir = tempfile::tempdir_in("target").unwrap();
+        let name = dir.path().file_name().unwrap();
+        let relative = Path::new("target").join(name);
+        let args = ExportArgs {
+            export_format: Some("txt".into()),
+            export_dir: Some(relative.clone()),
+            ..ExportArgs::default()
+        };
+        let got = save_screenshot(&Buffer::with_lines(["hi"]), &args, Path::new(".")).unwrap();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(got, vec![cwd.join(&relative).join("convstep-001.txt")]);
+        assert!(got[0].is_absolute() && got[0].is_file());
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub struct InputArgs {
     /// Negative numbers work as they are: `--bias -1,0.5`.
     #[arg(long, allow_hyphen_values = true)]
     pub bias: Option<String>,
-    /// Upstream gradient: ones (default), random (seeded), or a .npy of the output's shape.
+    /// Upstream gradient: random (default: standard normal, as CS231n's np.random.randn,
+    /// seeded by --seed), ones (then db[f] counts the windows), or a .npy of the output's
+    /// shape.
     #[arg(long)]
     pub dout: Option<String>,
     /// Filters made by `--kernel random` (1..=64; default 1).

@@ -156,8 +156,10 @@ impl SceneSpec {
         };
         let original = match (&args.kernel, &figure) {
             (Some(text), _) => parse_kernel(text)?,
+            // Named by its filters, as the panels and the status name them: one
+            // kernel, one name in a frame (conv-arithmetic, not also the preset's name).
             (None, Some(f)) => KernelChoice::Fixed {
-                label: preset_name.to_string(),
+                label: f.kernel_labels.join(","),
                 w: f.w.clone(),
                 filters: f.kernel_labels.clone(),
             },
@@ -462,7 +464,7 @@ fn parse_bias(text: &str) -> Result<Vec<f64>> {
 
 fn parse_dout(text: Option<&str>, seed: u64) -> Result<Dout> {
     let Some(text) = text.map(str::trim) else {
-        return Ok(Dout::Ones);
+        return Ok(Dout::Random(seed));
     };
     if text.eq_ignore_ascii_case("ones") {
         return Ok(Dout::Ones);

@@ -2,7 +2,7 @@
 //! live edits of a SceneSpec and image conversion.
 
 use image::{DynamicImage, ImageBuffer, Luma, Rgb, Rgba};
-use ndarray::{Array4, array};
+use ndarray::array;
 
 use super::npy::{decode_npy, parse_header};
 use super::picture::{LUMA, Picture};
@@ -136,6 +136,31 @@ fn random_kernels_are_seeded() {
     assert_ne!(d.as_slice().unwrap(), &a.as_slice().unwrap()[..18]);
 }
 
+/// The default dout is standard normal, as np.random.randn: mean 0, variance 1, 68.27%
+/// within one standard deviation, 95.45% within two, symmetric, and never wider than
+/// Box–Muller's bound sqrt(-2 ln 2^-53) < 8.6.
+#[test]
+fn the_random_dout_is_standard_normal() {
+    let d = kernels::random_dout((4, 5, 100, 100), 3);
+    let n = d.len() as f64;
+    let mean = d.sum() / n;
+    let var = d.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    let within = |k: f64| d.iter().filter(|v| v.abs() < k).count() as f64 / n;
+    let positive = d.iter().filter(|v| **v > 0.0).count() as f64 / n;
+    // 200,000 draws: standard errors about 0.0022 (mean), 0.0032 (variance), 0.001.
+    assert!(mean.abs() < 0.01, "mean {mean}");
+    assert!((var - 1.0).abs() < 0.015, "variance {var}");
+    assert!((within(1.0) - 0.6827).abs() < 0.005, "{}", within(1.0));
+    assert!((within(2.0) - 0.9545).abs() < 0.003, "{}", within(2.0));
+    assert!((positive - 0.5).abs() < 0.005, "{positive}");
+    assert!(d.iter().all(|v| v.is_finite() && v.abs() < 8.6));
+    assert_ne!(
+        d,
+        kernels::random_dout((4, 5, 100, 100), 4),
+        "the seed matters"
+    );
+}
+
 fn preset(name: &str) -> Scene {
     let args = InputArgs {
         preset: Some(name.into()),
@@ -245,7 +270,8 @@ fn defaults_are_the_bundled_image_at_16_with_two_sobels() {
     assert_eq!(scene.labels.channels, ["R", "G", "B"]);
     assert_eq!(scene.labels.scale, Scale::Unit);
     assert!(scene.layer.x.iter().all(|v| (0.0..=1.0).contains(v)));
-    assert_eq!(scene.dout, Array4::ones((1, 2, 11, 16)));
+    // dout: random by default, seed 0, standard normal.
+    assert_eq!(scene.dout, kernels::random_dout((1, 2, 11, 16), 0));
     assert_eq!(scene.layer.b, array![0.0, 0.0]);
 }
 
@@ -422,7 +448,8 @@ fn preset_names_ignore_case_and_spaces() {
     };
     let spec = SceneSpec::from_args(&args).unwrap();
     assert_eq!(spec.source_label(), "preset dilation");
-    assert_eq!(spec.kernel_label(), "dilation");
+    // The kernel is named by its filters, as the panels name it.
+    assert_eq!(spec.kernel_label(), "conv-arithmetic");
 }
 
 #[test]

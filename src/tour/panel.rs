@@ -14,42 +14,11 @@ use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
+use crate::ui::code;
 use crate::ui::theme::{self, ColorMode};
 
 /// The header's background: the stepper's status line's.
 const BAR: (u8, u8, u8) = (40, 50, 80);
-
-/// `conv_forward_naive`'s loop, as short lines; the last three run at every step.
-pub const FORWARD_CODE: &[&str] = &[
-    "x_pad = np.pad(x, ((0,0), (0,0),",
-    "        (pad,pad), (pad,pad)))",
-    "for n in range(N):",
-    " for f in range(F):",
-    "  for i in range(H_out):",
-    "   for j in range(W_out):",
-    "    r, c = i*stride, j*stride",
-    "    zone = x_pad[n,:,r:r+HH,c:c+WW]",
-    "    s = np.sum(zone * w[f]) + b[f]",
-    "    out[n,f,i,j] = s",
-];
-const FORWARD_BODY: std::ops::Range<usize> = 6..10;
-
-/// `conv_backward_naive`'s loop; the body runs at every step, the crop after the last.
-pub const BACKWARD_CODE: &[&str] = &[
-    "dx_pad = np.zeros_like(x_pad)",
-    "for n in range(N):",
-    " for f in range(F):",
-    "  for i in range(H_out):",
-    "   for j in range(W_out):",
-    "    r, c = i*stride, j*stride",
-    "    g = dout[n,f,i,j]",
-    "    db[f] += g",
-    "    dx_pad[n,:,r:r+HH,c:c+WW]+=g*w[f]",
-    "    dw[f]+=g*x_pad[n,:,r:r+HH,c:c+WW]",
-    "dx = dx_pad[:,:,pad:pad+H,pad:pad+W]",
-];
-const BACKWARD_BODY: std::ops::Range<usize> = 5..10;
-const BACKWARD_CROP: usize = 10;
 
 /// The panel for one page.
 pub struct NarrationPanel<'a> {
@@ -152,37 +121,38 @@ impl NarrationPanel<'_> {
         lines
     }
 
-    /// The code lines with the executing ones marked `▶`, and a line of loop values.
-    fn code(&self) -> Vec<Line<'static>> {
+    /// The code lines with the executing ones marked `▶`, and a line of loop values:
+    /// the stepper's own listing ([`crate::ui::code::listing`]), fitted to `width`.
+    fn code(&self, width: u16) -> Vec<Line<'static>> {
         let Some(view) = self.page.code.filter(|_| !self.code_in_stepper) else {
             return Vec::new();
         };
-        let (code, body) = match view {
-            CodeView::Forward => (FORWARD_CODE, FORWARD_BODY),
-            CodeView::Backward => (BACKWARD_CODE, BACKWARD_BODY),
+        let phase = match view {
+            CodeView::Forward => Phase::Forward,
+            CodeView::Backward => Phase::Backward,
         };
-        let running = self.focus.as_ref().filter(|f| {
-            matches!(
-                (view, f.phase),
-                (CodeView::Forward, Phase::Forward) | (CodeView::Backward, Phase::Backward)
-            )
-        });
-        let mut lines = Vec::with_capacity(code.len() + 2);
-        for (k, text) in code.iter().enumerate() {
-            let executing = running.is_some_and(|f| {
-                body.contains(&k)
-                    || (view == CodeView::Backward && k == BACKWARD_CROP && f.step == f.total)
-            });
-            lines.push(if executing {
+        let running = self.focus.as_ref().filter(|f| f.phase == phase);
+        let dilation = self.focus.as_ref().map_or(1, |f| f.dilation);
+        let all = code::listing(
+            phase,
+            dilation,
+            running.is_some(),
+            running.is_some_and(|f| f.step == f.total),
+        );
+        // One column for the `▶` mark.
+        let fitted = code::fit(&all, usize::from(width.saturating_sub(1)).max(1));
+        let mut lines = Vec::with_capacity(fitted.len() + 1);
+        for line in fitted {
+            lines.push(if line.executing {
                 Line::from(vec![
                     Span::raw("▶"),
                     Span::styled(
-                        text.to_string(),
+                        line.text,
                         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
                     ),
                 ])
             } else {
-                Line::raw(format!(" {text}"))
+                Line::raw(format!(" {}", line.text))
             });
         }
         if let Some(f) = running {
@@ -231,7 +201,7 @@ impl NarrationPanel<'_> {
         block.render(body, buf);
         // The words keep a column free on the right; the code needs every column.
         let mut lines = self.words(inner.width.saturating_sub(1).max(1));
-        let code = self.code();
+        let code = self.code(inner.width);
         if !code.is_empty() && lines.len() + code.len() < usize::from(inner.height) {
             lines.push(Line::raw(""));
             lines.extend(code);
@@ -282,7 +252,7 @@ impl NarrationPanel<'_> {
 
     /// Rows the panel needs below the stepper at `width` columns.
     pub fn rows_below(&self, width: u16) -> u16 {
-        let lines = self.words(width).len() + usize::from(self.code_line().is_some());
+        let lines = self.words(width).len() + self.code_lines(width).len();
         u16::try_from(lines + 1).unwrap_or(u16::MAX)
     }
 
@@ -299,30 +269,50 @@ impl NarrationPanel<'_> {
             .render(left, buf);
         Line::from(hints).style(bar).render(right, buf);
         let mut lines = self.words(rest.width);
-        if let Some(line) = self.code_line() {
-            lines.push(line);
-        }
+        lines.extend(self.code_lines(rest.width));
         Paragraph::new(lines).render(rest, buf);
     }
 
-    /// In the short panel, one line: the statement executing and its loop values.
-    fn code_line(&self) -> Option<Line<'static>> {
-        let view = self.page.code.filter(|_| !self.code_in_stepper)?;
-        let f = self.focus.as_ref()?;
-        let text = match (view, f.phase) {
-            (CodeView::Forward, Phase::Forward) => "out[n,f,i,j] = sum(zone*w[f]) + b[f]",
-            (CodeView::Backward, Phase::Backward) => {
-                "dx_pad[..] += g*w[f]; dw[f] += g*zone; db[f] += g"
-            }
-            _ => return None,
+    /// In the short panel, the statement executing and its loop values: on one line
+    /// where they fit in `width`, else the values on a second line, never cut.
+    fn code_lines(&self, width: u16) -> Vec<Line<'static>> {
+        let Some(view) = self.page.code.filter(|_| !self.code_in_stepper) else {
+            return Vec::new();
         };
-        Some(Line::from(vec![
+        let Some(f) = self.focus.as_ref() else {
+            return Vec::new();
+        };
+        // The listing's own names ([`code::listing`]), its executing lines shortened.
+        let forms: &[&str] = match (view, f.phase) {
+            (CodeView::Forward, Phase::Forward) => &[
+                "out[n, f, i, j] = np.sum(window * w[f]) + b[f]",
+                "out[n,f,i,j] = np.sum(window*w[f]) + b[f]",
+            ],
+            (CodeView::Backward, Phase::Backward) => &[
+                "dx_pad[..] += w[f] * dout[..]; dw[f] += window * dout[..]; db[f] += dout[..]",
+                "dx_pad[..] += w[f]*dout[..]; dw[f] += window*dout[..]; db[f] += dout[..]",
+            ],
+            _ => return Vec::new(),
+        };
+        let values = format!("  {}", f.describe());
+        let width = usize::from(width);
+        let mark = |text: &str| {
             Span::styled(
                 format!("▶ {text}"),
                 Style::new().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(format!("  {}", f.describe())),
-        ]))
+            )
+        };
+        if let Some(text) = forms
+            .iter()
+            .find(|t| 2 + t.width() + values.width() <= width)
+        {
+            return vec![Line::from(vec![mark(text), Span::raw(values)])];
+        }
+        let text = forms
+            .iter()
+            .find(|t| 2 + t.width() <= width)
+            .unwrap_or(&forms[forms.len() - 1]);
+        vec![Line::from(mark(text)), Line::raw(values)]
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Focus {
     pub total: usize,
     /// out[n,f,i,j] forward, dout[n,f,i,j] backward.
     pub value: f64,
+    /// The layer's dilation: the listing's window slices step by it.
+    pub dilation: usize,
 }
 
 impl Focus {
@@ -41,7 +43,7 @@ impl Focus {
         let OutPos { n, f, i, j } = self.pos;
         let name = match self.phase {
             Phase::Forward => "out",
-            Phase::Backward => "g",
+            Phase::Backward => "dout",
         };
         format!("n={n} f={f} i={i} j={j}  {name}={:.3}", self.value)
     }
@@ -115,6 +117,7 @@ impl Stage {
             step: app.step,
             total: app.total_steps(),
             value,
+            dilation: app.layer().geom.dilation,
         })
     }
 

@@ -1,15 +1,10 @@
 //! The backward pass's running sums: dx_pad per channel (its padding ring accumulates,
-//! then is cropped away to give dx), how many windows touched each cell, and the
-//! gradient-check report.
-
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+//! then is cropped away to give dx), and how many windows touched each cell.
 
 use crate::app::App;
 
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::input_grid::{input_mark, window_focus};
-use super::text::put;
 use super::theme;
 
 /// The ring of padding carries dx_pad's values while the steps run; after the last
@@ -93,34 +88,5 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
                 mark: if mark == Mark::Prev { Mark::None } else { mark },
             }
         }),
-    }
-}
-
-/// The gradient check's report in a box over the screen (closed by the next key).
-pub fn render_check(app: &App, area: Rect, buf: &mut Buffer) {
-    let Some(report) = &app.check else { return };
-    let mut lines = vec![format!("gradient check of {} (h = 1e-5)", report.what)];
-    lines.push(format!(
-        "{:<18} {:>14} {:>14} {:>10}",
-        "entry", "numeric", "analytic", "rel_error"
-    ));
-    for (label, check) in &report.checks {
-        lines.push(format!(
-            "{:<18} {:>14.8} {:>14.8} {:>10.2e}",
-            label, check.numeric, check.analytic, check.rel_error
-        ));
-    }
-    lines.push("rel_error = |a-b| / max(1e-8, |a|+|b|); below 1e-7 is a pass".into());
-    lines.push("any key closes".into());
-    let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u16 + 4;
-    let h = lines.len() as u16 + 2;
-    let inner = super::help::popup(app, area, (w, h), " gradient check ", buf);
-    for (k, line) in lines.iter().enumerate() {
-        let style = if k < 2 {
-            theme::bold()
-        } else {
-            ratatui::style::Style::new()
-        };
-        put(buf, inner, inner.x, inner.y + k as u16, line, style);
     }
 }

@@ -8,16 +8,22 @@ use crate::app::App;
 use super::text::put;
 use super::theme;
 
-const MARKS: &[(&str, &str)] = &[
-    ("[ ] #", "current window (white)"),
+/// Each mark and its meaning; the colours named are the ones every grid draws (the
+/// window tints a cell toward white, or toward dark grey where the cell is light, as
+/// on a one-channel picture's bright pixels), each line at most [`WIDTH`] columns.
+pub const MARKS: &[(&str, &str)] = &[
+    ("[ ] #", "current window (whiter or darker)"),
     ("( ) :", "previous window"),
     ("· ·", "zero padding, outside the picture"),
-    ("╌", "output not computed yet (grey checker)"),
+    ("╌", "output not computed yet (checker)"),
     ("× ×", "no window ever reads this cell"),
     ("< > @", "current output cell (yellow)"),
     ("* *", "selected input cell (x, H J K L)"),
     ("+ +", "outputs the selected cell feeds"),
 ];
+
+/// The columns the layout gives the key at least, which every line fits in.
+pub const WIDTH: usize = 40;
 
 /// Lines the key takes.
 pub fn height() -> u16 {
@@ -30,5 +36,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let y = area.y + 1 + k as u16;
         put(buf, area, area.x, y, chars, app.color.fg(theme::CURRENT));
         put(buf, area, area.x + 7, y, meaning, theme::dim());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::text::width;
+
+    #[test]
+    fn every_line_of_the_key_fits_the_width_it_is_given() {
+        for (chars, meaning) in MARKS {
+            assert!(width(chars) < 7);
+            assert!(7 + width(meaning) <= WIDTH, "{meaning}");
+        }
     }
 }

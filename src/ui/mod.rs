@@ -2,6 +2,7 @@
 //! any rect (a tour draws the stepper beside its narration), `render_buffer` into a
 //! fresh buffer (exports and tests). One file per panel.
 
+pub mod check;
 pub mod code;
 pub mod equation;
 pub mod feature_map;
@@ -113,7 +114,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         code::render(app, code, buf);
     }
     if app.check.is_some() {
-        gradients::render_check(app, area, buf);
+        check::render(app, area, buf);
     }
     if app.help {
         // Below the status line, which stays readable.

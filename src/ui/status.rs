@@ -45,16 +45,22 @@ fn compact(app: &App, cols: u16) -> Option<String> {
         p.f,
         super::input_grid::kernel_name(app, p.f)
     );
-    let pos = format!("(n,f,i,j)=({},{},{},{}){play}", p.n, p.f, p.i, p.j);
+    let pos = format!("(n,f,i,j)=({},{},{},{})", p.n, p.f, p.i, p.j);
     let params = format!(
         "stride {} pad {} dilation {} → {}x{}",
         g.stride, g.pad, g.dilation, g.h_out, g.w_out
     );
-    // The filter goes first, then the double spaces.
+    let short = format!(
+        "S={} P={} D={} → {}x{}",
+        g.stride, g.pad, g.dilation, g.h_out, g.w_out
+    );
+    // The play indicator right after the phase, so it is never the part cut; the
+    // filter goes first, then the double spaces, then the parameters' long names.
     [
-        format!(" {phase}  {step}  {filter}  {pos}  {params} "),
-        format!(" {phase}  {step}  {pos}  {params} "),
-        format!(" {phase} {step} {pos} {params}"),
+        format!(" {phase}{play}  {step}  {filter}  {pos}  {params} "),
+        format!(" {phase}{play}  {step}  {pos}  {params} "),
+        format!(" {phase}{play} {step} {pos} {params}"),
+        format!(" {phase}{play} {step} {pos} {short}"),
     ]
     .into_iter()
     .find(|line| width(line) <= cols as usize)
@@ -69,12 +75,12 @@ fn parts(app: &App, wide: bool) -> (String, String) {
     };
     let label = super::input_grid::kernel_name(app, p.f);
     let play = if app.playing {
-        format!("  ▶ {} ms", app.tick_ms())
+        format!(" ▶ {} ms", app.tick_ms())
     } else {
         String::new()
     };
     let left = format!(
-        " {phase}  step {}/{}  filter {} {label}  (n,f,i,j)=({},{},{},{}){play}",
+        " {phase}{play}  step {}/{}  filter {} {label}  (n,f,i,j)=({},{},{},{})",
         app.step,
         app.total_steps(),
         p.f,
@@ -116,6 +122,50 @@ fn parts(app: &App, wide: bool) -> (String, String) {
     (left, right)
 }
 
+/// The two lines of a status too narrow for [`parts`]: the phase, play, step and
+/// position; then stride, pad, dilation and the output size, the filter, x's shape and
+/// the kernel (whatever is cut is at the end of a line).
+fn narrow_parts(app: &App) -> (String, String) {
+    let g = app.layer().geom;
+    let p = app.pos();
+    let phase = match app.phase {
+        Phase::Forward => "FORWARD",
+        Phase::Backward => "BACKWARD",
+    };
+    let play = if app.playing {
+        format!(" ▶ {} ms", app.tick_ms())
+    } else {
+        String::new()
+    };
+    let left = format!(
+        " {phase}{play}  step {}/{}  (n,f,i,j)=({},{},{},{})",
+        app.step,
+        app.total_steps(),
+        p.n,
+        p.f,
+        p.i,
+        p.j
+    );
+    let right = format!(
+        " stride {} pad {} dilation {} → {}x{}  filter {} {}  x {}x{}x{}x{}  w {} {}x{}",
+        g.stride,
+        g.pad,
+        g.dilation,
+        g.h_out,
+        g.w_out,
+        p.f,
+        super::input_grid::kernel_name(app, p.f),
+        g.n,
+        g.c,
+        g.h,
+        g.w,
+        app.spec.kernel_label(),
+        g.hh,
+        g.ww
+    );
+    (left, right)
+}
+
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let bar = app.color.on((40, 50, 80));
     let bar = if app.color.has_color() {
@@ -135,6 +185,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let bold = line.find(" (n,f,i,j)").unwrap_or(line.len());
         let x = put(buf, area, area.x, area.y, &line[..bold], phase_style);
         put(buf, area, area.x + x, area.y, &line[bold..], bar);
+        return;
+    }
+    if area.height >= 2
+        && (width(&left) > area.width as usize || width(&right) > area.width as usize)
+    {
+        // Narrow: what matters first on each line, the shapes and names last.
+        let (left, right) = narrow_parts(app);
+        let bold = left.find(" (n,f,i,j)").unwrap_or(left.len());
+        let x = put(buf, area, area.x, area.y, &left[..bold], phase_style);
+        put(buf, area, area.x + x, area.y, &left[bold..], bar);
+        put(buf, area, area.x, area.y + 1, &right, bar);
         return;
     }
     put(buf, area, area.x, area.y, &left, phase_style);

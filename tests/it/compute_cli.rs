@@ -106,6 +106,8 @@ fn reproduces_cs231n_conv_forward_naive() {
             "2".as_ref(),
             "--pad".as_ref(),
             "1".as_ref(),
+            "--dout".as_ref(),
+            "ones".as_ref(),
         ],
         &got,
     );

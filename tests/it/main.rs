@@ -11,6 +11,8 @@ mod input_support;
 mod robust_limits;
 mod robust_props;
 mod stepper_cli;
+mod stepper_labels;
+mod stepper_overlays;
 mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;

@@ -157,7 +157,7 @@ fn nan_and_inf_in_arrays_propagate_as_in_numpy() {
     convstep()
         .current_dir(dir.path())
         .args(["compute", "x.npy", "--kernel", "w.npy", "--bias", "b.npy"])
-        .args(["--pad", "0", "-o", "got.npz"])
+        .args(["--pad", "0", "--dout", "ones", "-o", "got.npz"])
         .assert()
         .success();
     let mut npz = NpzReader::new(std::fs::File::open(dir.path().join("got.npz")).unwrap()).unwrap();

@@ -13,10 +13,14 @@ fn command(args: &str) -> String {
 
 #[test]
 fn step_jump_backward_help_quit_on_the_bundled_image() {
-    let Some(t) = Tmux::start("walk", 100, 30, &command("")) else {
+    // dout = 1 everywhere, so that db[f] counts the windows (11 x 16 = 176).
+    let Some(t) = Tmux::start("walk", 100, 30, &command("--dout ones")) else {
         return;
     };
-    let screen = t.wait_for("step 1/352");
+    // The whole first frame (a loaded machine may show it half drawn at first).
+    let screen = t.wait_until("the first frame, drawn whole", |s| {
+        s.contains("step 1/352") && s.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3]")
+    });
     assert!(screen.contains("FORWARD"), "{screen}");
     assert!(screen.contains("x R 11x16+pad 1"), "{screen}");
     assert!(

@@ -155,6 +155,7 @@ fn check_effect(action: Action, before: &App, app: &App, context: &str) {
         Slower => assert!(app.tick_ms() > before.tick_ms(), "{context}"),
         Faster => assert!(app.tick_ms() < before.tick_ms(), "{context}"),
         Help => assert!(app.help, "{context}"),
+        HelpPage => assert!(app.help && app.help_page == 0, "opens the help: {context}"),
         Quit => assert!(app.quit, "{context}"),
         Screenshot => assert!(app.screenshot_requested, "{context}"),
         ToggleTouches => assert!(app.show_touches, "{context}"),
@@ -220,8 +221,30 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
     let app = demo(Phase::Backward, 18);
     let (_, after) = app.bwd.as_ref().expect("backward");
     assert_eq!(after.grads, app.cache.full.grads);
-    // dout is ones: db[f] counts the outputs of filter f.
-    assert_eq!(after.grads.db.to_vec(), vec![9.0, 9.0]);
+    // dout is random by default: db[f] sums filter f's dout.
+    let dout = &app.scene.dout;
+    for f in 0..2 {
+        let sum: f64 = dout.slice(ndarray::s![.., f, .., ..]).sum();
+        assert!((after.grads.db[f] - sum).abs() < 1e-12);
+    }
+    assert!(
+        dout.iter().all(|v| *v != 1.0),
+        "the default dout is not ones"
+    );
+    // With --dout ones, db[f] counts the windows of filter f.
+    let ones = SceneSpec::from_args(&InputArgs {
+        preset: Some("cs231n-demo".into()),
+        dout: Some("ones".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let state = StateArgs {
+        phase: Some(Phase::Backward),
+        step: Some(18),
+        filter: None,
+    };
+    let app = App::new(ones, &state).unwrap();
+    assert_eq!(app.bwd.unwrap().1.grads.db.to_vec(), vec![9.0, 9.0]);
 }
 
 #[test]
@@ -527,4 +550,116 @@ fn a_new_working_size_keeps_the_output_position() {
             j: 7
         }
     );
+}
+
+/// The selected padded cell, as (row, col) of x (negative: the padding ring).
+fn selected_in_x(app: &App) -> Option<(isize, isize)> {
+    let pad = app.layer().geom.pad as isize;
+    app.selection
+        .map(|(r, c)| (r as isize - pad, c as isize - pad))
+}
+
+#[test]
+fn the_selection_stays_on_its_cell_of_x_through_pad_stride_and_dilation() {
+    // same-padding: 5x5, 3x3 kernel, pad 1. `x` at step 1 selects the window's centre,
+    // padded (1, 1) = x[.., 0, 0].
+    let mut app = App::new(spec("same-padding"), &StateArgs::default()).unwrap();
+    app.update(Action::Select);
+    assert_eq!(app.selection, Some((1, 1)));
+    app.update(Action::PadUp);
+    assert_eq!(app.layer().geom.pad, 2);
+    assert_eq!(app.selection, Some((2, 2)), "still x[.., 0, 0]");
+    assert_eq!(selected_in_x(&app), Some((0, 0)));
+    // The check is of dx at x[0, :, 0, 0], not of a padding cell.
+    app.update(Action::GradCheck);
+    let report = app.check.clone().expect("a report, not a padding error");
+    assert_eq!(report.what, "dx[0,:,0,0]");
+    let before = app.feeds.clone();
+    for action in [
+        Action::StrideUp,
+        Action::DilationUp,
+        Action::PadDown,
+        Action::StrideDown,
+        Action::DilationDown,
+        Action::PadDown,
+    ] {
+        app.update(action);
+        assert_eq!(selected_in_x(&app), Some((0, 0)), "after {action:?}");
+        let g = app.layer().geom;
+        let (r, c) = app.selection.unwrap();
+        let mut feeds = app.feeds.clone();
+        feeds.sort();
+        let mut want = g.outputs_reading(r, c);
+        want.sort();
+        assert_eq!(
+            feeds, want,
+            "the feeds follow the selection after {action:?}"
+        );
+    }
+    assert_eq!(app.layer().geom.pad, 0);
+    assert_ne!(app.feeds, before, "with pad 0 x[0,0] feeds fewer outputs");
+}
+
+#[test]
+fn a_selected_padding_cell_follows_while_its_ring_exists_then_clears_with_a_message() {
+    // full-padding: pad 2; step 1's window centre is padded (1, 1), x's ring -1.
+    let mut app = App::new(spec("full-padding"), &StateArgs::default()).unwrap();
+    app.update(Action::Select);
+    assert_eq!(selected_in_x(&app), Some((-1, -1)));
+    app.update(Action::PadDown);
+    assert_eq!(app.layer().geom.pad, 1);
+    assert_eq!(app.selection, Some((0, 0)), "ring -1 is row 0 at pad 1");
+    app.update(Action::PadDown);
+    assert_eq!(app.layer().geom.pad, 0);
+    assert_eq!(app.selection, None);
+    assert!(app.feeds.is_empty());
+    let m = app.message.clone().expect("a message");
+    assert!(!m.error, "the edit itself worked: {m:?}");
+    assert_eq!(
+        m.text,
+        "pad 0: output 3x3; the padding cell (-1,-1) is gone (pad is now 0): selection cleared"
+    );
+}
+
+#[test]
+fn a_smaller_size_keeps_the_selected_cell_or_clears_it_with_a_message() {
+    let mut app = photo();
+    let g = app.layer().geom;
+    // x[.., 2, 3] exists at every working size.
+    app.update(Action::SelectCell {
+        row: g.pad + 2,
+        col: g.pad + 3,
+    });
+    app.update(Action::SizeDown);
+    assert_eq!(selected_in_x(&app), Some((2, 3)));
+    app.update(Action::SizeUp);
+    app.update(Action::SizeUp);
+    assert_eq!(selected_in_x(&app), Some((2, 3)));
+    // The last cell of x, then a smaller x: gone.
+    let g = app.layer().geom;
+    let (h, w) = (g.h - 1, g.w - 1);
+    app.update(Action::SelectCell {
+        row: g.pad + h,
+        col: g.pad + w,
+    });
+    app.update(Action::SizeDown);
+    let g = app.layer().geom;
+    assert_eq!(app.selection, None);
+    let m = app.message.clone().expect("a message");
+    assert!(
+        m.text.ends_with(&format!(
+            "; x cell ({h},{w}) is gone (x is now {}x{}): selection cleared",
+            g.h, g.w
+        )),
+        "{m:?}"
+    );
+    // A refused edit keeps the selection where it was.
+    app.update(Action::SelectCell { row: 1, col: 1 });
+    let kept = app.selection;
+    for _ in 0..6 {
+        app.update(Action::SizeDown);
+    }
+    assert!(app.message.as_ref().unwrap().error);
+    assert_eq!(selected_in_x(&app).map(|_| ()), kept.map(|_| ()));
+    assert_eq!(app.selection, kept);
 }

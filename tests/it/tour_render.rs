@@ -108,15 +108,25 @@ fn every_page_shows_its_narration(t: &tour::Tour) {
                     k + 1
                 );
                 if let Some(view_of_code) = t.pages[k].code.filter(|_| cols >= 110) {
-                    let code = match view_of_code {
-                        tour::format::CodeView::Forward => tour::panel::FORWARD_CODE,
-                        tour::format::CodeView::Backward => tour::panel::BACKWARD_CODE,
+                    // The stepper's own listing, each line whole (wrapped as Python
+                    // allows, where the panel is narrow), none cut.
+                    let phase = match view_of_code {
+                        tour::format::CodeView::Forward => convstep::app::Phase::Forward,
+                        tour::format::CodeView::Backward => convstep::app::Phase::Backward,
                     };
-                    for line in code {
+                    let flat = |s: &str| -> String {
+                        s.chars()
+                            .filter(|c| !c.is_whitespace() && !matches!(c, '▶' | '\\' | '│'))
+                            .collect()
+                    };
+                    let shown = flat(&panel);
+                    let dilation = view.stage.app.layer().geom.dilation;
+                    for line in convstep::ui::code::listing(phase, dilation, false, false) {
                         assert!(
-                            panel.lines().any(|l| l.contains(line.trim_start())),
-                            "page {} at {cols}x{rows_} {lang:?}: code line cut: {line}\n{panel}",
-                            k + 1
+                            shown.contains(&flat(&line.text)),
+                            "page {} at {cols}x{rows_} {lang:?}: code line cut: {}\n{panel}",
+                            k + 1,
+                            line.text
                         );
                     }
                 }

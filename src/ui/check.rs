@@ -1,0 +1,84 @@
+//! The gradient check's report in a box over the screen (closed by the next key): the
+//! entries checked, numeric against analytic, and CS231n's rel_error. It clears the
+//! rows it covers across the whole screen, and narrows its numbers (fewer decimals)
+//! before any column would be cut.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::{App, CheckReport};
+
+use super::help::{centred, cover, frame, wrap};
+use super::text::{put, width};
+use super::theme;
+
+const RULE: &str = "rel_error = |a-b| / max(1e-8, |a|+|b|); below 1e-7 is a pass";
+const CLOSE: &str = "any key closes";
+
+/// The report's lines for at most `room` columns, each with whether it is bold: the
+/// table with as many decimals (8, 6, 4 or 2) as fit, the words wrapped.
+pub fn lines(report: &CheckReport, room: usize) -> Vec<(String, bool)> {
+    let label_w = report
+        .checks
+        .iter()
+        .map(|(label, _)| width(label))
+        .chain([width("entry")])
+        .max()
+        .unwrap_or(5);
+    let table = |decimals: usize| {
+        // Sign, up to four digits before the point, the point, the decimals.
+        let nw = decimals + 6;
+        let mut rows = vec![format!(
+            "{:<label_w$} {:>nw$} {:>nw$} {:>10}",
+            "entry", "numeric", "analytic", "rel_error"
+        )];
+        for (label, check) in &report.checks {
+            rows.push(format!(
+                "{:<label_w$} {:>nw$.decimals$} {:>nw$.decimals$} {:>10.2e}",
+                label, check.numeric, check.analytic, check.rel_error
+            ));
+        }
+        rows
+    };
+    let rows = [8, 6, 4, 2]
+        .into_iter()
+        .map(table)
+        .find(|rows| rows.iter().all(|r| width(r) <= room))
+        .unwrap_or_else(|| table(2));
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let head = format!("gradient check of {} (h = 1e-5)", report.what);
+    out.extend(wrap(&head, room).into_iter().map(|l| (l, true)));
+    let mut rows = rows.into_iter();
+    out.extend(rows.next().map(|r| (r, true)));
+    out.extend(rows.map(|r| (r, false)));
+    out.extend(wrap(RULE, room).into_iter().map(|l| (l, false)));
+    out.push((CLOSE.to_string(), false));
+    out
+}
+
+/// The box the report takes in `area`, if there is a report.
+pub fn rect(app: &App, area: Rect) -> Option<Rect> {
+    let report = app.check.as_ref()?;
+    let lines = lines(report, usize::from(area.width).saturating_sub(4));
+    let w = lines.iter().map(|(l, _)| width(l)).max().unwrap_or(10) + 4;
+    let h = lines.len() + 2;
+    let clamp = |v: usize| v.min(usize::from(u16::MAX)) as u16;
+    Some(centred(area, (clamp(w), clamp(h))))
+}
+
+/// What the report covers and clears: the box's rows across the whole area.
+pub fn covered(app: &App, area: Rect) -> Option<Rect> {
+    rect(app, area).map(|r| cover(area, r))
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let (Some(report), Some(rect)) = (&app.check, rect(app, area)) else {
+        return;
+    };
+    let inner = frame(app, area, rect, " gradient check ", buf);
+    for (k, (line, bold)) in lines(report, usize::from(inner.width)).iter().enumerate() {
+        let style = if *bold { theme::bold() } else { Style::new() };
+        put(buf, inner, inner.x, inner.y + k as u16, line, style);
+    }
+}
