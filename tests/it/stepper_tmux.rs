@@ -13,12 +13,12 @@ fn command(args: &str) -> String {
 
 #[test]
 fn step_jump_backward_help_quit_on_the_bundled_image() {
-    let Some(t) = Tmux::start("walk", 100, 30, &command("")) else {
+    let Some(t) = Tmux::start("walk", 100, 30, &command("--size 16")) else {
         return;
     };
     let screen = t.wait_for("step 1/352");
     assert!(screen.contains("FORWARD"), "{screen}");
-    assert!(screen.contains("x R 11x16+pad 1"), "{screen}");
+    assert!(screen.contains("x 1x3x11x16 size 16"), "{screen}");
     assert!(
         screen.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3] ⊙ w[0] + b[0]"),
         "{screen}"
@@ -112,7 +112,7 @@ fn a_bad_start_step_is_one_line_and_status_2() {
     };
     let screen = t.wait_for("convstep-exited-2");
     assert!(
-        screen.contains("convstep: error: --step 99999 is out of range: this layer has 352 steps"),
+        screen.contains("convstep: error: --step 99999 is out of range: this layer has 1344 steps"),
         "{screen}"
     );
 }
