@@ -426,3 +426,37 @@ fn titles_too_long_for_their_panel_end_in_an_ellipsis() {
     // one-digit columns.
     assert!(shown.contains("dout·w[0…"), "{shown}");
 }
+
+/// Every preset and the bundled photo at 80x24, 120x40 and 200x60, forward and
+/// backward, at a step inside the layer (the fifth, or the last of a shorter one).
+#[test]
+fn every_scene_at_three_sizes_in_both_phases() {
+    let mut scenes: Vec<(String, InputArgs)> = convstep::input::presets()
+        .iter()
+        .map(|p| {
+            (
+                p.name.to_string(),
+                InputArgs {
+                    preset: Some(p.name.into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    scenes.push(("bundled".into(), default_input()));
+    for (name, args) in scenes {
+        let total = app(args.clone(), Phase::Forward, 1).total_steps();
+        let step = total.min(5);
+        for phase in [Phase::Forward, Phase::Backward] {
+            let app = app(args.clone(), phase, step);
+            for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+                let shown = text(&ui::render_buffer(&app, cols, rows));
+                let phase_name = match phase {
+                    Phase::Forward => "forward",
+                    Phase::Backward => "backward",
+                };
+                insta::assert_snapshot!(format!("scene_{name}_{phase_name}_{cols}x{rows}"), shown);
+            }
+        }
+    }
+}
