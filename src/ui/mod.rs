@@ -361,7 +361,17 @@ pub fn plan(app: &App, area: Rect) -> Plan {
                 Left::Grads
             };
             // dx_pad takes what its richest mode needs; x and the touch counts go in
-            // what is left, never in larger cells.
+            // what is left, never in larger cells. When dx_pad cannot print its
+            // numbers, it leaves room under it for the zoom that does (the window's
+            // cells in numbered cells of three lines).
+            if matches!(left, Left::Grads) {
+                let numbered =
+                    grid::place_modes(g.c, g.hp(), g.wp(), &modes_upto(app, dx_chars(app), 4), row);
+                let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 2) as u16;
+                if !numbered.mode.has_numbers() && row.height >= zoom_h + 8 {
+                    row = sub(row, 0, 0, row.width, row.height - zoom_h);
+                }
+            }
             place_row(app, row, left, &mut plan);
             place_zoom(app, top, false, &mut plan);
             place_x_below(app, top, &mut plan);
@@ -646,7 +656,19 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         }
     }
     let mode = placed.mode;
-    let used = placed.used;
+    let mut used = placed.used;
+    // Beside the photo's overview, channels squeezed to a few columns say nothing the
+    // overview does not: the maps take their room.
+    let slivers = placed.shown.1 < 6 || placed.rects.iter().any(|r| r.width < 6);
+    if matches!(left, Left::Input) && plan.overview.is_some() && slivers {
+        used = Rect::new(row.x, row.y, 0, 0);
+        if show_maps {
+            let maps = place_maps(app, row, used, None);
+            plan.legend = Some(maps.legend);
+            plan.fmap = Some((maps.placement, maps.filters));
+        }
+        return;
+    }
     match left {
         Left::Input => plan.input = Some(placed),
         Left::Grads => plan.grads = Some(placed),
@@ -668,7 +690,11 @@ struct Maps {
 
 fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps {
     let g = app.layer().geom;
-    let x = used.right() + 2 - row.x;
+    let x = if used.width == 0 {
+        0
+    } else {
+        used.right() + 2 - row.x
+    };
     let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
     let maps = sub(right, 0, 0, right.width, right.height.saturating_sub(1));
     let all: Vec<usize> = (0..g.f).collect();
