@@ -347,10 +347,13 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         ))
     };
     let y = channel_rows(app, area, y0, 1, &blocks, [" ⊙ ", " = "], &trailer, buf);
-    let total_ok = adds_up(&mut s.partial.iter().copied().chain([s.bias]), s.out);
-    rounded |= !total_ok;
+    // The printed partials to their printed sum, and that sum and the bias to out.
+    let partials_ok = adds_up(&mut s.partial.iter().copied(), s.partial.sum());
+    let total_ok = adds_up(&mut [s.partial.sum(), s.bias].into_iter(), s.out);
+    rounded |= !partials_ok || !total_ok;
     let sum = format!(
-        "Σ partials {} + b[{}] {} {} out[{},{},{},{}] = ",
+        "Σ partials {}{} + b[{}] {} {} out[{},{},{},{}] = ",
+        if partials_ok { "" } else { "≈ " },
         fixed(s.partial.sum(), d),
         p.f,
         fixed(s.bias, d),
@@ -375,7 +378,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
             area,
             x + 2,
             y,
-            "(≈: exact sum, rounded digits)",
+            "(≈ rounded)",
             theme::dim(),
         );
     }
