@@ -373,14 +373,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         color.on(theme::CURRENT).patch(theme::bold()),
     );
     if rounded {
-        put(
-            buf,
-            area,
-            x + 2,
-            y,
-            "(≈ rounded)",
-            theme::dim(),
-        );
+        put(buf, area, x + 2, y, "(≈ rounded)", theme::dim());
     }
 }
 

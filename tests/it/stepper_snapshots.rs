@@ -460,3 +460,50 @@ fn every_scene_at_three_sizes_in_both_phases() {
         }
     }
 }
+
+/// A student adding the printed products of a channel gets its printed partial, or
+/// the screen writes that partial with ≈ (and says the numbers are rounded).
+#[test]
+fn printed_products_add_up_to_the_printed_partial_or_say_approximately() {
+    let mut approximate = 0;
+    for step in [1, 2, 40, 333, 700] {
+        let app = app(default_input(), Phase::Forward, step);
+        let shown = text(&ui::render_buffer(&app, 120, 40));
+        let lines: Vec<&str> = shown.lines().collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with("R "))
+            .expect("the arithmetic's R rows");
+        for ch in 0..3 {
+            let rows = &lines[first + 3 * ch..first + 3 * ch + 3];
+            let numbers = |l: &str| -> Vec<f64> {
+                l.split_whitespace()
+                    .filter_map(|t| t.parse::<f64>().ok())
+                    .collect()
+            };
+            let mut products = 0.0;
+            for row in rows {
+                let n = numbers(row);
+                products += n[6] + n[7] + n[8];
+            }
+            let middle = rows[1];
+            let partial = *numbers(middle).last().unwrap();
+            let adds_up = format!("{products:.3}") == format!("{partial:.3}");
+            if middle.contains('≈') {
+                approximate += 1;
+                assert!(!adds_up, "≈ although they add up: {middle}");
+                assert!(shown.contains("(≈ rounded)"), "{shown}");
+            } else {
+                assert!(middle.contains('→'), "{middle}");
+                assert!(
+                    adds_up,
+                    "step {step}: {products:.3} printed as {partial}: {middle}"
+                );
+            }
+        }
+    }
+    assert!(
+        approximate > 0,
+        "some partial of these steps does not add up as printed"
+    );
+}
