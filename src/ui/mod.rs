@@ -436,6 +436,20 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         Rect::new(x, y, w.min(top.right() - x), top.bottom() - y)
     };
     let mut out = Vec::new();
+    // With no maps on the right (a constant dout), the room beside dx_pad.
+    if plan.fmap.is_none()
+        && let Some(g) = plan.grads.as_ref().or(plan.touches.as_ref())
+    {
+        let x = g.used.right() + 2;
+        if x + 10 < top.right() {
+            out.push(Rect::new(
+                x,
+                g.used.y,
+                top.right() - x,
+                top.bottom() - g.used.y,
+            ));
+        }
+    }
     if left_bottom < all_bottom && right_x > left_x {
         out.push(band(left_x, left_bottom, right_x - left_x));
     }
