@@ -44,6 +44,8 @@ pub struct Ranges {
     pub dw_abs: f64,
     /// Most windows touching one cell.
     pub touches_max: u32,
+    /// The value every entry of dout has, when they all have one (said in one line).
+    pub dout_constant: Option<f64>,
 }
 
 /// What a scene gives once, computed when it is built.
@@ -132,6 +134,11 @@ impl SceneCache {
             dx_abs: max_abs(&mut full.grads.dx_pad.iter().copied()),
             dw_abs: max_abs(&mut full.grads.dw.iter().copied()),
             touches_max: full.touches.iter().copied().max().unwrap_or(0),
+            dout_constant: scene
+                .dout
+                .first()
+                .copied()
+                .filter(|v| v.is_finite() && scene.dout.iter().all(|d| d == v)),
         };
         Ok(SceneCache {
             out,

@@ -44,8 +44,11 @@ pub struct Labels {
     pub scale: Scale,
 }
 
-/// The default working size of images: the longest side in pixels.
-pub const DEFAULT_SIZE: u32 = 16;
+/// The default working size of images: the longest side in pixels. At 32 the bundled
+/// cat is recognisable in the overview at 80x24 while a row of windows is 32 steps.
+pub const DEFAULT_SIZE: u32 = 32;
+/// The working size of CS231n's image demo preset (its published 11x16 output).
+pub const PRESET_IMAGE_SIZE: u32 = 16;
 /// The working sizes the stepper's size keys step through (then `full`).
 pub const SIZE_STEPS: [u32; 7] = [8, 12, 16, 24, 32, 48, 64];
 /// The default kernel list.
@@ -370,6 +373,7 @@ fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source,
     let image_source = |picture: Picture| -> Result<Source> {
         let size = match &args.size {
             Some(text) => Size::parse(text)?,
+            None if preset_scale.is_some() => Size::Longest(PRESET_IMAGE_SIZE),
             None => Size::Longest(DEFAULT_SIZE),
         };
         let (gray, scale) = (args.gray, args.scale.or(preset_scale).unwrap_or_default());

@@ -256,22 +256,22 @@ fn explicit_options_override_a_preset() {
 }
 
 #[test]
-fn defaults_are_the_bundled_image_at_16_with_two_sobels() {
+fn defaults_are_the_bundled_image_at_32_with_two_sobels() {
     let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
     assert_eq!(spec.params.stride, 1);
     assert_eq!(spec.params.pad, 1);
     assert_eq!(spec.params.dilation, 1);
     assert_eq!(spec.kernel_label(), "sobel-x,sobel-y");
-    assert_eq!(spec.size_label().as_deref(), Some("16"));
+    assert_eq!(spec.size_label().as_deref(), Some("32"));
     let scene = spec.build().unwrap();
-    // chelsea.png is 451x300: the longest side becomes 16, the other 300*16/451 = 10.6.
-    assert_eq!(scene.layer.x.dim(), (1, 3, 11, 16));
+    // chelsea.png is 451x300: the longest side becomes 32, the other 300*32/451 = 21.3.
+    assert_eq!(scene.layer.x.dim(), (1, 3, 21, 32));
     assert_eq!(scene.labels.source, "bundled chelsea.png");
     assert_eq!(scene.labels.channels, ["R", "G", "B"]);
     assert_eq!(scene.labels.scale, Scale::Unit);
     assert!(scene.layer.x.iter().all(|v| (0.0..=1.0).contains(v)));
     // dout: random by default, seed 0, standard normal.
-    assert_eq!(scene.dout, kernels::random_dout((1, 2, 11, 16), 0));
+    assert_eq!(scene.dout, kernels::random_dout((1, 2, 21, 32), 0));
     assert_eq!(scene.layer.b, array![0.0, 0.0]);
 }
 
@@ -326,8 +326,10 @@ fn change_size_steps_through_the_ladder() {
         let (_, _, h, w) = s.build().unwrap().layer.x.dim();
         h.max(w)
     };
-    assert_eq!(long(&spec), 16);
+    assert_eq!(long(&spec), 32);
     assert!(spec.change_size(1));
+    assert_eq!(long(&spec), 48);
+    assert!(spec.change_size(-2));
     assert_eq!(long(&spec), 24);
     assert!(spec.change_size(-2));
     assert_eq!(long(&spec), 12);

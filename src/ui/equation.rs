@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use crate::app::{App, Phase};
 
 use super::input_grid::{channel_name, kernel_name};
-use super::kernel::{Block, channel_style, number_width, sign_style};
+use super::kernel::{Block, channel_style, number_width, number_width_at, sign_style};
 use super::text::{fixed, put};
 use super::theme;
 
@@ -40,25 +40,91 @@ fn window_text(app: &App) -> String {
     )
 }
 
-/// The width of one number column in the blocks.
-fn num_w(app: &App) -> usize {
+/// Every number the blocks show.
+fn block_values(app: &App) -> Vec<f64> {
     let s = &app.fwd;
-    let mut w = number_width(s.x_window.iter().chain(&s.kernel).chain(&s.products));
+    let mut v: Vec<f64> = s
+        .x_window
+        .iter()
+        .chain(&s.kernel)
+        .chain(&s.products)
+        .copied()
+        .collect();
     if let Some((b, after)) = &app.bwd {
         let f = app.pos().f;
         let dw = after.grads.dw.index_axis(Axis(0), f);
-        w = w.max(number_width(
-            b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter()),
-        ));
+        v.extend(b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter()));
     }
-    w.max(5)
+    v
+}
+
+/// The decimals the blocks print: none when every number is whole (the figures of
+/// integers print as integers), else three.
+fn full_decimals(app: &App) -> usize {
+    let whole = block_values(app)
+        .iter()
+        .all(|v| v.fract() == 0.0 && v.abs() < 1e9);
+    if whole { 0 } else { 3 }
+}
+
+/// The width of one number column in the blocks with `decimals` decimals.
+fn num_w_at(app: &App, decimals: usize) -> usize {
+    let min = if decimals == 0 { 2 } else { decimals + 2 };
+    number_width_at(block_values(app).iter(), decimals).max(min)
+}
+
+/// The width of one number column at full precision.
+fn num_w(app: &App) -> usize {
+    num_w_at(app, full_decimals(app))
+}
+
+/// The decimals and number width that let all three blocks fit `width` columns:
+/// full precision when it fits, else fewer decimals (down to one), so a 7x7 kernel
+/// keeps its window, kernel and products at 120 columns.
+fn fitting(app: &App, width: usize) -> (usize, usize) {
+    let full = full_decimals(app);
+    let g = app.layer().geom;
+    let trailer = match app.phase {
+        Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
+        Phase::Backward => 0,
+    };
+    for d in (1.min(full)..=full).rev() {
+        let w = num_w_at(app, d);
+        let block = g.ww * (w + 1);
+        if LABEL_W + 3 * block + 2 * SEP_W + trailer <= width {
+            return (d, w);
+        }
+    }
+    let d = 1.min(full);
+    (d, num_w_at(app, d))
+}
+
+/// Backward's closing line: where this step adds, and the crop that gives dx.
+fn crop_text(app: &App) -> String {
+    let g = app.layer().geom;
+    let p = app.pos();
+    let win = window_text(app);
+    format!(
+        "dx_pad[{},:,{}] += dout·w[{}]   dx = dx_pad[:,:,{}:{},{}:{}]",
+        p.n,
+        win.trim_start_matches(&format!("x_pad[{},:,", p.n))
+            .trim_end_matches(']'),
+        p.f,
+        g.pad,
+        g.pad + g.h,
+        g.pad,
+        g.pad + g.w
+    )
 }
 
 /// The (width, height) the panel wants.
 pub fn size(app: &App) -> (usize, usize) {
     let g = app.layer().geom;
     let block = g.ww * (num_w(app) + 1);
-    let width = LABEL_W + 3 * block + 2 * SEP_W + 3 + 10;
+    let mut width = LABEL_W + 3 * block + 2 * SEP_W + 3 + 10;
+    if app.phase == Phase::Backward {
+        width = width.max(super::text::width(&crop_text(app)));
+    }
     let height = 2 + g.c * g.hh + 1 + usize::from(app.phase == Phase::Backward);
     (width.max(60), height)
 }
@@ -158,7 +224,7 @@ fn channel_rows<'b>(
 /// How many of the three blocks fit beside the label and the partial sum (at least
 /// one; a narrow panel drops the last blocks, never a number in the middle of one).
 fn blocks_shown(app: &App, area: Rect) -> usize {
-    let block = app.layer().geom.ww * (num_w(app) + 1);
+    let block = app.layer().geom.ww * (fitting(app, area.width as usize).1 + 1);
     // Forward ends each channel's middle row with " → partial".
     let trailer = match app.phase {
         Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
@@ -182,18 +248,25 @@ fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer
         return y;
     }
     let g = app.layer().geom;
-    let block = g.ww * (num_w(app) + 1);
+    let block = g.ww * (fitting(app, area.width as usize).1 + 1);
     let mut x = area.x + LABEL_W as u16;
-    for title in titles.into_iter().take(blocks_shown(app, area)) {
+    let shown = blocks_shown(app, area);
+    let dropped: Vec<&str> = titles[shown..].to_vec();
+    for title in titles.into_iter().take(shown) {
         // Too long for its block: the arrow loses its spaces before any letter goes.
         let title = if title.chars().count() > block {
             title.replace(" → ", "→")
         } else {
             title.to_string()
         };
-        let t: String = title.chars().take(block).collect();
+        let t = super::text::shorten(&title, block);
         put(buf, area, x + 1, y, &t, theme::dim().patch(theme::bold()));
         x = x.saturating_add((block + SEP_W).min(u16::MAX as usize) as u16);
+    }
+    if !dropped.is_empty() {
+        // Never dropped silently: say what does not fit.
+        let note = format!("({}: no room)", dropped.join(", "));
+        put(buf, area, x, y, &note, theme::dim());
     }
     y + 1
 }
@@ -202,7 +275,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     let s = &app.fwd;
     let p = s.pos;
     let color = app.color;
-    let w = num_w(app);
+    let (d, w) = fitting(app, area.width as usize);
     let title = format!(
         "out[{},{},{},{}] = Σ {} ⊙ w[{}] + b[{}]",
         p.n,
@@ -233,53 +306,82 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
             Block {
                 values: s.x_window.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &*styles[ch],
             },
             Block {
                 values: s.kernel.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &signed,
             },
             Block {
                 values: s.products.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &signed,
             },
         ]
     };
+    // A partial that the printed products do not add up to is written with ≈ (the
+    // sums are of the exact numbers; the screen shows them rounded).
+    let shown = |v: f64| fixed(v, d).parse::<f64>().unwrap_or(v);
+    let adds_up = |parts: &mut dyn Iterator<Item = f64>, total: f64| {
+        fixed(parts.map(shown).sum::<f64>(), d) == fixed(total, d)
+    };
+    let mut rounded = false;
+    let arrows: Vec<&str> = (0..g.c)
+        .map(|ch| {
+            let ok = adds_up(
+                &mut s.products.index_axis(Axis(0), ch).iter().copied(),
+                s.partial[ch],
+            );
+            rounded |= !ok;
+            if ok { "→" } else { "≈" }
+        })
+        .collect();
     let trailer = |ch: usize| {
         Some((
-            format!(" → {}", fixed(s.partial[ch], 3)),
+            format!(" {} {}", arrows[ch], fixed(s.partial[ch], d)),
             theme::bold().patch(sign_style(color, s.partial[ch])),
         ))
     };
     let y = channel_rows(app, area, y0, 1, &blocks, [" ⊙ ", " = "], &trailer, buf);
+    // The printed partials to their printed sum, and that sum and the bias to out.
+    let partials_ok = adds_up(&mut s.partial.iter().copied(), s.partial.sum());
+    let total_ok = adds_up(&mut [s.partial.sum(), s.bias].into_iter(), s.out);
+    rounded |= !partials_ok || !total_ok;
     let sum = format!(
-        "Σ partials {} + b[{}] {} = out[{},{},{},{}] = ",
-        fixed(s.partial.sum(), 3),
+        "Σ partials {}{} + b[{}] {} {} out[{},{},{},{}] = ",
+        if partials_ok { "" } else { "≈ " },
+        fixed(s.partial.sum(), d),
         p.f,
-        fixed(s.bias, 3),
+        fixed(s.bias, d),
+        if total_ok { "=" } else { "≈" },
         p.n,
         p.f,
         p.i,
         p.j
     );
-    let x = put(buf, area, area.x, y, &sum, theme::bold());
-    put(
+    let mut x = area.x + put(buf, area, area.x, y, &sum, theme::bold());
+    x += put(
         buf,
         area,
-        area.x + x,
+        x,
         y,
-        &fixed(s.out, 3),
+        &fixed(s.out, d),
         color.on(theme::CURRENT).patch(theme::bold()),
     );
+    if rounded {
+        put(buf, area, x + 2, y, "(≈ rounded)", theme::dim());
+    }
 }
 
 fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let Some((b, after)) = &app.bwd else { return };
     let p = b.pos;
     let color = app.color;
-    let w = num_w(app);
+    let (d, w) = fitting(app, area.width as usize);
     let db_total = after.grads.db[p.f];
     let title = format!(
         "dout[{},{},{},{}] = {}   db[{}] += {} → db[{}] = {}",
@@ -294,7 +396,6 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
         fixed(db_total, 3)
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
-    let win = window_text(app);
     let dx_title = format!("dout·w[{}] → dx_pad", p.f);
     let dw_title = format!("dout·window → dw[{}]", p.f);
     let run_title = format!("dw[{}] so far", p.f);
@@ -306,16 +407,19 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
             Block {
                 values: b.dx_pad_add.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &signed,
             },
             Block {
                 values: b.dw_add.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &signed,
             },
             Block {
                 values: dw_run.index_axis(Axis(0), ch),
                 width: w,
+                decimals: d,
                 style: &signed,
             },
         ]
@@ -323,17 +427,7 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let none = |_ch: usize| None;
     let y = channel_rows(app, area, y0, 2, &blocks, ["   ", " Σ "], &none, buf);
     let g = app.layer().geom;
-    let crop = format!(
-        "dx_pad[{},:,{}] += dout·w[{}]   dx = dx_pad[:,:,{}:{},{}:{}]",
-        p.n,
-        win.trim_start_matches(&format!("x_pad[{},:,", p.n))
-            .trim_end_matches(']'),
-        p.f,
-        g.pad,
-        g.pad + g.h,
-        g.pad,
-        g.pad + g.w
-    );
+    let crop = crop_text(app);
     put(buf, area, area.x, y, &crop, Style::new());
     let done = if after.steps_done == app.total_steps() && g.pad == 0 {
         "done: pad 0, no ring to crop: dx is dx_pad".to_string()

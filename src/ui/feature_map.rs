@@ -88,8 +88,13 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
         put(buf, area, area.x, area.y, "no finite values", theme::dim());
         return;
     }
-    let lo = format!("-{}", fit(max, 6));
-    let hi = format!("+{}", fit(max, 6));
+    let text = if max.fract() == 0.0 && max < 1e6 {
+        super::text::fixed(max, 0)
+    } else {
+        fit(max, 6)
+    };
+    let lo = format!("-{text}");
+    let hi = format!("+{text}");
     let bar = (area.width as usize)
         .saturating_sub(lo.len() + hi.len() + 2)
         .min(24);
@@ -117,4 +122,23 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
         x += put(buf, area, x, area.y, symbol, style);
     }
     put(buf, area, x + 1, area.y, &hi, Style::new());
+}
+
+/// Backward, when every entry of dout is one number: that, in one line, in place of
+/// maps that would all read the same.
+pub fn render_dout_line(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(v) = app.cache.ranges.dout_constant else {
+        return;
+    };
+    let g = app.layer().geom;
+    let text = format!(
+        "dout = {} everywhere ({}x{}x{}x{}): each window sends back w[f] times {}",
+        super::text::fixed(v, if v.fract() == 0.0 { 0 } else { 3 }),
+        g.n,
+        g.f,
+        g.h_out,
+        g.w_out,
+        super::text::fixed(v, if v.fract() == 0.0 { 0 } else { 3 }),
+    );
+    super::text::put_title(buf, area, area.x, area.y, &text, theme::bold());
 }

@@ -69,7 +69,8 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
     let n = app.pos().n;
     let max = app.cache.ranges.touches_max.max(1) as f64;
     Grid {
-        title: format!("touches (max {})", app.cache.ranges.touches_max),
+        // The colour scale runs to the most windows any cell gets by the end.
+        title: format!("touches (scale 0..{})", app.cache.ranges.touches_max),
         rows: g.hp(),
         cols: g.wp(),
         focus: window_focus(app),

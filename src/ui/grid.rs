@@ -9,28 +9,31 @@ use ratatui::style::{Color, Modifier, Style};
 use super::text::{fit, fixed, put};
 use super::theme::{self, ColorMode, Rgb};
 
-/// How many terminal cells one grid cell takes.
+/// How many terminal cells one grid cell takes. Every mode draws a square pixel (a
+/// terminal cell is about twice as tall as it is wide): one column by half a line,
+/// two columns by one line, or `2k` columns by `k` lines with the number printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellMode {
-    /// The number itself, `width` columns including two mark columns.
-    Numbers(u16),
-    /// A larger cell for a small grid on a large screen: `width` columns by `lines`
-    /// lines, the number on the middle line, the marks down both sides.
+    /// `width` columns by `lines` lines (`width` = 2 `lines`): the number on the
+    /// upper middle line, the marks in the corners of the line under it.
     Tall(u16, u16),
-    /// Two columns, one row.
+    /// Two columns, one line.
     Blocks,
-    /// One column, one row.
-    Mini,
-    /// One column, half a row (▀ with fg = upper, bg = lower).
+    /// One column, half a line (▀ with fg = upper, bg = lower).
     Half,
 }
 
 impl CellMode {
+    /// The numbered mode of `k` lines: 2k columns.
+    pub fn numbers(k: u16) -> CellMode {
+        CellMode::Tall(2 * k, k)
+    }
+
     pub fn cell_w(self) -> u16 {
         match self {
-            CellMode::Numbers(w) | CellMode::Tall(w, _) => w,
+            CellMode::Tall(w, _) => w,
             CellMode::Blocks => 2,
-            CellMode::Mini | CellMode::Half => 1,
+            CellMode::Half => 1,
         }
     }
 
@@ -47,21 +50,36 @@ impl CellMode {
         }
     }
 
-    /// How much a cell shows, for choosing between layouts: tall numbers, numbers,
-    /// blocks, one column, half blocks.
+    /// A pixel's (width, height) in half lines, taking a terminal cell as one unit
+    /// wide and two tall: (1, 1) for every mode, so every grid of a frame has the
+    /// same shape for the same size.
+    pub fn pixel(self) -> (usize, usize) {
+        let w = self.cell_w() as usize;
+        let h = 2 * self.lines() / self.per_line();
+        (w, h)
+    }
+
+    /// The characters a printed number may take (the last column separates cells).
+    pub fn number_chars(self) -> usize {
+        match self {
+            CellMode::Tall(w, _) => (w as usize).saturating_sub(1),
+            _ => 0,
+        }
+    }
+
+    /// How much a cell shows, for choosing between layouts: larger numbered cells,
+    /// numbers, blocks, half blocks.
     pub fn richness(self) -> u8 {
         match self {
-            CellMode::Tall(..) => 5,
-            CellMode::Numbers(_) => 4,
-            CellMode::Blocks => 3,
-            CellMode::Mini => 2,
+            CellMode::Tall(_, h) => 3 + h.min(8) as u8,
+            CellMode::Blocks => 2,
             CellMode::Half => 1,
         }
     }
 
     /// Whether the cells print their numbers.
     pub fn has_numbers(self) -> bool {
-        matches!(self, CellMode::Numbers(_) | CellMode::Tall(..))
+        matches!(self, CellMode::Tall(..))
     }
 
     /// Terminal (width, lines) of a grid of rows x cols.
@@ -70,6 +88,22 @@ impl CellMode {
             cols * self.cell_w() as usize,
             rows.div_ceil(self.per_line()) * self.lines(),
         )
+    }
+}
+
+/// The characters the numbers of `values` need: their integer digits when all are
+/// whole, else five (0.639, -0.33, 12.34).
+pub fn chars_needed(values: impl IntoIterator<Item = f64>) -> u16 {
+    let mut whole = true;
+    let mut int_len = 1;
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        whole &= v.fract() == 0.0;
+        int_len = int_len.max(fixed(v, 0).len());
+    }
+    if whole {
+        int_len.min(7) as u16
+    } else {
+        (int_len + 2).clamp(5, 7) as u16
     }
 }
 
@@ -199,6 +233,34 @@ pub struct View {
     pub cols: usize,
 }
 
+/// The source cell shown cell `i` of `d` (out of `n`) stands for: its block's middle.
+pub fn unscale(i: usize, n: usize, d: usize) -> usize {
+    let d = d.max(1);
+    let lo = i * n / d;
+    let hi = ((i + 1) * n / d).max(lo + 1);
+    ((lo + hi - 1) / 2).min(n.saturating_sub(1))
+}
+
+/// How much a grid is scaled down, as `(1:2)` or `(1:1.5)`: one shown cell for so
+/// many source cells along the side reduced most.
+pub fn scale_text(full: (usize, usize), shown: (usize, usize)) -> String {
+    let r = full.0 as f64 / shown.0.max(1) as f64;
+    let c = full.1 as f64 / shown.1.max(1) as f64;
+    let s = (r.max(c) * 10.0).round() / 10.0;
+    if s.fract() == 0.0 {
+        format!("(1:{s:.0})")
+    } else {
+        format!("(1:{s:.1})")
+    }
+}
+
+/// How many source cells one shown cell stands for along the longer side.
+pub fn scale_of(full: (usize, usize), shown: (usize, usize)) -> usize {
+    let r = full.0.div_ceil(shown.0.max(1));
+    let c = full.1.div_ceil(shown.1.max(1));
+    r.max(c).max(1)
+}
+
 fn offset(len: usize, visible: usize, lo: usize, hi: usize) -> usize {
     if len <= visible {
         return 0;
@@ -224,6 +286,43 @@ impl Grid<'_> {
             c0: offset(self.cols, vis_cols, fc0, fc1),
             rows: vis_rows,
             cols: vis_cols,
+        }
+    }
+
+    /// The grid shown at `shown` (rows, cols) cells, each standing for a block of
+    /// source cells: its value is the block's middle cell, its mark the strongest of
+    /// that cell and of the focus cells in the block (the window stays visible). Only
+    /// the shown cells are read, so a large array costs what is drawn.
+    pub fn scaled(self, shown: (usize, usize)) -> Self {
+        let (rows, cols) = (self.rows, self.cols);
+        let (sr, sc) = (shown.0.clamp(1, rows.max(1)), shown.1.clamp(1, cols.max(1)));
+        if (sr, sc) == (rows, cols) {
+            return self;
+        }
+        let block =
+            move |i: usize, n: usize, d: usize| (i * n / d, ((i + 1) * n / d).max(i * n / d + 1));
+        let ((fr0, fc0), (fr1, fc1)) = self.focus;
+        let cell = self.cell;
+        let title = format!("{} {}", self.title, scale_text((rows, cols), (sr, sc)));
+        Grid {
+            title,
+            rows: sr,
+            cols: sc,
+            focus: (
+                (fr0 * sr / rows.max(1), fc0 * sc / cols.max(1)),
+                (fr1 * sr / rows.max(1), fc1 * sc / cols.max(1)),
+            ),
+            cell: Box::new(move |r, c| {
+                let (r0, r1) = block(r, rows, sr);
+                let (c0, c1) = block(c, cols, sc);
+                let mut out = cell(unscale(r, rows, sr), unscale(c, cols, sc));
+                for fr in r0.max(fr0)..r1.min(fr1 + 1) {
+                    for fc in c0.max(fc0)..c1.min(fc1 + 1) {
+                        out.mark = out.mark.max(cell(fr, fc).mark);
+                    }
+                }
+                out
+            }),
         }
     }
 
@@ -267,7 +366,7 @@ impl Grid<'_> {
         let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
         super::text::put_title(buf, area, area.x, area.y, &title, theme::bold());
         let decimals = if mode.has_numbers() {
-            self.decimals(v, mode.cell_w().saturating_sub(2) as usize)
+            self.decimals(v, mode.number_chars())
         } else {
             0
         };
@@ -283,9 +382,16 @@ impl Grid<'_> {
                         (r + 1 < self.rows).then(|| checker((self.cell)(r + 1, c), r + 1, c));
                     draw_half(buf, area, x, y, upper, lower, color);
                 } else {
+                    let number_line = (mode.lines() - 1) / 2;
                     for sub in 0..mode.lines() {
-                        let middle = sub == mode.lines() / 2;
-                        let line = CellLine { middle, decimals };
+                        let role = if sub == number_line {
+                            Role::Number
+                        } else if sub == number_line + 1 {
+                            Role::Marks
+                        } else {
+                            Role::Fill
+                        };
+                        let line = CellLine { role, decimals };
                         draw_cell(buf, area, x, y + sub as u16, upper, mode, line, color);
                     }
                 }
@@ -403,11 +509,19 @@ fn grid_number(v: f64, w: usize, decimals: usize) -> String {
     if s.len() <= w { s } else { fit(v, w) }
 }
 
+/// What a line of a numbered cell carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Number,
+    Marks,
+    Fill,
+}
+
 /// Which line of a cell is drawn (a tall cell's number and padding dot go on its
 /// `middle` line) and the decimals of the grid's numbers.
 #[derive(Clone, Copy)]
 struct CellLine {
-    middle: bool,
+    role: Role,
     decimals: usize,
 }
 
@@ -422,26 +536,28 @@ fn draw_cell(
     line: CellLine,
     color: ColorMode,
 ) {
-    let CellLine { middle, decimals } = line;
+    let decimals = line.decimals;
     let style = style_of(&cell, color);
     let plain = !color.has_color();
     let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
     let text = match mode {
-        CellMode::Numbers(w) | CellMode::Tall(w, _) => {
+        CellMode::Tall(w, _) => {
             let inner = (w as usize).saturating_sub(2);
-            // A tall cell keeps its marks and number to the middle line (its colour
-            // fills the rest) and centres the number.
-            let tall = matches!(mode, CellMode::Tall(..));
-            let (l, r) = if middle { cell.mark.pair() } else { (' ', ' ') };
-            let body = match cell.kind {
-                _ if !middle => " ".repeat(inner),
-                Kind::Empty if plain => format!("{:^inner$}", "╌"),
-                Kind::Empty => " ".repeat(inner),
-                Kind::Pad => format!("{:^inner$}", "·"),
-                _ if tall => format!("{:^inner$}", grid_number(cell.value, inner, decimals)),
-                _ => format!("{:>inner$}", grid_number(cell.value, inner, decimals)),
+            let chars = mode.number_chars();
+            let number = match cell.kind {
+                Kind::Empty if plain => "╌".to_string(),
+                Kind::Empty => String::new(),
+                Kind::Pad => "·".to_string(),
+                _ => grid_number(cell.value, chars, decimals),
             };
-            format!("{l}{body}{r}")
+            // The number on its line, the marks in the corners of the line under it;
+            // colour fills the rest of the cell.
+            let (l, r) = cell.mark.pair();
+            match line.role {
+                Role::Number => format!("{number:^chars$} "),
+                Role::Marks => format!("{l}{}{r}", " ".repeat(inner)),
+                Role::Fill => " ".repeat(w as usize),
+            }
         }
         CellMode::Blocks => {
             let (l, r) = cell.mark.pair();
@@ -452,7 +568,7 @@ fn draw_cell(
                 _ => format!("{l}{r}"),
             }
         }
-        CellMode::Mini | CellMode::Half => match (cell.mark, pad_dot) {
+        CellMode::Half => match (cell.mark, pad_dot) {
             (Mark::None, true) => "·".to_string(),
             (Mark::None, false) if plain => shade_char(&cell).to_string(),
             (mark, _) => mark.single().to_string(),
@@ -525,11 +641,22 @@ pub struct Placement {
     pub rects: Vec<Rect>,
     /// The space actually used.
     pub used: Rect,
+    /// The (rows, cols) each grid shows: its own size, or fewer cells each standing for
+    /// a block of it (a large array drawn whole, scaled).
+    pub shown: (usize, usize),
+}
+
+impl Placement {
+    /// Whether the grids are drawn scaled down.
+    pub fn scaled(&self, rows: usize, cols: usize) -> bool {
+        self.shown != (rows, cols)
+    }
 }
 
 /// Places `k` grids of rows x cols in `area` in the richest mode that shows them whole
-/// (numbers, blocks, mini, half; side by side before stacked), else in half blocks
-/// (mini without colour) side by side, scrolled.
+/// (numbered cells of `numbers` characters at most 4 lines tall, blocks, half blocks;
+/// side by side before stacked), else scaled down to fit in half blocks (blocks
+/// without colour).
 pub fn place(
     k: usize,
     rows: usize,
@@ -538,80 +665,136 @@ pub fn place(
     area: Rect,
     color: ColorMode,
 ) -> Placement {
-    place_in(k, rows, cols, numbers, false, area, color)
+    place_max(k, rows, cols, numbers, 4, area, color)
 }
 
-/// As [`place`], trying first the tall cells a small grid gets on a large screen.
-pub fn place_tall(
+/// The numbered modes whose numbers fit `chars` characters, at most `max_lines` tall,
+/// largest first.
+pub fn number_modes(chars: u16, max_lines: u16) -> Vec<CellMode> {
+    (2..=max_lines.min(4))
+        .rev()
+        .map(CellMode::numbers)
+        .filter(|m| m.number_chars() >= chars as usize)
+        .collect()
+}
+
+/// As [`place`], with numbered cells at most `max_lines` lines tall.
+pub fn place_max(
     k: usize,
     rows: usize,
     cols: usize,
     numbers: Option<u16>,
+    max_lines: u16,
     area: Rect,
     color: ColorMode,
 ) -> Placement {
-    place_in(k, rows, cols, numbers, true, area, color)
-}
-
-fn place_in(
-    k: usize,
-    rows: usize,
-    cols: usize,
-    numbers: Option<u16>,
-    tall: bool,
-    area: Rect,
-    color: ColorMode,
-) -> Placement {
-    // More grids than any screen holds side by side are not drawn (the rest clip).
-    let k = k.clamp(1, 64);
-    let gap = 1usize;
-    let mut modes: Vec<CellMode> = Vec::new();
-    if let (Some(n), true) = (numbers, tall) {
-        // The largest first, at most three lines (room stays for the panels under
-        // them); none much taller than wide (a terminal cell is about twice as tall
-        // as it is wide).
-        let mut tall: Vec<CellMode> = (2..=3u16)
-            .flat_map(|h| [n, n + 1, n + 2, n + 4].map(|w| (w, h)))
-            .filter(|&(w, h)| w + 2 >= 2 * h)
-            .map(|(w, h)| CellMode::Tall(w, h))
-            .collect();
-        tall.sort_by_key(|m| match m {
-            CellMode::Tall(w, h) => std::cmp::Reverse((w * h, *h)),
-            _ => std::cmp::Reverse((0, 0)),
-        });
-        modes.extend(tall);
-    }
-    modes.extend(numbers.map(CellMode::Numbers));
-    modes.extend([CellMode::Blocks, CellMode::Mini]);
+    let mut modes: Vec<CellMode> = numbers
+        .map(|n| number_modes(n, max_lines))
+        .unwrap_or_default();
+    modes.push(CellMode::Blocks);
     if color.has_color() {
         modes.push(CellMode::Half);
     }
+    place_modes(k, rows, cols, &modes, area)
+}
+
+/// Places in the first of `modes` that shows the grids whole, else scaled in the
+/// last.
+pub fn place_modes(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    modes: &[CellMode],
+    area: Rect,
+) -> Placement {
+    // More grids than any screen holds side by side are not drawn (the rest clip).
+    let k = k.clamp(1, 64);
+    let (rows, cols) = (rows.max(1), cols.max(1));
+    let gap = 1usize;
     let (aw, ah) = (area.width as usize, area.height as usize);
-    for &mode in &modes {
-        let (w, h) = mode.size(rows, cols);
-        let w = w.max(8);
-        if k * w + (k - 1) * gap <= aw && h < ah {
-            return side_by_side(k, w as u16, (h + 1) as u16, mode, area);
-        }
-        if w <= aw && k * (h + 1) <= ah {
-            let rects: Vec<Rect> = (0..k)
-                .map(|i| {
-                    Rect::new(
-                        area.x,
-                        area.y + (i * (h + 1)) as u16,
-                        w as u16,
-                        (h + 1) as u16,
-                    )
-                })
-                .collect();
-            let used = Rect::new(area.x, area.y, w as u16, (k * (h + 1)) as u16);
-            return Placement { mode, rects, used };
+    for &mode in modes {
+        if let Some(p) = arrange(k, rows, cols, (rows, cols), mode, area) {
+            return p;
         }
     }
-    let mode = *modes.last().unwrap_or(&CellMode::Mini);
-    let each = (aw.saturating_sub((k - 1) * gap) / k).max(1);
-    let (w, h) = mode.size(rows, cols);
-    side_by_side(k, w.min(each) as u16, (h + 1).min(ah) as u16, mode, area)
+    // Scaled: the smallest reduction that fits side by side or stacked.
+    let mode = if modes.contains(&CellMode::Half) {
+        CellMode::Half
+    } else {
+        *modes.last().unwrap_or(&CellMode::Blocks)
+    };
+    let fit = |each_w: usize, lines: usize| -> (usize, usize) {
+        let max_c = (each_w / mode.cell_w() as usize).max(1);
+        let max_r = (lines / mode.lines() * mode.per_line()).max(1);
+        let s = (rows as f64 / max_r as f64)
+            .max(cols as f64 / max_c as f64)
+            .max(1.0);
+        (
+            ((rows as f64 / s).ceil() as usize).clamp(1, max_r),
+            ((cols as f64 / s).ceil() as usize).clamp(1, max_c),
+        )
+    };
+    let beside = fit(aw.saturating_sub((k - 1) * gap) / k, ah.saturating_sub(1));
+    let stacked = fit(aw, (ah / k).saturating_sub(1));
+    let shown = if stacked.0 * stacked.1 > beside.0 * beside.1 {
+        stacked
+    } else {
+        beside
+    };
+    arrange(k, rows, cols, shown, mode, area).unwrap_or_else(|| {
+        let (w, h) = mode.size(shown.0, shown.1);
+        let each = (aw.saturating_sub((k - 1) * gap) / k).max(1);
+        let mut p = side_by_side(
+            k,
+            w.max(8).min(each) as u16,
+            (h + 1).min(ah) as u16,
+            mode,
+            area,
+        );
+        p.shown = shown;
+        p
+    })
+}
+
+/// `k` grids showing `shown` cells side by side, else stacked, if either fits.
+fn arrange(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    shown: (usize, usize),
+    mode: CellMode,
+    area: Rect,
+) -> Option<Placement> {
+    let _ = (rows, cols);
+    let gap = 1usize;
+    let (aw, ah) = (area.width as usize, area.height as usize);
+    let (w, h) = mode.size(shown.0, shown.1);
+    let w = w.max(8);
+    if k * w + (k - 1) * gap <= aw && h < ah {
+        let mut p = side_by_side(k, w as u16, (h + 1) as u16, mode, area);
+        p.shown = shown;
+        return Some(p);
+    }
+    if w <= aw && k * (h + 1) <= ah {
+        let rects: Vec<Rect> = (0..k)
+            .map(|i| {
+                Rect::new(
+                    area.x,
+                    area.y + (i * (h + 1)) as u16,
+                    w as u16,
+                    (h + 1) as u16,
+                )
+            })
+            .collect();
+        let used = Rect::new(area.x, area.y, w as u16, (k * (h + 1)) as u16);
+        return Some(Placement {
+            mode,
+            rects,
+            used,
+            shown,
+        });
+    }
+    None
 }
 
 fn side_by_side(k: usize, w: u16, h: u16, mode: CellMode, area: Rect) -> Placement {
@@ -619,7 +802,12 @@ fn side_by_side(k: usize, w: u16, h: u16, mode: CellMode, area: Rect) -> Placeme
         .map(|i| Rect::new(area.x + i * (w + 1), area.y, w, h).intersection(area))
         .collect();
     let used = Rect::new(area.x, area.y, (k as u16) * (w + 1) - 1, h).intersection(area);
-    Placement { mode, rects, used }
+    Placement {
+        mode,
+        rects,
+        used,
+        shown: (0, 0),
+    }
 }
 
 #[cfg(test)]
@@ -639,12 +827,12 @@ mod tests {
     #[test]
     fn view_scrolls_to_keep_the_focus_visible() {
         let g = grid(66, 66, ((60, 60), (62, 62)));
-        let v = g.view(Rect::new(0, 0, 20, 11), CellMode::Mini);
+        let v = g.view(Rect::new(0, 0, 40, 11), CellMode::Blocks);
         assert_eq!((v.rows, v.cols), (10, 20));
         assert!(v.r0 <= 60 && 62 < v.r0 + v.rows, "{v:?}");
         assert!(v.c0 <= 60 && 62 < v.c0 + v.cols, "{v:?}");
         let g = grid(5, 5, ((0, 0), (2, 2)));
-        assert_eq!(g.view(Rect::new(0, 0, 20, 11), CellMode::Mini).r0, 0);
+        assert_eq!(g.view(Rect::new(0, 0, 40, 11), CellMode::Blocks).r0, 0);
     }
 
     #[test]
@@ -675,17 +863,54 @@ mod tests {
     }
 
     #[test]
-    fn a_small_grid_on_a_large_area_gets_tall_cells_and_a_large_one_does_not() {
+    fn a_small_grid_on_a_large_area_gets_large_numbered_cells_and_a_large_one_does_not() {
         let area = Rect::new(0, 0, 180, 45);
-        let p = place_tall(3, 7, 7, Some(7), area, ColorMode::TrueColor);
-        assert!(matches!(p.mode, CellMode::Tall(_, h) if h > 1), "{p:?}");
-        // Numbers stacked fit; tall cells would not.
-        let p = place_tall(3, 13, 18, Some(7), area, ColorMode::TrueColor);
-        assert_eq!(p.mode, CellMode::Numbers(7));
-        assert_eq!(
-            place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode,
-            CellMode::Numbers(7)
-        );
+        let p = place(3, 7, 7, Some(5), area, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::numbers(4), "{p:?}");
+        // Too many cells for numbers: square blocks, whole.
+        let p = place(3, 13, 18, Some(5), area, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::Blocks);
+        assert_eq!(p.shown, (13, 18));
+        // Whole numbers of one digit fit the largest cells that fit the area.
+        let p = place(1, 4, 4, Some(1), area, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::numbers(4));
+    }
+
+    #[test]
+    fn a_grid_too_large_for_its_area_is_scaled_whole_never_cropped() {
+        let area = Rect::new(0, 0, 60, 20);
+        let p = place(1, 300, 451, None, area, ColorMode::TrueColor);
+        assert_eq!(p.mode, CellMode::Half);
+        assert!(p.scaled(300, 451));
+        let (w, h) = p.mode.size(p.shown.0, p.shown.1);
+        assert!(w <= 60 && h < 20, "{p:?}");
+        // The aspect is kept: 300/451 within one shown cell.
+        let ratio = p.shown.0 as f64 / p.shown.1 as f64;
+        assert!((ratio - 300.0 / 451.0).abs() < 0.05, "{p:?}");
+        // A scaled grid keeps its window visible and names its scale.
+        let g = Grid {
+            title: "x".into(),
+            rows: 300,
+            cols: 451,
+            focus: ((10, 10), (12, 12)),
+            cell: Box::new(|r, c| GridCell {
+                mark: if (10..=12).contains(&r) && (10..=12).contains(&c) {
+                    Mark::Window
+                } else {
+                    Mark::None
+                },
+                ..GridCell::empty()
+            }),
+        }
+        .scaled(p.shown);
+        assert!(g.title.starts_with("x (1:"), "{}", g.title);
+        let marked = (0..g.rows)
+            .flat_map(|r| (0..g.cols).map(move |c| (r, c)))
+            .filter(|&(r, c)| (g.cell)(r, c).mark == Mark::Window)
+            .count();
+        assert!(marked >= 1, "the window shows on the scaled grid");
+        assert_eq!(unscale(0, 300, 38), 3);
+        assert_eq!(unscale(37, 300, 38), 295);
     }
 
     #[test]
@@ -747,14 +972,29 @@ mod tests {
     fn place_prefers_numbers_then_smaller_cells() {
         let area = Rect::new(0, 0, 200, 50);
         assert_eq!(
-            place(3, 7, 7, Some(7), area, ColorMode::TrueColor).mode,
-            CellMode::Numbers(7)
+            place(3, 7, 7, Some(5), area, ColorMode::TrueColor).mode,
+            CellMode::numbers(4)
         );
         let small = Rect::new(0, 0, 60, 8);
-        let p = place(3, 13, 18, Some(7), small, ColorMode::TrueColor);
+        let p = place(3, 13, 18, Some(5), small, ColorMode::TrueColor);
         assert_eq!(p.mode, CellMode::Half);
         assert_eq!(p.rects.len(), 3);
-        let p = place(3, 13, 18, Some(7), small, ColorMode::None);
-        assert_eq!(p.mode, CellMode::Mini);
+        // Without colour there are no half blocks: square blocks, scaled.
+        let p = place(3, 13, 18, Some(5), small, ColorMode::None);
+        assert_eq!(p.mode, CellMode::Blocks);
+        assert!(p.scaled(13, 18));
+    }
+
+    #[test]
+    fn numbers_need_their_digits() {
+        assert_eq!(chars_needed([0.0, 3.0, 2.0]), 1);
+        assert_eq!(chars_needed([-1.0, 12.0]), 2);
+        assert_eq!(chars_needed([0.639, 0.5]), 5);
+        assert_eq!(chars_needed([128.5]), 5);
+        assert_eq!(
+            number_modes(5, 4),
+            vec![CellMode::numbers(4), CellMode::numbers(3)]
+        );
+        assert_eq!(number_modes(2, 2), vec![CellMode::numbers(2)]);
     }
 }

@@ -12,9 +12,14 @@ use super::theme::{self, ColorMode, Rgb};
 
 /// The widest number of `values` at three decimals.
 pub fn number_width<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
+    number_width_at(values, 3)
+}
+
+/// The width of the widest of `values` with `decimals` decimals.
+pub fn number_width_at<'a>(values: impl IntoIterator<Item = &'a f64>, decimals: usize) -> usize {
     values
         .into_iter()
-        .map(|v| fixed(*v, 3).len())
+        .map(|v| fixed(*v, decimals).len())
         .max()
         .unwrap_or(5)
 }
@@ -23,6 +28,8 @@ pub fn number_width<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
 pub struct Block<'a> {
     pub values: ArrayView2<'a, f64>,
     pub width: usize,
+    /// Decimals every number gets.
+    pub decimals: usize,
     pub style: &'a dyn Fn(usize, usize, f64) -> Style,
 }
 
@@ -40,7 +47,7 @@ impl Block<'_> {
         }
         for k in 0..self.values.ncols() {
             let v = self.values[[m, k]];
-            let text = format!(" {:>w$}", fixed(v, 3), w = self.width);
+            let text = format!(" {:>w$}", fixed(v, self.decimals), w = self.width);
             if x.saturating_add(dx) >= area.right() {
                 break;
             }

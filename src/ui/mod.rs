@@ -12,6 +12,7 @@ pub mod help;
 pub mod input_grid;
 pub mod kernel;
 pub mod marks;
+pub mod overview;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -24,8 +25,7 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, widgets::Widget};
 
 use crate::app::{Action, App, Phase};
-use grid::{Grid, Placement};
-use theme::ColorMode;
+use grid::{CellMode, Grid, Placement};
 
 /// The smallest area the stepper draws in.
 pub const MIN_COLS: u16 = 60;
@@ -37,6 +37,10 @@ pub const MIN_ROWS: u16 = 16;
 pub struct Plan {
     pub status: Rect,
     pub hint: Rect,
+    /// The photograph in its own colours, whole (a colour picture only).
+    pub overview: Option<Placement>,
+    /// Backward, when dout is one constant: the line that says so, in place of its maps.
+    pub dout_line: Option<Rect>,
     /// The input x, one grid per channel.
     pub input: Option<Placement>,
     /// dx_pad (running), one grid per channel.
@@ -51,8 +55,27 @@ pub struct Plan {
     pub marks: Option<Rect>,
     /// The numbers around the focus (`zoom`), where a band of space is left.
     pub zoom: Option<Placement>,
+    /// Whether the zoom shows its wide extent (else the window alone, or 3 x 3 outputs).
+    pub zoom_wide: bool,
     pub equation: Rect,
     pub code: Option<Rect>,
+}
+
+impl Plan {
+    /// Every grid group of the frame and where it goes (the geometry tests read).
+    pub fn grids(&self) -> Vec<(&'static str, &Placement)> {
+        [
+            ("overview", self.overview.as_ref()),
+            ("x", self.input.as_ref()),
+            ("dx_pad", self.grads.as_ref()),
+            ("touches", self.touches.as_ref()),
+            ("maps", self.fmap.as_ref().map(|(p, _)| p)),
+            ("zoom", self.zoom.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, p)| p.map(|p| (name, p)))
+        .collect()
+    }
 }
 
 /// Draws the stepper into the whole frame.
@@ -85,20 +108,29 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let plan = plan(app, area);
     status::render(app, plan.status, buf);
     status::render_hint(app, plan.hint, buf);
+    if let Some(p) = &plan.overview {
+        let grid = overview::grid(app, p.shown, plan.zoom.is_some().then_some(plan.zoom_wide));
+        if let Some(rect) = p.rects.first() {
+            grid.render(*rect, p.mode, app.color, buf);
+        }
+    }
+    if let Some(rect) = plan.dout_line {
+        feature_map::render_dout_line(app, rect, buf);
+    }
     if let Some(p) = &plan.input {
-        draw_group(&input_grid::grids(app), p, app, buf);
+        draw_group(input_grid::grids(app), p, app, buf);
     }
     if let Some(p) = &plan.grads {
-        draw_group(&gradients::dx_pad_grids(app), p, app, buf);
+        draw_group(gradients::dx_pad_grids(app), p, app, buf);
     }
     if let Some(p) = &plan.touches {
-        draw_group(&[gradients::touches_grid(app)], p, app, buf);
+        draw_group(vec![gradients::touches_grid(app)], p, app, buf);
     }
     if let Some((p, filters)) = &plan.fmap {
-        draw_group(&feature_map::grids(app, filters), p, app, buf);
+        draw_group(feature_map::grids(app, filters), p, app, buf);
     }
     if let Some(p) = &plan.zoom {
-        draw_group(&zoom::grids(app), p, app, buf);
+        draw_group(zoom::grids(app, plan.zoom_wide), p, app, buf);
     }
     if let Some(legend) = plan.legend {
         feature_map::render_legend(app, legend, buf);
@@ -129,10 +161,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_group(grids: &[Grid], placement: &Placement, app: &App, buf: &mut Buffer) {
-    for (grid, rect) in grids.iter().zip(&placement.rects) {
-        grid.render(*rect, placement.mode, app.color, buf);
+fn draw_group(grids: Vec<Grid>, placement: &Placement, app: &App, buf: &mut Buffer) {
+    for (grid, rect) in grids.into_iter().zip(&placement.rects) {
+        grid.scaled(placement.shown)
+            .render(*rect, placement.mode, app.color, buf);
     }
+}
+
+/// The grid cell of a placed (maybe scaled) grid under (x, y), in the grid's own
+/// coordinates.
+fn hit(grid: Grid, rect: Rect, p: &Placement, x: u16, y: u16) -> Option<(usize, usize)> {
+    let (rows, cols) = (grid.rows, grid.cols);
+    let (r, c) = grid.scaled(p.shown).cell_at(rect, p.mode, x, y)?;
+    let (sr, sc) = (
+        p.shown.0.clamp(1, rows.max(1)),
+        p.shown.1.clamp(1, cols.max(1)),
+    );
+    Some((grid::unscale(r, rows, sr), grid::unscale(c, cols, sc)))
 }
 
 fn too_small(area: Rect, buf: &mut Buffer) {
@@ -148,6 +193,68 @@ fn too_small(area: Rect, buf: &mut Buffer) {
 
 fn sub(area: Rect, dx: u16, dy: u16, w: u16, h: u16) -> Rect {
     Rect::new(area.x + dx, area.y + dy, w, h).intersection(area)
+}
+
+/// Grids larger than this many cells never get numbers (no screen holds them), so
+/// their values are not read to size the numbers.
+const NUMBERED_MAX: usize = 400;
+
+/// The characters the numbers of a rows x cols grid need, when it is small enough to
+/// be numbered.
+fn chars_of(rows: usize, cols: usize, values: impl Iterator<Item = f64>) -> Option<u16> {
+    (rows * cols <= NUMBERED_MAX).then(|| grid::chars_needed(values))
+}
+
+/// The numbered modes of at most `lines` lines, then blocks and half blocks.
+fn modes_upto(app: &App, chars: Option<u16>, lines: u16) -> Vec<CellMode> {
+    let mut modes = chars
+        .map(|n| grid::number_modes(n, lines))
+        .unwrap_or_default();
+    modes.push(CellMode::Blocks);
+    if app.color.has_color() {
+        modes.push(CellMode::Half);
+    }
+    modes
+}
+
+/// The modes no richer than `than` (the array being written keeps the largest).
+fn modes_below(app: &App, chars: Option<u16>, than: CellMode) -> Vec<CellMode> {
+    let lines = match than {
+        CellMode::Tall(_, h) => h,
+        _ => 0,
+    };
+    modes_upto(app, chars, lines)
+        .into_iter()
+        .filter(|m| m.richness() <= than.richness())
+        .collect()
+}
+
+fn x_chars(app: &App) -> Option<u16> {
+    let g = app.layer().geom;
+    chars_of(g.hp(), g.wp(), app.layer().x.iter().copied())
+}
+
+fn dx_chars(app: &App) -> Option<u16> {
+    let g = app.layer().geom;
+    let full = &app.cache.full.grads.dx_pad;
+    chars_of(g.hp(), g.wp(), full.iter().copied())
+}
+
+fn map_chars(app: &App) -> Option<u16> {
+    let g = app.layer().geom;
+    match app.phase {
+        Phase::Forward => chars_of(g.h_out, g.w_out, app.cache.out.iter().copied()),
+        Phase::Backward => chars_of(g.h_out, g.w_out, app.scene.dout.iter().copied()),
+    }
+}
+
+fn touch_chars(app: &App) -> Option<u16> {
+    let g = app.layer().geom;
+    chars_of(
+        g.hp(),
+        g.wp(),
+        [app.cache.ranges.touches_max as f64].into_iter(),
+    )
 }
 
 /// Where every panel goes in `area`.
@@ -173,10 +280,20 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     } else {
         eq_h
     };
-    let min_top = (g.hp().div_ceil(2) + 1).min(body.height as usize / 2);
+    // The grids keep at least a third of the body (half blocks show a picture there).
+    // The grids keep at least a third of the body; a photograph half, so that its
+    // overview is a picture one recognises.
+    let share = if overview::is_photo(app) && app.color.has_color() {
+        2
+    } else {
+        3
+    };
+    let min_top = (body.height as usize / share)
+        .max(4)
+        .min(body.height as usize / 2);
     // On a short screen (a tour's narration below), one terminal row per input row,
-    // cells twice the size of half blocks, where the arithmetic can give it the row of
-    // its column titles.
+    // square two-column cells, where the arithmetic can give it the row of its
+    // column titles.
     let one_row_each = g.hp() + 1;
     let min_top = if area.height <= status::SHORT_ROWS
         && one_row_each > min_top
@@ -199,6 +316,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     let mut plan = Plan {
         status,
         hint,
+        overview: None,
+        dout_line: None,
         input: None,
         grads: None,
         touches: None,
@@ -207,18 +326,24 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         kernel: None,
         marks: None,
         zoom: None,
+        zoom_wide: true,
         equation: Rect::default(),
         code: None,
     };
-    // Backward: dx_pad (or, on a small screen with `t`, the touch counts) and the dout
-    // maps in the upper half, or all of it when half cannot hold one terminal row per
-    // input row; then x and the touch counts in the space left under them.
-    let row_h = (g.hp() + 1).min(u16::MAX as usize) as u16;
+    // A colour picture gets its overview on the left, the grids the rest (without
+    // colour there is no picture to show).
+    let mut rest = top;
+    if overview::is_photo(app) && app.color.has_color() {
+        let share = (top.width as usize * 2 / 5).clamp(20, 80) as u16;
+        let box_ = sub(top, 0, 0, share.min(top.width), top.height);
+        let p = grid::place_modes(1, g.h, g.w, &[CellMode::Blocks, CellMode::Half], box_);
+        let x = p.used.right() + 2 - top.x;
+        rest = sub(top, x, 0, top.width.saturating_sub(x), top.height);
+        plan.overview = Some(p);
+    }
     match app.phase {
         Phase::Forward => {
-            // The zoom goes under the input if there is room, else after the kernel
-            // and the key to the marks, under the maps.
-            place_row(app, top, Left::Input, &mut plan);
+            place_row(app, rest, Left::Input, &mut plan);
             place_zoom(app, top, true, &mut plan);
             place_kernel_and_marks(app, top, &mut plan);
             if plan.zoom.is_none() {
@@ -226,15 +351,31 @@ pub fn plan(app: &App, area: Rect) -> Plan {
             }
         }
         Phase::Backward => {
-            let two_rows = top.height >= 2 * row_h;
-            let (h1, left) = match (two_rows, app.show_touches) {
-                (true, _) => (top.height / 2, Left::Grads),
-                (false, false) => (top.height, Left::Grads),
-                (false, true) => (top.height, Left::Touches),
+            let mut row = rest;
+            if app.cache.ranges.dout_constant.is_some() {
+                plan.dout_line = Some(sub(row, 0, 0, row.width, 1));
+                row = sub(row, 0, 2, row.width, row.height.saturating_sub(2));
+            }
+            let left = if app.show_touches {
+                Left::Touches
+            } else {
+                Left::Grads
             };
-            place_row(app, sub(top, 0, 0, top.width, h1), left, &mut plan);
-            place_x_below(app, top, &mut plan);
+            // dx_pad takes what its richest mode needs; x and the touch counts go in
+            // what is left, never in larger cells. When dx_pad cannot print its
+            // numbers, it leaves room under it for the zoom that does (the window's
+            // cells in numbered cells of three lines).
+            if matches!(left, Left::Grads) {
+                let numbered =
+                    grid::place_modes(g.c, g.hp(), g.wp(), &modes_upto(app, dx_chars(app), 4), row);
+                let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 2) as u16;
+                if !numbered.mode.has_numbers() && row.height >= zoom_h + 8 {
+                    row = sub(row, 0, 0, row.width, row.height - zoom_h);
+                }
+            }
+            place_row(app, row, left, &mut plan);
             place_zoom(app, top, false, &mut plan);
+            place_x_below(app, top, &mut plan);
             place_kernel_and_marks(app, top, &mut plan);
         }
     }
@@ -271,6 +412,7 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         plan.grads.as_ref().map(|p| p.used),
         plan.touches.as_ref().map(|p| p.used),
         plan.zoom.as_ref().map(|p| p.used),
+        plan.dout_line,
     ];
     let rights = [
         plan.fmap.as_ref().map(|(p, _)| p.used),
@@ -278,6 +420,11 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         plan.kernel,
         plan.marks,
     ];
+    let left_x = plan
+        .overview
+        .as_ref()
+        .map_or(top.x, |p| p.used.right() + 2)
+        .min(top.right());
     let left_bottom = bottom(&lefts);
     let all_bottom = left_bottom.max(bottom(&rights));
     let right_x = plan
@@ -285,21 +432,45 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         .as_ref()
         .map_or(top.right(), |(p, _)| p.used.x)
         .saturating_sub(2);
-    let band = |y: u16, w: u16| {
+    let band = |x: u16, y: u16, w: u16| {
         let y = (y + 1).min(top.bottom());
-        Rect::new(top.x, y, w.min(top.width), top.bottom() - y)
+        Rect::new(x, y, w.min(top.right() - x), top.bottom() - y)
     };
     let mut out = Vec::new();
-    if left_bottom < all_bottom && right_x > top.x {
-        out.push(band(left_bottom, right_x - top.x));
+    // With no maps on the right (a constant dout), the room beside dx_pad.
+    if plan.fmap.is_none()
+        && let Some(g) = plan.grads.as_ref().or(plan.touches.as_ref())
+    {
+        let x = g.used.right() + 2;
+        if x + 10 < top.right() {
+            out.push(Rect::new(
+                x,
+                g.used.y,
+                top.right() - x,
+                top.bottom() - g.used.y,
+            ));
+        }
     }
-    out.push(band(all_bottom, top.width));
+    if left_bottom < all_bottom && right_x > left_x {
+        out.push(band(left_x, left_bottom, right_x - left_x));
+    }
+    out.push(band(left_x, all_bottom, top.right() - left_x));
+    if let Some(o) = &plan.overview {
+        // Under the overview: beside the grids, then the whole width.
+        let right = left_x.saturating_sub(2);
+        if all_bottom > o.used.bottom() && right > top.x + 10 {
+            out.push(band(top.x, o.used.bottom(), right - top.x));
+        }
+        out.push(band(top.x, all_bottom.max(o.used.bottom()), top.width));
+    }
     out
 }
 
 /// Every rect placed so far.
 fn occupied(plan: &Plan) -> Vec<Rect> {
     [
+        plan.overview.as_ref().map(|p| p.used),
+        plan.dout_line,
         plan.input.as_ref().map(|p| p.used),
         plan.grads.as_ref().map(|p| p.used),
         plan.touches.as_ref().map(|p| p.used),
@@ -374,44 +545,53 @@ fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
     });
 }
 
-/// Whether every grid of a placement shows whole (no scrolling) in `mode`'s size.
-fn whole(p: &Placement, rows: usize, cols: usize) -> bool {
-    let (w, h) = p.mode.size(rows, cols);
-    p.rects
-        .iter()
-        .all(|r| r.width as usize >= w && r.height as usize > h)
+/// Whether the placement fits its band without touching what is placed.
+fn fits_free(plan: &Plan, p: &Placement, band: Rect) -> bool {
+    p.used.bottom() <= band.bottom()
+        && p.used.right() <= band.right()
+        && !occupied(plan).iter().any(|t| t.intersects(p.used))
 }
 
-/// `grid::place` or `grid::place_tall`.
-type Placer = fn(usize, usize, usize, Option<u16>, Rect, ColorMode) -> Placement;
-
 /// Backward: x, and the touch counts beside it unless they are already up, in the
-/// first free band where both show whole, else the first where x does.
+/// first free band where they fit, in cells no larger than dx_pad's (context gives way
+/// to the array being written).
 fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
     let g = app.layer().geom;
-    let mut fallback = None;
-    let placers: [Placer; 2] = [grid::place_tall, grid::place];
+    let written = plan
+        .grads
+        .as_ref()
+        .or(plan.touches.as_ref())
+        .map_or(CellMode::Half, |p| p.mode);
+    let x_modes = modes_below(app, x_chars(app), written);
+    let t_modes = modes_below(app, touch_chars(app), written);
     for band in bands(plan, top) {
-        // Tall cells for x if the touch counts still fit beside it, else flat ones.
-        for placer in placers {
-            let input = placer(g.c, g.hp(), g.wp(), Some(7), band, app.color);
-            if !whole(&input, g.hp(), g.wp()) {
-                continue;
-            }
-            let x = input.used.width + 2;
-            let rest = sub(band, x, 0, band.width.saturating_sub(x), band.height);
-            let touches = (plan.touches.is_none() && rest.width >= 8)
-                .then(|| grid::place_tall(1, g.hp(), g.wp(), Some(5), rest, app.color))
-                .filter(|t| whole(t, g.hp(), g.wp()));
-            if touches.is_some() || plan.touches.is_some() {
-                plan.input = Some(input);
-                plan.touches = plan.touches.take().or(touches);
-                return;
-            }
-            fallback = fallback.or(Some(input));
+        if band.height < 3 || band.width < 10 {
+            continue;
         }
+        // Side by side: x gets up to two thirds when the touch counts still go.
+        let want_touches = plan.touches.is_none();
+        let x_area = if want_touches {
+            sub(band, 0, 0, band.width * 2 / 3, band.height)
+        } else {
+            band
+        };
+        let input = grid::place_modes(g.c, g.hp(), g.wp(), &x_modes, x_area);
+        if !fits_free(plan, &input, band) {
+            continue;
+        }
+        plan.input = Some(input.clone());
+        if want_touches {
+            let x = input.used.right() + 2;
+            if x + 8 <= band.right() {
+                let rest = Rect::new(x, band.y, band.right() - x, band.height);
+                let t = grid::place_modes(1, g.hp(), g.wp(), &t_modes, rest);
+                if fits_free(plan, &t, band) {
+                    plan.touches = Some(t);
+                }
+            }
+        }
+        return;
     }
-    plan.input = fallback;
 }
 
 /// The numbers around the focus, in the first free band they fit whole, when the
@@ -424,21 +604,26 @@ fn place_zoom(app: &App, top: Rect, bands_only: bool, plan: &mut Plan) {
     if zoomed.is_some_and(|m| m.has_numbers()) {
         return;
     }
-    let e = zoom::extent(app);
-    let places = if bands_only {
-        bands(plan, top)
-    } else {
-        free_places(plan, top)
-    };
-    for band in places {
-        let p = grid::place(e.k, e.rows, e.cols, Some(8), band, app.color);
-        let taken = occupied(plan);
-        let rows_fit = p.rects.len() == e.k
-            && p.used.bottom() <= band.bottom()
-            && !taken.iter().any(|t| t.intersects(p.used));
-        if p.mode == grid::CellMode::Numbers(8) && whole(&p, e.rows, e.cols) && rows_fit {
-            plan.zoom = Some(p);
-            return;
+    for wide in [true, false] {
+        let e = zoom::extent_sized(app, wide);
+        let chars = grid::chars_needed(zoom::values(app, wide));
+        let modes = grid::number_modes(chars.max(5), 3);
+        let places = if bands_only {
+            bands(plan, top)
+        } else {
+            free_places(plan, top)
+        };
+        for band in places {
+            let p = grid::place_modes(e.k, e.rows, e.cols, &modes, band);
+            if p.mode.has_numbers()
+                && !p.scaled(e.rows, e.cols)
+                && p.rects.len() == e.k
+                && fits_free(plan, &p, band)
+            {
+                plan.zoom = Some(p);
+                plan.zoom_wide = wide;
+                return;
+            }
         }
     }
 }
@@ -453,39 +638,62 @@ enum Left {
 /// legend) on the right.
 fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     let g = app.layer().geom;
-    // The maps may scroll too; the input keeps most of the width.
-    let fmap_min = (g.w_out as u16).clamp(18, 32) + 2;
-    let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
-    let (k, numbers) = match left {
-        Left::Input => (g.c, Some(7)),
-        Left::Grads => (g.c, Some(8)),
-        Left::Touches => (1, Some(5)),
-    };
-    // Tall cells on the left only when they leave the maps as rich as flat ones do.
-    let flat = grid::place(k, g.hp(), g.wp(), numbers, left_area, app.color);
-    let tall = grid::place_tall(k, g.hp(), g.wp(), numbers, left_area, app.color);
-    let maps_flat = place_maps(app, row, flat.used);
-    let maps_tall = place_maps(app, row, tall.used);
-    // Then room for a legend with a readable bar.
-    let rank = |m: &Maps| {
-        (
-            m.filters.len(),
-            m.placement.mode.richness(),
-            m.legend.width.min(26),
-        )
-    };
-    let (placed, maps) = if rank(&maps_tall) >= rank(&maps_flat) {
-        (tall, maps_tall)
+    let show_maps = !(app.phase == Phase::Backward && app.cache.ranges.dout_constant.is_some());
+    // The maps keep room for one map; the left keeps the rest.
+    let fmap_min = if show_maps {
+        (g.w_out as u16).clamp(18, 32) + 2
     } else {
-        (flat, maps_flat)
+        0
     };
+    let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
+    let (k, chars) = match left {
+        Left::Input => (g.c, x_chars(app)),
+        Left::Grads => (g.c, dx_chars(app)),
+        Left::Touches => (1, touch_chars(app)),
+    };
+    let mut placed = grid::place_modes(k, g.hp(), g.wp(), &modes_upto(app, chars, 4), left_area);
+    // Forward, the map being filled is the lesson: when it cannot show whole in the
+    // input's cells beside them, the input steps down a size.
+    if show_maps && app.phase == Phase::Forward {
+        loop {
+            let maps = place_maps(app, row, placed.used, Some(placed.mode));
+            let same = maps.placement.mode == placed.mode
+                && !maps.placement.scaled(g.h_out, g.w_out)
+                && maps.filters.len() == g.f;
+            if same || !placed.mode.has_numbers() {
+                break;
+            }
+            let smaller: Vec<CellMode> = modes_upto(app, chars, 4)
+                .into_iter()
+                .filter(|m| m.richness() < placed.mode.richness())
+                .collect();
+            placed = grid::place_modes(k, g.hp(), g.wp(), &smaller, left_area);
+        }
+    }
+    let mode = placed.mode;
+    let mut used = placed.used;
+    // Beside the photo's overview, channels squeezed to a few columns say nothing the
+    // overview does not: the maps take their room.
+    let slivers = placed.shown.1 < 6 || placed.rects.iter().any(|r| r.width < 6);
+    if matches!(left, Left::Input) && plan.overview.is_some() && slivers {
+        used = Rect::new(row.x, row.y, 0, 0);
+        if show_maps {
+            let maps = place_maps(app, row, used, None);
+            plan.legend = Some(maps.legend);
+            plan.fmap = Some((maps.placement, maps.filters));
+        }
+        return;
+    }
     match left {
         Left::Input => plan.input = Some(placed),
         Left::Grads => plan.grads = Some(placed),
         Left::Touches => plan.touches = Some(placed),
     }
-    plan.legend = Some(maps.legend);
-    plan.fmap = Some((maps.placement, maps.filters));
+    if show_maps {
+        let maps = place_maps(app, row, used, Some(mode));
+        plan.legend = Some(maps.legend);
+        plan.fmap = Some((maps.placement, maps.filters));
+    }
 }
 
 /// The feature maps and their legend beside a left-hand group that uses `used`.
@@ -495,33 +703,42 @@ struct Maps {
     legend: Rect,
 }
 
-fn place_maps(app: &App, row: Rect, used: Rect) -> Maps {
+fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps {
     let g = app.layer().geom;
-    let x = used.width + 2;
-    let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
-    // The maps keep to the height of the grids beside them (the arithmetic comes right
-    // under both), unless one map in half blocks needs more.
-    let one_half = (g.h_out.div_ceil(2) + 1).min(u16::MAX as usize) as u16;
-    let maps_h = used
-        .height
-        .max(one_half)
-        .min(right.height.saturating_sub(1));
-    let maps = sub(right, 0, 0, right.width, maps_h);
-    let all: Vec<usize> = (0..g.f).collect();
-    // Tall cells for the maps only where the key to the marks and the kernel still
-    // fit under them.
-    let extras = 2 + marks::height() + 1 + kernel::panel_height(app) + 1;
-    let tall = grid::place_tall(g.f, g.h_out, g.w_out, Some(8), maps, app.color);
-    let placed = if tall.used.height.saturating_add(extras) <= right.height {
-        tall
+    let x = if used.width == 0 {
+        0
     } else {
-        grid::place(g.f, g.h_out, g.w_out, Some(8), maps, app.color)
+        used.right() + 2 - row.x
     };
-    let (placement, filters) = if whole(&placed, g.h_out, g.w_out) || g.f == 1 {
+    let right = sub(row, x, 0, row.width.saturating_sub(x), row.height);
+    let maps = sub(right, 0, 0, right.width, right.height.saturating_sub(1));
+    let all: Vec<usize> = (0..g.f).collect();
+    let chars = map_chars(app);
+    // The same cells as the grids beside them first (the textbook figure: input and
+    // output at one size), then the richest that fits, never richer than them
+    // backward (the array being written keeps the largest cells).
+    let mut modes: Vec<CellMode> = Vec::new();
+    if let Some(m) = like
+        && (!m.has_numbers() || chars.is_some_and(|c| m.number_chars() >= c as usize))
+    {
+        modes.push(m);
+    }
+    let rest = match (app.phase, like) {
+        (Phase::Backward, Some(m)) => modes_below(app, chars, m),
+        _ => modes_upto(app, chars, 4),
+    };
+    modes.extend(rest.into_iter().filter(|m| Some(*m) != like));
+    let placed = grid::place_modes(g.f, g.h_out, g.w_out, &modes, maps);
+    let (placement, filters) = if !placed.scaled(g.h_out, g.w_out) || g.f == 1 {
         (placed, all)
     } else {
-        let one = grid::place(1, g.h_out, g.w_out, Some(8), maps, app.color);
-        (one, vec![app.pos().f])
+        // Scaled: all of them when each keeps a third of its size, else the current.
+        let one = grid::place_modes(1, g.h_out, g.w_out, &modes, maps);
+        if placed.shown.0 * 3 >= one.shown.0 {
+            (placed, all)
+        } else {
+            (one, vec![app.pos().f])
+        }
     };
     let legend_y = placement
         .used
@@ -536,7 +753,7 @@ fn place_maps(app: &App, row: Rect, used: Rect) -> Maps {
 }
 
 /// What a mouse click at (x, y) in `area` asks for: a feature-map cell jumps to its
-/// step, an input (or dx_pad, or touches) cell is selected.
+/// step, an input (or dx_pad, or touches, or photo) cell is selected.
 pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
     if area.width < MIN_COLS || area.height < MIN_ROWS || app.help {
         return None;
@@ -544,8 +761,8 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
     let plan = plan(app, area);
     if let Some((p, filters)) = &plan.fmap {
         let grids = feature_map::grids(app, filters);
-        for ((grid, rect), &f) in grids.iter().zip(&p.rects).zip(filters) {
-            if let Some((i, j)) = grid.cell_at(*rect, p.mode, x, y) {
+        for ((grid, rect), &f) in grids.into_iter().zip(&p.rects).zip(filters) {
+            if let Some((i, j)) = hit(grid, *rect, p, x, y) {
                 return Some(Action::JumpTo { f, i, j });
             }
         }
@@ -556,9 +773,9 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
         return Some(Action::SelectTap { c, m, k });
     }
     if let Some(p) = &plan.zoom {
-        let e = zoom::extent(app);
-        for (grid, rect) in zoom::grids(app).iter().zip(&p.rects) {
-            if let Some((r, c)) = grid.cell_at(*rect, p.mode, x, y) {
+        let e = zoom::extent_sized(app, plan.zoom_wide);
+        for (grid, rect) in zoom::grids(app, plan.zoom_wide).into_iter().zip(&p.rects) {
+            if let Some((r, c)) = hit(grid, *rect, p, x, y) {
                 let (r, c) = (e.r0 + r, e.c0 + c);
                 return Some(match app.phase {
                     Phase::Backward => Action::SelectCell { row: r, col: c },
@@ -571,6 +788,18 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
             }
         }
     }
+    if let Some(p) = &plan.overview
+        && let Some(rect) = p.rects.first()
+    {
+        let g = app.layer().geom;
+        let grid = overview::grid(app, p.shown, None);
+        let shown = (grid.rows, grid.cols);
+        if let Some((r, c)) = grid.cell_at(*rect, p.mode, x, y) {
+            let row = grid::unscale(r, g.h, shown.0) + g.pad;
+            let col = grid::unscale(c, g.w, shown.1) + g.pad;
+            return Some(Action::SelectCell { row, col });
+        }
+    }
     let groups = [
         (plan.input.as_ref(), input_grid::grids(app)),
         (plan.grads.as_ref(), gradients::dx_pad_grids(app)),
@@ -578,8 +807,8 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
     ];
     for (placement, grids) in groups {
         let Some(p) = placement else { continue };
-        for (grid, rect) in grids.iter().zip(&p.rects) {
-            if let Some((row, col)) = grid.cell_at(*rect, p.mode, x, y) {
+        for (grid, rect) in grids.into_iter().zip(&p.rects) {
+            if let Some((row, col)) = hit(grid, *rect, p, x, y) {
                 return Some(Action::SelectCell { row, col });
             }
         }

@@ -28,12 +28,19 @@ fn around(len: usize, want: usize, lo: usize, hi: usize) -> (usize, usize) {
 /// What the zoom shows in the current phase: the window and one cell around it
 /// (backward), or 5 x 5 outputs around the current one (forward).
 pub fn extent(app: &App) -> Extent {
+    extent_sized(app, true)
+}
+
+/// As [`extent`], or when not `wide` the window alone (backward) or 3 x 3 outputs
+/// (forward), for where the wider one has no room.
+pub fn extent_sized(app: &App, wide: bool) -> Extent {
+    let ring = if wide { 3 } else { 1 };
     let g = app.layer().geom;
     match app.phase {
         Phase::Backward => {
             let ((r_lo, c_lo), (r_hi, c_hi)) = app.fwd.window.span();
-            let (r0, rows) = around(g.hp(), r_hi - r_lo + 3, r_lo, r_hi);
-            let (c0, cols) = around(g.wp(), c_hi - c_lo + 3, c_lo, c_hi);
+            let (r0, rows) = around(g.hp(), r_hi - r_lo + ring, r_lo, r_hi);
+            let (c0, cols) = around(g.wp(), c_hi - c_lo + ring, c_lo, c_hi);
             Extent {
                 k: g.c,
                 r0,
@@ -44,8 +51,8 @@ pub fn extent(app: &App) -> Extent {
         }
         Phase::Forward => {
             let p = app.pos();
-            let (r0, rows) = around(g.h_out, 5, p.i, p.i);
-            let (c0, cols) = around(g.w_out, 5, p.j, p.j);
+            let (r0, rows) = around(g.h_out, ring + 2, p.i, p.i);
+            let (c0, cols) = around(g.w_out, ring + 2, p.j, p.j);
             Extent {
                 k: 1,
                 r0,
@@ -58,17 +65,27 @@ pub fn extent(app: &App) -> Extent {
 }
 
 /// The zoomed grids, drawn with numbers.
-pub fn grids(app: &App) -> Vec<Grid<'_>> {
-    let e = extent(app);
+pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
+    let e = extent_sized(app, wide);
     let full = match app.phase {
         Phase::Backward => gradients::dx_pad_grids(app),
         Phase::Forward => feature_map::grids(app, &[app.pos().f]),
     };
+    let backward = app.phase == Phase::Backward;
     full.into_iter()
-        .map(|grid| {
+        .enumerate()
+        .map(|(ch, grid)| {
+            // Backward the rows and columns are dx_pad's (padded) ones, even once the
+            // ring is cropped and the big grid is called dx.
+            let name = if backward {
+                format!("dx_pad {}", super::input_grid::channel_name(app, ch))
+            } else {
+                let first = grid.title.split(' ').next().unwrap_or_default();
+                format!("{first} ")
+            };
             let title = format!(
-                "{} [{}:{},{}:{}]",
-                grid.title.split(' ').take(2).collect::<Vec<_>>().join(" "),
+                "{}[{}:{},{}:{}]",
+                name,
                 e.r0,
                 e.r0 + e.rows,
                 e.c0,
@@ -84,4 +101,25 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
             }
         })
         .collect()
+}
+
+/// The values the zoom shows (to size its numbers).
+pub fn values(app: &App, wide: bool) -> Vec<f64> {
+    let e = extent_sized(app, wide);
+    let n = app.pos().n;
+    let mut out = Vec::with_capacity(e.k * e.rows * e.cols);
+    for k in 0..e.k {
+        for r in e.r0..e.r0 + e.rows {
+            for c in e.c0..e.c0 + e.cols {
+                out.push(match app.phase {
+                    Phase::Backward => app
+                        .bwd
+                        .as_ref()
+                        .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, k, r, c]]),
+                    Phase::Forward => app.cache.out[[n, app.pos().f, r, c]],
+                });
+            }
+        }
+    }
+    out
 }

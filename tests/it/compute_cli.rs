@@ -257,7 +257,7 @@ fn bundled_image_is_the_default_input_from_any_folder() {
         .unwrap();
     assert!(output.status.success());
     let npz = read_npz(&dir.path().join("default.npz"));
-    assert_eq!(npz.out.dim(), (1, 2, 11, 16));
+    assert_eq!(npz.out.dim(), (1, 2, 21, 32));
     assert_eq!(npz.dw.dim(), (2, 3, 3, 3));
 }
 

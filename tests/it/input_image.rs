@@ -195,7 +195,7 @@ fn size_sets_the_longest_side() {
     .unwrap()
     .build()
     .unwrap();
-    assert_eq!(default.layer.x.dim(), (1, 3, 4, 16));
+    assert_eq!(default.layer.x.dim(), (1, 3, 8, 32));
 }
 
 #[test]

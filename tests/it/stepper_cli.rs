@@ -24,7 +24,7 @@ fn out_of_range_start_states_are_one_line_errors() {
     for (args, want) in [
         (
             vec!["--step", "0"],
-            "--step 0 is out of range: this layer has 352 steps (1..=352)",
+            "--step 0 is out of range: this layer has 1344 steps (1..=1344)",
         ),
         (
             vec!["--filter", "7"],
@@ -79,7 +79,7 @@ fn no_color_shot_gives_every_feature_map_cell_a_character() {
         .unwrap()
         .env("NO_COLOR", "1")
         .args([
-            "shot", "--cols", "200", "--rows", "60", "--step", "21", "-o",
+            "shot", "--size", "16", "--cols", "200", "--rows", "60", "--step", "21", "-o",
         ])
         .arg(&path)
         .assert()

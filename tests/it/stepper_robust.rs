@@ -40,6 +40,8 @@ fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
     let panels: Vec<(&str, ratatui::layout::Rect)> = [
         ("status", Some(plan.status)),
         ("hint", Some(plan.hint)),
+        ("overview", plan.overview.as_ref().map(|p| p.used)),
+        ("dout line", plan.dout_line),
         ("input", plan.input.as_ref().map(|p| p.used)),
         ("grads", plan.grads.as_ref().map(|p| p.used)),
         ("touches", plan.touches.as_ref().map(|p| p.used)),

@@ -14,7 +14,7 @@ fn command(args: &str) -> String {
 #[test]
 fn step_jump_backward_help_quit_on_the_bundled_image() {
     // dout = 1 everywhere, so that db[f] counts the windows (11 x 16 = 176).
-    let Some(t) = Tmux::start("walk", 100, 30, &command("--dout ones")) else {
+    let Some(t) = Tmux::start("walk", 100, 30, &command("--size 16 --dout ones")) else {
         return;
     };
     // The whole first frame (a loaded machine may show it half drawn at first).
@@ -22,7 +22,7 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
         s.contains("step 1/352") && s.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3]")
     });
     assert!(screen.contains("FORWARD"), "{screen}");
-    assert!(screen.contains("x R 11x16+pad 1"), "{screen}");
+    assert!(screen.contains("x 1x3x11x16 size 16"), "{screen}");
     assert!(
         screen.contains("out[0,0,0,0] = Σ x_pad[0,:,0:3,0:3] ⊙ w[0] + b[0]"),
         "{screen}"
@@ -116,7 +116,7 @@ fn a_bad_start_step_is_one_line_and_status_2() {
     };
     let screen = t.wait_for("convstep-exited-2");
     assert!(
-        screen.contains("convstep: error: --step 99999 is out of range: this layer has 352 steps"),
+        screen.contains("convstep: error: --step 99999 is out of range: this layer has 1344 steps"),
         "{screen}"
     );
 }

@@ -270,7 +270,11 @@ fn an_invalid_edit_keeps_the_previous_state_and_says_why() {
 fn photo() -> App {
     // The bundled photo at size 16: x 11x16, sobel 3x3, pad 1, stride 1.
     App::new(
-        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        SceneSpec::from_args(&InputArgs {
+            size: Some("16".into()),
+            ..InputArgs::default()
+        })
+        .unwrap(),
         &StateArgs::default(),
     )
     .unwrap()
@@ -517,7 +521,11 @@ fn the_chosen_w_entry_is_the_one_checked() {
 #[test]
 fn a_new_working_size_keeps_the_output_position() {
     let mut app = App::new(
-        SceneSpec::from_args(&InputArgs::default()).unwrap(),
+        SceneSpec::from_args(&InputArgs {
+            size: Some("16".into()),
+            ..InputArgs::default()
+        })
+        .unwrap(),
         &StateArgs::default(),
     )
     .unwrap();
