@@ -3,13 +3,16 @@
 //! atomically, byte-identical for the same arguments.
 
 pub mod atomic;
+pub mod canvas;
 mod cli;
 pub mod gif;
+pub mod glyphs;
 pub mod grid;
 pub mod html;
 pub mod png;
 pub mod raster;
 pub mod shapes;
+pub mod strokes;
 pub mod svg;
 pub mod text;
 
