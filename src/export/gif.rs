@@ -106,6 +106,7 @@ where
     {
         let mut encoder = gif::Encoder::new(&mut bytes, w16, h16, &flat)?;
         encoder.set_repeat(gif::Repeat::Infinite)?;
+        let mut batch = Batch::new();
         let mut mapper = Mapper::new(&palette);
         let mut indexed_tiles: HashMap<usize, Vec<u8>> = HashMap::new();
         let mut previous: Option<(Buffer, Vec<u8>)> = None;
@@ -153,7 +154,7 @@ where
                 }
                 Some(rect) => {
                     if let Some(p) = pending.take() {
-                        encoder.write_frame(&p)?;
+                        batch.push(p, &mut encoder)?;
                     }
                     if let Some(now) = &indices {
                         let prev = previous.as_ref().map(|(_, p)| (p.as_slice(), transparent));
@@ -166,10 +167,68 @@ where
             }
         }
         if let Some(p) = pending {
-            encoder.write_frame(&p)?;
+            batch.push(p, &mut encoder)?;
         }
+        batch.flush(&mut encoder)?;
     }
     Ok(bytes)
+}
+
+/// Frames waiting for their LZW compression, which takes most of a GIF's time: a
+/// batch is compressed on all cores at once, then written in order. The bytes are
+/// those `write_frame` would write (the same `gif` compressor, frame by frame).
+struct Batch {
+    frames: Vec<gif::Frame<'static>>,
+    pixels: usize,
+    threads: usize,
+}
+
+/// The most pixels held for compression at once (each is a byte): bounds memory for
+/// big frames.
+const BATCH_PIXELS: usize = 64 << 20;
+
+impl Batch {
+    fn new() -> Batch {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Batch {
+            frames: Vec::new(),
+            pixels: 0,
+            threads,
+        }
+    }
+
+    fn push(
+        &mut self,
+        frame: gif::Frame<'static>,
+        encoder: &mut gif::Encoder<&mut Vec<u8>>,
+    ) -> anyhow::Result<()> {
+        self.pixels += frame.buffer.len();
+        self.frames.push(frame);
+        if self.frames.len() >= 2 * self.threads || self.pixels >= BATCH_PIXELS {
+            self.flush(encoder)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, encoder: &mut gif::Encoder<&mut Vec<u8>>) -> anyhow::Result<()> {
+        let per_thread = self.frames.len().div_ceil(self.threads).max(1);
+        if self.frames.len() > 1 && self.threads > 1 {
+            std::thread::scope(|scope| {
+                for chunk in self.frames.chunks_mut(per_thread) {
+                    scope.spawn(move || chunk.iter_mut().for_each(|f| f.make_lzw_pre_encoded()));
+                }
+            });
+        } else {
+            self.frames
+                .iter_mut()
+                .for_each(|f| f.make_lzw_pre_encoded());
+        }
+        for frame in self.frames.drain(..) {
+            encoder.write_lzw_pre_encoded_frame(&frame)?;
+        }
+        self.pixels = 0;
+        Ok(())
+    }
 }
 
 /// The colours of a picture with how many pixels have each, in a fixed order.
