@@ -31,7 +31,7 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),
-    /// Render an animation of the stepper to .gif.
+    /// Render an animation of the stepper to .gif or .cast (asciinema).
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),

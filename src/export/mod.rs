@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod canvas;
+pub mod cast;
 mod cli;
 pub mod gif;
 pub mod glyphs;
@@ -379,7 +380,7 @@ pub struct RecordArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
-    /// Where to write the animation (.gif).
+    /// Where to write the animation: .gif, or .cast for asciinema (asciicast v2).
     #[arg(short, long)]
     pub output: PathBuf,
 }

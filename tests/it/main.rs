@@ -2,6 +2,7 @@
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
 mod compute_cli;
+mod export_cast;
 mod export_cli;
 mod export_gallery;
 mod input_image;
