@@ -10,6 +10,7 @@ mod input_props;
 mod input_support;
 mod robust_limits;
 mod robust_props;
+mod shell_cli;
 mod stepper_cli;
 mod stepper_robust;
 mod stepper_snapshots;
