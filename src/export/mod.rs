@@ -11,6 +11,7 @@ pub mod glyphs;
 pub mod grid;
 pub mod html;
 pub mod png;
+pub mod progress;
 pub mod raster;
 pub mod shapes;
 pub mod strokes;

@@ -5,6 +5,7 @@ mod compute_cli;
 mod export_cast;
 mod export_cli;
 mod export_gallery;
+mod export_progress;
 mod input_image;
 mod input_props;
 mod input_support;
