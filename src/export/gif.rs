@@ -591,6 +591,29 @@ mod tests {
     }
 
     #[test]
+    fn a_wide_character_that_goes_leaves_no_half_behind() {
+        use image::AnimationDecoder;
+        let frames = |bytes: &[u8]| {
+            image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes.to_vec()))
+                .unwrap()
+                .into_frames()
+                .collect_frames()
+                .unwrap()
+        };
+        let texts = ["abcd", "a你d", "abcd", "ab你"];
+        let all: Vec<TimedFrame> = texts.iter().map(|t| frame(t, 100)).collect();
+        let composed = frames(&to_gif(all, DEFAULT_THEME, 1).unwrap());
+        assert_eq!(composed.len(), 4);
+        for (k, text) in texts.iter().enumerate() {
+            let alone = frames(&to_gif(vec![frame(text, 100)], DEFAULT_THEME, 1).unwrap());
+            assert!(
+                composed[k].buffer() == alone[0].buffer(),
+                "frame {k} {text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_palette_that_fits_is_exact() {
         let mut buf = Buffer::with_lines(["▀▀"]);
         buf.set_style(
