@@ -35,10 +35,48 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),
-    /// Render an animation of the stepper to .gif.
+    /// Render an animation of the stepper to .gif or .cast (asciinema).
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
+    /// Print a shell completion script (e.g. `convstep completions bash > ~/.local/share/bash-completion/completions/convstep`).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (e.g. `convstep man > convstep.1; man ./convstep.1`).
+    Man,
+}
+
+/// Prints what `completions` or `man` makes to stdout; a reader that stops early
+/// (`| head`) is no error.
+pub fn print_completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut out = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "convstep",
+        &mut out,
+    );
+    print_bytes(&out)
+}
+
+pub fn print_man() -> anyhow::Result<()> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
+    print_bytes(&out)
+}
+
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Parses the process's arguments. `--help` and `--version` print as clap prints them

@@ -35,10 +35,24 @@ pub fn run(args: &ComputeArgs) -> Result<()> {
     }
     // A missing folder shows before the work, not after it.
     check_output_folder(path)?;
+    crate::export::progress::catch_interrupt();
     let spec = SceneSpec::from_args(&args.input)?;
     let scene = spec.build()?;
+    // Progress on stderr when it is a terminal: which pass is running, for layers
+    // large enough that the wait is felt.
+    let mut progress = crate::export::progress::Progress::stderr();
+    let x = scene.layer.x.shape();
+    progress.show_now(&format!(
+        "convstep: computing the forward pass of x {}",
+        shape_text(x)
+    ));
     let out = forward(&scene.layer);
+    progress.show_now(&format!(
+        "convstep: computing the backward pass of x {}",
+        shape_text(x)
+    ));
     let grads = backward(&scene.layer, &scene.dout)?;
+    progress.show_now(&format!("convstep: writing {}", path.display()));
     let npz = (|| -> Result<Vec<u8>> {
         let mut npz = NpzWriter::new(Cursor::new(Vec::new()));
         npz.add_array("out", &out)?;
@@ -49,6 +63,7 @@ pub fn run(args: &ComputeArgs) -> Result<()> {
     })()
     .with_context(|| format!("cannot write {}", path.display()))?;
     write_atomic(path, &npz)?;
+    drop(progress);
     println!(
         "wrote {}: out {}, dx {}, dw {}, db {}",
         path.display(),

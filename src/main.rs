@@ -13,6 +13,8 @@ fn main() -> ExitCode {
         Some(Command::Shot(args)) => convstep::export::run_shot(&args),
         Some(Command::Record(args)) => convstep::export::run_record(&args),
         Some(Command::Tour(args)) => convstep::tour::run(&args),
+        Some(Command::Completions { shell }) => convstep::cli::print_completions(shell),
+        Some(Command::Man) => convstep::cli::print_man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

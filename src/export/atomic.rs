@@ -40,8 +40,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         });
     if let Err(err) = result {
         let _ = fs::remove_file(&tmp);
+        super::progress::set_temp_file(None);
         return Err(cannot(err));
     }
+    super::progress::set_temp_file(None);
     Ok(())
 }
 
@@ -57,6 +59,8 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
+        // Ctrl-C from here on removes the temporary file (see progress::catch_interrupt).
+        super::progress::set_temp_file(Some(tmp.clone()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

@@ -11,11 +11,13 @@ use crate::input::SceneSpec;
 use crate::tour::{self, Lang};
 use crate::ui;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::cast::to_cast;
 use super::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
-use super::{
-    Format, RecordArgs, RenderOptions, ShotArgs, atomic, check_gif_path, check_output_folder,
-    render,
-};
+use super::progress::{self, Progress};
+use super::{Format, RecordArgs, RenderOptions, ShotArgs, atomic, check_output_folder, render};
 
 /// How long a step shows in `record` unless `--delay` says otherwise.
 const STEP_DELAY_MS: u32 = 1000;
@@ -23,6 +25,7 @@ const STEP_DELAY_MS: u32 = 1000;
 const PAGE_DELAY_MS: u32 = 6000;
 
 pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
+    progress::catch_interrupt();
     let format = Format::from_path(&args.output)?;
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
@@ -54,7 +57,8 @@ pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
-    check_gif_path(&args.output)?;
+    progress::catch_interrupt();
+    Animation::from_path(&args.output)?;
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
     if let Some(file) = &args.tour.tour {
@@ -83,8 +87,90 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
             }))
         }))
     };
-    let bytes = to_gif_streamed(make, opts.theme, opts.png_scale)?;
-    atomic::write_atomic(&args.output, &bytes)
+    write_animation(&args.output, make, opts, actions.len() + 1)
+}
+
+/// What `record` writes, by the output's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Animation {
+    Gif,
+    /// asciicast v2, for asciinema.
+    Cast,
+}
+
+impl Animation {
+    fn from_path(path: &Path) -> anyhow::Result<Animation> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("gif") => Ok(Animation::Gif),
+            Some("cast") => Ok(Animation::Cast),
+            _ => anyhow::bail!(
+                "cannot write {}: record writes .gif or .cast (asciinema) files",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Encodes the `total` frames `make` yields into `path` (GIF or asciicast) and writes
+/// it atomically, showing progress on stderr when it is a terminal. `make` may be
+/// called twice (a GIF's palette, then its frames).
+fn write_animation<F, I>(
+    path: &Path,
+    mut make: F,
+    opts: RenderOptions,
+    total: usize,
+) -> anyhow::Result<()>
+where
+    F: FnMut() -> anyhow::Result<I>,
+    I: Iterator<Item = anyhow::Result<TimedFrame>>,
+{
+    let kind = Animation::from_path(path)?;
+    let passes = if kind == Animation::Gif { 2 } else { 1 };
+    let progress = Rc::new(RefCell::new(Progress::stderr()));
+    let name = path.display().to_string();
+    let mut pass = 0;
+    let mut counted = || -> anyhow::Result<_> {
+        pass += 1;
+        let (pass, progress, name) = (pass, Rc::clone(&progress), name.clone());
+        Ok(make()?.enumerate().map(move |(i, frame)| {
+            let what = if passes == 1 {
+                String::new()
+            } else if pass == 1 {
+                format!(", pass 1/{passes}: colours")
+            } else {
+                format!(", pass {pass}/{passes}: frames")
+            };
+            progress.borrow_mut().show(&format!(
+                "convstep: recording {name}: frame {}/{total}{what}",
+                i + 1
+            ));
+            frame
+        }))
+    };
+    let bytes = match kind {
+        Animation::Gif => to_gif_streamed(counted, opts.theme, opts.png_scale)?,
+        Animation::Cast => to_cast(counted()?, cast_timestamp())?,
+    };
+    progress
+        .borrow_mut()
+        .show_now(&format!("convstep: writing {name}"));
+    atomic::write_atomic(path, &bytes)
+}
+
+/// The asciicast header's time: `SOURCE_DATE_EPOCH` when set (reproducible files),
+/// else now.
+fn cast_timestamp() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        })
 }
 
 /// Where `record` starts and the actions after which it draws a frame: the key
@@ -142,8 +228,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
             })
         }))
     };
-    let bytes = to_gif_streamed(make, opts.theme, opts.png_scale)?;
-    atomic::write_atomic(&args.output, &bytes)
+    write_animation(&args.output, make, *opts, pages)
 }
 
 /// `--steps`: "A..B" or "A..=B" (both inclusive, 1-based), "A..", "..B" or "K".

@@ -106,70 +106,166 @@ where
     {
         let mut encoder = gif::Encoder::new(&mut bytes, w16, h16, &flat)?;
         encoder.set_repeat(gif::Repeat::Infinite)?;
+        let mut batch = Batch::new();
         let mut mapper = Mapper::new(&palette);
         let mut indexed_tiles: HashMap<usize, Vec<u8>> = HashMap::new();
-        let mut previous: Option<(Buffer, Vec<u8>)> = None;
+        // The picture so far, and the tile drawn at each cell (`None`: redraw it).
+        // Only the cells whose tile changed are drawn again and compared.
+        let mut composite = vec![0u8; width as usize * height as usize];
+        let (cols, rows) = (usize::from(area.width), usize::from(area.height));
+        let mut cell_tiles: Vec<Option<usize>> = vec![None; cols * rows];
+        let mut previous: Option<Buffer> = None;
         let mut pending: Option<gif::Frame<'static>> = None;
         for frame in make()? {
             let frame = frame?;
             let delay = centiseconds(frame.delay_ms);
-            let same_buffer = previous.as_ref().is_some_and(|(b, _)| *b == frame.buffer);
-            let indices = if same_buffer {
-                None
-            } else {
+            let first = previous.is_none();
+            let mut frame_out = None;
+            if previous.as_ref() != Some(&frame.buffer) {
                 if rasterizer.trim() {
                     indexed_tiles.clear();
+                    cell_tiles.fill(None);
                 }
                 let grid = resolve(&frame.buffer, theme);
-                let mut indices = vec![0u8; width as usize * height as usize];
+                let mut changed = Vec::new();
+                let (mut x0, mut y0, mut x1, mut y1) = (width, height, 0, 0);
                 for p in rasterizer.layout(&grid)? {
-                    let tile = rasterizer.tile(p.tile);
-                    let src = indexed_tiles
-                        .entry(p.tile)
-                        .or_insert_with(|| mapper.index(tile));
-                    blit(
-                        &mut indices,
-                        width,
-                        1,
-                        p.x,
-                        p.y,
-                        tile.width,
-                        tile.height,
-                        src,
+                    let (cx, cy) = (
+                        (p.x / rasterizer.cell_w) as usize,
+                        (p.y / rasterizer.cell_h) as usize,
                     );
+                    let tile = rasterizer.tile(p.tile);
+                    let span = (tile.width / rasterizer.cell_w) as usize;
+                    let at = cy * cols + cx;
+                    // Cells a wide character covers are redrawn once it goes.
+                    for c in cell_tiles[at + 1..].iter_mut().take(span.saturating_sub(1)) {
+                        *c = None;
+                    }
+                    if cell_tiles[at] == Some(p.tile) {
+                        continue;
+                    }
+                    cell_tiles[at] = Some(p.tile);
+                    x0 = x0.min(p.x);
+                    y0 = y0.min(p.y);
+                    x1 = x1.max((p.x + tile.width).min(width));
+                    y1 = y1.max((p.y + tile.height).min(height));
+                    changed.push(p);
                 }
-                Some(indices)
-            };
-            let region = match (&previous, &indices) {
-                (_, None) => None,
-                (None, Some(_)) => Some((0, 0, width, height)),
-                (Some((_, prev)), Some(now)) => changed_region(prev, now, width, height),
-            };
-            match region {
+                if !changed.is_empty() {
+                    let bbox = (x0, y0, x1 - x0, y1 - y0);
+                    let before = crop(&composite, width, bbox);
+                    for p in changed {
+                        let tile = rasterizer.tile(p.tile);
+                        let src = indexed_tiles
+                            .entry(p.tile)
+                            .or_insert_with(|| mapper.index(tile));
+                        blit(
+                            &mut composite,
+                            width,
+                            1,
+                            p.x,
+                            p.y,
+                            tile.width,
+                            tile.height,
+                            src,
+                        );
+                    }
+                    frame_out = if first {
+                        Some(sub_frame(
+                            &composite,
+                            None,
+                            width,
+                            (0, 0, width, height),
+                            delay,
+                        ))
+                    } else {
+                        let after = crop(&composite, width, bbox);
+                        changed_region(&before, &after, bbox.2, bbox.3).map(|(x, y, w, h)| {
+                            let rect = (bbox.0 + x, bbox.1 + y, w, h);
+                            let before = crop(&before, bbox.2, (x, y, w, h));
+                            let after = crop(&after, bbox.2, (x, y, w, h));
+                            sub_frame_of(&after, Some((&before, transparent)), rect, delay)
+                        })
+                    };
+                }
+                previous = Some(frame.buffer);
+            }
+            match frame_out {
                 None => {
                     if let Some(p) = pending.as_mut() {
                         p.delay = p.delay.saturating_add(delay);
                     }
                 }
-                Some(rect) => {
-                    if let Some(p) = pending.take() {
-                        encoder.write_frame(&p)?;
-                    }
-                    if let Some(now) = &indices {
-                        let prev = previous.as_ref().map(|(_, p)| (p.as_slice(), transparent));
-                        pending = Some(sub_frame(now, prev, width, rect, delay));
+                Some(f) => {
+                    if let Some(p) = pending.replace(f) {
+                        batch.push(p, &mut encoder)?;
                     }
                 }
             }
-            if let Some(now) = indices {
-                previous = Some((frame.buffer, now));
-            }
         }
         if let Some(p) = pending {
-            encoder.write_frame(&p)?;
+            batch.push(p, &mut encoder)?;
         }
+        batch.flush(&mut encoder)?;
     }
     Ok(bytes)
+}
+
+/// Frames waiting for their LZW compression, which takes most of a GIF's time: a
+/// batch is compressed on all cores at once, then written in order. The bytes are
+/// those `write_frame` would write (the same `gif` compressor, frame by frame).
+struct Batch {
+    frames: Vec<gif::Frame<'static>>,
+    pixels: usize,
+    threads: usize,
+}
+
+/// The most pixels held for compression at once (each is a byte): bounds memory for
+/// big frames.
+const BATCH_PIXELS: usize = 64 << 20;
+
+impl Batch {
+    fn new() -> Batch {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Batch {
+            frames: Vec::new(),
+            pixels: 0,
+            threads,
+        }
+    }
+
+    fn push(
+        &mut self,
+        frame: gif::Frame<'static>,
+        encoder: &mut gif::Encoder<&mut Vec<u8>>,
+    ) -> anyhow::Result<()> {
+        self.pixels += frame.buffer.len();
+        self.frames.push(frame);
+        if self.frames.len() >= 2 * self.threads || self.pixels >= BATCH_PIXELS {
+            self.flush(encoder)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, encoder: &mut gif::Encoder<&mut Vec<u8>>) -> anyhow::Result<()> {
+        let per_thread = self.frames.len().div_ceil(self.threads).max(1);
+        if self.frames.len() > 1 && self.threads > 1 {
+            std::thread::scope(|scope| {
+                for chunk in self.frames.chunks_mut(per_thread) {
+                    scope.spawn(move || chunk.iter_mut().for_each(|f| f.make_lzw_pre_encoded()));
+                }
+            });
+        } else {
+            self.frames
+                .iter_mut()
+                .for_each(|f| f.make_lzw_pre_encoded());
+        }
+        for frame in self.frames.drain(..) {
+            encoder.write_lzw_pre_encoded_frame(&frame)?;
+        }
+        self.pixels = 0;
+        Ok(())
+    }
 }
 
 /// The colours of a picture with how many pixels have each, in a fixed order.
@@ -346,6 +442,29 @@ fn changed_region(a: &[u8], b: &[u8], width: u32, height: u32) -> Option<(u32, u
     (x0 != u32::MAX).then(|| (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
 }
 
+/// The `(x, y, w, h)` block of a `width`-wide picture of one byte per pixel.
+fn crop(pixels: &[u8], width: u32, (x, y, w, h): (u32, u32, u32, u32)) -> Vec<u8> {
+    let mut out = Vec::with_capacity((w * h) as usize);
+    for row in y..y + h {
+        let start = (row * width + x) as usize;
+        out.extend_from_slice(&pixels[start..start + w as usize]);
+    }
+    out
+}
+
+/// A frame of the pixels `now` (exactly `rect`'s), unchanged ones transparent.
+fn sub_frame_of(
+    now: &[u8],
+    previous: Option<(&[u8], u8)>,
+    rect: (u32, u32, u32, u32),
+    delay: u16,
+) -> gif::Frame<'static> {
+    let mut frame = sub_frame(now, previous, rect.2, (0, 0, rect.2, rect.3), delay);
+    frame.left = rect.0 as u16;
+    frame.top = rect.1 as u16;
+    frame
+}
+
 /// The pixels of `rect`; with the previous frame's indices given, pixels that did not
 /// change become the transparent index, so the frame below shows through.
 fn sub_frame(
@@ -469,6 +588,29 @@ mod tests {
         let composed = frames(&both);
         assert_eq!(composed.len(), 2);
         assert_eq!(composed[1].buffer(), frames(&alone)[0].buffer());
+    }
+
+    #[test]
+    fn a_wide_character_that_goes_leaves_no_half_behind() {
+        use image::AnimationDecoder;
+        let frames = |bytes: &[u8]| {
+            image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes.to_vec()))
+                .unwrap()
+                .into_frames()
+                .collect_frames()
+                .unwrap()
+        };
+        let texts = ["abcd", "a你d", "abcd", "ab你"];
+        let all: Vec<TimedFrame> = texts.iter().map(|t| frame(t, 100)).collect();
+        let composed = frames(&to_gif(all, DEFAULT_THEME, 1).unwrap());
+        assert_eq!(composed.len(), 4);
+        for (k, text) in texts.iter().enumerate() {
+            let alone = frames(&to_gif(vec![frame(text, 100)], DEFAULT_THEME, 1).unwrap());
+            assert!(
+                composed[k].buffer() == alone[0].buffer(),
+                "frame {k} {text}"
+            );
+        }
     }
 
     #[test]

@@ -3,13 +3,18 @@
 //! atomically, byte-identical for the same arguments.
 
 pub mod atomic;
+pub mod canvas;
+pub mod cast;
 mod cli;
 pub mod gif;
+pub mod glyphs;
 pub mod grid;
 pub mod html;
 pub mod png;
+pub mod progress;
 pub mod raster;
 pub mod shapes;
+pub mod strokes;
 pub mod svg;
 pub mod text;
 
@@ -378,7 +383,7 @@ pub struct RecordArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
-    /// Where to write the animation (.gif).
+    /// Where to write the animation: .gif, or .cast for asciinema (asciicast v2).
     #[arg(short, long)]
     pub output: PathBuf,
 }

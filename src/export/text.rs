@@ -52,16 +52,24 @@ pub fn to_txt(buf: &Buffer) -> String {
 pub fn to_ans(buf: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
-        let mut current: Option<String> = None;
-        for cell in visible_cells(buf, y) {
-            let sgr = sgr(cell.fg, cell.bg, cell.modifier);
-            if current.as_deref() != Some(sgr.as_str()) {
-                out.push_str(&sgr);
-                current = Some(sgr);
-            }
-            out.push_str(printable(cell.symbol()));
-        }
+        out.push_str(&ans_row(buf, y));
         out.push_str("\x1b[0m\n");
+    }
+    out
+}
+
+/// Row `y` as SGR codes and symbols, from the first cell to the last (no reset at
+/// the end).
+pub fn ans_row(buf: &Buffer, y: u16) -> String {
+    let mut out = String::new();
+    let mut current: Option<String> = None;
+    for cell in visible_cells(buf, y) {
+        let sgr = sgr(cell.fg, cell.bg, cell.modifier);
+        if current.as_deref() != Some(sgr.as_str()) {
+            out.push_str(&sgr);
+            current = Some(sgr);
+        }
+        out.push_str(printable(cell.symbol()));
     }
     out
 }

@@ -3,14 +3,17 @@
 
 mod cli_errors;
 mod compute_cli;
+mod export_cast;
 mod export_cli;
 mod export_gallery;
+mod export_progress;
 mod input_image;
 mod input_props;
 mod input_support;
 mod robust_limits;
 mod robust_props;
 mod screen_geometry;
+mod shell_cli;
 mod stepper_cli;
 mod stepper_labels;
 mod stepper_overlays;
