@@ -6,6 +6,8 @@ mod backward;
 mod forward;
 mod geometry;
 mod gradcheck;
+mod kernels;
+pub mod naive;
 mod step;
 
 pub use backward::{Grads, backward};
