@@ -5,7 +5,8 @@ use anyhow::{Context, bail};
 use ndarray::Array4;
 
 use crate::conv::{
-    BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window, forward,
+    BackwardCursor, BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window,
+    forward,
 };
 use crate::input::{Scene, SceneSpec};
 use crate::ui::theme::ColorMode;
@@ -80,8 +81,9 @@ pub struct App {
     pub fwd: ForwardStep,
     /// The window of the step before (faintly marked), if there is one.
     pub prev_window: Option<Window>,
-    /// The current step, backward, and the running totals after it (backward phase).
-    pub bwd: Option<(BackwardStep, BackwardState)>,
+    /// The current step, backward, and the running totals after it (backward phase),
+    /// kept up to date one window at a time.
+    pub bwd: Option<(BackwardStep, BackwardCursor)>,
     /// The selected padded input cell (row, col).
     pub selection: Option<(usize, usize)>,
     /// The output cells (i, j) the selected cell feeds.
@@ -253,12 +255,14 @@ impl App {
             .map(|p| layer.geom.window(p.i, p.j));
         self.bwd = match self.phase {
             Phase::Forward => None,
-            Phase::Backward => layer.backward_step(&self.scene.dout, step).and_then(|s| {
-                layer
-                    .backward_after(&self.scene.dout, step)
-                    .ok()
-                    .map(|after| (s, after))
-            }),
+            Phase::Backward => {
+                let dout = &self.scene.dout;
+                let cursor = match self.bwd.take() {
+                    Some((_, mut cursor)) => cursor.seek(layer, dout, step).map(|()| cursor),
+                    None => BackwardCursor::new(layer, dout, step),
+                };
+                layer.backward_step(dout, step).zip(cursor.ok())
+            }
         };
         self.refresh_selection();
     }
@@ -289,6 +293,8 @@ impl App {
                     j: old.j.min(g.w_out - 1),
                 };
                 self.step = g.step_of(pos).unwrap_or(1);
+                // The totals belong to the old layer.
+                self.bwd = None;
                 self.spec = spec;
                 self.scene = scene;
                 self.cache = cache;
