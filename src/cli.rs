@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::app::StepperArgs;
+use crate::bench::BenchArgs;
 use crate::compute::ComputeArgs;
 use crate::export::{RecordArgs, ShotArgs};
 use crate::tour::TourArgs;
@@ -35,4 +36,9 @@ pub enum Command {
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
+    /// Time the engine, the stepper and the exports on this machine (a table or JSON).
+    #[command(
+        after_help = "Example: convstep bench --size 256x256,1024x1024 --filters 8 --repeat 9"
+    )]
+    Bench(BenchArgs),
 }

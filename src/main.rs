@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Some(Command::Shot(args)) => convstep::export::run_shot(&args),
         Some(Command::Record(args)) => convstep::export::run_record(&args),
         Some(Command::Tour(args)) => convstep::tour::run(&args),
+        Some(Command::Bench(args)) => convstep::bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

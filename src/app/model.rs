@@ -13,8 +13,13 @@ use crate::ui::theme::ColorMode;
 
 use super::{Phase, StateArgs};
 
-/// Play speeds, slowest first (milliseconds per step).
-pub const TICKS_MS: [u64; 9] = [3000, 2000, 1500, 1000, 700, 500, 350, 250, 150];
+/// Play speeds, slowest first: milliseconds per tick ...
+pub const TICKS_MS: [u64; 14] = [
+    3000, 2000, 1500, 1000, 700, 500, 350, 250, 150, 80, 40, 30, 25, 20,
+];
+/// ... and steps per tick (0: a whole output row), so that the feature maps of a
+/// photograph fill in within seconds (300 rows at 20 ms: 6 s a map).
+pub const TICK_STEPS: [usize; 14] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 64, 0];
 /// One step per second by default, as the notes' demo.
 pub const DEFAULT_TICK: usize = 3;
 
@@ -238,6 +243,24 @@ impl App {
 
     pub fn tick_ms(&self) -> u64 {
         TICKS_MS[self.tick.min(TICKS_MS.len() - 1)]
+    }
+
+    /// Steps one play tick moves: from one up to a whole output row.
+    pub fn steps_per_tick(&self) -> usize {
+        match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
+            0 => self.layer().geom.w_out,
+            n => n,
+        }
+    }
+
+    /// The play speed in words: `one step every 150 ms`, `a row (451 steps) every 20 ms`.
+    pub fn speed_label(&self) -> String {
+        let (ms, steps) = (self.tick_ms(), self.steps_per_tick());
+        match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
+            0 => format!("a whole output row ({steps} steps) every {ms} ms"),
+            1 => format!("one step every {ms} ms"),
+            _ => format!("{steps} steps every {ms} ms"),
+        }
     }
 
     /// Recomputes what the view shows for the current step and phase.

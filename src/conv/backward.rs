@@ -6,8 +6,8 @@
 use ndarray::{Array1, Array4, s};
 use rayon::prelude::*;
 
-use super::forward::{BAND, band_tasks};
-use super::kernels::{Tap, dot, row_sum, weighted_sum};
+use super::forward::{BAND, band_reach, band_tasks, padded_rows};
+use super::kernels::{Tap, dots, row_sum, weighted_sum};
 use super::{ConvError, Geometry, Layer};
 
 /// The gradients of the loss with respect to x, w and b, in their shapes; dx_pad is dx
@@ -29,9 +29,7 @@ pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
     let w = layer.w.as_standard_layout();
     let ws = w.as_slice().expect("standard layout");
     let dx_pad = dx_pad_of(&g, ds, ws);
-    let x_pad = layer.x_pad();
-    let xs = x_pad.as_slice().expect("x_pad is in standard layout");
-    let (dw, db) = dw_db(&g, ds, xs);
+    let (dw, db) = dw_db(layer, ds);
     let dx = crop(&dx_pad, g.pad, g.h, g.w);
     Ok(Grads { dx_pad, dx, dw, db })
 }
@@ -40,7 +38,7 @@ pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
 /// w[f,c,m,k] * dout[n,f,i,j]; tasks own bands of dx_pad rows.
 fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
     let (hp, wp) = (g.hp(), g.wp());
-    let mut dx_pad = Array4::zeros((g.n, g.c, hp, wp));
+    let mut dx_pad = super::memory::zeros((g.n, g.c, hp, wp));
     let dxs = dx_pad
         .as_slice_mut()
         .expect("new arrays are in standard layout");
@@ -126,8 +124,9 @@ fn scatter(dst: &mut [f64], taps: &[(f64, &[f64], usize)], stride: usize) {
 /// dw[f,c,m,k] = sum over n,i,j of dout[n,f,i,j] * x_pad[n,c,i*s+m*d,j*s+k*d] and
 /// db[f] = sum of dout[n,f]: each band of output rows gives its part, and the parts
 /// are added in band order, so the sum does not depend on the number of threads.
-fn dw_db(g: &Geometry, ds: &[f64], xs: &[f64]) -> (Array4<f64>, Array1<f64>) {
-    let (hp, wp) = (g.hp(), g.wp());
+fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
+    let g = &layer.geom;
+    let wp = g.wp();
     let taps = g.c * g.hh * g.ww;
     let bands: Vec<(usize, usize)> = (0..g.n)
         .flat_map(|n| (0..g.h_out.div_ceil(BAND)).map(move |b| (n, b)))
@@ -137,18 +136,24 @@ fn dw_db(g: &Geometry, ds: &[f64], xs: &[f64]) -> (Array4<f64>, Array1<f64>) {
         .map(|(n, band)| {
             // dw part (F, C, HH, WW) then db part (F,).
             let mut part = vec![0.0; g.f * taps + g.f];
-            for i in band * BAND..((band + 1) * BAND).min(g.h_out) {
+            let first = band * BAND;
+            let rows = (first + BAND).min(g.h_out) - first;
+            let (top, count) = band_reach(layer, band, rows);
+            let xs = padded_rows(layer, n, top, count);
+            let offsets: Vec<usize> = (0..g.ww).map(|k| k * g.dilation).collect();
+            let mut sums = vec![0.0; g.ww];
+            for i in first..first + rows {
                 for f in 0..g.f {
                     let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
                     let drow = &ds[start..start + g.w_out];
                     part[g.f * taps + f] += row_sum(drow);
                     for c in 0..g.c {
                         for m in 0..g.hh {
-                            let row = ((n * g.c + c) * hp + i * g.stride + m * g.dilation) * wp;
-                            for k in 0..g.ww {
-                                let xrow = &xs[row + k * g.dilation..];
-                                part[((f * g.c + c) * g.hh + m) * g.ww + k] +=
-                                    dot(drow, xrow, g.stride);
+                            let row = (c * count + (i - first) * g.stride + m * g.dilation) * wp;
+                            dots(drow, &xs[row..], &offsets, g.stride, &mut sums);
+                            let at = ((f * g.c + c) * g.hh + m) * g.ww;
+                            for (p, s) in part[at..at + g.ww].iter_mut().zip(&sums) {
+                                *p += s;
                             }
                         }
                     }

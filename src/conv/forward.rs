@@ -1,7 +1,7 @@
 //! The whole-array forward pass by direct convolution: each output row is a weighted
 //! sum of rows of the padded input, one term per tap (c, m, k), computed in bands of
-//! rows that stay in cache, bands in parallel. No im2col matrix: the extra memory is
-//! the padded input. An implementation independent of the step-wise one, used to
+//! rows that stay in cache, bands in parallel. No im2col matrix, not even a padded
+//! copy of x: each band pads the few rows it reads. An implementation independent of the step-wise one, used to
 //! check it and to be fast.
 
 use ndarray::Array4;
@@ -39,29 +39,59 @@ pub(super) fn band_tasks(
     tasks
 }
 
+/// Padded rows top..top+count of image n, every channel (C, count, W+2pad): the part
+/// of x_pad that one band reads, built in cache instead of padding the whole of x.
+pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> Vec<f64> {
+    let g = layer.geom;
+    let wp = g.wp();
+    let mut rows = vec![0.0; g.c * count * wp];
+    for c in 0..g.c {
+        for r in 0..count {
+            let Some(h) = (top + r).checked_sub(g.pad).filter(|&h| h < g.h) else {
+                continue;
+            };
+            let start = (c * count + r) * wp + g.pad;
+            let dst = &mut rows[start..start + g.w];
+            for (d, &v) in dst.iter_mut().zip(layer.x.slice(ndarray::s![n, c, h, ..])) {
+                *d = v;
+            }
+        }
+    }
+    rows
+}
+
+/// The padded rows a band of output rows reads: (first row, how many).
+pub(super) fn band_reach(layer: &Layer, band: usize, rows: usize) -> (usize, usize) {
+    let g = layer.geom;
+    let top = band * BAND * g.stride;
+    (
+        top,
+        (rows.max(1) - 1) * g.stride + (g.hh - 1) * g.dilation + 1,
+    )
+}
+
 /// out (N, F, H', W'): out[n,f,i,j] = sum over c,m,k of x_pad[n,c,i*s+m*d,j*s+k*d] * w[f,c,m,k] + b[f].
 pub fn forward(layer: &Layer) -> Array4<f64> {
     let g = layer.geom;
-    let x_pad = layer.x_pad();
-    let xs = x_pad.as_slice().expect("x_pad is in standard layout");
     let w = layer.w.as_standard_layout();
     let ws = w.as_slice().expect("standard layout");
-    let (hp, wp) = (g.hp(), g.wp());
-    let mut out = Array4::zeros(g.out_dim());
+    let wp = g.wp();
+    let mut out = super::memory::zeros(g.out_dim());
     let os = out
         .as_slice_mut()
         .expect("new arrays are in standard layout");
     let tasks = band_tasks(os, g.f, g.h_out, g.w_out);
     tasks.into_par_iter().for_each(|(n, band, mut planes)| {
-        let mut taps: Vec<Tap> = Vec::with_capacity(g.c * g.hh * g.ww);
         let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
+        let (top, count) = band_reach(layer, band, rows);
+        let xs = padded_rows(layer, n, top, count);
+        let mut taps: Vec<Tap> = Vec::with_capacity(g.c * g.hh * g.ww);
         for r in 0..rows {
-            let i = band * BAND + r;
             for (f, plane) in planes.iter_mut().enumerate() {
                 taps.clear();
                 for c in 0..g.c {
                     for m in 0..g.hh {
-                        let row = ((n * g.c + c) * hp + i * g.stride + m * g.dilation) * wp;
+                        let row = (c * count + r * g.stride + m * g.dilation) * wp;
                         for k in 0..g.ww {
                             let weight = ws[((f * g.c + c) * g.hh + m) * g.ww + k];
                             taps.push((weight, &xs[row + k * g.dilation..]));

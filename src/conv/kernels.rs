@@ -23,18 +23,79 @@ pub(super) fn weighted_sum(dst: &mut [f64], taps: &[Tap], step: usize) {
     weighted_sum_body(dst, taps, step);
 }
 
-/// sum over j of a[j] * b[j * step], in a fixed order of partial sums; b must reach
-/// index (a.len() - 1) * step.
-pub(super) fn dot(a: &[f64], b: &[f64], step: usize) -> f64 {
+/// out[t] = sum over j of a[j] * b[offsets[t] + j * step], for every offset: for stride 1, up to four
+/// dot products at once, so that each load of `a` serves all of them.
+pub(super) fn dots(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { dot_avx2(a, b, step) };
+        return unsafe { dots_avx2(a, b, offsets, step, out) };
     }
-    dot_body(a, b, step)
+    dots_body(a, b, offsets, step, out);
 }
 
-/// The sum of a row, in the same fixed order of partial sums as [`dot`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dots_avx2(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
+    dots_body(a, b, offsets, step, out);
+}
+
+#[inline(always)]
+fn dots_body(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
+    if step != 1 {
+        for (o, &off) in out.iter_mut().zip(offsets) {
+            *o = dot_body(a, &b[off..], step);
+        }
+        return;
+    }
+    for (offs, outs) in offsets.chunks(4).zip(out.chunks_mut(4)) {
+        match *offs {
+            [p, q, r, t] => outs.copy_from_slice(&dots_k(a, b, [p, q, r, t])),
+            [p, q, r] => outs.copy_from_slice(&dots_k(a, b, [p, q, r])),
+            [p, q] => outs.copy_from_slice(&dots_k(a, b, [p, q])),
+            [p] => outs[0] = dots_k(a, b, [p])[0],
+            _ => {}
+        }
+    }
+}
+
+/// K dot products of `a` with b shifted by each offset, 8 partial sums each.
+#[inline(always)]
+fn dots_k<const K: usize>(a: &[f64], b: &[f64], offsets: [usize; K]) -> [f64; K] {
+    const L: usize = 8;
+    let len = a.len();
+    let full = len / L * L;
+    let mut acc = [[0.0; L]; K];
+    let rows: [&[f64]; K] = offsets.map(|off| &b[off..off + len]);
+    for (blk, x) in a[..full].chunks_exact(L).enumerate() {
+        let j0 = blk * L;
+        for (acc, row) in acc.iter_mut().zip(&rows) {
+            let y: &[f64; L] = row[j0..j0 + L].try_into().expect("L long");
+            for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                *s += x * y;
+            }
+        }
+    }
+    let mut out = [0.0; K];
+    for ((o, acc), row) in out.iter_mut().zip(acc).zip(&rows) {
+        let mut half = L / 2;
+        let mut acc = acc;
+        while half > 0 {
+            for t in 0..half {
+                acc[t] += acc[t + half];
+            }
+            half /= 2;
+        }
+        let mut sum = acc[0];
+        for j in full..len {
+            sum += a[j] * row[j];
+        }
+        *o = sum;
+    }
+    out
+}
+
+/// The sum of a row, in a fixed order of partial sums.
 pub(super) fn row_sum(a: &[f64]) -> f64 {
     let mut acc = [0.0; LANES];
     let mut chunks = a.chunks_exact(LANES);
@@ -54,12 +115,6 @@ pub(super) fn row_sum(a: &[f64]) -> f64 {
 #[target_feature(enable = "avx2")]
 fn weighted_sum_avx2(dst: &mut [f64], taps: &[Tap], step: usize) {
     weighted_sum_body(dst, taps, step);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn dot_avx2(a: &[f64], b: &[f64], step: usize) -> f64 {
-    dot_body(a, b, step)
 }
 
 #[inline(always)]
@@ -151,9 +206,15 @@ mod tests {
                     let want = 0.5 * src[j * step] + -2.0 * other[3 + j * step];
                     assert_eq!(d, want, "len {len} step {step} j {j}");
                 }
-                let d = dot(&src[..len], &other, step);
-                let want: f64 = (0..len).map(|j| src[j] * other[j * step]).sum();
-                assert!((d - want).abs() <= 1e-12, "{d} vs {want}");
+                for count in 1..=6 {
+                    let offsets: Vec<usize> = (0..count).map(|t| t * 5).collect();
+                    let mut got = vec![0.0; count];
+                    dots(&src[..len], &other, &offsets, step, &mut got);
+                    for (t, &g) in got.iter().enumerate() {
+                        let want: f64 = (0..len).map(|j| src[j] * other[t * 5 + j * step]).sum();
+                        assert!((g - want).abs() <= 1e-12, "{g} vs {want}");
+                    }
+                }
             }
         }
         let sum = row_sum(&src[..37]);

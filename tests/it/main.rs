@@ -1,6 +1,7 @@
 //! One integration test binary: every module below was a test binary of its own, and
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
+mod bench_cli;
 mod compute_cli;
 mod export_cli;
 mod export_gallery;
