@@ -86,8 +86,8 @@ impl Window {
 
 /// The most numbers any one array of a layer may hold (x_pad, w, out): 16 Mi, 128 MiB
 /// of f64, so that whatever the input claims, forward and backward together stay well
-/// under a gigabyte (the engine keeps no im2col matrix: a pass needs x_pad and, going
-/// back, dx_pad and dx besides its inputs and outputs).
+/// under a gigabyte (the engine keeps no im2col matrix and no padded copy of x: a pass
+/// needs a few padded rows per band besides its inputs and outputs).
 pub const MAX_ELEMENTS: usize = 1 << 24;
 /// The most multiply-adds of one forward pass, N F H' W' C HH WW (256 Mi), which keeps
 /// every pass (and so every parameter change in the stepper) to a fraction of a second.
