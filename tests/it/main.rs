@@ -11,6 +11,7 @@ mod input_support;
 mod robust_limits;
 mod robust_props;
 mod stepper_cli;
+mod stepper_engine;
 mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;
