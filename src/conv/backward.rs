@@ -142,20 +142,25 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             let xs = padded_rows(layer, n, top, count);
             let offsets: Vec<usize> = (0..g.ww).map(|k| k * g.dilation).collect();
             let mut sums = vec![0.0; g.ww];
-            for i in first..first + rows {
-                for f in 0..g.f {
+            let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
+            for f in 0..g.f {
+                let drow = |i: usize| {
                     let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
-                    let drow = &ds[start..start + g.w_out];
-                    part[g.f * taps + f] += row_sum(drow);
-                    for c in 0..g.c {
-                        for m in 0..g.hh {
+                    &ds[start..start + g.w_out]
+                };
+                for i in first..first + rows {
+                    part[g.f * taps + f] += row_sum(drow(i));
+                }
+                for c in 0..g.c {
+                    for m in 0..g.hh {
+                        pairs.clear();
+                        for i in first..first + rows {
                             let row = (c * count + (i - first) * g.stride + m * g.dilation) * wp;
-                            dots(drow, &xs[row..], &offsets, g.stride, &mut sums);
-                            let at = ((f * g.c + c) * g.hh + m) * g.ww;
-                            for (p, s) in part[at..at + g.ww].iter_mut().zip(&sums) {
-                                *p += s;
-                            }
+                            pairs.push((drow(i), &xs[row..]));
                         }
+                        dots(&pairs, &offsets, g.stride, &mut sums);
+                        let at = ((f * g.c + c) * g.hh + m) * g.ww;
+                        part[at..at + g.ww].copy_from_slice(&sums);
                     }
                 }
             }
@@ -176,7 +181,8 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
 /// dx from dx_pad: rows pad..pad+H and columns pad..pad+W. (The note's
 /// `dx_pad[:, :, pad:-pad, pad:-pad]` is empty when pad is 0; this is not.)
 pub(super) fn crop(dx_pad: &Array4<f64>, pad: usize, h: usize, w: usize) -> Array4<f64> {
-    dx_pad
-        .slice(s![.., .., pad..pad + h, pad..pad + w])
-        .to_owned()
+    let (n, c) = (dx_pad.dim().0, dx_pad.dim().1);
+    let mut dx = super::memory::zeros((n, c, h, w));
+    dx.assign(&dx_pad.slice(s![.., .., pad..pad + h, pad..pad + w]));
+    dx
 }

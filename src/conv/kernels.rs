@@ -23,74 +23,81 @@ pub(super) fn weighted_sum(dst: &mut [f64], taps: &[Tap], step: usize) {
     weighted_sum_body(dst, taps, step);
 }
 
-/// out[t] = sum over j of a[j] * b[offsets[t] + j * step], for every offset: for stride 1, up to four
-/// dot products at once, so that each load of `a` serves all of them.
-pub(super) fn dots(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
+/// out[t] = sum over the row pairs (a, b) of sum over j of a[j] * b[offsets[t] + j * step],
+/// for every offset: for stride 1, up to four offsets at once (each load of `a` serves
+/// all of them), the partial sums carried from row to row and added up once.
+pub(super) fn dots(pairs: &[(&[f64], &[f64])], offsets: &[usize], step: usize, out: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { dots_avx2(a, b, offsets, step, out) };
+        return unsafe { dots_avx2(pairs, offsets, step, out) };
     }
-    dots_body(a, b, offsets, step, out);
+    dots_body(pairs, offsets, step, out);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn dots_avx2(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
-    dots_body(a, b, offsets, step, out);
+fn dots_avx2(pairs: &[(&[f64], &[f64])], offsets: &[usize], step: usize, out: &mut [f64]) {
+    dots_body(pairs, offsets, step, out);
 }
 
 #[inline(always)]
-fn dots_body(a: &[f64], b: &[f64], offsets: &[usize], step: usize, out: &mut [f64]) {
+fn dots_body(pairs: &[(&[f64], &[f64])], offsets: &[usize], step: usize, out: &mut [f64]) {
     if step != 1 {
         for (o, &off) in out.iter_mut().zip(offsets) {
-            *o = dot_body(a, &b[off..], step);
+            *o = pairs
+                .iter()
+                .map(|&(a, b)| dot_body(a, &b[off..], step))
+                .sum();
         }
         return;
     }
     for (offs, outs) in offsets.chunks(4).zip(out.chunks_mut(4)) {
         match *offs {
-            [p, q, r, t] => outs.copy_from_slice(&dots_k(a, b, [p, q, r, t])),
-            [p, q, r] => outs.copy_from_slice(&dots_k(a, b, [p, q, r])),
-            [p, q] => outs.copy_from_slice(&dots_k(a, b, [p, q])),
-            [p] => outs[0] = dots_k(a, b, [p])[0],
+            [p, q, r, t] => outs.copy_from_slice(&dots_k(pairs, [p, q, r, t])),
+            [p, q, r] => outs.copy_from_slice(&dots_k(pairs, [p, q, r])),
+            [p, q] => outs.copy_from_slice(&dots_k(pairs, [p, q])),
+            [p] => outs[0] = dots_k(pairs, [p])[0],
             _ => {}
         }
     }
 }
 
-/// K dot products of `a` with b shifted by each offset, 8 partial sums each.
+/// K dot products over the row pairs, b shifted by each offset, 8 partial sums each.
 #[inline(always)]
-fn dots_k<const K: usize>(a: &[f64], b: &[f64], offsets: [usize; K]) -> [f64; K] {
+fn dots_k<const K: usize>(pairs: &[(&[f64], &[f64])], offsets: [usize; K]) -> [f64; K] {
     const L: usize = 8;
-    let len = a.len();
-    let full = len / L * L;
     let mut acc = [[0.0; L]; K];
-    let rows: [&[f64]; K] = offsets.map(|off| &b[off..off + len]);
-    for (blk, x) in a[..full].chunks_exact(L).enumerate() {
-        let j0 = blk * L;
-        for (acc, row) in acc.iter_mut().zip(&rows) {
-            let y: &[f64; L] = row[j0..j0 + L].try_into().expect("L long");
-            for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
-                *s += x * y;
+    let mut tails = [0.0; K];
+    for &(a, b) in pairs {
+        let len = a.len();
+        let full = len / L * L;
+        let rows: [&[f64]; K] = offsets.map(|off| &b[off..off + len]);
+        for (blk, x) in a[..full].chunks_exact(L).enumerate() {
+            let j0 = blk * L;
+            for (acc, row) in acc.iter_mut().zip(&rows) {
+                let y: &[f64; L] = row[j0..j0 + L].try_into().expect("L long");
+                for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                    *s += x * y;
+                }
+            }
+        }
+        for (tail, row) in tails.iter_mut().zip(&rows) {
+            for j in full..len {
+                *tail += a[j] * row[j];
             }
         }
     }
     let mut out = [0.0; K];
-    for ((o, acc), row) in out.iter_mut().zip(acc).zip(&rows) {
+    for ((o, mut acc), tail) in out.iter_mut().zip(acc).zip(tails) {
         let mut half = L / 2;
-        let mut acc = acc;
         while half > 0 {
             for t in 0..half {
                 acc[t] += acc[t + half];
             }
             half /= 2;
         }
-        let mut sum = acc[0];
-        for j in full..len {
-            sum += a[j] * row[j];
-        }
-        *o = sum;
+        *o = acc[0] + tail;
     }
     out
 }
@@ -209,9 +216,15 @@ mod tests {
                 for count in 1..=6 {
                     let offsets: Vec<usize> = (0..count).map(|t| t * 5).collect();
                     let mut got = vec![0.0; count];
-                    dots(&src[..len], &other, &offsets, step, &mut got);
+                    let pairs = [(&src[..len], &other[..]), (&other[..len], &src[7..])];
+                    dots(&pairs, &offsets, step, &mut got);
                     for (t, &g) in got.iter().enumerate() {
-                        let want: f64 = (0..len).map(|j| src[j] * other[t * 5 + j * step]).sum();
+                        let want: f64 = (0..len)
+                            .map(|j| {
+                                src[j] * other[t * 5 + j * step]
+                                    + other[j] * src[7 + t * 5 + j * step]
+                            })
+                            .sum();
                         assert!((g - want).abs() <= 1e-12, "{g} vs {want}");
                     }
                 }
