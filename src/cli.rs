@@ -8,6 +8,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::app::StepperArgs;
+use crate::bench::BenchArgs;
 use crate::compute::ComputeArgs;
 use crate::export::{RecordArgs, ShotArgs};
 use crate::tour::TourArgs;
@@ -39,6 +40,11 @@ pub enum Command {
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
+    /// Time the engine, the stepper and the exports on this machine (a table or JSON).
+    #[command(
+        after_help = "Example: convstep bench --size 256x256,1024x1024 --filters 8 --repeat 9"
+    )]
+    Bench(BenchArgs),
     /// Print a shell completion script (e.g. `convstep completions bash > ~/.local/share/bash-completion/completions/convstep`).
     Completions {
         /// The shell to complete in.

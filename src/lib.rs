@@ -1,6 +1,7 @@
 //! convstep: step through a convolution layer, forward and backward, one window at a time.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod compute;
 pub mod conv;

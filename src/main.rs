@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Tour(args)) => convstep::tour::run(&args),
         Some(Command::Completions { shell }) => convstep::cli::print_completions(shell),
         Some(Command::Man) => convstep::cli::print_man(),
+        Some(Command::Bench(args)) => convstep::bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

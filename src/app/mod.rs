@@ -13,7 +13,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 pub use action::Action;
-pub use model::{App, CheckReport, Message, Ranges, SceneCache, TICKS_MS};
+pub use model::{App, CheckReport, Message, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
 
 use crate::input::{InputArgs, SceneSpec};
 use crate::ui;

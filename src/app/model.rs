@@ -5,15 +5,21 @@ use anyhow::{Context, bail};
 use ndarray::Array4;
 
 use crate::conv::{
-    BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window, forward,
+    BackwardCursor, BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window,
+    forward,
 };
 use crate::input::{Scene, SceneSpec};
 use crate::ui::theme::ColorMode;
 
 use super::{Phase, StateArgs};
 
-/// Play speeds, slowest first (milliseconds per step).
-pub const TICKS_MS: [u64; 9] = [3000, 2000, 1500, 1000, 700, 500, 350, 250, 150];
+/// Play speeds, slowest first: milliseconds per tick ...
+pub const TICKS_MS: [u64; 14] = [
+    3000, 2000, 1500, 1000, 700, 500, 350, 250, 150, 80, 40, 30, 25, 20,
+];
+/// ... and steps per tick (0: a whole output row), so that the feature maps of a
+/// photograph fill in within seconds (300 rows at 20 ms: 6 s a map).
+pub const TICK_STEPS: [usize; 14] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 64, 0];
 /// One step per second by default, as the notes' demo.
 pub const DEFAULT_TICK: usize = 3;
 
@@ -82,8 +88,9 @@ pub struct App {
     pub fwd: ForwardStep,
     /// The window of the step before (faintly marked), if there is one.
     pub prev_window: Option<Window>,
-    /// The current step, backward, and the running totals after it (backward phase).
-    pub bwd: Option<(BackwardStep, BackwardState)>,
+    /// The current step, backward, and the running totals after it (backward phase),
+    /// kept up to date one window at a time.
+    pub bwd: Option<(BackwardStep, BackwardCursor)>,
     /// The selected padded input cell (row, col).
     pub selection: Option<(usize, usize)>,
     /// The output cells (i, j) the selected cell feeds.
@@ -248,6 +255,24 @@ impl App {
         TICKS_MS[self.tick.min(TICKS_MS.len() - 1)]
     }
 
+    /// Steps one play tick moves: from one up to a whole output row.
+    pub fn steps_per_tick(&self) -> usize {
+        match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
+            0 => self.layer().geom.w_out,
+            n => n,
+        }
+    }
+
+    /// The play speed in words: `one step every 150 ms`, `a row (451 steps) every 20 ms`.
+    pub fn speed_label(&self) -> String {
+        let (ms, steps) = (self.tick_ms(), self.steps_per_tick());
+        match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
+            0 => format!("a whole output row ({steps} steps) every {ms} ms"),
+            1 => format!("one step every {ms} ms"),
+            _ => format!("{steps} steps every {ms} ms"),
+        }
+    }
+
     /// Recomputes what the view shows for the current step and phase.
     pub(super) fn refresh(&mut self) {
         let layer = &self.scene.layer;
@@ -263,12 +288,14 @@ impl App {
             .map(|p| layer.geom.window(p.i, p.j));
         self.bwd = match self.phase {
             Phase::Forward => None,
-            Phase::Backward => layer.backward_step(&self.scene.dout, step).and_then(|s| {
-                layer
-                    .backward_after(&self.scene.dout, step)
-                    .ok()
-                    .map(|after| (s, after))
-            }),
+            Phase::Backward => {
+                let dout = &self.scene.dout;
+                let cursor = match self.bwd.take() {
+                    Some((_, mut cursor)) => cursor.seek(layer, dout, step).map(|()| cursor),
+                    None => BackwardCursor::new(layer, dout, step),
+                };
+                layer.backward_step(dout, step).zip(cursor.ok())
+            }
         };
         self.refresh_selection();
     }
@@ -299,6 +326,8 @@ impl App {
                     j: old.j.min(g.w_out - 1),
                 };
                 self.step = g.step_of(pos).unwrap_or(1);
+                // The totals belong to the old layer.
+                self.bwd = None;
                 self.spec = spec;
                 self.scene = scene;
                 self.cache = cache;

@@ -47,11 +47,11 @@ impl App {
             }
             Action::Slower => {
                 self.tick = self.tick.saturating_sub(1);
-                self.info(format!("one step every {} ms", self.tick_ms()));
+                self.info(self.speed_label());
             }
             Action::Faster => {
                 self.tick = (self.tick + 1).min(TICKS_MS.len() - 1);
-                self.info(format!("one step every {} ms", self.tick_ms()));
+                self.info(self.speed_label());
             }
             Action::NextFilter => self.go_pos(OutPos {
                 f: (pos.f + 1) % g.f,
@@ -143,7 +143,7 @@ impl App {
                     if self.step >= total {
                         self.playing = false;
                     } else {
-                        self.go(self.step + 1);
+                        self.go(self.step.saturating_add(self.steps_per_tick()).min(total));
                     }
                 }
             }

@@ -1,64 +1,111 @@
-//! The whole-array forward pass by im2col and one matrix product per image: an
-//! implementation independent of the step-wise one, used to check it and to be fast.
+//! The whole-array forward pass by direct convolution: each output row is a weighted
+//! sum of rows of the padded input, one term per tap (c, m, k), computed in bands of
+//! rows that stay in cache, bands in parallel. No im2col matrix, not even a padded
+//! copy of x: each band pads the few rows it reads. An implementation independent of the step-wise one, used to
+//! check it and to be fast.
 
-use ndarray::{Array2, Array4, ArrayView3, s};
+use ndarray::Array4;
+use rayon::prelude::*;
 
-use super::{Geometry, Layer};
+use super::Layer;
+use super::kernels::{Tap, weighted_sum};
 
-/// Calls `visit(row, col, c, r, k)` for every entry of the im2col matrix: row
-/// (c*HH + m)*WW + k of column i*W'+j is x_pad[c, r, q] with r = i*stride + m*dilation
-/// and q = j*stride + k*dilation. im2col reads along this walk, col2im adds back along it.
-pub(super) fn for_each_tap(g: &Geometry, mut visit: impl FnMut(usize, usize, [usize; 3])) {
+/// Output rows computed together by one task: their input rows stay in cache across
+/// filters. Fixed, so that the numbers never depend on the number of threads.
+pub(super) const BAND: usize = 8;
+
+/// Splits `data`, laid out (N, planes, rows, width), into tasks (n, band, the band's
+/// rows of every plane): each task owns its cells, so tasks can run in parallel.
+pub(super) fn band_tasks(
+    data: &mut [f64],
+    planes: usize,
+    rows: usize,
+    width: usize,
+) -> Vec<(usize, usize, Vec<&mut [f64]>)> {
+    let mut tasks = Vec::new();
+    if planes * rows * width == 0 {
+        return tasks;
+    }
+    for (n, image) in data.chunks_mut(planes * rows * width).enumerate() {
+        let mut per_plane: Vec<_> = image
+            .chunks_mut(rows * width)
+            .map(|plane| plane.chunks_mut(BAND * width))
+            .collect();
+        for band in 0..rows.div_ceil(BAND) {
+            let chunks = per_plane.iter_mut().filter_map(Iterator::next).collect();
+            tasks.push((n, band, chunks));
+        }
+    }
+    tasks
+}
+
+/// Padded rows top..top+count of image n, every channel (C, count, W+2pad): the part
+/// of x_pad that one band reads, built in cache instead of padding the whole of x.
+pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> Vec<f64> {
+    let g = layer.geom;
+    let wp = g.wp();
+    let mut rows = vec![0.0; g.c * count * wp];
     for c in 0..g.c {
-        for m in 0..g.hh {
-            for k in 0..g.ww {
-                let row = (c * g.hh + m) * g.ww + k;
-                for i in 0..g.h_out {
-                    for j in 0..g.w_out {
-                        let cell = [
-                            c,
-                            i * g.stride + m * g.dilation,
-                            j * g.stride + k * g.dilation,
-                        ];
-                        visit(row, i * g.w_out + j, cell);
-                    }
-                }
+        for r in 0..count {
+            let Some(h) = (top + r).checked_sub(g.pad).filter(|&h| h < g.h) else {
+                continue;
+            };
+            let start = (c * count + r) * wp + g.pad;
+            let dst = &mut rows[start..start + g.w];
+            for (d, &v) in dst.iter_mut().zip(layer.x.slice(ndarray::s![n, c, h, ..])) {
+                *d = v;
             }
         }
     }
+    rows
 }
 
-/// im2col of one padded image (C, Hp, Wp): column i*W'+j holds window (i, j).
-pub(super) fn im2col(x_pad: ArrayView3<f64>, g: &Geometry) -> Array2<f64> {
-    let mut cols = Array2::zeros((g.c * g.hh * g.ww, g.h_out * g.w_out));
-    for_each_tap(g, |row, col, cell| cols[[row, col]] = x_pad[cell]);
-    cols
-}
-
-/// w (F,C,HH,WW) as a matrix (F, C*HH*WW).
-pub(super) fn w_matrix(layer: &Layer) -> Array2<f64> {
-    let g = &layer.geom;
-    layer
-        .w
-        .to_shape((g.f, g.c * g.hh * g.ww))
-        .expect("w is (F,C,HH,WW)")
-        .to_owned()
+/// The padded rows a band of output rows reads: (first row, how many).
+pub(super) fn band_reach(layer: &Layer, band: usize, rows: usize) -> (usize, usize) {
+    let g = layer.geom;
+    let top = band * BAND * g.stride;
+    (
+        top,
+        (rows.max(1) - 1) * g.stride + (g.hh - 1) * g.dilation + 1,
+    )
 }
 
 /// out (N, F, H', W'): out[n,f,i,j] = sum over c,m,k of x_pad[n,c,i*s+m*d,j*s+k*d] * w[f,c,m,k] + b[f].
 pub fn forward(layer: &Layer) -> Array4<f64> {
-    let g = &layer.geom;
-    let x_pad = layer.x_pad();
-    let w_mat = w_matrix(layer);
-    let mut out = Array4::zeros(g.out_dim());
-    for n in 0..g.n {
-        let cols = im2col(x_pad.slice(s![n, .., .., ..]), g);
-        let mut res = w_mat.dot(&cols);
-        for (mut row, &b) in res.rows_mut().into_iter().zip(layer.b.iter()) {
-            row += b;
+    let g = layer.geom;
+    let w = layer.w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let wp = g.wp();
+    let mut out = super::memory::zeros(g.out_dim());
+    let os = out
+        .as_slice_mut()
+        .expect("new arrays are in standard layout");
+    let tasks = band_tasks(os, g.f, g.h_out, g.w_out);
+    tasks.into_par_iter().for_each(|(n, band, mut planes)| {
+        let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
+        let (top, count) = band_reach(layer, band, rows);
+        let xs = padded_rows(layer, n, top, count);
+        let mut taps: Vec<Tap> = Vec::with_capacity(g.c * g.hh * g.ww);
+        for r in 0..rows {
+            for (f, plane) in planes.iter_mut().enumerate() {
+                taps.clear();
+                for c in 0..g.c {
+                    for m in 0..g.hh {
+                        let row = (c * count + r * g.stride + m * g.dilation) * wp;
+                        for k in 0..g.ww {
+                            let weight = ws[((f * g.c + c) * g.hh + m) * g.ww + k];
+                            taps.push((weight, &xs[row + k * g.dilation..]));
+                        }
+                    }
+                }
+                let dst = &mut plane[r * g.w_out..(r + 1) * g.w_out];
+                weighted_sum(dst, &taps, g.stride);
+                let bias = layer.b[f];
+                for v in dst.iter_mut() {
+                    *v += bias;
+                }
+            }
         }
-        out.slice_mut(s![n, .., .., ..])
-            .assign(&res.to_shape((g.f, g.h_out, g.w_out)).expect("F x H'W'"));
-    }
+    });
     out
 }

@@ -84,12 +84,13 @@ impl Window {
     }
 }
 
-/// The most numbers any one array of a layer may hold (x_pad, w, out, and one image's
-/// im2col matrix): 16 Mi, 128 MiB of f64, so that whatever the input claims, forward
-/// and backward together stay well under a gigabyte.
+/// The most numbers any one array of a layer may hold (x_pad, w, out): 16 Mi, 128 MiB
+/// of f64, so that whatever the input claims, forward and backward together stay well
+/// under a gigabyte (the engine keeps no im2col matrix and no padded copy of x: a pass
+/// needs a few padded rows per band besides its inputs and outputs).
 pub const MAX_ELEMENTS: usize = 1 << 24;
 /// The most multiply-adds of one forward pass, N F H' W' C HH WW (256 Mi), which keeps
-/// every pass (and so every parameter change in the stepper) to seconds at most.
+/// every pass (and so every parameter change in the stepper) to a fraction of a second.
 pub const MAX_WORK: usize = 1 << 28;
 
 impl Geometry {
@@ -160,7 +161,7 @@ impl Geometry {
         }
         let h_out = (hp - reach_h) / stride + 1;
         let w_out = (wp - reach_w) / stride + 1;
-        let sizes: [(&str, [usize; 4], usize); 5] = [
+        let sizes: [(&str, [usize; 4], usize); 4] = [
             (
                 "the padded input x_pad (N,C,H+2pad,W+2pad)",
                 [n, c, hp, wp],
@@ -168,11 +169,6 @@ impl Geometry {
             ),
             ("w (F,C,HH,WW)", [f, c, hh, ww], MAX_ELEMENTS),
             ("the output (N,F,H',W')", [n, f, h_out, w_out], MAX_ELEMENTS),
-            (
-                "one image's im2col matrix (C*HH*WW, H'*W')",
-                [c, hh.saturating_mul(ww), h_out, w_out],
-                MAX_ELEMENTS,
-            ),
             (
                 "the multiply-adds of a pass (N,F,H'*W',C*HH*WW)",
                 [

@@ -6,13 +6,16 @@ mod backward;
 mod forward;
 mod geometry;
 mod gradcheck;
+mod kernels;
+mod memory;
+pub mod naive;
 mod step;
 
 pub use backward::{Grads, backward};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{GradCheck, Param, grad_check, numeric_grads, rel_error};
-pub use step::{BackwardState, BackwardStep, ForwardStep};
+pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
 use ndarray::{Array1, Array4};
 use thiserror::Error;
@@ -79,7 +82,7 @@ impl Layer {
     /// x with `pad` zeros around H and W: shape (N, C, H+2p, W+2p).
     pub fn x_pad(&self) -> Array4<f64> {
         let g = &self.geom;
-        let mut x_pad = Array4::zeros((g.n, g.c, g.hp(), g.wp()));
+        let mut x_pad = memory::zeros((g.n, g.c, g.hp(), g.wp()));
         x_pad
             .slice_mut(ndarray::s![.., .., g.pad..g.pad + g.h, g.pad..g.pad + g.w])
             .assign(&self.x);

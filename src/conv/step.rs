@@ -1,7 +1,9 @@
 //! One step at a time: what a single window computes forward, what it sends back, and
 //! the running totals after k steps, each answered directly for any step.
 
-use ndarray::{Array1, Array3, Array4, Zip};
+use std::ops::Deref;
+
+use ndarray::{Array1, Array3, Array4, Axis, Zip, s};
 
 use super::backward::Grads;
 use super::{ConvError, Layer, OutPos, Window, backward};
@@ -127,26 +129,229 @@ impl Layer {
     }
 
     /// The backward totals after the first k steps (k = 0: all zero; k = total: the
-    /// full gradients), computed directly from the masked dout.
+    /// full gradients): one pass of the fast engine over dout masked after the last
+    /// whole output row, then the current row's steps one window at a time. This is
+    /// the one definition of the state after k steps; [`BackwardCursor`] reaches the
+    /// same numbers, bit for bit, by whatever path.
     pub fn backward_after(&self, dout: &Array4<f64>, k: usize) -> Result<BackwardState, ConvError> {
         self.check_dout(dout)?;
-        let g = &self.geom;
-        let k = k.min(g.total_steps());
-        let grads = backward(self, &self.dout_through(dout, k))?;
-        let mut touches = Array3::<u32>::zeros((g.n, g.hp(), g.wp()));
-        for step in 1..=k {
-            let pos = g.position(step).expect("step within total");
-            let window = g.window(pos.i, pos.j);
-            for &r in &window.rows {
-                for &c in &window.cols {
-                    touches[[pos.n, r, c]] += 1;
-                }
-            }
+        let k = k.min(self.geom.total_steps());
+        let start = self.row_start(k);
+        let mut grads = self.grads_through(dout, start)?;
+        for step in start + 1..=k {
+            self.add_step(&mut grads, dout, step);
         }
         Ok(BackwardState {
             steps_done: k,
             grads,
-            touches,
+            touches: self.touches_after(k),
         })
+    }
+
+    /// The steps done before the output row of step k (0 for k = 0).
+    fn row_start(&self, k: usize) -> usize {
+        let w_out = self.geom.w_out;
+        k.saturating_sub(1) / w_out * w_out
+    }
+
+    /// The whole-array gradients of the first k steps (k a row start): zeros for none.
+    fn grads_through(&self, dout: &Array4<f64>, k: usize) -> Result<Grads, ConvError> {
+        if k == 0 {
+            let g = &self.geom;
+            return Ok(Grads {
+                dx_pad: Array4::zeros((g.n, g.c, g.hp(), g.wp())),
+                dx: Array4::zeros(self.x.dim()),
+                dw: Array4::zeros(self.w.dim()),
+                db: Array1::zeros(g.f),
+            });
+        }
+        backward(self, &self.dout_through(dout, k))
+    }
+
+    /// Adds step `step`'s contribution, as [`Layer::backward_step`] gives it, to
+    /// dx_pad (and dx), dw and db.
+    fn add_step(&self, grads: &mut Grads, dout: &Array4<f64>, step: usize) {
+        let g = &self.geom;
+        let Some(pos) = g.position(step) else { return };
+        let d = dout[[pos.n, pos.f, pos.i, pos.j]];
+        let window = g.window(pos.i, pos.j);
+        for c in 0..g.c {
+            for (m, &r) in window.rows.iter().enumerate() {
+                for (k, &q) in window.cols.iter().enumerate() {
+                    let cell = [pos.n, c, r, q];
+                    grads.dx_pad[cell] += d * self.w[[pos.f, c, m, k]];
+                    let x = if window.is_pad(r, q) {
+                        0.0
+                    } else {
+                        let v = grads.dx_pad[cell];
+                        grads.dx[[pos.n, c, r - g.pad, q - g.pad]] = v;
+                        self.x[[pos.n, c, r - g.pad, q - g.pad]]
+                    };
+                    grads.dw[[pos.f, c, m, k]] += d * x;
+                }
+            }
+        }
+        grads.db[pos.f] += d;
+    }
+
+    /// How many of the first k windows read each padded cell (N, Hp, Wp), counted
+    /// row by column: a window reads the cells of its rows times its columns.
+    pub fn touches_after(&self, k: usize) -> Array3<u32> {
+        let g = &self.geom;
+        let mut touches = Array3::<u32>::zeros((g.n, g.hp(), g.wp()));
+        let Some(pos) = g.position(k) else {
+            return touches;
+        };
+        // reads(len, outs, taps)[p]: how many of the first `outs` output rows (or
+        // columns) have a window reading padded row (column) p.
+        let reads = |len: usize, outs: usize, taps: usize| {
+            let mut count = vec![0u32; len];
+            for o in 0..outs {
+                for t in 0..taps {
+                    count[o * g.stride + t * g.dilation] += 1;
+                }
+            }
+            count
+        };
+        let rows_all = reads(g.hp(), g.h_out, g.hh);
+        let cols_all = reads(g.wp(), g.w_out, g.ww);
+        let rows_before = reads(g.hp(), pos.i, g.hh);
+        let rows_through = reads(g.hp(), pos.i + 1, g.hh);
+        let cols_through = reads(g.wp(), pos.j + 1, g.ww);
+        let filters_all = u32::try_from(g.f).unwrap_or(u32::MAX);
+        let filters_before = u32::try_from(pos.f).unwrap_or(u32::MAX);
+        Zip::indexed(&mut touches).for_each(|(n, r, q), t| {
+            let whole = rows_all[r] * cols_all[q];
+            *t = if n < pos.n {
+                filters_all * whole
+            } else if n == pos.n {
+                filters_before * whole
+                    + rows_before[r] * cols_all[q]
+                    + (rows_through[r] - rows_before[r]) * cols_through[q]
+            } else {
+                0
+            };
+        });
+        touches
+    }
+
+    /// Adds `delta` (1 or -1) to the touch counts of step `step`'s window.
+    fn touch(&self, touches: &mut Array3<u32>, step: usize, add: bool) {
+        let g = &self.geom;
+        let Some(pos) = g.position(step) else { return };
+        let window = g.window(pos.i, pos.j);
+        for &r in &window.rows {
+            for &q in &window.cols {
+                let t = &mut touches[[pos.n, r, q]];
+                *t = if add { *t + 1 } else { t.saturating_sub(1) };
+            }
+        }
+    }
+}
+
+/// The backward totals after k steps, kept for a stepper that moves one step at a
+/// time: a step forward adds one window; a step back within an output row restores
+/// that row's cells from the totals at the row's start and adds the row's earlier
+/// windows again (subtracting would drift); crossing into another row or jumping is
+/// one masked pass of the fast engine. Whatever the path, the numbers are bit for bit
+/// those of [`Layer::backward_after`]. Reads as the [`BackwardState`] it holds.
+#[derive(Debug, Clone)]
+pub struct BackwardCursor {
+    state: BackwardState,
+    /// The totals after the steps before the current output row.
+    row_start: Grads,
+    row_start_steps: usize,
+}
+
+impl Deref for BackwardCursor {
+    type Target = BackwardState;
+
+    fn deref(&self) -> &BackwardState {
+        &self.state
+    }
+}
+
+impl BackwardCursor {
+    /// The totals after k steps (clamped to the layer's steps).
+    pub fn new(layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<BackwardCursor, ConvError> {
+        layer.check_dout(dout)?;
+        let k = k.min(layer.geom.total_steps());
+        let start = layer.row_start(k);
+        let row_start = layer.grads_through(dout, start)?;
+        let mut grads = row_start.clone();
+        for step in start + 1..=k {
+            layer.add_step(&mut grads, dout, step);
+        }
+        Ok(BackwardCursor {
+            state: BackwardState {
+                steps_done: k,
+                grads,
+                touches: layer.touches_after(k),
+            },
+            row_start,
+            row_start_steps: start,
+        })
+    }
+
+    /// Moves to the totals after k steps. `layer` and `dout` must be the ones the
+    /// cursor was made with.
+    pub fn seek(&mut self, layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<(), ConvError> {
+        layer.check_dout(dout)?;
+        let k = k.min(layer.geom.total_steps());
+        let done = self.state.steps_done;
+        let start = self.row_start_steps;
+        let same_row = layer.row_start(k) == start && layer.row_start(done) == start;
+        if k == done {
+            return Ok(());
+        }
+        if !same_row {
+            *self = BackwardCursor::new(layer, dout, k)?;
+            return Ok(());
+        }
+        if k > done {
+            for step in done + 1..=k {
+                layer.add_step(&mut self.state.grads, dout, step);
+                layer.touch(&mut self.state.touches, step, true);
+            }
+        } else {
+            for step in k + 1..=done {
+                layer.touch(&mut self.state.touches, step, false);
+            }
+            self.restore_row(layer, start + 1);
+            for step in start + 1..=k {
+                layer.add_step(&mut self.state.grads, dout, step);
+            }
+        }
+        self.state.steps_done = k;
+        Ok(())
+    }
+
+    /// Copies back, from the row's start, every cell the windows of the row of `step`
+    /// write: its band of dx_pad (and dx) rows, dw[f] and db[f].
+    fn restore_row(&mut self, layer: &Layer, step: usize) {
+        let g = &layer.geom;
+        let Some(pos) = g.position(step) else { return };
+        let top = pos.i * g.stride;
+        let bottom = top + (g.hh - 1) * g.dilation + 1;
+        let grads = &mut self.state.grads;
+        let base = &self.row_start;
+        let band = s![pos.n, .., top..bottom, ..];
+        grads
+            .dx_pad
+            .slice_mut(band)
+            .assign(&base.dx_pad.slice(band));
+        let (x_top, x_bottom) = (
+            top.max(g.pad) - g.pad,
+            bottom.saturating_sub(g.pad).min(g.h),
+        );
+        if x_top < x_bottom {
+            let band = s![pos.n, .., x_top..x_bottom, ..];
+            grads.dx.slice_mut(band).assign(&base.dx.slice(band));
+        }
+        grads
+            .dw
+            .index_axis_mut(Axis(0), pos.f)
+            .assign(&base.dw.index_axis(Axis(0), pos.f));
+        grads.db[pos.f] = base.db[pos.f];
     }
 }

@@ -423,3 +423,119 @@ fn grad_check_single_entries() {
     }
     assert_eq!(grad_check(&l, &dout, Param::B { f: 9 }).unwrap(), None);
 }
+
+/// A random small layer: shape, stride, pad and dilation, with noise for every array.
+fn random_layer() -> impl proptest::strategy::Strategy<Value = (Layer, Array4<f64>)> {
+    use proptest::prelude::*;
+    (
+        (1usize..=2, 1usize..=3, 1usize..=9, 1usize..=9),
+        (1usize..=3, 1usize..=4, 1usize..=4),
+        (1usize..=3, 0usize..=3, 1usize..=3),
+        any::<u64>(),
+    )
+        .prop_filter_map(
+            "the kernel must fit the padded input",
+            |((n, c, h, w), (f, hh, ww), (stride, pad, dilation), seed)| {
+                let params = ConvParams {
+                    stride,
+                    pad,
+                    dilation,
+                };
+                let b = Array1::from_iter(noise((1, 1, 1, f), seed).iter().copied());
+                let l = Layer::new(
+                    noise((n, c, h, w), seed ^ 1),
+                    noise((f, c, hh, ww), seed ^ 2),
+                    b,
+                    params,
+                )
+                .ok()?;
+                let dout = noise(l.geom.out_dim(), seed ^ 3);
+                Some((l, dout))
+            },
+        )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// The fast engine and the step-wise one against CS231n's four loops.
+    #[test]
+    fn both_engines_equal_the_naive_loops((l, dout) in random_layer()) {
+        let out = naive::conv_forward_naive(&l);
+        let want = naive::conv_backward_naive(&l, &dout);
+        assert_close(&forward(&l), &out, 1e-12);
+        let fast = backward(&l, &dout).unwrap();
+        assert_close(&fast.dx_pad, &want.dx_pad, 1e-12);
+        assert_close(&fast.dx, &want.dx, 1e-12);
+        assert_close(&fast.dw, &want.dw, 1e-12);
+        for (a, b) in fast.db.iter().zip(&want.db) {
+            assert!((a - b).abs() <= 1e-12);
+        }
+        let (steps_out, steps) = stepwise(&l, &dout);
+        assert_close(&steps_out, &out, 1e-12);
+        assert_close(&steps.dx_pad, &want.dx_pad, 1e-12);
+        assert_close(&steps.dw, &want.dw, 1e-12);
+    }
+
+    /// Wherever the cursor goes and however, it holds exactly backward_after's numbers,
+    /// and touch counts equal a count of the windows.
+    #[test]
+    fn the_cursor_equals_backward_after_bit_for_bit(
+        (l, dout) in random_layer(),
+        moves in proptest::collection::vec(0usize..6, 1..40),
+        start in 0usize..100,
+    ) {
+        let total = l.geom.total_steps();
+        let mut k = start % (total + 1);
+        let mut cursor = BackwardCursor::new(&l, &dout, k).unwrap();
+        for m in moves {
+            k = match m {
+                0 | 1 => (k + 1).min(total),
+                2 | 3 => k.saturating_sub(1),
+                4 => (k * 7 + 3) % (total + 1),
+                _ => total,
+            };
+            cursor.seek(&l, &dout, k).unwrap();
+            let want = l.backward_after(&dout, k).unwrap();
+            assert_eq!(&*cursor, &want);
+            // One step on and back returns the very same numbers.
+            if k < total {
+                let mut there = cursor.clone();
+                there.seek(&l, &dout, k + 1).unwrap();
+                there.seek(&l, &dout, k).unwrap();
+                assert_eq!(&*there, &*cursor);
+            }
+        }
+        let mut counted = ndarray::Array3::<u32>::zeros((l.geom.n, l.geom.hp(), l.geom.wp()));
+        for step in 1..=k {
+            let p = l.geom.position(step).unwrap();
+            let w = l.geom.window(p.i, p.j);
+            for &r in &w.rows {
+                for &c in &w.cols {
+                    counted[[p.n, r, c]] += 1;
+                }
+            }
+        }
+        assert_eq!(cursor.touches, counted);
+    }
+}
+
+#[test]
+fn the_fast_engine_is_the_same_on_one_thread_and_on_all() {
+    let l = layer(
+        noise((2, 3, 40, 37), 1),
+        noise((5, 3, 3, 3), 2),
+        array![0.1, 0.2, 0.3, 0.4, 0.5],
+        1,
+        1,
+        1,
+    );
+    let dout = noise(l.geom.out_dim(), 3);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let (out1, grads1) = pool.install(|| (forward(&l), backward(&l, &dout).unwrap()));
+    assert_eq!(out1, forward(&l));
+    assert_eq!(grads1, backward(&l, &dout).unwrap());
+}

@@ -2,6 +2,7 @@
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
 mod cli_errors;
+mod bench_cli;
 mod compute_cli;
 mod export_cast;
 mod export_cli;
@@ -17,6 +18,7 @@ mod shell_cli;
 mod stepper_cli;
 mod stepper_labels;
 mod stepper_overlays;
+mod stepper_engine;
 mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;

@@ -114,8 +114,7 @@ fn an_image_too_large_at_full_size_is_refused_naming_the_file() {
         &args,
         "'wide.png': at --size full the image is 2400x2400 pixels, 17280000 numbers",
     );
-    // One channel fits (with a 1x1 kernel, whose im2col matrix is x itself), and so
-    // does a working size.
+    // One channel fits, and so does a working size.
     for ok in [&["--size", "full", "--gray"][..], &["--size", "64"][..]] {
         convstep()
             .current_dir(dir.path())

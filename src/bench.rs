@@ -1,0 +1,526 @@
+//! `convstep bench`: times the engine, the stepper and the exports on this machine and
+//! prints a table (or JSON): the fast engine's forward and backward passes on all
+//! threads and on one, CS231n's four loops at a small size beside it, one step and a
+//! jump of the stepper, a frame drawn at 200x60 and a PNG and a GIF of frames.
+//! Benchmarks, not tests: medians of `--repeat` runs, nothing is asserted.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use ndarray::{Array, Array1, Array4};
+use ratatui::buffer::Buffer;
+
+use crate::app::{Action, App, StateArgs};
+use crate::conv::{BackwardCursor, ConvParams, Layer, backward, forward, naive};
+use crate::export::{Format, RenderOptions, TimedFrame};
+use crate::input::{InputArgs, SceneSpec};
+
+/// The sizes timed unless `--size` says otherwise (those of issue 9's table).
+const DEFAULT_SIZES: [(usize, usize); 3] = [(128, 128), (256, 256), (1024, 1024)];
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Input sizes HxW to time, comma-separated (default 128x128,256x256,1024x1024).
+    #[arg(long, value_delimiter = ',')]
+    pub size: Vec<String>,
+    /// Filters F of the layer (1..=64).
+    #[arg(long, default_value_t = 8)]
+    pub filters: usize,
+    /// Kernel side K (1..=31); the padding is K/2, so the output keeps the input's size.
+    #[arg(long, default_value_t = 3)]
+    pub kernel_size: usize,
+    /// Runs per figure; the table shows the median (default 7; 1 with --quick).
+    #[arg(long)]
+    pub repeat: Option<usize>,
+    /// Print one JSON object per workload (a JSON array) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// A smoke run: small sizes, one run each.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+/// One row of the table: medians in milliseconds (None where it does not apply).
+#[derive(Debug, Clone, Default)]
+struct Row {
+    workload: String,
+    size: String,
+    filters: usize,
+    kernel_size: usize,
+    forward_ms: Option<f64>,
+    backward_ms: Option<f64>,
+    forward_ms_1t: Option<f64>,
+    backward_ms_1t: Option<f64>,
+    /// Floating-point operations of a forward pass (2 per multiply-add); backward is
+    /// twice this (dx and dw).
+    flops: Option<f64>,
+    /// What the two figures mean, where it is not a forward and a backward pass.
+    note: String,
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let sizes = sizes(args)?;
+    let (f, k) = (args.filters, args.kernel_size);
+    if !(1..=64).contains(&f) {
+        bail!("--filters must be from 1 to 64 (got {f})");
+    }
+    if !(1..=31).contains(&k) {
+        bail!("--kernel-size must be from 1 to 31 (got {k})");
+    }
+    let repeat = args.repeat.unwrap_or(if args.quick { 1 } else { 7 }).max(1);
+    let threads = rayon::current_num_threads();
+    let mut rows = Vec::new();
+    for &(h, w) in &sizes {
+        let (layer, dout) = workload(h, w, f, k)?;
+        rows.push(engine_row(&layer, &dout, repeat));
+        rows.push(step_row(&layer, &dout, repeat)?);
+    }
+    let small = if args.quick { 8 } else { 32 };
+    let (layer, dout) = workload(small, small, f, k)?;
+    rows.push(naive_row(&layer, &dout, repeat));
+    rows.extend(frame_rows(args.quick, f, repeat)?);
+    rows.push(export_row(args.quick, repeat)?);
+    if args.json {
+        println!("{}", to_json(&rows));
+    } else {
+        print!("{}", to_table(&rows, threads));
+    }
+    Ok(())
+}
+
+fn sizes(args: &BenchArgs) -> anyhow::Result<Vec<(usize, usize)>> {
+    if args.size.is_empty() {
+        return Ok(if args.quick {
+            vec![(16, 16)]
+        } else {
+            DEFAULT_SIZES.to_vec()
+        });
+    }
+    args.size
+        .iter()
+        .map(|text| {
+            let parsed = text
+                .trim()
+                .split_once(['x', 'X'])
+                .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)));
+            match parsed {
+                Some((h, w)) if (1..=8192).contains(&h) && (1..=8192).contains(&w) => Ok((h, w)),
+                _ => bail!("--size must be HxW, each side from 1 to 8192 (got '{text}')"),
+            }
+        })
+        .collect()
+}
+
+/// x (1,3,H,W), w (F,3,K,K), b and dout: seeded noise; stride 1, pad K/2.
+fn workload(h: usize, w: usize, f: usize, k: usize) -> anyhow::Result<(Layer, Array4<f64>)> {
+    let params = ConvParams {
+        stride: 1,
+        pad: k / 2,
+        dilation: 1,
+    };
+    let layer = Layer::new(
+        noise((1, 3, h, w), 1),
+        noise((f, 3, k, k), 2),
+        Array1::from_iter(noise((1, 1, 1, f), 3).iter().copied()),
+        params,
+    )
+    .with_context(|| format!("the {h}x{w} workload"))?;
+    let dout = noise(layer.geom.out_dim(), 4);
+    Ok((layer, dout))
+}
+
+/// Seeded noise in [-1, 1) (SplitMix64).
+fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
+    let mut state = seed;
+    Array::from_shape_fn(shape, |_| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    })
+}
+
+/// The median of `repeat` timed runs of `run`, after one untimed run, in ms.
+fn median_ms(repeat: usize, mut run: impl FnMut()) -> f64 {
+    run();
+    let mut times: Vec<f64> = (0..repeat)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let mid = times.len() / 2;
+    if times.len() % 2 == 1 {
+        times[mid]
+    } else {
+        (times[mid - 1] + times[mid]) / 2.0
+    }
+}
+
+fn size_text(layer: &Layer) -> String {
+    format!("{}x{}", layer.geom.h, layer.geom.w)
+}
+
+fn forward_flops(layer: &Layer) -> f64 {
+    let g = layer.geom;
+    2.0 * (g.total_steps() * g.c * g.hh * g.ww) as f64
+}
+
+fn engine_row(layer: &Layer, dout: &Array4<f64>, repeat: usize) -> Row {
+    let pass = |repeat| {
+        (
+            median_ms(repeat, || {
+                std::hint::black_box(forward(layer));
+            }),
+            median_ms(repeat, || {
+                std::hint::black_box(backward(layer, dout).ok());
+            }),
+        )
+    };
+    let (fwd, bwd) = pass(repeat);
+    let single = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+    let (fwd1, bwd1) = match single {
+        Ok(pool) => {
+            let (a, b) = pool.install(|| pass(repeat));
+            (Some(a), Some(b))
+        }
+        Err(_) => (None, None),
+    };
+    Row {
+        workload: "engine".into(),
+        size: size_text(layer),
+        filters: layer.geom.f,
+        kernel_size: layer.geom.hh,
+        forward_ms: Some(fwd),
+        backward_ms: Some(bwd),
+        forward_ms_1t: fwd1,
+        backward_ms_1t: bwd1,
+        flops: Some(forward_flops(layer)),
+        note: "conv::forward, conv::backward (dx, dw, db)".into(),
+    }
+}
+
+/// CS231n's four loops (src/conv/naive.rs) against the fast engine at the same size.
+fn naive_row(layer: &Layer, dout: &Array4<f64>, repeat: usize) -> Row {
+    let fwd = median_ms(repeat, || {
+        std::hint::black_box(naive::conv_forward_naive(layer));
+    });
+    let bwd = median_ms(repeat, || {
+        std::hint::black_box(naive::conv_backward_naive(layer, dout));
+    });
+    Row {
+        workload: "cs231n loops".into(),
+        size: size_text(layer),
+        filters: layer.geom.f,
+        kernel_size: layer.geom.hh,
+        forward_ms: Some(fwd),
+        backward_ms: Some(bwd),
+        flops: Some(forward_flops(layer)),
+        note: "naive.rs: conv_forward_naive, conv_backward_naive".into(),
+        ..Row::default()
+    }
+}
+
+/// The stepper's engine: one step forward (the window's sums) and one backward (the
+/// running totals move by a window), and a jump from step 1 to the last step.
+fn step_row(layer: &Layer, dout: &Array4<f64>, repeat: usize) -> anyhow::Result<Row> {
+    let g = layer.geom;
+    // A step in the middle of a middle row, so that l and h stay within the row.
+    let k = (g.h_out / 2) * g.w_out + g.w_out / 2 + 1;
+    let fwd = median_ms(repeat.max(50), || {
+        std::hint::black_box(layer.forward_step(k));
+    });
+    let mut cursor = BackwardCursor::new(layer, dout, k)?;
+    let mut there = false;
+    let bwd = median_ms(repeat.max(50), || {
+        there = !there;
+        let to = if there { k + 1 } else { k };
+        std::hint::black_box(cursor.seek(layer, dout, to).ok());
+    });
+    let first = BackwardCursor::new(layer, dout, 1)?;
+    let jump = median_ms(repeat, || {
+        let mut c = first.clone();
+        std::hint::black_box(c.seek(layer, dout, g.total_steps()).ok());
+    });
+    Ok(Row {
+        workload: "stepper step".into(),
+        size: size_text(layer),
+        filters: g.f,
+        kernel_size: g.hh,
+        forward_ms: Some(fwd),
+        backward_ms: Some(bwd),
+        note: format!("one step (l or h); a jump to the last step: {jump:.2} ms (with a copy)"),
+        ..Row::default()
+    })
+}
+
+/// Keypress to frame in the stepper (update + draw at 200x60), on the bundled photo at
+/// full size and on a 1024x1024 image, with `--kernel random --filters F`.
+fn frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let photo = InputArgs {
+        size: Some(if quick { "32".into() } else { "full".into() }),
+        kernel: Some("random".into()),
+        filters: Some(filters),
+        ..Default::default()
+    };
+    rows.extend(frames_of(&photo, "photo", repeat)?);
+    if !quick {
+        let path = std::env::temp_dir().join(format!("convstep-bench-{}.png", std::process::id()));
+        let image = image::RgbImage::from_fn(1024, 1024, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x ^ y) % 256) as u8])
+        });
+        image
+            .save(&path)
+            .context("writing a 1024x1024 test image")?;
+        let big = InputArgs {
+            input: Some(path.clone()),
+            size: Some("full".into()),
+            ..photo
+        };
+        let timed = frames_of(&big, "1024x1024 image", repeat);
+        let _ = std::fs::remove_file(&path);
+        rows.extend(timed?);
+    }
+    Ok(rows)
+}
+
+fn frames_of(args: &InputArgs, what: &str, repeat: usize) -> anyhow::Result<Vec<Row>> {
+    let spec = SceneSpec::from_args(args)?;
+    let mut app = App::new(spec, &StateArgs::default())?;
+    let g = app.layer().geom;
+    let size = format!("{}x{}", g.h, g.w);
+    let (f, k) = (g.f, g.hh);
+    let press = |app: &mut App, action: Action| -> Buffer {
+        app.update(action);
+        crate::ui::render_buffer(app, 200, 60)
+    };
+    let mut flip = false;
+    let mut step = |app: &mut App| {
+        flip = !flip;
+        let action = if flip { Action::Next } else { Action::Prev };
+        std::hint::black_box(press(app, action));
+    };
+    let fwd = median_ms(repeat, || step(&mut app));
+    app.update(Action::Backward);
+    let bwd = median_ms(repeat, || step(&mut app));
+    let jump = median_ms(repeat, || {
+        std::hint::black_box(press(&mut app, Action::Last));
+        std::hint::black_box(press(&mut app, Action::First));
+    }) / 2.0;
+    let mut up = false;
+    let param = median_ms(repeat, || {
+        up = !up;
+        let action = if up {
+            Action::StrideUp
+        } else {
+            Action::StrideDown
+        };
+        std::hint::black_box(press(&mut app, action));
+    });
+    let phase_switch = median_ms(repeat, || {
+        std::hint::black_box(press(&mut app, Action::Forward));
+        std::hint::black_box(press(&mut app, Action::Backward));
+    }) / 2.0;
+    Ok(vec![Row {
+        workload: format!("frame 200x60, {what}"),
+        size,
+        filters: f,
+        kernel_size: k,
+        forward_ms: Some(fwd),
+        backward_ms: Some(bwd),
+        note: format!(
+            "key to frame (l/h); jump (g/G) {jump:.1} ms, stride change {param:.1} ms, phase switch {phase_switch:.1} ms"
+        ),
+        ..Row::default()
+    }])
+}
+
+/// A PNG of one 200x60 frame and a GIF of 100 frames at 120x40, through the export
+/// functions `shot` and `record` use.
+fn export_row(quick: bool, repeat: usize) -> anyhow::Result<Row> {
+    let args = InputArgs {
+        size: Some("16".into()),
+        ..Default::default()
+    };
+    let mut app = App::new(SceneSpec::from_args(&args)?, &StateArgs::default())?;
+    let opts = RenderOptions::default();
+    let frame = crate::ui::render_buffer(&app, 200, 60);
+    let png = median_ms(repeat, || {
+        std::hint::black_box(crate::export::render(&frame, Format::Png, &opts).ok());
+    });
+    let count = if quick { 5 } else { 100 };
+    let frames: Vec<TimedFrame> = (0..count)
+        .map(|_| {
+            app.update(Action::Next);
+            TimedFrame {
+                buffer: crate::ui::render_buffer(&app, 120, 40),
+                delay_ms: 100,
+            }
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("convstep-bench-{}.gif", std::process::id()));
+    let mut result = Ok(());
+    let gif = median_ms(repeat.min(3), || {
+        if result.is_ok() {
+            result = crate::export::write_gif(frames.clone(), &path, &opts);
+        }
+    });
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let _ = std::fs::remove_file(&path);
+    result?;
+    Ok(Row {
+        workload: "export".into(),
+        size: "200x60 / 120x40".into(),
+        forward_ms: Some(png),
+        backward_ms: Some(gif),
+        note: format!("PNG of one 200x60 frame; GIF of {count} frames at 120x40 ({bytes} bytes)"),
+        ..Row::default()
+    })
+}
+
+fn gflops(flops: Option<f64>, ms: Option<f64>) -> Option<f64> {
+    Some(flops? / (ms? * 1e-3) / 1e9)
+}
+
+fn cell(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| {
+        if v >= 100.0 {
+            format!("{v:.0}")
+        } else if v >= 1.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.4}")
+        }
+    })
+}
+
+fn to_table(rows: &[Row], threads: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "convstep bench: f64, stride 1, pad K/2, medians in ms; {threads} threads and 1 thread (1t); GFLOP/s counts 2 per multiply-add, backward twice forward"
+    );
+    let head = [
+        "workload",
+        "size",
+        "F",
+        "K",
+        "fwd ms",
+        "bwd ms",
+        "fwd GF/s",
+        "bwd GF/s",
+        "fwd ms 1t",
+        "bwd ms 1t",
+        "fwd GF/s 1t",
+        "bwd GF/s 1t",
+    ];
+    let mut lines = vec![head.map(String::from).to_vec()];
+    for r in rows {
+        let back_flops = r.flops.map(|f| 2.0 * f);
+        lines.push(vec![
+            r.workload.clone(),
+            r.size.clone(),
+            if r.filters > 0 {
+                r.filters.to_string()
+            } else {
+                "-".into()
+            },
+            if r.kernel_size > 0 {
+                r.kernel_size.to_string()
+            } else {
+                "-".into()
+            },
+            cell(r.forward_ms),
+            cell(r.backward_ms),
+            cell(gflops(r.flops, r.forward_ms)),
+            cell(gflops(back_flops, r.backward_ms)),
+            cell(r.forward_ms_1t),
+            cell(r.backward_ms_1t),
+            cell(gflops(r.flops, r.forward_ms_1t)),
+            cell(gflops(back_flops, r.backward_ms_1t)),
+        ]);
+    }
+    let widths: Vec<usize> = (0..head.len())
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for line in &lines {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (text, &w))| {
+                if c < 2 {
+                    format!("{text:<w$}")
+                } else {
+                    format!("{text:>w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    let _ = writeln!(out);
+    for r in rows {
+        let _ = writeln!(out, "{} {}: {}", r.workload, r.size, r.note);
+    }
+    out
+}
+
+fn json_number(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() => format!("{v}"),
+        _ => "null".into(),
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn to_json(rows: &[Row]) -> String {
+    let objects: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let back_flops = r.flops.map(|f| 2.0 * f);
+            format!(
+                "{{\"workload\":{},\"size\":{},\"filters\":{},\"kernel_size\":{},\"forward_ms\":{},\"backward_ms\":{},\"forward_ms_1t\":{},\"backward_ms_1t\":{},\"forward_gflops\":{},\"backward_gflops\":{},\"note\":{}}}",
+                json_string(&r.workload),
+                json_string(&r.size),
+                r.filters,
+                r.kernel_size,
+                json_number(r.forward_ms),
+                json_number(r.backward_ms),
+                json_number(r.forward_ms_1t),
+                json_number(r.backward_ms_1t),
+                json_number(gflops(r.flops, r.forward_ms)),
+                json_number(gflops(back_flops, r.backward_ms)),
+                json_string(&r.note),
+            )
+        })
+        .collect();
+    format!("[\n{}\n]", objects.join(",\n"))
+}
