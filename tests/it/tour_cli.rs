@@ -151,19 +151,18 @@ fn without_a_terminal_the_tour_names_the_headless_ways() {
 }
 
 /// `tour --check` of 600 heavy pages (one scene) used to take 74 s (each page built
-/// and gradient-checked); the scene is now built and checked once.
+/// and gradient-checked); the scene is now built and checked once (counted in
+/// tour_format::identical_heavy_scenes_are_built_once; timing is for benchmarks).
 #[test]
-fn checking_a_heavy_walkthrough_builds_its_scene_once() {
+fn checking_a_heavy_walkthrough_passes_on_the_command_line() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("heavy.toml");
     std::fs::write(&path, crate::tour_format::heavy_tour(600, false)).unwrap();
-    let start = std::time::Instant::now();
     let got = convstep()
         .args(["tour", "--check"])
         .arg(&path)
         .output()
         .unwrap();
-    let took = start.elapsed();
     assert!(
         got.status.success(),
         "{}",
@@ -171,6 +170,4 @@ fn checking_a_heavy_walkthrough_builds_its_scene_once() {
     );
     let stdout = String::from_utf8_lossy(&got.stdout);
     assert!(stdout.ends_with(": ok: 1 lesson, 600 pages\n"), "{stdout}");
-    // A debug build on a shared machine: generous, but far below 600 builds.
-    assert!(took.as_secs() < 60, "took {took:?}");
 }
