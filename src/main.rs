@@ -7,6 +7,10 @@ use clap::Parser;
 use convstep::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    // A kill restores the terminal before the signal ends the program.
+    if let Err(err) = convstep::app::terminal::restore_on_signals() {
+        eprintln!("convstep: warning: cannot watch for signals: {err}");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         None => convstep::app::run(&cli.stepper),
