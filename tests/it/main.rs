@@ -10,6 +10,7 @@ mod input_support;
 mod robust_limits;
 mod robust_props;
 mod stepper_cli;
+mod stepper_fuzz;
 mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;
