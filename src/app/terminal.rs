@@ -87,7 +87,7 @@ pub fn run_full_screen(
 /// the terminal goes away.
 fn event_loop<S: Screen, B: Backend>(
     session: &mut Session<'_, S, B>,
-    events: &std::sync::mpsc::Receiver<Event>,
+    events: &std::sync::mpsc::Receiver<Vec<Event>>,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -97,25 +97,23 @@ where
     loop {
         let first = match session.next_tick() {
             Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
-                Ok(event) => Some(event),
-                Err(RecvTimeoutError::Timeout) => None,
+                Ok(batch) => batch,
+                Err(RecvTimeoutError::Timeout) => Vec::new(),
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             },
             None => match events.recv() {
-                Ok(event) => Some(event),
+                Ok(batch) => batch,
                 Err(_) => return Ok(()),
             },
         };
-        if let Some(event) = first
-            && session.apply(&event)
-        {
+        if session.apply_all(&first) {
             return Ok(());
         }
         // Everything that came meanwhile, and a tick that fell due, before one frame.
         loop {
             match events.try_recv() {
-                Ok(event) => {
-                    if session.apply(&event) {
+                Ok(batch) => {
+                    if session.apply_all(&batch) {
                         return Ok(());
                     }
                 }
@@ -188,6 +186,11 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
         }
         self.after_update(Instant::now());
         self.screen.quit()
+    }
+
+    /// Applies inputs in order until one asks to quit; true if one did.
+    pub fn apply_all(&mut self, events: &[Event]) -> bool {
+        events.iter().any(|event| self.apply(event))
     }
 
     /// When the next play tick is due, if playing.

@@ -420,9 +420,10 @@ mod reader {
 
     use super::Decoder;
 
-    /// The input thread: events arrive on `events`. Dropping it stops the thread.
+    /// The input thread: events arrive on `events`, those of one read together (so a
+    /// burst is seen whole). Dropping it stops the thread.
     pub struct Reader {
-        pub events: Receiver<Event>,
+        pub events: Receiver<Vec<Event>>,
         stop: UnixStream,
         thread: Option<JoinHandle<()>>,
         winch: signal_hook::SigId,
@@ -475,7 +476,7 @@ mod reader {
         tty: BorrowedFd<'_>,
         winch: &UnixStream,
         stop: &UnixStream,
-        tx: &Sender<Event>,
+        tx: &Sender<Vec<Event>>,
     ) -> io::Result<()> {
         let mut decoder = Decoder::new();
         let mut buf = [0u8; 1024];
@@ -519,10 +520,8 @@ mod reader {
             } else {
                 decoder.expire(now, &mut events);
             }
-            for event in events.drain(..) {
-                if tx.send(event).is_err() {
-                    return Ok(());
-                }
+            if !events.is_empty() && tx.send(std::mem::take(&mut events)).is_err() {
+                return Ok(());
             }
         }
     }
