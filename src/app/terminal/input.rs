@@ -404,6 +404,40 @@ fn mouse_event(cb: u16, cx: u16, cy: u16, press: bool) -> Option<Event> {
 #[cfg(unix)]
 pub use reader::Reader;
 
+#[cfg(not(unix))]
+pub use console::Reader;
+
+#[cfg(not(unix))]
+mod console {
+    //! Elsewhere (Windows) the console reports keys, not bytes: there is no escape
+    //! sequence to time out, and crossterm's reader serves as it is.
+
+    use std::io;
+    use std::sync::mpsc::{self, Receiver};
+
+    use ratatui::crossterm::event::{self, Event};
+
+    pub struct Reader {
+        pub events: Receiver<Vec<Event>>,
+    }
+
+    impl Reader {
+        pub fn start() -> io::Result<Reader> {
+            let (tx, events) = mpsc::channel();
+            std::thread::Builder::new()
+                .name("convstep-input".into())
+                .spawn(move || {
+                    while let Ok(event) = event::read() {
+                        if tx.send(vec![event]).is_err() {
+                            break;
+                        }
+                    }
+                })?;
+            Ok(Reader { events })
+        }
+    }
+}
+
 #[cfg(unix)]
 mod reader {
     //! The terminal's bytes, read on a thread of their own and decoded as they come.
