@@ -138,6 +138,8 @@ pub struct Session<'a, S: Screen, B: Backend> {
     area: Rect,
     /// When the next play tick is due, while playing.
     next_tick: Option<Instant>,
+    /// The terminal was resized since the last frame: redraw every cell.
+    resized: bool,
 }
 
 impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
@@ -152,6 +154,7 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
             export,
             area,
             next_tick: None,
+            resized: false,
         };
         session.schedule(Instant::now());
         session
@@ -170,7 +173,8 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
     }
 
     /// Applies one input: a key press, a left click (on what the last frame showed), a
-    /// resize (the next frame takes the new size). True when the screen asks to quit.
+    /// resize (the next frame is drawn whole, at the new size). True when the screen
+    /// asks to quit.
     pub fn apply(&mut self, event: &Event) -> bool {
         match event {
             Event::Key(key) if key.kind == KeyEventKind::Press => self.screen.key(*key),
@@ -182,6 +186,10 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
                     self.screen.app_mut().update(action);
                 }
             }
+            // The size at the next frame may be the last frame's again (resized away and
+            // back), yet the terminal has reflowed or cut what it showed: ratatui's diff
+            // against the last frame would leave that on the screen.
+            Event::Resize(..) => self.resized = true,
             _ => {}
         }
         self.after_update(Instant::now());
@@ -216,6 +224,9 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
 
     /// Draws the current state, the only place that does.
     pub fn draw(&mut self) -> Result<(), B::Error> {
+        if std::mem::take(&mut self.resized) {
+            self.terminal.clear()?;
+        }
         let screen = &*self.screen;
         let frame = self
             .terminal

@@ -265,7 +265,7 @@ fn fuzz(cases: usize, seed: u64) -> usize {
         let mut session = Session::new(terminal, &mut app, &export);
         session.draw().expect("the first frame");
         let mut script: Vec<&str> = Vec::new();
-        let mut trail: Vec<String> = Vec::new();
+        let mut trail: Vec<String> = vec![format!("start {}x{}", size.0, size.1)];
         let mut quit = false;
         let bursts = rng.random_range(1..=12);
         for _ in 0..bursts {
@@ -358,4 +358,25 @@ fn random_inputs_keep_the_screen_whole_and_equal_to_a_fresh_redraw() {
         "stepper fuzz: {cases} cases on {layers} layers from seed {seed} in {:.1} s",
         start.elapsed().as_secs_f64()
     );
+}
+
+/// Found by the long run (case 100,000 or so): resized away and back to the same size
+/// between two frames, the terminal had cut its picture (rows beyond 16 lost) while
+/// ratatui, seeing the size unchanged, drew only what differed from the last frame.
+#[test]
+fn a_resize_away_and_back_between_two_frames_redraws_the_whole_screen() {
+    let args: Vec<String> = ["--preset", "cs231n-demo"].map(String::from).to_vec();
+    let export = ExportArgs::default();
+    let mut app = start(&args).expect("the preset starts");
+    let terminal = Terminal::new(TestBackend::new(100, 30)).expect("a test terminal");
+    let mut session = Session::new(terminal, &mut app, &export);
+    session.draw().expect("a frame");
+    for (w, h) in [(161, 16), (100, 30)] {
+        session.terminal_mut().backend_mut().resize(w, h);
+        session.apply(&Event::Resize(w, h));
+    }
+    session.draw().expect("a frame");
+    let want = fresh(session.screen(), Rect::new(0, 0, 100, 30));
+    let shown = session.terminal().backend().buffer();
+    assert!(*shown == want, "{}", first_difference(shown, &want));
 }
