@@ -225,7 +225,11 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
     /// Draws the current state, the only place that does.
     pub fn draw(&mut self) -> Result<(), B::Error> {
         if std::mem::take(&mut self.resized) {
-            self.terminal.clear()?;
+            // Not `Terminal::clear`: it asks the terminal where the cursor is, and the
+            // answer would come to the input thread, not to it.
+            let size = self.terminal.size()?;
+            self.terminal
+                .resize(Rect::new(0, 0, size.width, size.height))?;
         }
         let screen = &*self.screen;
         let frame = self
