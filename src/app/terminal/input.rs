@@ -540,7 +540,8 @@ mod reader {
             if winch_ready {
                 let mut sink = [0u8; 64];
                 while matches!(rustix::io::read(winch, &mut sink), Ok(n) if n > 0) {}
-                let (cols, rows) = ratatui::crossterm::terminal::size()?;
+                // The loop redraws at the size it finds; this only wakes it.
+                let (cols, rows) = ratatui::crossterm::terminal::size().unwrap_or_default();
                 events.push(Event::Resize(cols, rows));
             }
             if tty_ready {
