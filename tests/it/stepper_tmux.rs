@@ -207,9 +207,9 @@ const STRAY_FRAGMENTS: [(&str, &str, &str); 4] = [
 #[test]
 fn a_stray_escape_fragment_leaves_keys_working_and_q_esc_c_c_quit() {
     // The pauses let the 50 ms escape timeout pass, as a user's next key would; they
-    // are long (300 ms) so that a loaded machine cannot make the key part of the
+    // are long (500 ms) so that a loaded machine cannot make the key part of the
     // fragment (a key within the timeout ends a sequence, as in any terminal).
-    let pause = || std::thread::sleep(Duration::from_millis(300));
+    let pause = || std::thread::sleep(Duration::from_millis(500));
     for (name, fragment, quit_key) in STRAY_FRAGMENTS {
         let Some(t) = Tmux::start(name, 100, 30, &command("--preset cs231n-demo")) else {
             return;
