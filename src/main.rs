@@ -7,6 +7,16 @@ use convstep::cli::Command;
 
 fn main() -> ExitCode {
     let cli = convstep::cli::parse_or_exit();
+    // Full screen (the stepper, a tour): a kill restores the terminal before the signal
+    // ends the program. Exports and compute catch their own (they remove a partial file).
+    let full_screen = match &cli.command {
+        None => true,
+        Some(Command::Tour(t)) => !(t.check || t.list),
+        _ => false,
+    };
+    if full_screen && let Err(err) = convstep::app::terminal::restore_on_signals() {
+        eprintln!("convstep: warning: cannot watch for signals: {err}");
+    }
     let result = match cli.command {
         None => convstep::app::run(&cli.stepper),
         Some(Command::Compute(args)) => convstep::compute::run(&args),

@@ -98,10 +98,23 @@ impl terminal::Screen for App {
     }
 
     fn key(&mut self, key: KeyEvent) {
-        // Any key closes the gradient check's box.
+        // Any key closes the gradient check's box, bound or not.
         if self.check.is_some() {
             self.check = None;
         } else if let Some(action) = keys::action_for(&key) {
+            self.press(action);
+        }
+    }
+}
+
+impl App {
+    /// A key's action as the stepper applies it: while the gradient check's report is
+    /// open, a key only closes it. Key scripts (`shot --keys`, `record --keys`, a tour
+    /// page's keys) replay through here, so they show what the same keys show live.
+    pub fn press(&mut self, action: Action) {
+        if self.check.is_some() {
+            self.check = None;
+        } else {
             self.update(action);
         }
     }

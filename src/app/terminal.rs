@@ -1,19 +1,37 @@
-//! The terminal session and event loop shared by the stepper and the tour: draw, then a
-//! key, a click or a play tick becomes an update, until the user quits. The terminal is
-//! restored on return, on error and on panic.
+//! The terminal session and event loop shared by the stepper and the tour.
+//!
+//! - Input is read on a thread of its own ([`input::Reader`]): bytes are decoded as they
+//!   arrive, with an escape timeout, so that a stray fragment of an escape sequence
+//!   never leaves the program deaf.
+//! - The loop applies every pending input (keys, clicks, resizes, play ticks that fell
+//!   due) before it draws once: a burst of keys costs one frame, not one per key, and
+//!   no frame is drawn that is already stale.
+//! - The terminal is restored on return, on error, on panic, and on SIGTERM, SIGHUP,
+//!   SIGINT and SIGQUIT ([`restore_on_signals`]), after which the signal takes its
+//!   course (status 143, 129, 130, 131 in a shell).
+//!
+//! [`Session`] is the loop's state, generic over ratatui's backend, so that tests drive
+//! the very code the terminal runs with a `TestBackend`.
+
+pub mod input;
 
 use std::io::{IsTerminal, stdout};
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEvent, KeyEventKind, MouseButton,
+    DisableMouseCapture, EnableMouseCapture, Event, KeyEvent, KeyEventKind, MouseButton,
     MouseEventKind,
 };
-use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
 use super::{Action, App, Message};
@@ -53,70 +71,291 @@ pub fn run_full_screen(
         bail!("{needs_terminal}");
     }
     screen.set_color(ColorMode::from_env());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableMouseCapture);
-        previous(info);
-    }));
-    let mut terminal = ratatui::init();
-    let _ = execute!(stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, screen, export);
-    let _ = execute!(stdout(), DisableMouseCapture);
-    ratatui::restore();
+    let full_screen = FullScreen::enter()?;
+    let reader = input::Reader::start()?;
+    let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    let mut session = Session::new(terminal, screen, export);
+    let result = event_loop(&mut session, &reader.events);
+    // Stop reading first: keys typed after quitting are the shell's.
+    drop(reader);
+    drop(session);
+    drop(full_screen);
     result
 }
 
-fn event_loop(
-    terminal: &mut DefaultTerminal,
-    screen: &mut impl Screen,
-    export: &ExportArgs,
-) -> anyhow::Result<()> {
-    let mut next_tick = Instant::now() + Duration::from_millis(screen.app().tick_ms());
-    let mut shown: Option<Buffer> = None;
+/// Waits for input, applies all of it, draws once; until the screen asks to quit or
+/// the terminal goes away.
+fn event_loop<S: Screen, B: Backend>(
+    session: &mut Session<'_, S, B>,
+    events: &std::sync::mpsc::Receiver<Vec<Event>>,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+    session.draw()?;
     loop {
-        if screen.app().screenshot_requested {
-            screen.app_mut().screenshot_requested = false;
-            if let Some(buffer) = &shown {
-                save_screenshot(screen.app_mut(), buffer, export);
-            }
-        }
-        let frame = terminal.draw(|f| screen.render(f.area(), f.buffer_mut()))?;
-        let area = frame.area;
-        shown = Some(frame.buffer.clone());
-        if screen.quit() {
+        let first = match session.next_tick() {
+            Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                Ok(batch) => batch,
+                Err(RecvTimeoutError::Timeout) => Vec::new(),
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            },
+            None => match events.recv() {
+                Ok(batch) => batch,
+                Err(_) => return Ok(()),
+            },
+        };
+        if session.apply_all(&first) {
             return Ok(());
         }
-        let was_playing = screen.app().playing;
-        let timeout = if was_playing {
-            next_tick.saturating_duration_since(Instant::now())
-        } else {
-            Duration::from_secs(3600)
-        };
-        if event::poll(timeout)? {
-            match event::read()? {
-                Event::Key(key) if key.kind == KeyEventKind::Press => screen.key(key),
-                Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
-                    let stepper = screen.stepper_area(area);
-                    if let Some(action) =
-                        ui::hit_test(screen.app(), stepper, mouse.column, mouse.row)
-                    {
-                        screen.app_mut().update(action);
+        // Everything that came meanwhile, and a tick that fell due, before one frame.
+        loop {
+            match events.try_recv() {
+                Ok(batch) => {
+                    if session.apply_all(&batch) {
+                        return Ok(());
                     }
                 }
-                _ => {}
+                Err(TryRecvError::Empty) => {
+                    if !session.tick_if_due(Instant::now()) {
+                        break;
+                    }
+                }
+                Err(TryRecvError::Disconnected) => return Ok(()),
             }
         }
-        let app = screen.app_mut();
-        if app.playing && (!was_playing || Instant::now() >= next_tick) {
-            if was_playing {
-                app.update(Action::Tick);
-            }
-            next_tick = Instant::now() + Duration::from_millis(app.tick_ms());
-        }
+        session.draw()?;
     }
 }
 
-/// Saves the frame the user saw, named after the step it shows, and says where.
+/// The loop's state: the terminal, the screen it shows, and the play timer.
+pub struct Session<'a, S: Screen, B: Backend> {
+    terminal: Terminal<B>,
+    screen: &'a mut S,
+    export: &'a ExportArgs,
+    /// The area of the last frame drawn: mouse reports point into it.
+    area: Rect,
+    /// When the next play tick is due, while playing.
+    next_tick: Option<Instant>,
+    /// The terminal was resized since the last frame: redraw every cell.
+    resized: bool,
+}
+
+impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
+    pub fn new(terminal: Terminal<B>, screen: &'a mut S, export: &'a ExportArgs) -> Self {
+        let area = terminal
+            .size()
+            .map(|s| Rect::new(0, 0, s.width, s.height))
+            .unwrap_or_default();
+        let mut session = Session {
+            terminal,
+            screen,
+            export,
+            area,
+            next_tick: None,
+            resized: false,
+        };
+        session.schedule(Instant::now());
+        session
+    }
+
+    pub fn screen(&self) -> &S {
+        self.screen
+    }
+
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    pub fn terminal_mut(&mut self) -> &mut Terminal<B> {
+        &mut self.terminal
+    }
+
+    /// Applies one input: a key press, a left click (on what the last frame showed), a
+    /// resize (the next frame is drawn whole, at the new size). True when the screen
+    /// asks to quit.
+    pub fn apply(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => self.screen.key(*key),
+            Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
+                let stepper = self.screen.stepper_area(self.area);
+                if let Some(action) =
+                    ui::hit_test(self.screen.app(), stepper, mouse.column, mouse.row)
+                {
+                    self.screen.app_mut().update(action);
+                }
+            }
+            // The size at the next frame may be the last frame's again (resized away and
+            // back), yet the terminal has reflowed or cut what it showed: ratatui's diff
+            // against the last frame would leave that on the screen.
+            Event::Resize(..) => self.resized = true,
+            _ => {}
+        }
+        self.after_update(Instant::now());
+        self.screen.quit()
+    }
+
+    /// Applies inputs in order until one asks to quit; true if one did.
+    pub fn apply_all(&mut self, events: &[Event]) -> bool {
+        events.iter().any(|event| self.apply(event))
+    }
+
+    /// When the next play tick is due, if playing.
+    pub fn next_tick(&self) -> Option<Instant> {
+        self.next_tick
+    }
+
+    /// Applies a play tick if one is due at `now`; true if it did.
+    pub fn tick_if_due(&mut self, now: Instant) -> bool {
+        if self.next_tick.is_none_or(|due| now < due) {
+            return false;
+        }
+        self.tick(now);
+        true
+    }
+
+    /// Applies one play tick now (tests call it directly).
+    pub fn tick(&mut self, now: Instant) {
+        self.screen.app_mut().update(Action::Tick);
+        self.next_tick = None;
+        self.after_update(now);
+    }
+
+    /// Draws the current state, the only place that does.
+    pub fn draw(&mut self) -> Result<(), B::Error> {
+        if std::mem::take(&mut self.resized) {
+            // Not `Terminal::clear`: it asks the terminal where the cursor is, and the
+            // answer would come to the input thread, not to it.
+            let size = self.terminal.size()?;
+            self.terminal
+                .resize(Rect::new(0, 0, size.width, size.height))?;
+        }
+        let screen = &*self.screen;
+        let frame = self
+            .terminal
+            .draw(|f| screen.render(f.area(), f.buffer_mut()))?;
+        self.area = frame.area;
+        Ok(())
+    }
+
+    /// Saves a screenshot the update asked for, and starts or stops the play timer.
+    fn after_update(&mut self, now: Instant) {
+        if self.screen.app().screenshot_requested {
+            self.screen.app_mut().screenshot_requested = false;
+            // The frame this state shows at the terminal's size: what the next draw
+            // puts on the screen, whatever else is still pending.
+            let area = self
+                .terminal
+                .size()
+                .map(|s| Rect::new(0, 0, s.width, s.height))
+                .unwrap_or(self.area);
+            let mut buffer = Buffer::empty(area);
+            self.screen.render(area, &mut buffer);
+            save_screenshot(self.screen.app_mut(), &buffer, self.export);
+        }
+        self.schedule(now);
+    }
+
+    /// While playing, a tick is due one tick length after the last one (or after play
+    /// started); otherwise none is.
+    fn schedule(&mut self, now: Instant) {
+        let app = self.screen.app();
+        self.next_tick = match (app.playing, self.next_tick) {
+            (false, _) => None,
+            (true, Some(due)) => Some(due),
+            (true, None) => Some(now + Duration::from_millis(app.tick_ms())),
+        };
+    }
+}
+
+/// Whether the terminal is in full-screen mode now; the lock is held while entering
+/// and restoring, so that a signal never exits halfway through either.
+static FULL_SCREEN: Mutex<bool> = Mutex::new(false);
+
+/// Raw mode, the alternate screen and mouse reports, for as long as it lives.
+struct FullScreen;
+
+impl FullScreen {
+    fn enter() -> std::io::Result<FullScreen> {
+        static PANIC_HOOK: std::sync::Once = std::sync::Once::new();
+        PANIC_HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                // The message goes to the restored screen, where it stays readable.
+                restore();
+                previous(info);
+            }));
+        });
+        let out = stdout().lock();
+        let mut active = FULL_SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+        *active = true;
+        let entered = enable_raw_mode()
+            .and_then(|()| execute!(stdout(), EnterAlternateScreen, EnableMouseCapture));
+        drop(active);
+        drop(out);
+        // Dropped on an error, it restores what was entered.
+        let full_screen = FullScreen;
+        entered?;
+        Ok(full_screen)
+    }
+}
+
+impl Drop for FullScreen {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Leaves full-screen mode if the terminal is in it: mouse reports off, the cursor
+/// shown, the main screen back, raw mode off. Safe from any thread, any number of
+/// times.
+pub fn restore() {
+    // stdout first, then the flag, everywhere: the order that cannot deadlock.
+    let out = stdout().lock();
+    let mut active = FULL_SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+    if *active {
+        let _ = execute!(
+            stdout(),
+            DisableMouseCapture,
+            cursor::Show,
+            LeaveAlternateScreen
+        );
+        let _ = disable_raw_mode();
+        *active = false;
+    }
+    drop(active);
+    drop(out);
+}
+
+/// On SIGTERM, SIGHUP, SIGINT or SIGQUIT: restores the terminal if the program is
+/// full-screen, then lets the signal do what it does by default (the exit status is
+/// 128 + its number). Called once, at start.
+#[cfg(unix)]
+pub fn restore_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::Builder::new()
+        .name("convstep-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Held to the end: the loop cannot write a frame over the restored
+                // screen, whatever it was doing.
+                let _out = stdout().lock();
+                restore();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn restore_on_signals() -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Saves the frame, named after the step it shows, and says where.
 fn save_screenshot(app: &mut App, buffer: &Buffer, export: &ExportArgs) {
     let dir = export.export_dir.as_deref().unwrap_or(Path::new("."));
     let label = app.screenshot_label();

@@ -47,7 +47,7 @@ pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
             let spec = SceneSpec::from_args(&args.input)?;
             let mut app = App::new(spec, &args.state)?;
             for action in actions {
-                app.update(action);
+                app.press(action);
             }
             ui::render_buffer(&app, cols, rows)
         }
@@ -78,7 +78,7 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
                 return None;
             }
             if next > 0 {
-                app.update(actions[next - 1]);
+                app.press(actions[next - 1]);
             }
             next += 1;
             Some(Ok(TimedFrame {

@@ -79,7 +79,7 @@ impl Stage {
         if let Some(script) = &page.keys {
             check_keys(script)?;
             for action in keys::parse_script(script)? {
-                app.update(action);
+                app.press(action);
             }
         }
         Ok(Stage { app })

@@ -125,7 +125,7 @@ impl TourView {
     /// Plays a script of stepper key names on the open page (for `shot --keys`).
     pub fn play(&mut self, script: &str) -> anyhow::Result<()> {
         for action in crate::app::keys::parse_script(script)? {
-            self.stage.app.update(action);
+            self.stage.app.press(action);
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ mod screen_geometry;
 mod shell_cli;
 mod stepper_cli;
 mod stepper_engine;
+mod stepper_fuzz;
 mod stepper_labels;
 mod stepper_overlays;
 mod stepper_robust;

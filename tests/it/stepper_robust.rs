@@ -31,7 +31,7 @@ fn render_everywhere(app: &App) {
 }
 
 /// No two panels of the layout share a cell, and each stays on the screen.
-fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
+pub(crate) fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
     let area = ratatui::layout::Rect::new(0, 0, cols, rows);
     if cols < ui::MIN_COLS || rows < ui::MIN_ROWS {
         return;

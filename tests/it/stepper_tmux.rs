@@ -1,6 +1,10 @@
 //! The real binary in a real terminal (tmux): start on the bundled image, step, jump to
 //! the end, switch to backward, open the help, quit; the screen at each point, and the
 //! terminal restored afterwards (alternate screen left, the shell's output visible).
+//! Then what must never break it: a stray fragment of an escape sequence, a kill by
+//! SIGTERM, SIGHUP, SIGINT or SIGQUIT, a burst of keys on a heavy layer.
+
+use std::time::{Duration, Instant};
 
 use crate::tmux_support;
 
@@ -191,6 +195,155 @@ fn s_saves_a_screenshot_named_after_what_it_shows() {
     assert!(saved.contains("step 3/18"), "{saved}");
     t.keys(&["b", "s"]);
     t.wait_for("convstep-backward-step3-001.txt");
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}
+
+/// Fragments of escape sequences that used to leave the stepper deaf (crossterm's
+/// reader waited for the byte that ends them), with the key that then must quit.
+const STRAY_FRAGMENTS: [(&str, &str, &str); 4] = [
+    ("csi-private", "\x1b[?", "q"),
+    ("sgr-mouse", "\x1b[<", "Escape"),
+    ("paste", "\x1b[200~", "C-c"),
+    ("cut-mouse-report", "\x1b[<0;12", "q"),
+];
+
+#[test]
+fn a_stray_escape_fragment_leaves_keys_working_and_q_esc_c_c_quit() {
+    // The pauses let the 50 ms escape timeout pass, as a user's next key would; they
+    // are long (500 ms) so that a loaded machine cannot make the key part of the
+    // fragment (a key within the timeout ends a sequence, as in any terminal).
+    let pause = || std::thread::sleep(Duration::from_millis(500));
+    for (name, fragment, quit_key) in STRAY_FRAGMENTS {
+        let Some(t) = Tmux::start(name, 100, 30, &command("--preset cs231n-demo")) else {
+            return;
+        };
+        t.wait_for("step 1/18");
+        t.type_bytes(fragment);
+        pause();
+        t.keys(&["l"]);
+        t.wait_for("step 2/18");
+        t.type_bytes(fragment);
+        pause();
+        let sent = Instant::now();
+        t.keys(&[quit_key]);
+        let screen = t.wait_for("convstep-exited-0");
+        // Typically 20-80 ms here (tmux's own latency included); 2 s is the margin
+        // for a loaded 2-core CI machine, far below "never".
+        let took = sent.elapsed();
+        assert!(
+            took < Duration::from_secs(2),
+            "{quit_key} after {fragment:?} took {took:?} to quit:\n{screen}"
+        );
+        assert_eq!(t.display("#{alternate_on}"), "0", "{name}");
+    }
+}
+
+/// The terminal as the program left it: main screen, cursor shown, no mouse
+/// reports, cooked mode (stty's `icanon` and `echo`, without a `-`).
+fn assert_restored(t: &Tmux, what: &str) {
+    let screen = t.screen();
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "{what}: alternate screen\n{screen}"
+    );
+    assert_eq!(
+        t.display("#{cursor_flag}"),
+        "1",
+        "{what}: cursor hidden\n{screen}"
+    );
+    let mouse =
+        t.display("#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}");
+    assert_eq!(mouse, "0000", "{what}: mouse reports still on\n{screen}");
+    let words: Vec<&str> = screen.split_whitespace().collect();
+    for mode in ["icanon", "echo", "isig"] {
+        assert!(
+            words.contains(&mode) && !words.contains(&format!("-{mode}").as_str()),
+            "{what}: stty shows no {mode} (raw mode left on)\n{screen}"
+        );
+    }
+}
+
+/// Kills the running stepper and tour with `signal`: the terminal is restored and the
+/// shell sees the signal's status.
+fn killed_by(signal: &str, number: i32) {
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    for (what, args, ready) in [
+        ("stepper", "--preset cs231n-demo", "step 1/18"),
+        ("tour", "tour", "step "),
+    ] {
+        // ulimit -c 0: SIGQUIT's default action dumps core.
+        let command =
+            format!("ulimit -c 0; {bin} {args}; echo convstep-exited-$?; stty -a; sleep 60");
+        let name = format!("kill-{signal}-{what}");
+        let Some(t) = Tmux::start(&name, 120, 40, &command) else {
+            return;
+        };
+        t.wait_for(ready);
+        let pid = t.child_pid("convstep").expect("convstep runs in the pane");
+        let killed = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "kill -s {signal} {pid}");
+        let status = 128 + number;
+        t.wait_for(&format!("convstep-exited-{status}"));
+        // stty's output follows the status line.
+        t.wait_for("icanon");
+        assert_restored(&t, &format!("{what} after SIG{signal}"));
+    }
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    killed_by("TERM", 15);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    killed_by("HUP", 1);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    killed_by("INT", 2);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    killed_by("QUIT", 3);
+}
+
+#[test]
+fn a_burst_of_50_keys_on_a_heavy_layer_settles_within_2_seconds() {
+    // 64 filters of 31x31 on a 43x64 picture at 250x80: a debug build draws a frame in
+    // about 0.3 s on a loaded machine, and one frame per key took 15 s to work off 50
+    // keys (measured side by side: 15.2 s before, 0.5 s now). Every pending key is
+    // now applied before one frame. 2 s leaves room for a loaded 2-core CI machine
+    // (other tests run beside this one) while one frame per key stays far beyond it.
+    let args = "--kernel random --filters 64 --kernel-size 31 --size 64";
+    let Some(t) = Tmux::start("burst", 250, 80, &command(args)) else {
+        return;
+    };
+    // Building the layer takes seconds in a debug build: wait longer for it.
+    t.wait_until_within(Duration::from_secs(120), "the first frame", |s| {
+        s.contains("step 1/34560")
+    });
+    t.wait_steady("step 1/34560");
+    let sent = Instant::now();
+    // One send-keys: the 50 keys reach the terminal at once, as from a paste or a
+    // key repeat that outruns the frames.
+    t.type_bytes(&"l".repeat(50));
+    t.wait_until_within(Duration::from_secs(60), "at step 51", |s| {
+        s.contains("step 51/34560")
+    });
+    let took = sent.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "50 keys took {took:?} to settle"
+    );
+    // The key after the burst still answers: the loop is not behind.
     t.keys(&["q"]);
     t.wait_for("convstep-exited-0");
 }

@@ -94,18 +94,51 @@ impl Tmux {
     }
 
     /// Waits until `done` holds for the screen; panics with the screen if it never does.
-    pub fn wait_until(&self, what: &str, mut done: impl FnMut(&str) -> bool) -> String {
+    pub fn wait_until(&self, what: &str, done: impl FnMut(&str) -> bool) -> String {
+        self.wait_until_within(PATIENCE, what, done)
+    }
+
+    /// As [`Tmux::wait_until`], with a patience of its own.
+    pub fn wait_until_within(
+        &self,
+        patience: Duration,
+        what: &str,
+        mut done: impl FnMut(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
             if done(&screen) {
                 return screen;
             }
-            if start.elapsed() > PATIENCE {
+            if start.elapsed() > patience {
                 panic!("the screen never ended up {what}; it shows:\n{screen}");
             }
             sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Types `bytes` as they are, with no key names (`send-keys -l`).
+    pub fn type_bytes(&self, bytes: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", bytes]);
+    }
+
+    /// The process id of the pane's child named `name` (the program its shell runs),
+    /// from /proc; None until it has started.
+    pub fn child_pid(&self, name: &str) -> Option<u32> {
+        let shell: u32 = self.display("#{pane_pid}").parse().ok()?;
+        std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+                let (head, tail) = stat.rsplit_once(')')?;
+                let comm = head.split_once('(')?.1;
+                let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
+                (ppid == shell && comm == name).then_some(pid)
+            })
     }
 
     /// A tmux format of the pane (`#{alternate_on}`, `#{cursor_x}`, ...).
