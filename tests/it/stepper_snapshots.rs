@@ -64,20 +64,35 @@ fn first_step_200x60() {
 
 #[test]
 fn backward_step_200x60() {
-    // A large screen fills up: dx_pad with the dout maps, x with the touch counts
-    // right under them, dx_pad's numbers around the window, the key and the kernel.
+    // A large screen fills up: dx_pad first, its scale, its numbers around the
+    // window under it; then the context: the dout maps, the photo, the kernel, x and
+    // the touch counts, the key.
     let app = app(default_input(), Phase::Backward, 40);
     let shown = text(&ui::render_buffer(&app, 200, 60));
     insta::assert_snapshot!(shown);
     for panel in [
         "dx_pad R",
-        "x R",
+        "so far",
+        "dx_pad[0,:,0:5,6:11] around the window",
+        "dout[0] sobel-x",
+        "photo 21x32",
+        "kernel w[0]",
+        "x G",
         "touches",
-        "dx_pad R[0:5,6:11]",
         "marks",
     ] {
         assert!(shown.contains(panel), "{panel} is shown");
     }
+    // dx_pad, the array being written, has the largest grids: the dout maps and x
+    // are drawn no larger, the photo smaller.
+    let plan = ui::plan(&app, ratatui::layout::Rect::new(0, 0, 200, 60));
+    let dx = plan.grads.as_ref().expect("dx_pad is placed");
+    let (maps, _) = plan.fmap.as_ref().expect("the dout maps are placed");
+    assert!(maps.rects[0].width <= dx.rects[0].width, "{plan:?}");
+    let x = plan.input.as_ref().expect("x is placed");
+    assert!(x.rects[0].width <= dx.rects[0].width, "{plan:?}");
+    let photo = plan.overview.as_ref().expect("the photo is placed");
+    assert!(photo.used.width < dx.rects[0].width, "{plan:?}");
     // A click on the zoom selects the padded cell it shows: row 0 + 2, column 6 + 3.
     let area = ratatui::layout::Rect::new(0, 0, 200, 60);
     let zoom = ui::plan(&app, area).zoom.expect("the zoom is placed");
@@ -419,11 +434,18 @@ fn a_short_screen_keeps_the_sum_and_every_partial() {
 
 #[test]
 fn titles_too_long_for_their_panel_end_in_an_ellipsis() {
-    // Cut at the panel's edge they read "dx_pad c" and "touches (max 4": a channel
-    // "c" and an open parenthesis that are not there.
+    // Cut at the panel's edge they would read "dout[0" or "touches (max 4": an open
+    // bracket or parenthesis that is not there.
     let shown = text(&ui::render_buffer(&app(demo(), Phase::Backward, 9), 80, 20));
-    assert!(shown.contains("dx_pad … dx_pad … dx_pad …"), "{shown}");
-    // The arithmetic's block titles fit over three columns of three decimals.
+    // dx_pad keeps its names, the dout maps (3x3 blocks) end in an ellipsis.
+    assert!(
+        shown.contains("dx_pad c0      dx_pad c1      dx_pad c2"),
+        "{shown}"
+    );
+    assert!(shown.contains("dout[0]…"), "{shown}");
+    // The arithmetic's block titles, where they show, are whole.
+    assert!(!shown.contains("dout·w[0…"), "{shown}");
+    let shown = text(&ui::render_buffer(&app(demo(), Phase::Backward, 9), 80, 24));
     assert!(shown.contains("dout·w[0] → dx_pad"), "{shown}");
 }
 
