@@ -529,3 +529,39 @@ fn printed_products_add_up_to_the_printed_partial_or_say_approximately() {
         "some partial of these steps does not add up as printed"
     );
 }
+
+#[test]
+fn dx_pad_shows_what_is_written_so_far_on_its_own_scale() {
+    use convstep::ui::grid::{Kind, Mark};
+    // Step 1 of CS231n's demo writes the 3x3 window at the padded corner (0..3, 0..3).
+    let first = app(demo(), Phase::Backward, 1);
+    let grids = ui::gradients::dx_pad_grids(&first);
+    let mut strongest: f64 = 0.0;
+    for grid in &grids {
+        for r in 0..grid.rows {
+            for c in 0..grid.cols {
+                let cell = (grid.cell)(r, c);
+                let in_window = r < 3 && c < 3;
+                if in_window {
+                    assert_eq!(cell.mark, Mark::Write, "({r},{c}) is being written");
+                    strongest = strongest.max(cell.shade);
+                } else if (1..6).contains(&r) && (1..6).contains(&c) {
+                    assert_eq!(cell.kind, Kind::Empty, "({r},{c}) is not written yet");
+                } else {
+                    // The ring, which carries values while the steps run.
+                    assert_eq!(cell.kind, Kind::PadValue, "({r},{c}) is the ring");
+                }
+            }
+        }
+    }
+    // The colours run to the largest |dx_pad| so far, not the pass's final one.
+    assert!((strongest - 1.0).abs() < 1e-12, "{strongest}");
+    let so_far = ui::gradients::dx_scale(&first);
+    let last = app(demo(), Phase::Backward, 18);
+    assert!(so_far < ui::gradients::dx_scale(&last), "{so_far}");
+    // Its legend says so, under dx_pad.
+    let shown = text(&ui::render_buffer(&first, 120, 40));
+    let legend = format!("-{} ", convstep::ui::text::fit(so_far, 6));
+    assert!(shown.contains(&legend), "{legend} {shown}");
+    assert!(shown.contains("so far"), "{shown}");
+}
