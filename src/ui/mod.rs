@@ -767,7 +767,8 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     if grads {
         let used = placed.used;
         let w = used.width.max(46).min(row.right().saturating_sub(used.x));
-        plan.dx_legend = Some(Rect::new(used.x, used.bottom(), w, 1).intersection(row));
+        let legend = Rect::new(used.x, used.bottom(), w, 1).intersection(row);
+        plan.dx_legend = (legend.height == 1).then_some(legend);
         plan.grads = Some(placed);
     } else {
         plan.touches = Some(placed);
