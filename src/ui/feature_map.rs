@@ -75,15 +75,20 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
 /// The colour scale's legend: -max ... 0 ... +max; when no value is finite (all NaN
 /// or infinite) there is no scale, and the legend says so.
 pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.width < 12 {
-        return;
-    }
     let r = &app.cache.ranges;
     let (max, finite) = if app.phase == Phase::Backward {
         (r.dout_abs, r.dout_finite)
     } else {
         (r.out_abs, r.out_finite)
     };
+    render_scale(app, area, buf, max, finite, "");
+}
+
+/// A diverging scale -max ... +max, then `note` where it fits.
+pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: bool, note: &str) {
+    if area.width < 12 {
+        return;
+    }
     if !finite {
         put(buf, area, area.x, area.y, "no finite values", theme::dim());
         return;
@@ -121,7 +126,10 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
         };
         x += put(buf, area, x, area.y, symbol, style);
     }
-    put(buf, area, x + 1, area.y, &hi, Style::new());
+    x += 1 + put(buf, area, x + 1, area.y, &hi, Style::new());
+    if !note.is_empty() && x + 1 + super::text::width(note) as u16 <= area.right() {
+        put(buf, area, x + 1, area.y, note, theme::dim());
+    }
 }
 
 /// Backward, when every entry of dout is one number: that, in one line, in place of

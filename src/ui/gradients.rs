@@ -1,6 +1,9 @@
 //! The backward pass's running sums: dx_pad per channel (its padding ring accumulates,
 //! then is cropped away to give dx), and how many windows touched each cell.
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
 use crate::app::App;
 
 use super::grid::{Grid, GridCell, Kind, Mark};
@@ -21,12 +24,36 @@ fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
     }
 }
 
+/// The largest |dx_pad[n]| written so far (0 before the first step, or when every
+/// value is 0): the colour scale of dx_pad and of its legend, so that the first steps'
+/// small sums show in colour instead of pale against the pass's final largest value.
+pub fn dx_scale(app: &App) -> f64 {
+    let n = app.pos().n;
+    app.bwd.as_ref().map_or(0.0, |(_, after)| {
+        after
+            .grads
+            .dx_pad
+            .index_axis(ndarray::Axis(0), n)
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |m, v| m.max(v.abs()))
+    })
+}
+
+/// Whether any window has written padded cell (r, c) of image n yet.
+fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
+    app.bwd
+        .as_ref()
+        .is_some_and(|(_, after)| after.touches[[n, r, c]] > 0)
+}
+
 /// dx_pad[n] after the current step, one grid per channel. The window marks the cells
-/// this step adds dout * w[f] to.
+/// this step adds dout * w[f] to; cells no window has written yet are the dim checker
+/// of outputs not computed yet (their 0 is the starting value, not a sum).
 pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let g = app.layer().geom;
     let n = app.pos().n;
-    let scale = app.cache.ranges.dx_abs.max(1e-12);
+    let scale = dx_scale(app).max(1e-12);
     (0..g.c)
         .map(|ch| {
             let name = super::input_grid::channel_name(app, ch);
@@ -50,12 +77,19 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         .as_ref()
                         .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, ch, r, c]]);
                     let t = v / scale;
+                    let kind = match ring_kind(app, r, c) {
+                        Kind::Value if !written(app, n, r, c) => Kind::Empty,
+                        kind => kind,
+                    };
                     GridCell {
-                        kind: ring_kind(app, r, c),
+                        kind,
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),
-                        mark: input_mark(app, r, c),
+                        mark: match input_mark(app, r, c) {
+                            Mark::Window => Mark::Write,
+                            mark => mark,
+                        },
                     }
                 }),
             }
@@ -90,4 +124,13 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
             }
         }),
     }
+}
+
+/// dx_pad's colour scale, under its grids: -max ... +max of what is written so far.
+pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
+    let max = dx_scale(app);
+    let finite = app.bwd.as_ref().is_none_or(|(_, after)| {
+        after.grads.dx_pad.iter().any(|v| v.is_finite()) || after.steps_done == 0
+    });
+    super::feature_map::render_scale(app, area, buf, max, finite, "so far");
 }

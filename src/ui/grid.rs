@@ -134,6 +134,9 @@ pub enum Mark {
     Feeds,
     /// The current window.
     Window,
+    /// The current window on the array this step writes (dx_pad): the window's
+    /// characters, tinted yellow like the cell being written forward.
+    Write,
     /// The selected input cell.
     Selected,
     /// The current output cell.
@@ -148,7 +151,7 @@ impl Mark {
             Mark::Unreached => ('×', '×'),
             Mark::Prev => ('(', ')'),
             Mark::Feeds => ('+', '+'),
-            Mark::Window => ('[', ']'),
+            Mark::Window | Mark::Write => ('[', ']'),
             Mark::Selected => ('*', '*'),
             Mark::Current => ('<', '>'),
         }
@@ -161,7 +164,7 @@ impl Mark {
             Mark::Unreached => '×',
             Mark::Prev => ':',
             Mark::Feeds => '+',
-            Mark::Window => '#',
+            Mark::Window | Mark::Write => '#',
             Mark::Selected => '*',
             Mark::Current => '@',
         }
@@ -170,7 +173,7 @@ impl Mark {
     fn rgb(self) -> Rgb {
         match self {
             Mark::Prev => theme::PREV,
-            Mark::Current => theme::CURRENT,
+            Mark::Current | Mark::Write => theme::CURRENT,
             Mark::Selected | Mark::Feeds => theme::SELECTED,
             Mark::Unreached => (255, 80, 80),
             _ => theme::WINDOW,
@@ -448,6 +451,7 @@ fn style_of(cell: &GridCell, color: ColorMode) -> Style {
     let tinted = cell.bg().map(|bg| match cell.mark {
         // The windows tint their cells, so they stand out and the value still shows.
         Mark::Window => tint(bg, highlight(bg), 0.4),
+        Mark::Write => tint(bg, theme::CURRENT, 0.15),
         Mark::Prev => tint(bg, theme::PREV, 0.35),
         Mark::Current => tint(bg, theme::CURRENT, 0.7),
         Mark::Selected | Mark::Feeds => tint(bg, theme::SELECTED, 0.45),
@@ -462,16 +466,19 @@ fn style_of(cell: &GridCell, color: ColorMode) -> Style {
         }
         (Mark::None, Some(bg)) => theme::contrast(bg),
         (Mark::None, None) => (120, 120, 120),
-        (Mark::Window | Mark::Prev | Mark::Current | Mark::Selected | Mark::Feeds, Some(bg)) => {
-            theme::contrast(bg)
-        }
+        (
+            Mark::Window | Mark::Write | Mark::Prev | Mark::Current | Mark::Selected | Mark::Feeds,
+            Some(bg),
+        ) => theme::contrast(bg),
         (mark, _) => mark.rgb(),
     };
     if let Some(fg) = color.color(fg) {
         style = style.fg(fg);
     }
     match cell.mark {
-        Mark::Window | Mark::Current | Mark::Selected => style.add_modifier(Modifier::BOLD),
+        Mark::Window | Mark::Write | Mark::Current | Mark::Selected => {
+            style.add_modifier(Modifier::BOLD)
+        }
         _ => style,
     }
 }
@@ -598,6 +605,10 @@ fn draw_half(
                     .map_or(theme::WINDOW, |bg| tint(bg, highlight(bg), 0.6)),
             ),
             Mark::Prev => Some(c.bg().map_or(theme::PREV, |bg| tint(bg, theme::PREV, 0.6))),
+            Mark::Write => Some(
+                c.bg()
+                    .map_or(theme::CURRENT, |bg| tint(bg, theme::CURRENT, 0.7)),
+            ),
             mark => Some(mark.rgb()),
         }
     };

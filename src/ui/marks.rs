@@ -10,12 +10,13 @@ use super::theme;
 
 /// Each mark and its meaning; the colours named are the ones every grid draws (the
 /// window tints a cell toward white, or toward dark grey where the cell is light, as
-/// on a one-channel picture's bright pixels), each line at most [`WIDTH`] columns.
+/// on a one-channel picture's bright pixels; on dx_pad, the cells this step writes,
+/// toward yellow), each line at most [`WIDTH`] columns.
 pub const MARKS: &[(&str, &str)] = &[
-    ("[ ] #", "current window (whiter or darker)"),
+    ("[ ] #", "current window (dx_pad: yellow)"),
     ("( ) :", "previous window"),
     ("· ·", "zero padding, outside the picture"),
-    ("╌", "output not computed yet (checker)"),
+    ("╌", "not computed yet (checker)"),
     ("× ×", "no window ever reads this cell"),
     ("< > @", "current output cell (yellow)"),
     ("* *", "selected input cell (x, H J K L)"),

@@ -57,6 +57,10 @@ pub struct Plan {
     pub zoom: Option<Placement>,
     /// Whether the zoom shows its wide extent (else the window alone, or 3 x 3 outputs).
     pub zoom_wide: bool,
+    /// Backward, the line over the zoomed channels naming the rows and columns shown.
+    pub zoom_head: Option<Rect>,
+    /// Backward, dx_pad's colour scale under its grids.
+    pub dx_legend: Option<Rect>,
     pub equation: Rect,
     pub code: Option<Rect>,
 }
@@ -134,6 +138,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some(legend) = plan.legend {
         feature_map::render_legend(app, legend, buf);
+    }
+    if let Some(rect) = plan.dx_legend {
+        gradients::render_legend(app, rect, buf);
+    }
+    if let Some(rect) = plan.zoom_head {
+        text::put_title(
+            buf,
+            rect,
+            rect.x,
+            rect.y,
+            &zoom::head(app, plan.zoom_wide),
+            theme::bold(),
+        );
     }
     if let Some(rect) = plan.kernel {
         kernel::render_panel(app, rect, buf);
@@ -283,11 +300,13 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     // The grids keep at least a third of the body (half blocks show a picture there).
     // The grids keep at least a third of the body; a photograph half, so that its
     // overview is a picture one recognises.
-    let share = if overview::is_photo(app) && app.color.has_color() {
-        2
-    } else {
-        3
-    };
+    // Backward, half too: dx_pad is the lesson, the arithmetic shows its last rows.
+    let share =
+        if (overview::is_photo(app) && app.color.has_color()) || app.phase == Phase::Backward {
+            2
+        } else {
+            3
+        };
     let min_top = (body.height as usize / share)
         .max(4)
         .min(body.height as usize / 2);
@@ -327,13 +346,15 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         marks: None,
         zoom: None,
         zoom_wide: true,
+        zoom_head: None,
+        dx_legend: None,
         equation: Rect::default(),
         code: None,
     };
     // A colour picture gets its overview on the left, the grids the rest (without
     // colour there is no picture to show).
     let mut rest = top;
-    if overview::is_photo(app) && app.color.has_color() {
+    if app.phase == Phase::Forward && overview::is_photo(app) && app.color.has_color() {
         let share = (top.width as usize * 2 / 5).clamp(20, 80) as u16;
         let box_ = sub(top, 0, 0, share.min(top.width), top.height);
         let p = grid::place_modes(1, g.h, g.w, &[CellMode::Blocks, CellMode::Half], box_);
@@ -343,7 +364,7 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     }
     match app.phase {
         Phase::Forward => {
-            place_row(app, rest, Left::Input, &mut plan);
+            place_row(app, rest, &mut plan);
             place_zoom(app, top, true, &mut plan);
             place_kernel_and_marks(app, top, &mut plan);
             if plan.zoom.is_none() {
@@ -356,27 +377,25 @@ pub fn plan(app: &App, area: Rect) -> Plan {
                 plan.dout_line = Some(sub(row, 0, 0, row.width, 1));
                 row = sub(row, 0, 2, row.width, row.height.saturating_sub(2));
             }
-            let left = if app.show_touches {
-                Left::Touches
-            } else {
-                Left::Grads
-            };
-            // dx_pad takes what its richest mode needs; x and the touch counts go in
-            // what is left, never in larger cells. When dx_pad cannot print its
-            // numbers, it leaves room under it for the zoom that does (the window's
-            // cells in numbered cells of three lines).
-            if matches!(left, Left::Grads) {
-                let numbered =
-                    grid::place_modes(g.c, g.hp(), g.wp(), &modes_upto(app, dx_chars(app), 4), row);
-                let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 2) as u16;
-                if !numbered.mode.has_numbers() && row.height >= zoom_h + 8 {
-                    row = sub(row, 0, 0, row.width, row.height - zoom_h);
-                }
-            }
-            place_row(app, row, left, &mut plan);
+            place_written(app, row, &mut plan);
             place_zoom(app, top, false, &mut plan);
+            // Then the context, in what is left, never in larger cells than the
+            // array being written: the dout maps, the photograph, the kernel, x and
+            // the touch counts, the key to the marks.
+            place_dout_maps(app, top, &mut plan);
+            place_thumbnail(app, top, &mut plan);
+            plan.kernel = free_spot(
+                &plan,
+                top,
+                kernel::panel_width(app),
+                kernel::panel_height(app),
+            )
+            .or_else(|| {
+                let (w, h) = kernel::stacked_size(app);
+                free_spot(&plan, top, w, h)
+            });
             place_x_below(app, top, &mut plan);
-            place_kernel_and_marks(app, top, &mut plan);
+            plan.marks = free_spot(&plan, top, 40, marks::height());
         }
     }
     // The arithmetic and the code go right under the grids.
@@ -413,6 +432,8 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         plan.touches.as_ref().map(|p| p.used),
         plan.zoom.as_ref().map(|p| p.used),
         plan.dout_line,
+        plan.zoom_head,
+        plan.dx_legend,
     ];
     let rights = [
         plan.fmap.as_ref().map(|(p, _)| p.used),
@@ -420,9 +441,13 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         plan.kernel,
         plan.marks,
     ];
-    let left_x = plan
+    // The photograph's overview at the top left (forward) keeps its column; backward's
+    // thumbnail is placed last, like any context panel.
+    let overview = plan
         .overview
         .as_ref()
+        .filter(|p| p.used.x == top.x && p.used.y == top.y);
+    let left_x = overview
         .map_or(top.x, |p| p.used.right() + 2)
         .min(top.right());
     let left_bottom = bottom(&lefts);
@@ -437,10 +462,8 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         Rect::new(x, y, w.min(top.right() - x), top.bottom() - y)
     };
     let mut out = Vec::new();
-    // With no maps on the right (a constant dout), the room beside dx_pad.
-    if plan.fmap.is_none()
-        && let Some(g) = plan.grads.as_ref().or(plan.touches.as_ref())
-    {
+    // Backward, the room beside dx_pad (the context goes there first).
+    if let Some(g) = plan.grads.as_ref().or(plan.touches.as_ref()) {
         let x = g.used.right() + 2;
         if x + 10 < top.right() {
             out.push(Rect::new(
@@ -455,7 +478,7 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         out.push(band(left_x, left_bottom, right_x - left_x));
     }
     out.push(band(left_x, all_bottom, top.right() - left_x));
-    if let Some(o) = &plan.overview {
+    if let Some(o) = overview {
         // Under the overview: beside the grids, then the whole width.
         let right = left_x.saturating_sub(2);
         if all_bottom > o.used.bottom() && right > top.x + 10 {
@@ -479,6 +502,8 @@ fn occupied(plan: &Plan) -> Vec<Rect> {
         plan.kernel,
         plan.marks,
         plan.zoom.as_ref().map(|p| p.used),
+        plan.zoom_head,
+        plan.dx_legend,
     ]
     .into_iter()
     .flatten()
@@ -516,10 +541,60 @@ fn free_places(plan: &Plan, top: Rect) -> Vec<Rect> {
     places
 }
 
+/// Backward: free rects, one from each corner next to what is placed (right of a
+/// panel, under it, and the top left), each as wide as it can be from there and then
+/// as tall; in reading order, or column by column (`columns`: under a panel before
+/// beside it).
+fn open_places(plan: &Plan, top: Rect, columns: bool) -> Vec<Rect> {
+    let taken = occupied(plan);
+    let mut corners = vec![(top.x, top.y)];
+    for t in &taken {
+        corners.push((t.right() + 2, t.y));
+        corners.push((t.x, t.bottom() + 1));
+    }
+    corners.retain(|&(x, y)| {
+        x < top.right()
+            && y < top.bottom()
+            && x >= top.x
+            && y >= top.y
+            && !taken
+                .iter()
+                .any(|t| t.contains(ratatui::layout::Position::new(x, y)))
+    });
+    if columns {
+        corners.sort_by_key(|&(x, y)| (x, y));
+    } else {
+        corners.sort_by_key(|&(x, y)| (y, x));
+    }
+    corners.dedup();
+    corners
+        .into_iter()
+        .map(|(x, y)| {
+            let right = taken
+                .iter()
+                .filter(|t| t.x >= x && t.y <= y && y < t.bottom())
+                .map(|t| t.x.saturating_sub(2))
+                .fold(top.right(), u16::min);
+            let w = right.saturating_sub(x).max(1);
+            let bottom = taken
+                .iter()
+                .filter(|t| t.y > y && t.x < x + w && x < t.right())
+                .map(|t| t.y.saturating_sub(1))
+                .fold(top.bottom(), u16::min);
+            Rect::new(x, y, w, bottom.saturating_sub(y).max(1))
+        })
+        .collect()
+}
+
 /// The first free spot of height `h` and at least `min_w` columns.
 fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
     let taken = occupied(plan);
-    free_places(plan, top).into_iter().find_map(|place| {
+    let places = if plan.grads.is_some() || plan.touches.is_some() {
+        open_places(plan, top, false)
+    } else {
+        free_places(plan, top)
+    };
+    places.into_iter().find_map(|place| {
         let rect = Rect::new(place.x, place.y, place.width, h);
         let fits = h <= place.height
             && place.width as usize >= min_w
@@ -564,7 +639,8 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
         .map_or(CellMode::Half, |p| p.mode);
     let x_modes = modes_below(app, x_chars(app), written);
     let t_modes = modes_below(app, touch_chars(app), written);
-    for band in bands(plan, top) {
+    let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
+    for band in open_places(plan, top, false) {
         if band.height < 3 || band.width < 10 {
             continue;
         }
@@ -575,15 +651,25 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
         } else {
             band
         };
+        // Each channel within a grid of dx_pad's box: context is never larger.
+        let x_area = sub(
+            x_area,
+            0,
+            0,
+            x_area.width.min(g.c as u16 * (bw + 1)),
+            x_area.height.min(bh),
+        );
         let input = grid::place_modes(g.c, g.hp(), g.wp(), &x_modes, x_area);
-        if !fits_free(plan, &input, band) {
+        // Squeezed to a few cells, x says nothing the photo or dx_pad does not.
+        let readable = !input.scaled(g.hp(), g.wp()) || input.shown.1 >= 12;
+        if !readable || !fits_free(plan, &input, band) {
             continue;
         }
         plan.input = Some(input.clone());
         if want_touches {
             let x = input.used.right() + 2;
             if x + 8 <= band.right() {
-                let rest = Rect::new(x, band.y, band.right() - x, band.height);
+                let rest = Rect::new(x, band.y, (band.right() - x).min(bw), band.height.min(bh));
                 let t = grid::place_modes(1, g.hp(), g.wp(), &t_modes, rest);
                 if fits_free(plan, &t, band) {
                     plan.touches = Some(t);
@@ -608,37 +694,177 @@ fn place_zoom(app: &App, top: Rect, bands_only: bool, plan: &mut Plan) {
         let e = zoom::extent_sized(app, wide);
         let chars = grid::chars_needed(zoom::values(app, wide));
         let modes = grid::number_modes(chars.max(5), 3);
-        let places = if bands_only {
+        let places = if app.phase == Phase::Backward {
+            open_places(plan, top, true)
+        } else if bands_only {
             bands(plan, top)
         } else {
             free_places(plan, top)
         };
+        // Backward, one head line over the channels names what they show.
+        let head = u16::from(app.phase == Phase::Backward);
         for band in places {
-            let p = grid::place_modes(e.k, e.rows, e.cols, &modes, band);
+            let area = sub(band, 0, head, band.width, band.height.saturating_sub(head));
+            let p = grid::place_modes(e.k, e.rows, e.cols, &modes, area);
+            let head_rect = (head > 0)
+                .then(|| Rect::new(band.x, band.y, p.used.width.max(40).min(band.width), 1));
+            let head_free =
+                head_rect.is_none_or(|r| !occupied(plan).iter().any(|t| t.intersects(r)));
             if p.mode.has_numbers()
                 && !p.scaled(e.rows, e.cols)
                 && p.rects.len() == e.k
-                && fits_free(plan, &p, band)
+                && fits_free(plan, &p, area)
+                && head_free
             {
                 plan.zoom = Some(p);
                 plan.zoom_wide = wide;
+                plan.zoom_head = head_rect;
                 return;
             }
         }
     }
 }
 
-enum Left {
-    Input,
-    Grads,
-    Touches,
+/// Backward: the array being written (dx_pad, or the touch counts with `t`) first, in
+/// the richest cells that show it whole, with the room of the whole row when a column
+/// kept for the dout maps would make it smaller; a line under it for dx_pad's scale;
+/// and, when it cannot print its numbers, room under it for the zoom that does.
+fn place_written(app: &App, row: Rect, plan: &mut Plan) {
+    let g = app.layer().geom;
+    let grads = !app.show_touches;
+    let (k, chars) = if grads {
+        (g.c, dx_chars(app))
+    } else {
+        (1, touch_chars(app))
+    };
+    let modes = modes_upto(app, chars, 4);
+    let legend_h = u16::from(grads);
+    let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 3) as u16;
+    let in_width = |w: u16| {
+        let area = sub(row, 0, 0, w, row.height.saturating_sub(legend_h));
+        let first = grid::place_modes(k, g.hp(), g.wp(), &modes, area);
+        if grads && !first.mode.has_numbers() && area.height >= zoom_h + 8 {
+            let area = sub(area, 0, 0, area.width, area.height - zoom_h);
+            grid::place_modes(k, g.hp(), g.wp(), &modes, area)
+        } else {
+            first
+        }
+    };
+    let show_maps = app.cache.ranges.dout_constant.is_none();
+    let column = if show_maps {
+        (g.w_out as u16).clamp(18, 32) + 2
+    } else {
+        0
+    };
+    let narrow = in_width(row.width.saturating_sub(column));
+    let wide = in_width(row.width);
+    let size = |p: &Placement| (p.mode.richness(), p.shown.0 * p.shown.1);
+    let placed = if size(&wide) > size(&narrow) {
+        wide
+    } else {
+        narrow
+    };
+    if grads {
+        let used = placed.used;
+        let w = used.width.max(46).min(row.right().saturating_sub(used.x));
+        let legend = Rect::new(used.x, used.bottom(), w, 1).intersection(row);
+        plan.dx_legend = (legend.height == 1).then_some(legend);
+        plan.grads = Some(placed);
+    } else {
+        plan.touches = Some(placed);
+    }
 }
 
-/// One row of grids: the input-shaped group on the left, the feature maps (and their
-/// legend) on the right.
-fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
+/// The box one grid of the array being written takes (its title included): context
+/// grids fit in it, so none is drawn larger.
+fn written_box(plan: &Plan) -> Option<(u16, u16)> {
+    let p = plan.grads.as_ref().or(plan.touches.as_ref())?;
+    let r = p.rects.first()?;
+    Some((r.width, r.height))
+}
+
+/// Backward: the dout maps (unless dout is one constant) and their legend, in the
+/// first free place they fit, each no larger than a grid of dx_pad; all filters, else
+/// the current one.
+fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
+    if app.cache.ranges.dout_constant.is_some() {
+        return;
+    }
     let g = app.layer().geom;
-    let show_maps = !(app.phase == Phase::Backward && app.cache.ranges.dout_constant.is_some());
+    let written = plan
+        .grads
+        .as_ref()
+        .or(plan.touches.as_ref())
+        .map_or(CellMode::Half, |p| p.mode);
+    let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
+    let chars = map_chars(app);
+    let mut modes: Vec<CellMode> = Vec::new();
+    if !written.has_numbers() || chars.is_some_and(|c| written.number_chars() >= c as usize) {
+        modes.push(written);
+    }
+    modes.extend(
+        modes_below(app, chars, written)
+            .into_iter()
+            .filter(|m| *m != written),
+    );
+    let min_cols = g.w_out.min(8);
+    let all: Vec<usize> = (0..g.f).collect();
+    let one = vec![app.pos().f];
+    for place in open_places(plan, top, false) {
+        for filters in [&all, &one] {
+            let k = filters.len() as u16;
+            // Side by side, or stacked: each map within dx_pad's box.
+            for (w, h) in [(k * (bw + 1), bh), (bw, k * bh)] {
+                let area = Rect::new(
+                    place.x,
+                    place.y,
+                    w.min(place.width),
+                    h.min(place.height.saturating_sub(1)),
+                );
+                let p = grid::place_modes(filters.len(), g.h_out, g.w_out, &modes, area);
+                let readable = p.shown.1 >= min_cols && p.rects.len() == filters.len();
+                if !readable || !fits_free(plan, &p, area) {
+                    continue;
+                }
+                let y = p.used.bottom();
+                let lw = p.used.width.max(30).min(place.right() - p.used.x);
+                let legend = Rect::new(p.used.x, y, lw, 1);
+                let taken = occupied(plan);
+                if y >= top.bottom() || taken.iter().any(|t| t.intersects(legend)) {
+                    continue;
+                }
+                plan.legend = Some(legend);
+                plan.fmap = Some((p, filters.clone()));
+                return;
+            }
+        }
+    }
+}
+
+/// Backward: the photograph as a small context picture (at most half a grid of
+/// dx_pad wide), where a free place is left.
+fn place_thumbnail(app: &App, top: Rect, plan: &mut Plan) {
+    if !(overview::is_photo(app) && app.color.has_color()) {
+        return;
+    }
+    let g = app.layer().geom;
+    let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
+    let (w, h) = ((bw / 2).max(20), bh);
+    for place in open_places(plan, top, false) {
+        let area = Rect::new(place.x, place.y, w.min(place.width), h.min(place.height));
+        let p = grid::place_modes(1, g.h, g.w, &[CellMode::Half], area);
+        if p.shown.1 >= 12 && fits_free(plan, &p, area) {
+            plan.overview = Some(p);
+            return;
+        }
+    }
+}
+
+/// Forward, one row of grids: x on the left, the feature maps (and their legend) on
+/// the right.
+fn place_row(app: &App, row: Rect, plan: &mut Plan) {
+    let g = app.layer().geom;
+    let show_maps = true;
     // The maps keep room for one map; the left keeps the rest.
     let fmap_min = if show_maps {
         (g.w_out as u16).clamp(18, 32) + 2
@@ -646,11 +872,7 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         0
     };
     let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
-    let (k, chars) = match left {
-        Left::Input => (g.c, x_chars(app)),
-        Left::Grads => (g.c, dx_chars(app)),
-        Left::Touches => (1, touch_chars(app)),
-    };
+    let (k, chars) = (g.c, x_chars(app));
     let mut placed = grid::place_modes(k, g.hp(), g.wp(), &modes_upto(app, chars, 4), left_area);
     // Forward, the map being filled is the lesson: when it cannot show whole in the
     // input's cells beside them, the input steps down a size.
@@ -675,7 +897,7 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
     // Beside the photo's overview, channels squeezed to a few columns say nothing the
     // overview does not: the maps take their room.
     let slivers = placed.shown.1 < 6 || placed.rects.iter().any(|r| r.width < 6);
-    if matches!(left, Left::Input) && plan.overview.is_some() && slivers {
+    if plan.overview.is_some() && slivers {
         used = Rect::new(row.x, row.y, 0, 0);
         if show_maps {
             let maps = place_maps(app, row, used, None);
@@ -684,11 +906,7 @@ fn place_row(app: &App, row: Rect, left: Left, plan: &mut Plan) {
         }
         return;
     }
-    match left {
-        Left::Input => plan.input = Some(placed),
-        Left::Grads => plan.grads = Some(placed),
-        Left::Touches => plan.touches = Some(placed),
-    }
+    plan.input = Some(placed);
     if show_maps {
         let maps = place_maps(app, row, used, Some(mode));
         plan.legend = Some(maps.legend);

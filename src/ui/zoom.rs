@@ -75,22 +75,20 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
     full.into_iter()
         .enumerate()
         .map(|(ch, grid)| {
-            // Backward the rows and columns are dx_pad's (padded) ones, even once the
-            // ring is cropped and the big grid is called dx.
-            let name = if backward {
-                format!("dx_pad {}", super::input_grid::channel_name(app, ch))
+            // Backward the channels share one head line (`head`): each grid is
+            // titled by its channel alone, so three side by side keep their names.
+            let title = if backward {
+                super::input_grid::channel_name(app, ch)
             } else {
                 let first = grid.title.split(' ').next().unwrap_or_default();
-                format!("{first} ")
+                format!(
+                    "{first} [{}:{},{}:{}]",
+                    e.r0,
+                    e.r0 + e.rows,
+                    e.c0,
+                    e.c0 + e.cols
+                )
             };
-            let title = format!(
-                "{}[{}:{},{}:{}]",
-                name,
-                e.r0,
-                e.r0 + e.rows,
-                e.c0,
-                e.c0 + e.cols
-            );
             let cell = grid.cell;
             Grid {
                 title,
@@ -101,6 +99,21 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
             }
         })
         .collect()
+}
+
+/// Backward, the line over the zoomed channels: which rows and columns of dx_pad
+/// they show (dx_pad's own, padded, coordinates, even once the ring is cropped and
+/// the big grid is called dx).
+pub fn head(app: &App, wide: bool) -> String {
+    let e = extent_sized(app, wide);
+    format!(
+        "dx_pad[{},:,{}:{},{}:{}] around the window",
+        app.pos().n,
+        e.r0,
+        e.r0 + e.rows,
+        e.c0,
+        e.c0 + e.cols
+    )
 }
 
 /// The values the zoom shows (to size its numbers).

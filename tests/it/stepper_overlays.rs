@@ -199,10 +199,10 @@ fn the_play_indicator_and_the_parameters_show_at_the_minimum_size() {
         let shown = ui::render_buffer(&app, 60, 16);
         let status = text_in(&shown, ui::plan(&app, Rect::new(0, 0, 60, 16)).status);
         assert!(status.contains("▶ 1000 ms"), "{status}");
-        assert!(status.contains("step 1/352"), "{status}");
+        assert!(status.contains("step 1/1344"), "{status}");
         assert!(status.contains("(n,f,i,j)=(0,0,0,0)"), "{status}");
         assert!(
-            status.contains("stride 1 pad 1 dilation 1 → 11x16"),
+            status.contains("stride 1 pad 1 dilation 1 → 21x32"),
             "{status}"
         );
     }

@@ -64,21 +64,35 @@ fn first_step_200x60() {
 
 #[test]
 fn backward_step_200x60() {
-    // A large screen fills up: dx_pad with the dout maps, x with the touch counts
-    // right under them, dx_pad's numbers around the window, the key and the kernel.
+    // A large screen fills up: dx_pad first, its scale, its numbers around the
+    // window under it; then the context: the dout maps, the photo, the kernel, x and
+    // the touch counts, the key.
     let app = app(default_input(), Phase::Backward, 40);
     let shown = text(&ui::render_buffer(&app, 200, 60));
     insta::assert_snapshot!(shown);
     for panel in [
         "dx_pad R",
-        "x R",
-        "touches",
-        "dx_pad R[0:5,6:11]",
-        "marks",
+        "so far",
+        "dx_pad[0,:,0:5,6:11] around the window",
+        "dout[0] sobel-x",
+        "photo 21x32",
         "kernel w[0]",
+        "x G",
+        "touches",
+        "marks",
     ] {
         assert!(shown.contains(panel), "{panel} is shown");
     }
+    // dx_pad, the array being written, has the largest grids: the dout maps and x
+    // are drawn no larger, the photo smaller.
+    let plan = ui::plan(&app, ratatui::layout::Rect::new(0, 0, 200, 60));
+    let dx = plan.grads.as_ref().expect("dx_pad is placed");
+    let (maps, _) = plan.fmap.as_ref().expect("the dout maps are placed");
+    assert!(maps.rects[0].width <= dx.rects[0].width, "{plan:?}");
+    let x = plan.input.as_ref().expect("x is placed");
+    assert!(x.rects[0].width <= dx.rects[0].width, "{plan:?}");
+    let photo = plan.overview.as_ref().expect("the photo is placed");
+    assert!(photo.used.width < dx.rects[0].width, "{plan:?}");
     // A click on the zoom selects the padded cell it shows: row 0 + 2, column 6 + 3.
     let area = ratatui::layout::Rect::new(0, 0, 200, 60);
     let zoom = ui::plan(&app, area).zoom.expect("the zoom is placed");
@@ -420,13 +434,19 @@ fn a_short_screen_keeps_the_sum_and_every_partial() {
 
 #[test]
 fn titles_too_long_for_their_panel_end_in_an_ellipsis() {
-    // Cut at the panel's edge they read "dx_pad c" and "touches (max 4": a channel
-    // "c" and an open parenthesis that are not there.
+    // Cut at the panel's edge they would read "dout[0" or "touches (max 4": an open
+    // bracket or parenthesis that is not there.
     let shown = text(&ui::render_buffer(&app(demo(), Phase::Backward, 9), 80, 20));
-    assert!(shown.contains("dx_pad … dx_pad … dx_pad …"), "{shown}");
-    // The arithmetic's block titles too: "dout·w[0] → dx_pad" over a block of three
-    // one-digit columns.
-    assert!(shown.contains("dout·w[0…"), "{shown}");
+    // dx_pad keeps its names, the dout maps (3x3 blocks) end in an ellipsis.
+    assert!(
+        shown.contains("dx_pad c0      dx_pad c1      dx_pad c2"),
+        "{shown}"
+    );
+    assert!(shown.contains("dout[0]…"), "{shown}");
+    // The arithmetic's block titles, where they show, are whole.
+    assert!(!shown.contains("dout·w[0…"), "{shown}");
+    let shown = text(&ui::render_buffer(&app(demo(), Phase::Backward, 9), 80, 24));
+    assert!(shown.contains("dout·w[0] → dx_pad"), "{shown}");
 }
 
 /// Every preset and the bundled photo at 80x24, 120x40 and 200x60, forward and
@@ -508,4 +528,40 @@ fn printed_products_add_up_to_the_printed_partial_or_say_approximately() {
         approximate > 0,
         "some partial of these steps does not add up as printed"
     );
+}
+
+#[test]
+fn dx_pad_shows_what_is_written_so_far_on_its_own_scale() {
+    use convstep::ui::grid::{Kind, Mark};
+    // Step 1 of CS231n's demo writes the 3x3 window at the padded corner (0..3, 0..3).
+    let first = app(demo(), Phase::Backward, 1);
+    let grids = ui::gradients::dx_pad_grids(&first);
+    let mut strongest: f64 = 0.0;
+    for grid in &grids {
+        for r in 0..grid.rows {
+            for c in 0..grid.cols {
+                let cell = (grid.cell)(r, c);
+                let in_window = r < 3 && c < 3;
+                if in_window {
+                    assert_eq!(cell.mark, Mark::Write, "({r},{c}) is being written");
+                    strongest = strongest.max(cell.shade);
+                } else if (1..6).contains(&r) && (1..6).contains(&c) {
+                    assert_eq!(cell.kind, Kind::Empty, "({r},{c}) is not written yet");
+                } else {
+                    // The ring, which carries values while the steps run.
+                    assert_eq!(cell.kind, Kind::PadValue, "({r},{c}) is the ring");
+                }
+            }
+        }
+    }
+    // The colours run to the largest |dx_pad| so far, not the pass's final one.
+    assert!((strongest - 1.0).abs() < 1e-12, "{strongest}");
+    let so_far = ui::gradients::dx_scale(&first);
+    let last = app(demo(), Phase::Backward, 18);
+    assert!(so_far < ui::gradients::dx_scale(&last), "{so_far}");
+    // Its legend says so, under dx_pad.
+    let shown = text(&ui::render_buffer(&first, 120, 40));
+    let legend = format!("-{} ", convstep::ui::text::fit(so_far, 6));
+    assert!(shown.contains(&legend), "{legend} {shown}");
+    assert!(shown.contains("so far"), "{shown}");
 }
