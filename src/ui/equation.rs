@@ -16,7 +16,15 @@ use super::theme;
 
 type StyleFn<'a> = dyn Fn(usize, usize, f64) -> Style + 'a;
 
-const LABEL_W: usize = 2;
+/// The channel names' column: as wide as the widest name ("gray" must not read "gr"),
+/// at least two.
+fn label_w(app: &App) -> usize {
+    (0..app.layer().geom.c)
+        .map(|ch| super::text::width(&channel_name(app, ch)))
+        .max()
+        .unwrap_or(0)
+        .max(2)
+}
 const SEP_W: usize = 3;
 
 fn slice_text(rows: &[usize], dilation: usize) -> String {
@@ -91,7 +99,7 @@ fn fitting(app: &App, width: usize) -> (usize, usize) {
     for d in (1.min(full)..=full).rev() {
         let w = num_w_at(app, d);
         let block = g.ww * (w + 1);
-        if LABEL_W + 3 * block + 2 * SEP_W + trailer <= width {
+        if label_w(app) + 3 * block + 2 * SEP_W + trailer <= width {
             return (d, w);
         }
     }
@@ -121,7 +129,7 @@ fn crop_text(app: &App) -> String {
 pub fn size(app: &App) -> (usize, usize) {
     let g = app.layer().geom;
     let block = g.ww * (num_w(app) + 1);
-    let mut width = LABEL_W + 3 * block + 2 * SEP_W + 3 + 10;
+    let mut width = label_w(app) + 3 * block + 2 * SEP_W + 3 + 10;
     if app.phase == Phase::Backward {
         width = width.max(super::text::width(&crop_text(app)));
     }
@@ -175,7 +183,7 @@ fn channel_rows<'b>(
             let name = channel_name(app, ch);
             let style = app.color.fg(hue).patch(theme::bold());
             let x = area.x + put(buf, area, area.x, y, &name, style);
-            let x = (area.x + LABEL_W as u16).max(x + 1);
+            let x = (area.x + label_w(app) as u16).max(x + 1);
             let hidden = format!("⋯ {} rows hidden", g.hh);
             let x = x + put(buf, area, x, y, &hidden, theme::dim());
             if let Some((text, style)) = trailer(ch) {
@@ -201,7 +209,7 @@ fn channel_rows<'b>(
                     app.color.fg(hue).patch(theme::bold()),
                 );
             }
-            x += LABEL_W as u16;
+            x += label_w(app) as u16;
             let shown = blocks_shown(app, area);
             for (b, block) in list.iter().take(shown).enumerate() {
                 x = x.saturating_add(block.render_row(m, x, y, area, buf));
@@ -232,7 +240,7 @@ fn blocks_shown(app: &App, area: Rect) -> usize {
     };
     (1..=3)
         .rev()
-        .find(|&n| LABEL_W + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
+        .find(|&n| label_w(app) + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
         .unwrap_or(1)
 }
 
@@ -249,7 +257,7 @@ fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer
     }
     let g = app.layer().geom;
     let block = g.ww * (fitting(app, area.width as usize).1 + 1);
-    let mut x = area.x + LABEL_W as u16;
+    let mut x = area.x + label_w(app) as u16;
     let shown = blocks_shown(app, area);
     let dropped: Vec<&str> = titles[shown..].to_vec();
     for title in titles.into_iter().take(shown) {

@@ -149,3 +149,27 @@ fn the_tour_s_backward_lesson_counts_windows_in_db() {
         assert_eq!(after.grads.db[f], done as f64, "step {step}");
     }
 }
+
+/// The arithmetic names a gray image's one channel `gray`, whole, in both phases and at
+/// every size (its label column was two wide, so it read `gr`).
+#[test]
+fn the_arithmetic_names_the_gray_channel_whole() {
+    let args = InputArgs {
+        gray: true,
+        ..Default::default()
+    };
+    for phase in [Phase::Forward, Phase::Backward] {
+        let app = app(args.clone(), phase, 1);
+        for (cols, rows) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
+            let area = Rect::new(0, 0, cols, rows);
+            let buf = ui::render_buffer(&app, cols, rows);
+            let eq = ui::plan(&app, area).equation;
+            let lines = text_in(&buf, eq);
+            assert!(
+                lines.iter().any(|l| l.starts_with("gray ")),
+                "{phase:?} {cols}x{rows}:\n{}",
+                lines.join("\n")
+            );
+        }
+    }
+}
