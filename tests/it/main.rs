@@ -1,8 +1,8 @@
 //! One integration test binary: every module below was a test binary of its own, and
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
-mod cli_errors;
 mod bench_cli;
+mod cli_errors;
 mod compute_cli;
 mod export_cast;
 mod export_cli;
@@ -16,9 +16,9 @@ mod robust_props;
 mod screen_geometry;
 mod shell_cli;
 mod stepper_cli;
+mod stepper_engine;
 mod stepper_labels;
 mod stepper_overlays;
-mod stepper_engine;
 mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;
