@@ -79,16 +79,61 @@ fn correlate_group<const G: usize>(
     correlate_body(dst, src, offsets, &weights, bias);
 }
 
+/// `correlate_body` written with AVX2 intrinsics so that the G*COLS sums stay in
+/// registers: the same multiplies and adds (no fused multiply-add) in the same order
+/// on every lane, so the numbers are those of the portable body, bit for bit.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn correlate_avx2<const G: usize>(
-    dst: [&mut [f64]; G],
+    mut dst: [&mut [f64]; G],
     src: &[f64],
     offsets: &[usize],
     weights: &[[f64; G]],
     bias: [f64; G],
 ) {
-    correlate_body(dst, src, offsets, weights, bias);
+    use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd};
+    use std::arch::x86_64::{_mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+    const _: () = assert!(COLS == 8, "two vectors of four");
+    let len = dst[0].len();
+    let full = len / COLS * COLS;
+    let mut j0 = 0;
+    while j0 < full {
+        let mut acc: [[__m256d; 2]; G] = [[_mm256_setzero_pd(); 2]; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            // SAFETY: `correlate` checked off + len <= src.len(), and j0 + COLS <= len.
+            let (x0, x1) = unsafe {
+                let p = src.as_ptr().add(off + j0);
+                (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4)))
+            };
+            for (acc, &w) in acc.iter_mut().zip(w) {
+                let w = _mm256_set1_pd(w);
+                acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(w, x0));
+                acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(w, x1));
+            }
+        }
+        for ((d, acc), b) in dst.iter_mut().zip(&acc).zip(bias) {
+            let b = _mm256_set1_pd(b);
+            let d = &mut d[j0..j0 + COLS];
+            // SAFETY: d has COLS = 8 elements.
+            unsafe {
+                _mm256_storeu_pd(d.as_mut_ptr(), _mm256_add_pd(acc[0], b));
+                _mm256_storeu_pd(d.as_mut_ptr().add(4), _mm256_add_pd(acc[1], b));
+            }
+        }
+        j0 += COLS;
+    }
+    for j in full..len {
+        let mut acc = [0.0; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            let x = src[off + j];
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a += w * x;
+            }
+        }
+        for ((d, a), b) in dst.iter_mut().zip(acc).zip(bias) {
+            d[j] = a + b;
+        }
+    }
 }
 
 #[inline(always)]
