@@ -1,13 +1,15 @@
 //! The whole-array backward pass by direct convolution: dx_pad row by row (for stride
-//! 1 a weighted sum of dout rows, shifted; otherwise each dout row scattered back),
-//! dw as dot products of dout rows with rows of x_pad, db as sums of dout rows. Bands of
-//! rows in parallel, each writing only its own cells; no im2col matrix.
+//! 1 a correlation of zero-padded dout rows with the flipped kernel, every channel at
+//! once; otherwise each dout row scattered back), dw as dot products of dout rows with
+//! rows of x_pad (for stride 1 four filters and three kernel columns per load, over
+//! column tiles that stay in cache), db as sums of dout rows. Bands of rows in
+//! parallel, each writing only its own cells; no im2col matrix.
 
 use ndarray::{Array1, Array4, s};
 use rayon::prelude::*;
 
 use super::forward::{BAND, band_reach, band_tasks, padded_rows};
-use super::kernels::{Tap, correlate, dot_group, dots, row_sum, weighted_sum};
+use super::kernels::{correlate, dot_group, dots, row_sum};
 use super::{ConvError, Geometry, Layer};
 
 /// The gradients of the loss with respect to x, w and b, in their shapes; dx_pad is dx
@@ -74,12 +76,7 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
                         }
                     }
                 }
-                let dst = &mut plane[r * wp..(r + 1) * wp];
-                if g.stride == 1 {
-                    shifted_sum(dst, &taps);
-                } else {
-                    scatter(dst, &taps, g.stride);
-                }
+                scatter(&mut plane[r * wp..(r + 1) * wp], &taps, g.stride);
             }
         }
     });
@@ -142,37 +139,6 @@ fn dx_band_stride1(
             },
             |_| 0.0,
         );
-    }
-}
-
-/// For stride 1: dst[q] = sum over taps (w, drow, shift) of w * drow[q - shift], where
-/// q - shift is a column of drow. The middle, where every tap has its column, goes
-/// through the vectorised sum; the edges add the same terms in the same order.
-fn shifted_sum(dst: &mut [f64], taps: &[(f64, &[f64], usize)]) {
-    let w_out = taps.first().map_or(0, |t| t.1.len());
-    let reach = taps.iter().map(|t| t.2).max().unwrap_or(0);
-    let at = |q: usize| -> f64 {
-        let mut acc = 0.0;
-        for &(w, drow, shift) in taps {
-            if let Some(&d) = q.checked_sub(shift).and_then(|j| drow.get(j)) {
-                acc += w * d;
-            }
-        }
-        acc
-    };
-    if reach < w_out {
-        let middle: Vec<Tap> = taps
-            .iter()
-            .map(|&(w, drow, shift)| (w, &drow[reach - shift..]))
-            .collect();
-        weighted_sum(&mut dst[reach..w_out], &middle, 1);
-        for q in (0..reach).chain(w_out..dst.len()) {
-            dst[q] = at(q);
-        }
-    } else {
-        for (q, d) in dst.iter_mut().enumerate() {
-            *d = at(q);
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The whole-array forward pass by direct convolution: each output row is a weighted
 //! sum of rows of the padded input, one term per tap (c, m, k), computed in bands of
-//! rows that stay in cache, bands in parallel. No im2col matrix, not even a padded
-//! copy of x: each band pads the few rows it reads. An implementation independent of the step-wise one, used to
+//! rows that stay in cache, bands in parallel; for stride 1 four filters share each
+//! load of an input row. No im2col matrix, not even a padded copy of x: each band pads
+//! the few rows it reads. An implementation independent of the step-wise one, used to
 //! check it and to be fast.
 
 use ndarray::Array4;

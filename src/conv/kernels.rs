@@ -1,8 +1,10 @@
-//! The inner loops of the whole-array engine, on plain slices: a weighted sum of rows
-//! (forward, and dx for stride 1) and dot products of rows (dw). Written so that the
-//! compiler vectorises them, and compiled twice: for any x86-64 and, chosen at run time
-//! on a CPU that has it, for AVX2. Both versions add in the same order, so the numbers
-//! do not depend on the CPU's vector width.
+//! The inner loops of the whole-array engine, on plain slices: for stride 1 a
+//! register-blocked correlation (forward and dx: up to four output rows per loaded
+//! source row) and grouped dot products (dw: four filters by three kernel columns);
+//! for other strides a weighted sum of rows and dot products of rows. Each is compiled
+//! twice, portable and, chosen at run time on a CPU that has it, for AVX2 (the two hot
+//! ones with intrinsics, multiplies and adds without fusing): both versions add in the
+//! same order, so the numbers do not depend on the CPU.
 
 /// Elements of one block of output kept in registers while every tap adds to it.
 const BLOCK: usize = 16;
