@@ -1,13 +1,15 @@
 //! The whole-array backward pass by direct convolution: dx_pad row by row (for stride
-//! 1 a weighted sum of dout rows, shifted; otherwise each dout row scattered back),
-//! dw as dot products of dout rows with rows of x_pad, db as sums of dout rows. Bands of
-//! rows in parallel, each writing only its own cells; no im2col matrix.
+//! 1 a correlation of zero-padded dout rows with the flipped kernel, every channel at
+//! once; otherwise each dout row scattered back), dw as dot products of dout rows with
+//! rows of x_pad (for stride 1 four filters and three kernel columns per load, over
+//! column tiles that stay in cache), db as sums of dout rows. Bands of rows in
+//! parallel, each writing only its own cells; no im2col matrix.
 
 use ndarray::{Array1, Array4, s};
 use rayon::prelude::*;
 
 use super::forward::{BAND, band_reach, band_tasks, padded_rows};
-use super::kernels::{Tap, dots, row_sum, weighted_sum};
+use super::kernels::{correlate, dot_group, dots, row_sum};
 use super::{ConvError, Geometry, Layer};
 
 /// The gradients of the loss with respect to x, w and b, in their shapes; dx_pad is dx
@@ -43,6 +45,12 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
         .as_slice_mut()
         .expect("new arrays are in standard layout");
     let tasks = band_tasks(dxs, g.c, hp, wp);
+    if g.stride == 1 {
+        tasks
+            .into_par_iter()
+            .for_each(|(n, band, mut planes)| dx_band_stride1(g, ds, ws, n, band, &mut planes));
+        return dx_pad;
+    }
     tasks.into_par_iter().for_each(|(n, band, mut planes)| {
         let mut taps: Vec<(f64, &[f64], usize)> = Vec::with_capacity(g.f * g.hh * g.ww);
         let rows = planes.first().map_or(0, |p| p.len() / wp);
@@ -68,46 +76,69 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
                         }
                     }
                 }
-                let dst = &mut plane[r * wp..(r + 1) * wp];
-                if g.stride == 1 {
-                    shifted_sum(dst, &taps);
-                } else {
-                    scatter(dst, &taps, g.stride);
-                }
+                scatter(&mut plane[r * wp..(r + 1) * wp], &taps, g.stride);
             }
         }
     });
     dx_pad
 }
 
-/// For stride 1: dst[q] = sum over taps (w, drow, shift) of w * drow[q - shift], where
-/// q - shift is a column of drow. The middle, where every tap has its column, goes
-/// through the vectorised sum; the edges add the same terms in the same order.
-fn shifted_sum(dst: &mut [f64], taps: &[(f64, &[f64], usize)]) {
-    let w_out = taps.first().map_or(0, |t| t.1.len());
-    let reach = taps.iter().map(|t| t.2).max().unwrap_or(0);
-    let at = |q: usize| -> f64 {
-        let mut acc = 0.0;
-        for &(w, drow, shift) in taps {
-            if let Some(&d) = q.checked_sub(shift).and_then(|j| drow.get(j)) {
-                acc += w * d;
+/// For stride 1, one band of dx_pad rows of image n: dx_pad[c, row, q] = sum over f, m,
+/// k of w[f,c,m,k] * dout[f, row - m*d, q - k*d], a correlation of dout, padded with
+/// zeros by the kernel's reach, with the flipped kernel; every channel shares each load
+/// of a dout row (see `correlate`). The terms come in the order f, m, k.
+fn dx_band_stride1(
+    g: &Geometry,
+    ds: &[f64],
+    ws: &[f64],
+    n: usize,
+    band: usize,
+    planes: &mut [&mut [f64]],
+) {
+    let wp = g.wp();
+    let rows = planes.first().map_or(0, |p| p.len() / wp);
+    let (reach_h, reach_w) = ((g.hh - 1) * g.dilation, (g.ww - 1) * g.dilation);
+    let first = band * BAND;
+    // Padded dout rows first - reach_h .. first + rows of every filter, reach_w zeros
+    // on either side of each: (F, count, width).
+    let count = rows + reach_h;
+    let width = g.w_out + 2 * reach_w;
+    let mut padded = vec![0.0; g.f * count * width];
+    for f in 0..g.f {
+        for u in 0..count {
+            let Some(i) = (first + u).checked_sub(reach_h).filter(|&i| i < g.h_out) else {
+                continue;
+            };
+            let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
+            let at = (f * count + u) * width + reach_w;
+            padded[at..at + g.w_out].copy_from_slice(&ds[start..start + g.w_out]);
+        }
+    }
+    let taps = g.hh * g.ww;
+    let mut offsets = Vec::with_capacity(g.f * taps);
+    for r in 0..rows {
+        offsets.clear();
+        for f in 0..g.f {
+            for m in 0..g.hh {
+                // Padded row r + reach_h - m*d is dout row first + r - m*d.
+                let row = (f * count + r + reach_h - m * g.dilation) * width;
+                offsets.extend((0..g.ww).map(|k| row + reach_w - k * g.dilation));
             }
         }
-        acc
-    };
-    if reach < w_out {
-        let middle: Vec<Tap> = taps
-            .iter()
-            .map(|&(w, drow, shift)| (w, &drow[reach - shift..]))
+        let mut dst: Vec<&mut [f64]> = planes
+            .iter_mut()
+            .map(|plane| &mut plane[r * wp..(r + 1) * wp])
             .collect();
-        weighted_sum(&mut dst[reach..w_out], &middle, 1);
-        for q in (0..reach).chain(w_out..dst.len()) {
-            dst[q] = at(q);
-        }
-    } else {
-        for (q, d) in dst.iter_mut().enumerate() {
-            *d = at(q);
-        }
+        correlate(
+            &mut dst,
+            &padded,
+            &offsets,
+            |c, t| {
+                let (f, mk) = (t / taps, t % taps);
+                ws[(f * g.c + c) * taps + mk]
+            },
+            |_| 0.0,
+        );
     }
 }
 
@@ -143,6 +174,10 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             let offsets: Vec<usize> = (0..g.ww).map(|k| k * g.dilation).collect();
             let mut sums = vec![0.0; g.ww];
             let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
+            if g.stride == 1 {
+                dw_band_stride1(g, ds, &xs, n, first, rows, count, &mut part);
+                return part;
+            }
             for f in 0..g.f {
                 let drow = |i: usize| {
                     let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
@@ -176,6 +211,106 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
     let db = Array1::from(total.split_off(g.f * taps));
     let dw = Array4::from_shape_vec((g.f, g.c, g.hh, g.ww), total).expect("F*C*HH*WW numbers");
     (dw, db)
+}
+
+/// For stride 1, one band's part of dw and db (laid out as in `dw_db`): rows
+/// first..first+rows of dout of image n against `xs`, that band's padded rows of x
+/// (C, count, W+2pad). Up to four filters and three kernel columns share each load
+/// (see `dot_group`).
+#[allow(clippy::too_many_arguments)]
+fn dw_band_stride1(
+    g: &Geometry,
+    ds: &[f64],
+    xs: &[f64],
+    n: usize,
+    first: usize,
+    rows: usize,
+    count: usize,
+    part: &mut [f64],
+) {
+    let taps = g.c * g.hh * g.ww;
+    let drow = |f: usize, i: usize| {
+        let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
+        &ds[start..start + g.w_out]
+    };
+    for f in 0..g.f {
+        for i in first..first + rows {
+            part[g.f * taps + f] += row_sum(drow(f, i));
+        }
+    }
+    // Columns a tile at a time, so that the tile's dout and x rows stay in cache
+    // across channels and kernel rows; each tile's sums are added in tile order.
+    for left in (0..g.w_out).step_by(DW_TILE) {
+        let right = (left + DW_TILE).min(g.w_out);
+        let drow = |f: usize, i: usize| &drow(f, i)[left..right];
+        dw_tile(g, xs, first, rows, count, left, &drow, part);
+    }
+}
+
+/// Columns of dout per tile of `dw_band_stride1`: 4 filters' rows of a band of 8 rows
+/// take 64 KiB.
+const DW_TILE: usize = 256;
+
+/// One column tile (dout columns left..) of a band's dw part, added to `part`.
+#[allow(clippy::too_many_arguments)]
+fn dw_tile<'a>(
+    g: &Geometry,
+    xs: &'a [f64],
+    first: usize,
+    rows: usize,
+    count: usize,
+    left: usize,
+    drow: &dyn Fn(usize, usize) -> &'a [f64],
+    part: &mut [f64],
+) {
+    let wp = g.wp();
+    let fs: Vec<usize> = (0..g.f).collect();
+    let ks: Vec<usize> = (0..g.ww).collect();
+    for c in 0..g.c {
+        for m in 0..g.hh {
+            let xrow = |i: usize| {
+                let at = (c * count + (i - first) + m * g.dilation) * wp + left;
+                &xs[at..(c * count + count) * wp]
+            };
+            for group in fs.chunks(4) {
+                for kset in ks.chunks(3) {
+                    let mut put = |f: usize, k: usize, v: f64| {
+                        part[((f * g.c + c) * g.hh + m) * g.ww + k] += v;
+                    };
+                    macro_rules! run {
+                        ($gs:expr, $ks:expr) => {{
+                            let fa: [usize; $gs] = std::array::from_fn(|t| group[t]);
+                            let offsets: [usize; $ks] =
+                                std::array::from_fn(|t| kset[t] * g.dilation);
+                            let pairs: Vec<([&[f64]; $gs], &[f64])> = (first..first + rows)
+                                .map(|i| (fa.map(|f| drow(f, i)), xrow(i)))
+                                .collect();
+                            let sums = dot_group(&pairs, offsets);
+                            for (f, sums) in fa.iter().zip(sums) {
+                                for (k, v) in kset.iter().zip(sums) {
+                                    put(*f, *k, v);
+                                }
+                            }
+                        }};
+                    }
+                    match (group.len(), kset.len()) {
+                        (4, 3) => run!(4, 3),
+                        (4, 2) => run!(4, 2),
+                        (4, _) => run!(4, 1),
+                        (3, 3) => run!(3, 3),
+                        (3, 2) => run!(3, 2),
+                        (3, _) => run!(3, 1),
+                        (2, 3) => run!(2, 3),
+                        (2, 2) => run!(2, 2),
+                        (2, _) => run!(2, 1),
+                        (_, 3) => run!(1, 3),
+                        (_, 2) => run!(1, 2),
+                        _ => run!(1, 1),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// dx from dx_pad: rows pad..pad+H and columns pad..pad+W. (The note's

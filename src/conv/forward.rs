@@ -1,14 +1,15 @@
 //! The whole-array forward pass by direct convolution: each output row is a weighted
 //! sum of rows of the padded input, one term per tap (c, m, k), computed in bands of
-//! rows that stay in cache, bands in parallel. No im2col matrix, not even a padded
-//! copy of x: each band pads the few rows it reads. An implementation independent of the step-wise one, used to
+//! rows that stay in cache, bands in parallel; for stride 1 four filters share each
+//! load of an input row. No im2col matrix, not even a padded copy of x: each band pads
+//! the few rows it reads. An implementation independent of the step-wise one, used to
 //! check it and to be fast.
 
 use ndarray::Array4;
 use rayon::prelude::*;
 
 use super::Layer;
-use super::kernels::{Tap, weighted_sum};
+use super::kernels::{Tap, correlate, weighted_sum};
 
 /// Output rows computed together by one task: their input rows stay in cache across
 /// filters. Fixed, so that the numbers never depend on the number of threads.
@@ -85,6 +86,33 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
         let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
         let (top, count) = band_reach(layer, band, rows);
         let xs = padded_rows(layer, n, top, count);
+        if g.stride == 1 {
+            // Every filter's row r is a correlation of the same padded rows: the filters
+            // share each load of x (see `correlate`).
+            let taps = g.c * g.hh * g.ww;
+            let mut offsets = Vec::with_capacity(taps);
+            for r in 0..rows {
+                offsets.clear();
+                for c in 0..g.c {
+                    for m in 0..g.hh {
+                        let row = (c * count + r + m * g.dilation) * wp;
+                        offsets.extend((0..g.ww).map(|k| row + k * g.dilation));
+                    }
+                }
+                let mut dst: Vec<&mut [f64]> = planes
+                    .iter_mut()
+                    .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
+                    .collect();
+                correlate(
+                    &mut dst,
+                    &xs,
+                    &offsets,
+                    |f, t| ws[f * taps + t],
+                    |f| layer.b[f],
+                );
+            }
+            return;
+        }
         let mut taps: Vec<Tap> = Vec::with_capacity(g.c * g.hh * g.ww);
         for r in 0..rows {
             for (f, plane) in planes.iter_mut().enumerate() {

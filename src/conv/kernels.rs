@@ -1,8 +1,10 @@
-//! The inner loops of the whole-array engine, on plain slices: a weighted sum of rows
-//! (forward, and dx for stride 1) and dot products of rows (dw). Written so that the
-//! compiler vectorises them, and compiled twice: for any x86-64 and, chosen at run time
-//! on a CPU that has it, for AVX2. Both versions add in the same order, so the numbers
-//! do not depend on the CPU's vector width.
+//! The inner loops of the whole-array engine, on plain slices: for stride 1 a
+//! register-blocked correlation (forward and dx: up to four output rows per loaded
+//! source row) and grouped dot products (dw: four filters by three kernel columns);
+//! for other strides a weighted sum of rows and dot products of rows. Each is compiled
+//! twice, portable and, chosen at run time on a CPU that has it, for AVX2 (the two hot
+//! ones with intrinsics, multiplies and adds without fusing): both versions add in the
+//! same order, so the numbers do not depend on the CPU.
 
 /// Elements of one block of output kept in registers while every tap adds to it.
 const BLOCK: usize = 16;
@@ -21,6 +23,282 @@ pub(super) fn weighted_sum(dst: &mut [f64], taps: &[Tap], step: usize) {
         return unsafe { weighted_sum_avx2(dst, taps, step) };
     }
     weighted_sum_body(dst, taps, step);
+}
+
+/// Output rows computed together by the register-blocked correlation: each load of a
+/// source row serves this many of them.
+const GROUP: usize = 4;
+/// Columns of each output row kept in registers at once (two AVX2 vectors).
+const COLS: usize = 8;
+
+/// For stride 1: dst[o][j] = bias[o] + the sum over taps t, in order, of
+/// weight(o, t) * src[offsets[t] + j], for every output row o and column j. Up to
+/// four output rows at a time share every load of a source row (register blocking);
+/// the order of the terms of each sum is that of `offsets`, whatever the blocking.
+pub(super) fn correlate(
+    dst: &mut [&mut [f64]],
+    src: &[f64],
+    offsets: &[usize],
+    weight: impl Fn(usize, usize) -> f64,
+    bias: impl Fn(usize) -> f64,
+) {
+    let len = dst.first().map_or(0, |d| d.len());
+    assert!(
+        dst.iter().all(|d| d.len() == len) && offsets.iter().all(|&o| o + len <= src.len()),
+        "every source row reaches the output's length"
+    );
+    let mut first = 0;
+    for group in dst.chunks_mut(GROUP) {
+        match group {
+            [a, b, c, d] => correlate_group([a, b, c, d], first, src, offsets, &weight, &bias),
+            [a, b, c] => correlate_group([a, b, c], first, src, offsets, &weight, &bias),
+            [a, b] => correlate_group([a, b], first, src, offsets, &weight, &bias),
+            [a] => correlate_group([a], first, src, offsets, &weight, &bias),
+            _ => {}
+        }
+        first += group.len();
+    }
+}
+
+fn correlate_group<const G: usize>(
+    dst: [&mut &mut [f64]; G],
+    first: usize,
+    src: &[f64],
+    offsets: &[usize],
+    weight: &impl Fn(usize, usize) -> f64,
+    bias: &impl Fn(usize) -> f64,
+) {
+    let weights: Vec<[f64; G]> = (0..offsets.len())
+        .map(|t| std::array::from_fn(|o| weight(first + o, t)))
+        .collect();
+    let bias: [f64; G] = std::array::from_fn(|o| bias(first + o));
+    let dst = dst.map(|d| &mut **d);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { correlate_avx2(dst, src, offsets, &weights, bias) };
+    }
+    correlate_body(dst, src, offsets, &weights, bias);
+}
+
+/// `correlate_body` written with AVX2 intrinsics so that the G*COLS sums stay in
+/// registers: the same multiplies and adds (no fused multiply-add) in the same order
+/// on every lane, so the numbers are those of the portable body, bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn correlate_avx2<const G: usize>(
+    mut dst: [&mut [f64]; G],
+    src: &[f64],
+    offsets: &[usize],
+    weights: &[[f64; G]],
+    bias: [f64; G],
+) {
+    use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd};
+    use std::arch::x86_64::{_mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd};
+    const _: () = assert!(COLS == 8, "two vectors of four");
+    let len = dst[0].len();
+    let full = len / COLS * COLS;
+    let mut j0 = 0;
+    while j0 < full {
+        let mut acc: [[__m256d; 2]; G] = [[_mm256_setzero_pd(); 2]; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            // SAFETY: `correlate` checked off + len <= src.len(), and j0 + COLS <= len.
+            let (x0, x1) = unsafe {
+                let p = src.as_ptr().add(off + j0);
+                (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4)))
+            };
+            for (acc, &w) in acc.iter_mut().zip(w) {
+                let w = _mm256_set1_pd(w);
+                acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(w, x0));
+                acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(w, x1));
+            }
+        }
+        for ((d, acc), b) in dst.iter_mut().zip(&acc).zip(bias) {
+            let b = _mm256_set1_pd(b);
+            let d = &mut d[j0..j0 + COLS];
+            // SAFETY: d has COLS = 8 elements.
+            unsafe {
+                _mm256_storeu_pd(d.as_mut_ptr(), _mm256_add_pd(acc[0], b));
+                _mm256_storeu_pd(d.as_mut_ptr().add(4), _mm256_add_pd(acc[1], b));
+            }
+        }
+        j0 += COLS;
+    }
+    for j in full..len {
+        let mut acc = [0.0; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            let x = src[off + j];
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a += w * x;
+            }
+        }
+        for ((d, a), b) in dst.iter_mut().zip(acc).zip(bias) {
+            d[j] = a + b;
+        }
+    }
+}
+
+#[inline(always)]
+fn correlate_body<const G: usize>(
+    mut dst: [&mut [f64]; G],
+    src: &[f64],
+    offsets: &[usize],
+    weights: &[[f64; G]],
+    bias: [f64; G],
+) {
+    let len = dst[0].len();
+    let full = len / COLS * COLS;
+    for j0 in (0..full).step_by(COLS) {
+        let mut acc = [[0.0; COLS]; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            // SAFETY: `correlate` checked off + len <= src.len(), and j0 + COLS <= len.
+            let x: &[f64; COLS] = unsafe { &*src.as_ptr().add(off + j0).cast::<[f64; COLS]>() };
+            for (acc, &w) in acc.iter_mut().zip(w) {
+                for (a, &x) in acc.iter_mut().zip(x) {
+                    *a += w * x;
+                }
+            }
+        }
+        for ((d, acc), b) in dst.iter_mut().zip(&acc).zip(bias) {
+            for (d, &a) in d[j0..j0 + COLS].iter_mut().zip(acc) {
+                *d = a + b;
+            }
+        }
+    }
+    for j in full..len {
+        let mut acc = [0.0; G];
+        for (&off, w) in offsets.iter().zip(weights) {
+            let x = src[off + j];
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a += w * x;
+            }
+        }
+        for ((d, a), b) in dst.iter_mut().zip(acc).zip(bias) {
+            d[j] = a + b;
+        }
+    }
+}
+
+/// Lanes of each partial sum in `dot_group` (one AVX2 vector).
+const DOT_LANES: usize = 4;
+
+/// For stride 1, the dot products of a group of up to four `a` rows with up to three
+/// shifts of a `b` row, summed over the list of rows: out[g][t] = sum over rows of
+/// sum over j of a[g][j] * b[offsets[t] + j], every a and b loaded once per group.
+/// Each sum has four partial sums, carried from row to row and added up once in a
+/// fixed order; the columns past the last full vector are added after them.
+pub(super) fn dot_group<const G: usize, const K: usize>(
+    rows: &[([&[f64]; G], &[f64])],
+    offsets: [usize; K],
+) -> [[f64; K]; G] {
+    let reach = offsets.iter().copied().max().unwrap_or(0);
+    assert!(
+        rows.iter().all(|(a, b)| {
+            let len = a[0].len();
+            a.iter().all(|a| a.len() == len) && reach + len <= b.len()
+        }),
+        "every b row reaches every shift of its a rows"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { dot_group_avx2(rows, offsets) };
+    }
+    dot_group_body(rows, offsets)
+}
+
+/// `dot_group_body` written with AVX2 intrinsics so that the G*K partial sums stay in
+/// registers: the same multiplies and adds (no fused multiply-add) in the same order
+/// on every lane, so the numbers are those of the portable body, bit for bit.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dot_group_avx2<const G: usize, const K: usize>(
+    rows: &[([&[f64]; G], &[f64])],
+    offsets: [usize; K],
+) -> [[f64; K]; G] {
+    use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd};
+    use std::arch::x86_64::{_mm256_setzero_pd, _mm256_storeu_pd};
+    const L: usize = DOT_LANES;
+    let mut acc: [[__m256d; K]; G] = [[_mm256_setzero_pd(); K]; G];
+    let mut tails = [[0.0; K]; G];
+    for (a, b) in rows {
+        let len = a[0].len();
+        let full = len / L * L;
+        let mut j0 = 0;
+        while j0 < full {
+            // SAFETY: `dot_group` checked that every a row has len elements and that b
+            // has offsets[t] + len of them, and j0 + L <= len.
+            unsafe {
+                let y: [__m256d; K] =
+                    std::array::from_fn(|t| _mm256_loadu_pd(b.as_ptr().add(offsets[t] + j0)));
+                for (acc, a) in acc.iter_mut().zip(a) {
+                    let x = _mm256_loadu_pd(a.as_ptr().add(j0));
+                    for (s, &y) in acc.iter_mut().zip(&y) {
+                        *s = _mm256_add_pd(*s, _mm256_mul_pd(x, y));
+                    }
+                }
+            }
+            j0 += L;
+        }
+        for (tails, a) in tails.iter_mut().zip(a) {
+            for (tail, &off) in tails.iter_mut().zip(&offsets) {
+                for j in full..len {
+                    *tail += a[j] * b[off + j];
+                }
+            }
+        }
+    }
+    std::array::from_fn(|g| {
+        std::array::from_fn(|t| {
+            let mut s = [0.0; L];
+            // SAFETY: s has room for the four lanes.
+            unsafe { _mm256_storeu_pd(s.as_mut_ptr(), acc[g][t]) };
+            ((s[0] + s[2]) + (s[1] + s[3])) + tails[g][t]
+        })
+    })
+}
+
+#[inline(always)]
+fn dot_group_body<const G: usize, const K: usize>(
+    rows: &[([&[f64]; G], &[f64])],
+    offsets: [usize; K],
+) -> [[f64; K]; G] {
+    const L: usize = DOT_LANES;
+    let mut acc = [[[0.0; L]; K]; G];
+    let mut tails = [[0.0; K]; G];
+    for (a, b) in rows {
+        let len = a[0].len();
+        let full = len / L * L;
+        for j0 in (0..full).step_by(L) {
+            // SAFETY: `dot_group` checked that every a row has len elements and that
+            // b has offsets[t] + len of them, and j0 + L <= len.
+            let x: [[f64; L]; G] =
+                std::array::from_fn(|g| unsafe { *a[g].as_ptr().add(j0).cast::<[f64; L]>() });
+            let y: [[f64; L]; K] = std::array::from_fn(|t| unsafe {
+                *b.as_ptr().add(offsets[t] + j0).cast::<[f64; L]>()
+            });
+            for (acc, x) in acc.iter_mut().zip(&x) {
+                for (acc, y) in acc.iter_mut().zip(&y) {
+                    for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                        *s += x * y;
+                    }
+                }
+            }
+        }
+        for (tails, a) in tails.iter_mut().zip(a) {
+            for (tail, &off) in tails.iter_mut().zip(&offsets) {
+                for j in full..len {
+                    *tail += a[j] * b[off + j];
+                }
+            }
+        }
+    }
+    std::array::from_fn(|g| {
+        std::array::from_fn(|t| {
+            let s = acc[g][t];
+            ((s[0] + s[2]) + (s[1] + s[3])) + tails[g][t]
+        })
+    })
 }
 
 /// out[t] = sum over the row pairs (a, b) of sum over j of a[j] * b[offsets[t] + j * step],

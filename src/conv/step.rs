@@ -116,16 +116,15 @@ impl Layer {
     /// dout with the entries of steps after k set to 0: the backward pass of this
     /// array is exactly the sum of the first k steps' contributions.
     pub fn dout_through(&self, dout: &Array4<f64>, k: usize) -> Array4<f64> {
-        let g = &self.geom;
-        let mut masked = dout.clone();
-        let wo = g.w_out;
-        let ho = g.h_out;
-        Zip::indexed(&mut masked).for_each(|(n, f, i, j), v| {
-            if ((n * g.f + f) * ho + i) * wo + j >= k {
-                *v = 0.0;
-            }
-        });
-        masked
+        // Step s is the flat index s - 1 of dout in standard layout (n, f, i, j): the
+        // first k numbers are kept and the rest are zeros, copied as two runs.
+        let dout = dout.as_standard_layout();
+        let all = dout.as_slice().expect("standard layout");
+        let kept = &all[..k.min(all.len())];
+        let mut data = Vec::with_capacity(all.len());
+        data.extend_from_slice(kept);
+        data.resize(all.len(), 0.0);
+        Array4::from_shape_vec(dout.raw_dim(), data).expect("dout's own shape")
     }
 
     /// The backward totals after the first k steps (k = 0: all zero; k = total: the
