@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use ndarray::{Array, Array1, Array4};
+use ndarray::{Array1, Array4};
 use ratatui::buffer::Buffer;
 
 use crate::app::{Action, App, StateArgs};
-use crate::conv::{BackwardCursor, ConvParams, Layer, backward, forward, naive};
+use crate::conv::{BackwardCursor, ConvParams, Layer, backward, forward, naive, noise};
 use crate::export::{Format, RenderOptions, TimedFrame};
 use crate::input::{InputArgs, SceneSpec};
 
@@ -129,19 +129,6 @@ fn workload(h: usize, w: usize, f: usize, k: usize) -> anyhow::Result<(Layer, Ar
     .with_context(|| format!("the {h}x{w} workload"))?;
     let dout = noise(layer.geom.out_dim(), 4);
     Ok((layer, dout))
-}
-
-/// Seeded noise in [-1, 1) (SplitMix64).
-fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
-    let mut state = seed;
-    Array::from_shape_fn(shape, |_| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    })
 }
 
 /// The median of `repeat` timed runs of `run`, after one untimed run, in ms.

@@ -91,6 +91,10 @@ pub struct App {
     /// The current step, backward, and the running totals after it (backward phase),
     /// kept up to date one window at a time.
     pub bwd: Option<(BackwardStep, BackwardCursor)>,
+    /// The largest finite |dx_pad[n]| written so far (0 before the first step or when
+    /// every value is 0): dx_pad's colour scale, so that the first steps' small sums
+    /// show in colour instead of pale against the pass's final largest value.
+    pub dx_scale: f64,
     /// The selected padded input cell (row, col).
     pub selection: Option<(usize, usize)>,
     /// The output cells (i, j) the selected cell feeds.
@@ -197,6 +201,7 @@ impl App {
             step,
             fwd,
             prev_window: None,
+            dx_scale: 0.0,
             bwd: None,
             selection: None,
             feeds: Vec::new(),
@@ -297,6 +302,16 @@ impl App {
                 layer.backward_step(dout, step).zip(cursor.ok())
             }
         };
+        let n = self.fwd.pos.n;
+        self.dx_scale = self.bwd.as_ref().map_or(0.0, |(_, after)| {
+            after
+                .grads
+                .dx_pad
+                .index_axis(ndarray::Axis(0), n)
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold(0.0_f64, |m, v| m.max(v.abs()))
+        });
         self.refresh_selection();
     }
 

@@ -102,5 +102,19 @@ impl Layer {
     }
 }
 
+/// A deterministic pseudo-random array in [-1, 1) (SplitMix64): the inputs of the
+/// benchmarks and of the engines' tests, the same on every machine.
+pub fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
+    let mut state = seed;
+    Array4::from_shape_fn(shape, |_| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    })
+}
+
 #[cfg(test)]
 mod tests;

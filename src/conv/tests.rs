@@ -32,19 +32,6 @@ fn linspace(lo: f64, hi: f64, count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// A deterministic pseudo-random array in [-1, 1) (SplitMix64), for tests only.
-fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
-    let mut state = seed;
-    Array::from_shape_fn(shape, |_| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    })
-}
-
 fn one_to_nine() -> Array4<f64> {
     array![[[[1., 2., 3.], [4., 5., 6.], [7., 8., 9.]]]]
 }

@@ -24,22 +24,6 @@ fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
     }
 }
 
-/// The largest |dx_pad[n]| written so far (0 before the first step, or when every
-/// value is 0): the colour scale of dx_pad and of its legend, so that the first steps'
-/// small sums show in colour instead of pale against the pass's final largest value.
-pub fn dx_scale(app: &App) -> f64 {
-    let n = app.pos().n;
-    app.bwd.as_ref().map_or(0.0, |(_, after)| {
-        after
-            .grads
-            .dx_pad
-            .index_axis(ndarray::Axis(0), n)
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0_f64, |m, v| m.max(v.abs()))
-    })
-}
-
 /// Whether any window has written padded cell (r, c) of image n yet.
 fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
     app.bwd
@@ -53,7 +37,7 @@ fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
 pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let g = app.layer().geom;
     let n = app.pos().n;
-    let scale = dx_scale(app).max(1e-12);
+    let scale = app.dx_scale.max(1e-12);
     (0..g.c)
         .map(|ch| {
             let name = super::input_grid::channel_name(app, ch);
@@ -128,7 +112,7 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
 
 /// dx_pad's colour scale, under its grids: -max ... +max of what is written so far.
 pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
-    let max = dx_scale(app);
+    let max = app.dx_scale;
     let finite = app.bwd.as_ref().is_none_or(|(_, after)| {
         after.grads.dx_pad.iter().any(|v| v.is_finite()) || after.steps_done == 0
     });

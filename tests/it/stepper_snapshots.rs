@@ -556,9 +556,9 @@ fn dx_pad_shows_what_is_written_so_far_on_its_own_scale() {
     }
     // The colours run to the largest |dx_pad| so far, not the pass's final one.
     assert!((strongest - 1.0).abs() < 1e-12, "{strongest}");
-    let so_far = ui::gradients::dx_scale(&first);
+    let so_far = first.dx_scale;
     let last = app(demo(), Phase::Backward, 18);
-    assert!(so_far < ui::gradients::dx_scale(&last), "{so_far}");
+    assert!(so_far < last.dx_scale, "{so_far}");
     // Its legend says so, under dx_pad.
     let shown = text(&ui::render_buffer(&first, 120, 40));
     let legend = format!("-{} ", convstep::ui::text::fit(so_far, 6));
