@@ -455,16 +455,35 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
 
     let sandbox = Sandbox::new();
     let start = Instant::now();
-    let failures: Vec<String> = found
+    let timed = |index: usize, command: &DocCommand| {
+        let begun = Instant::now();
+        let result = check(&sandbox, command, index);
+        if std::env::var_os("CONVSTEP_DOCS_TIMES").is_some() {
+            eprintln!("{:6.2} s  {}", begun.elapsed().as_secs_f64(), command.line);
+        }
+        result
+            .err()
+            .map(|why| format!("{}: `{}`: {why}", command.place, command.line))
+    };
+    // Full-screen commands mostly wait for tmux, so they run side by side, each on a tmux
+    // server of its own, while the others run one after another.
+    let (screens, others): (Vec<_>, Vec<_>) = found
         .commands
         .iter()
         .enumerate()
-        .filter_map(|(index, command)| {
-            check(&sandbox, command, index)
-                .err()
-                .map(|why| format!("{}: `{}`: {why}", command.place, command.line))
-        })
-        .collect();
+        .partition(|(_, command)| full_screen(&words(&command.line)));
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = screens
+            .iter()
+            .map(|&(index, command)| scope.spawn(move || timed(index, command)))
+            .collect();
+        let mut failures: Vec<String> = others
+            .iter()
+            .filter_map(|&(index, command)| timed(index, command))
+            .collect();
+        failures.extend(handles.into_iter().filter_map(|h| h.join().unwrap()));
+        failures
+    });
     eprintln!(
         "ran {} commands from the docs in {:.1} s",
         found.commands.len(),
