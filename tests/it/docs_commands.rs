@@ -147,7 +147,15 @@ fn scan(name: &str, text: &str, found: &mut Found) {
                     lines.push(raw.to_string());
                 }
             }
-            _ => {}
+            Some(_) => {}
+            // A command in an indented block would escape the test: fence it.
+            None if raw.starts_with("    ") && raw.trim_start().starts_with("convstep") => {
+                found.strays.push(format!(
+                    "{name}:{number}: {} (indented, not fenced)",
+                    raw.trim()
+                ));
+            }
+            None => {}
         }
     }
 }
@@ -538,7 +546,7 @@ fn the_key_table_in_the_docs_is_the_binarys() {
 
 #[test]
 fn the_scanner_follows_the_convention() {
-    let text = "x\n```sh\nconvstep shot -o a.png  # a comment\ncargo run --release -- --preset \\\n  cs231n-demo\ncargo test\nls\n```\n```text\nconvstep never run\n```\n```console\n$ convstep tour --check a.toml\na.toml: ok\n```\n";
+    let text = "x\n    convstep indented\n```sh\nconvstep shot -o a.png  # a comment\ncargo run --release -- --preset \\\n  cs231n-demo\ncargo test\nls\n```\n```text\nconvstep never run\n```\n```console\n$ convstep tour --check a.toml\na.toml: ok\n```\n";
     let mut found = Found::default();
     scan("t.md", text, &mut found);
     let lines: Vec<&str> = found.commands.iter().map(|c| c.line.as_str()).collect();
@@ -552,7 +560,13 @@ fn the_scanner_follows_the_convention() {
     );
     assert_eq!(found.commands[2].expected, Some(vec!["a.toml: ok".into()]));
     assert_eq!(found.setup, ["t.md:cargo test"]);
-    assert_eq!(found.strays, ["t.md:7: ls"]);
+    assert_eq!(
+        found.strays,
+        [
+            "t.md:2: convstep indented (indented, not fenced)",
+            "t.md:8: ls"
+        ]
+    );
     assert_eq!(
         words("convstep shot --keys \"l l\" -o a.png # note"),
         ["convstep", "shot", "--keys", "l l", "-o", "a.png"]
