@@ -431,12 +431,12 @@ fn hostile_dimensions_are_refused() {
 }
 
 #[test]
-fn the_readme_documents_every_preset_and_kernel() {
-    let readme = include_str!("../../README.md");
+fn the_docs_document_every_preset_and_kernel() {
+    let readme = include_str!("../../docs/inputs.md");
     for info in presets().iter().chain(kernel_presets()) {
         assert!(
             readme.contains(&format!("| `{}` |", info.name)),
-            "README.md lacks a table row for `{}`",
+            "docs/inputs.md lacks a table row for `{}`",
             info.name
         );
     }

@@ -34,6 +34,9 @@ const HEADLESS: [&str; 7] = [
     "help",
 ];
 
+/// How many full-screen commands run at once, each in a tmux of its own.
+const SIDE_BY_SIDE: usize = 3;
+
 /// How long one headless command may take before the test gives up on it.
 const PATIENCE: Duration = Duration::from_secs(120);
 
@@ -480,16 +483,28 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
         .iter()
         .enumerate()
         .partition(|(_, command)| full_screen(&words(&command.line)));
+    // A few at a time: each start builds a layer, and CI has two cores to share.
+    let screens = std::sync::Mutex::new(screens.into_iter());
+    let next = || screens.lock().unwrap().next();
     let failures: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = screens
-            .iter()
-            .map(|&(index, command)| scope.spawn(move || timed(index, command)))
+        let handles: Vec<_> = (0..SIDE_BY_SIDE)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut failures = Vec::new();
+                    while let Some((index, command)) = next() {
+                        failures.extend(timed(index, command));
+                    }
+                    failures
+                })
+            })
             .collect();
         let mut failures: Vec<String> = others
             .iter()
             .filter_map(|&(index, command)| timed(index, command))
             .collect();
-        failures.extend(handles.into_iter().filter_map(|h| h.join().unwrap()));
+        for handle in handles {
+            failures.extend(handle.join().unwrap());
+        }
         failures
     });
     eprintln!(
@@ -575,4 +590,73 @@ fn the_scanner_follows_the_convention() {
     assert!(full_screen(&words("convstep tour --lang zh")));
     assert!(!full_screen(&words("convstep tour --check mine.toml")));
     assert!(!full_screen(&words("convstep compute -o a.npz")));
+}
+
+/// GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// Every relative link and picture of README.md and docs/*.md leads to a file that
+/// exists, and to a heading of it when it names one.
+#[test]
+fn every_link_in_the_docs_leads_somewhere() {
+    let docs = documents();
+    let mut broken = Vec::new();
+    for (name, text) in &docs {
+        let folder = Path::new(name).parent().unwrap_or(Path::new(""));
+        for piece in text.split("](").skip(1) {
+            let Some(target) = piece.split(')').next() else {
+                continue;
+            };
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (file, hash) = match target.split_once('#') {
+                Some((file, hash)) => (file, Some(hash)),
+                None => (target, None),
+            };
+            let path = if file.is_empty() {
+                PathBuf::from(name)
+            } else {
+                folder.join(file)
+            };
+            let Ok(linked) = std::fs::read_to_string(repo().join(&path)).or_else(|e| {
+                // A picture: it exists, it is not text.
+                if repo().join(&path).is_file() {
+                    Ok(String::new())
+                } else {
+                    Err(e)
+                }
+            }) else {
+                broken.push(format!("{name}: ({target}): no file {}", path.display()));
+                continue;
+            };
+            if let Some(hash) = hash {
+                let found = linked
+                    .lines()
+                    .filter_map(|l| l.strip_prefix('#'))
+                    .map(|l| anchor(l.trim_start_matches('#')))
+                    .any(|a| a == hash);
+                if !found {
+                    broken.push(format!("{name}: ({target}): no heading #{hash}"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    assert_eq!(
+        anchor("Completions and the manual page"),
+        "completions-and-the-manual-page"
+    );
+    assert_eq!(
+        anchor("Kernels, bias, dout and geometry"),
+        "kernels-bias-dout-and-geometry"
+    );
 }

@@ -377,37 +377,6 @@ fn ans_printed_by_cat_shows_the_same_text_as_the_txt() {
     assert_eq!(first_rows, txt);
 }
 
-/// Every `convstep shot` and `convstep record` command the README's export section
-/// lists runs as written (its output redirected into a temporary folder).
-#[test]
-fn the_readme_export_commands_work() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let section = readme
-        .split("## Exporting frames")
-        .nth(1)
-        .expect("README has an Exporting frames section");
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let commands: Vec<Vec<&str>> = section
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("convstep shot ") || l.starts_with("convstep record "))
-        // Real commands, not the synopsis lines with [OPTIONS].
-        .filter(|l| l.contains(" -o ") && !l.contains('['))
-        .map(|l| l.split_whitespace().skip(1).collect())
-        .collect();
-    assert!(commands.len() >= 31, "{} commands", commands.len());
-    let dir = tempfile::tempdir().unwrap();
-    for words in commands {
-        let mut args: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-        let o = args.iter().position(|a| a == "-o").unwrap();
-        let name = Path::new(&args[o + 1]).file_name().unwrap().to_owned();
-        args[o + 1] = dir.path().join(&name).display().to_string();
-        convstep().args(&args).assert().success();
-        assert!(dir.path().join(&name).is_file(), "{words:?}");
-    }
-}
-
 #[test]
 fn shot_and_record_draw_walkthrough_pages() {
     use convstep::tour::{self, Lang};

@@ -11,7 +11,7 @@
 //!
 //! One case is one checked frame. `cargo test` runs [`DEFAULT_CASES`]; a longer run:
 //! `CONVSTEP_FUZZ_CASES=1000000 cargo test --release --test it stepper_fuzz`, with
-//! `CONVSTEP_FUZZ_SEED=N` for another sequence (README: "Fuzzing the stepper").
+//! `CONVSTEP_FUZZ_SEED=N` for another sequence (docs/development.md).
 
 use std::path::Path;
 use std::time::Instant;

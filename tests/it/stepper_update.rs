@@ -474,13 +474,13 @@ fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
 }
 
 #[test]
-fn the_readme_lists_every_key_of_the_table() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let section = readme
-        .split("## The stepper")
+fn the_docs_list_every_key_of_the_table() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/stepper.md")).unwrap();
+    let section = doc
+        .split("## Keys")
         .nth(1)
-        .expect("a stepper section")
+        .expect("docs/stepper.md has a Keys section")
         .split("\n## ")
         .next()
         .unwrap();
@@ -491,7 +491,10 @@ fn the_readme_lists_every_key_of_the_table() {
             .map(|k| format!("`{}`", k.name))
             .collect();
         let row = format!("| {} | {}", keys.join(" "), binding.help);
-        assert!(section.contains(&row), "README lacks the row {row:?}");
+        assert!(
+            section.contains(&row),
+            "docs/stepper.md lacks the row {row:?}"
+        );
     }
 }
 

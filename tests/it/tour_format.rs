@@ -301,14 +301,14 @@ fn the_bundled_scenes_show_what_their_words_claim() {
     }
 }
 
-/// The README's section on the format.
+/// The docs' section on the format (docs/tours.md).
 fn readme_tour_section() -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
-        .find("## Guided tour")
-        .expect("README has a Guided tour section");
-    readme[start..].to_string()
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/tours.md")).unwrap();
+    let start = doc
+        .find("## The walkthrough format")
+        .expect("docs/tours.md has a section on the format");
+    doc[start..].to_string()
 }
 
 #[test]
@@ -327,7 +327,7 @@ fn the_readme_documents_every_placeholder() {
     for (name, _) in convstep::tour::narrate::PLACEHOLDERS {
         assert!(
             section.contains(&format!("`{{{name}}}`")),
-            "README lacks {{{name}}}"
+            "docs/tours.md lacks {{{name}}}"
         );
     }
 }
