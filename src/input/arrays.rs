@@ -205,7 +205,7 @@ mod tests {
         let scene = spec.build().unwrap();
         // pad 1 (the default) makes x 5x5; a 2x2 box at stride 2 fits twice each way.
         assert_eq!(scene.layer.geom.out_dim(), (1, 1, 2, 2));
-        assert_eq!(scene.dout, Array4::ones((1, 1, 2, 2)));
+        assert_eq!(scene.dout, Array4::<f64>::ones((1, 1, 2, 2)));
         assert_eq!(scene.labels.source, "inline x");
         assert_eq!(spec.kernel_label(), "box");
         assert_eq!(spec.size_label(), None);
