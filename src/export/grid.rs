@@ -49,40 +49,8 @@ pub const DEFAULT_THEME: Theme = Theme {
 
 /// xterm's default 16 colours, then the 6x6x6 cube and the 24 greys.
 pub fn xterm(index: u8) -> Rgb {
-    const BASE: [Rgb; 16] = [
-        Rgb(0x00, 0x00, 0x00),
-        Rgb(0xcd, 0x00, 0x00),
-        Rgb(0x00, 0xcd, 0x00),
-        Rgb(0xcd, 0xcd, 0x00),
-        Rgb(0x00, 0x00, 0xee),
-        Rgb(0xcd, 0x00, 0xcd),
-        Rgb(0x00, 0xcd, 0xcd),
-        Rgb(0xe5, 0xe5, 0xe5),
-        Rgb(0x7f, 0x7f, 0x7f),
-        Rgb(0xff, 0x00, 0x00),
-        Rgb(0x00, 0xff, 0x00),
-        Rgb(0xff, 0xff, 0x00),
-        Rgb(0x5c, 0x5c, 0xff),
-        Rgb(0xff, 0x00, 0xff),
-        Rgb(0x00, 0xff, 0xff),
-        Rgb(0xff, 0xff, 0xff),
-    ];
-    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
-    match index {
-        0..=15 => BASE[usize::from(index)],
-        16..=231 => {
-            let i = index - 16;
-            Rgb(
-                LEVELS[usize::from(i / 36)],
-                LEVELS[usize::from((i / 6) % 6)],
-                LEVELS[usize::from(i % 6)],
-            )
-        }
-        _ => {
-            let v = 8 + 10 * (index - 232);
-            Rgb(v, v, v)
-        }
-    }
+    let (r, g, b) = crate::xterm::rgb(index);
+    Rgb(r, g, b)
 }
 
 /// The xterm palette index of a named colour, `None` for Reset, Rgb and Indexed.

@@ -14,8 +14,8 @@ use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
-use crate::ui::{code, text};
 use crate::ui::theme::{self, ColorMode};
+use crate::ui::{code, text};
 
 /// The header's background: the stepper's status line's.
 const BAR: (u8, u8, u8) = (40, 50, 80);
