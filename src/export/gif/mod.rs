@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use ratatui::buffer::Buffer;
 
-use super::grid::{Rgb, Theme, resolve};
+use super::grid::{Srgb, Theme, resolve};
 use super::raster::{Edges, Rasterizer, blit};
 use palette::{Mapper, PALETTE_COLORS, choose_palette, count_colors};
 
@@ -45,9 +45,9 @@ where
 
     // Pass 1: the frame size, every colour drawn (tile by tile), and the cell colours
     // that must stay exact.
-    let mut histogram: HashMap<Rgb, u64> = HashMap::new();
-    let mut keys: Vec<Rgb> = Vec::new();
-    let mut tile_colors: HashMap<usize, Vec<(Rgb, u64)>> = HashMap::new();
+    let mut histogram: HashMap<Srgb, u64> = HashMap::new();
+    let mut keys: Vec<Srgb> = Vec::new();
+    let mut tile_colors: HashMap<usize, Vec<(Srgb, u64)>> = HashMap::new();
     let mut area = None;
     let mut previous: Option<Buffer> = None;
     let mut distinct = 0usize;

@@ -5,16 +5,16 @@
 
 use std::collections::HashMap;
 
-use crate::export::grid::Rgb;
+use crate::export::grid::Srgb;
 use crate::export::raster::Canvas;
 
 /// The colours of a picture with how many pixels have each, in a fixed order.
-pub(super) fn count_colors(canvas: &Canvas) -> Vec<(Rgb, u64)> {
-    let mut counts: HashMap<Rgb, u64> = HashMap::new();
+pub(super) fn count_colors(canvas: &Canvas) -> Vec<(Srgb, u64)> {
+    let mut counts: HashMap<Srgb, u64> = HashMap::new();
     for p in canvas.pixels.chunks_exact(3) {
-        *counts.entry(Rgb(p[0], p[1], p[2])).or_insert(0) += 1;
+        *counts.entry(Srgb(p[0], p[1], p[2])).or_insert(0) += 1;
     }
-    let mut v: Vec<(Rgb, u64)> = counts.into_iter().collect();
+    let mut v: Vec<(Srgb, u64)> = counts.into_iter().collect();
     v.sort_unstable();
     v
 }
@@ -25,16 +25,20 @@ pub(super) const PALETTE_COLORS: usize = 255;
 /// Picks at most `max` colours, deterministically:
 /// all of them if they fit; else every cell colour plus the most used others; else
 /// (more cell colours than `max`) a median cut weighted by use.
-pub(super) fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb], max: usize) -> Vec<Rgb> {
-    let mut all: Vec<(Rgb, u64)> = histogram.iter().map(|(&c, &n)| (c, n)).collect();
+pub(super) fn choose_palette(
+    histogram: &HashMap<Srgb, u64>,
+    keys: &[Srgb],
+    max: usize,
+) -> Vec<Srgb> {
+    let mut all: Vec<(Srgb, u64)> = histogram.iter().map(|(&c, &n)| (c, n)).collect();
     all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if all.len() <= max {
-        let mut p: Vec<Rgb> = all.into_iter().map(|(c, _)| c).collect();
+        let mut p: Vec<Srgb> = all.into_iter().map(|(c, _)| c).collect();
         p.sort_unstable();
         return p;
     }
     if keys.len() <= max {
-        let mut p: Vec<Rgb> = keys.to_vec();
+        let mut p: Vec<Srgb> = keys.to_vec();
         for (c, _) in &all {
             if p.len() == max {
                 break;
@@ -49,13 +53,13 @@ pub(super) fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb], max: u
     median_cut(all, max)
 }
 
-fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
-    let channel = |c: Rgb, k: usize| match k {
+fn median_cut(colors: Vec<(Srgb, u64)>, target: usize) -> Vec<Srgb> {
+    let channel = |c: Srgb, k: usize| match k {
         0 => c.0,
         1 => c.1,
         _ => c.2,
     };
-    let spread = |b: &[(Rgb, u64)]| -> (u8, usize) {
+    let spread = |b: &[(Srgb, u64)]| -> (u8, usize) {
         (0..3)
             .map(|k| {
                 let lo = b.iter().map(|e| channel(e.0, k)).min().unwrap_or(0);
@@ -65,7 +69,7 @@ fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
             .max_by_key(|&(r, k)| (r, usize::MAX - k))
             .unwrap_or((0, 0))
     };
-    let mut boxes: Vec<Vec<(Rgb, u64)>> = vec![colors];
+    let mut boxes: Vec<Vec<(Srgb, u64)>> = vec![colors];
     while boxes.len() < target {
         // Split the box with the widest channel range (first such box on ties).
         let Some((i, (range, k))) = boxes
@@ -96,7 +100,7 @@ fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
         boxes.push(b);
         boxes.push(rest);
     }
-    let mut palette: Vec<Rgb> = boxes
+    let mut palette: Vec<Srgb> = boxes
         .iter()
         .map(|b| {
             let n: u64 = b.iter().map(|e| e.1).sum::<u64>().max(1);
@@ -106,7 +110,7 @@ fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
                     .sum::<u64>()
                     / n) as u8
             };
-            Rgb(avg(0), avg(1), avg(2))
+            Srgb(avg(0), avg(1), avg(2))
         })
         .collect();
     palette.sort_unstable();
@@ -116,12 +120,12 @@ fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
 
 /// Maps colours to their palette index (exact, else the nearest; ties to the lower index).
 pub(super) struct Mapper<'a> {
-    palette: &'a [Rgb],
-    cache: HashMap<Rgb, u8>,
+    palette: &'a [Srgb],
+    cache: HashMap<Srgb, u8>,
 }
 
 impl<'a> Mapper<'a> {
-    pub(super) fn new(palette: &'a [Rgb]) -> Mapper<'a> {
+    pub(super) fn new(palette: &'a [Srgb]) -> Mapper<'a> {
         let cache = palette
             .iter()
             .enumerate()
@@ -130,8 +134,8 @@ impl<'a> Mapper<'a> {
         Mapper { palette, cache }
     }
 
-    fn nearest(&self, c: Rgb) -> u8 {
-        let d = |p: &Rgb| {
+    fn nearest(&self, c: Srgb) -> u8 {
+        let d = |p: &Srgb| {
             let dr = i32::from(p.0) - i32::from(c.0);
             let dg = i32::from(p.1) - i32::from(c.1);
             let db = i32::from(p.2) - i32::from(c.2);
@@ -149,7 +153,7 @@ impl<'a> Mapper<'a> {
             .pixels
             .chunks_exact(3)
             .map(|p| {
-                let c = Rgb(p[0], p[1], p[2]);
+                let c = Srgb(p[0], p[1], p[2]);
                 match self.cache.get(&c) {
                     Some(&i) => i,
                     None => {
@@ -171,23 +175,23 @@ mod tests {
     fn cell_colours_stay_exact_when_the_drawn_colours_do_not_fit() {
         // Four colours for a palette of three: both cell colours kept, then the most
         // used other one.
-        let histogram: HashMap<Rgb, u64> = [
-            (Rgb(0, 0, 0), 1),
-            (Rgb(9, 9, 9), 50),
-            (Rgb(200, 0, 0), 40),
-            (Rgb(255, 255, 255), 2),
+        let histogram: HashMap<Srgb, u64> = [
+            (Srgb(0, 0, 0), 1),
+            (Srgb(9, 9, 9), 50),
+            (Srgb(200, 0, 0), 40),
+            (Srgb(255, 255, 255), 2),
         ]
         .into_iter()
         .collect();
-        let keys = [Rgb(0, 0, 0), Rgb(255, 255, 255)];
+        let keys = [Srgb(0, 0, 0), Srgb(255, 255, 255)];
         let palette = choose_palette(&histogram, &keys, 3);
         assert_eq!(
             palette,
-            vec![Rgb(0, 0, 0), Rgb(9, 9, 9), Rgb(255, 255, 255)]
+            vec![Srgb(0, 0, 0), Srgb(9, 9, 9), Srgb(255, 255, 255)]
         );
         let mut mapper = Mapper::new(&palette);
-        let mut canvas = Canvas::new(2, 1, Rgb(200, 0, 0));
-        canvas.fill(1, 0, 1, 1, Rgb(250, 250, 250));
+        let mut canvas = Canvas::new(2, 1, Srgb(200, 0, 0));
+        canvas.fill(1, 0, 1, 1, Srgb(250, 250, 250));
         // (200, 0, 0) is nearest to (9, 9, 9); (250, 250, 250) to white.
         assert_eq!(mapper.index(&canvas), vec![1, 2]);
     }
