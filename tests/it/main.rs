@@ -2,6 +2,7 @@
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
 mod bench_cli;
+mod buffer_text;
 mod cli_errors;
 mod compute_cli;
 mod export_cast;

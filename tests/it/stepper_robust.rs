@@ -7,6 +7,9 @@ use convstep::app::{Action, App, Phase, StateArgs};
 use convstep::input::{Arrays, InputArgs, SceneSpec, presets};
 use convstep::ui::{self, theme::ColorMode};
 use rand::{Rng, SeedableRng};
+use ratatui::layout::Rect;
+
+use crate::buffer_text::{rows, rows_in};
 
 const SIZES: [(u16, u16); 6] = [
     (60, 16),
@@ -22,9 +25,7 @@ fn render_everywhere(app: &App) {
         let buf = ui::render_buffer(app, cols, rows);
         assert_eq!(buf.area.width, cols);
         // The status line always names the step.
-        let top: String = (0..cols)
-            .map(|x| buf[(x, 0)].symbol().to_string())
-            .collect();
+        let top = rows_in(&buf, Rect::new(0, 0, cols, 1)).concat();
         assert!(top.contains(&format!("step {}/", app.step)), "{top}");
         panels_do_not_overlap(app, cols, rows);
     }
@@ -258,10 +259,7 @@ fn kernel_numbers_whole(app: &App, cols: u16, rows: u16) {
     let buf = ui::render_buffer(app, cols, rows);
     let g = app.layer().geom;
     let mut count = 0;
-    for y in k.y + 1..k.bottom() {
-        let line: String = (k.x..k.right())
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
+    for line in rows_in(&buf, Rect::new(k.x, k.y + 1, k.width, k.height - 1)) {
         if line.contains("bias") {
             continue;
         }
@@ -347,9 +345,7 @@ fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
     let mut app = App::new(spec, &state).unwrap();
     app.color = ColorMode::TrueColor;
     let buf = ui::render_buffer(&app, 160, 48);
-    let rows: Vec<String> = (0..48)
-        .map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect())
-        .collect();
+    let rows = rows(&buf);
     let line = rows
         .iter()
         .find(|row| row.contains("dx_pad[n, :,"))

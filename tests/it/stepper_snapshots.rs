@@ -4,6 +4,8 @@
 use convstep::app::{Action, App, Phase, StateArgs};
 use convstep::input::{Arrays, InputArgs, SceneSpec};
 use convstep::ui::{self, theme::ColorMode};
+
+use crate::buffer_text::text;
 use ratatui::buffer::Buffer;
 
 fn app(args: InputArgs, phase: Phase, step: usize) -> App {
@@ -32,27 +34,6 @@ fn demo() -> InputArgs {
         preset: Some("cs231n-demo".into()),
         ..Default::default()
     }
-}
-
-/// The frame as the text a terminal of that size shows (trailing blanks trimmed).
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut lines = Vec::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        lines.push(line.trim_end().to_string());
-    }
-    lines.join("\n")
 }
 
 #[test]
