@@ -7,6 +7,7 @@ mod cli_errors;
 mod compute_cli;
 mod export_cast;
 mod export_cli;
+mod export_content;
 mod export_gallery;
 mod export_progress;
 mod input_image;
