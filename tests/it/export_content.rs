@@ -43,13 +43,30 @@ fn shot(dir: &Path, name: &str, page: usize, lang: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
-/// The pages checked, with the frame the library draws for each.
-fn cases() -> Vec<(usize, &'static str, Buffer)> {
+/// A page checked: the frame the library draws for it and its `.txt` shot.
+struct Case {
+    page: usize,
+    lang: &'static str,
+    frame: Buffer,
+    txt: String,
+}
+
+impl Case {
+    /// The page shot as `ext` (`html`, `ans`).
+    fn export(&self, dir: &Path, ext: &str) -> String {
+        shot(dir, &format!("{}.{ext}", self.lang), self.page, self.lang)
+    }
+}
+
+/// The pages checked: one in English, one in Chinese.
+fn cases(dir: &Path) -> Vec<Case> {
     [(2, "en", Lang::En), (5, "zh", Lang::Zh)]
         .into_iter()
-        .map(|(page, name, lang)| {
-            let frame = tour::shot_frame(None, page, Some(lang), None, COLS, ROWS).unwrap();
-            (page, name, frame)
+        .map(|(page, name, lang)| Case {
+            page,
+            lang: name,
+            frame: tour::shot_frame(None, page, Some(lang), None, COLS, ROWS).unwrap(),
+            txt: shot(dir, &format!("{name}.txt"), page, name),
         })
         .collect()
 }
@@ -101,9 +118,9 @@ fn html_classes(html: &str) -> Vec<(String, String)> {
 #[test]
 fn the_html_holds_the_frames_text_in_order_and_every_cells_colours() {
     let dir = tempfile::tempdir().unwrap();
-    for (page, lang, frame) in cases() {
-        let html = shot(dir.path(), &format!("{lang}.html"), page, lang);
-        let txt = shot(dir.path(), &format!("{lang}.txt"), page, lang);
+    for case in cases(dir.path()) {
+        let (page, lang) = (case.page, case.lang);
+        let html = case.export(dir.path(), "html");
         let rows = html_rows(&html);
         let classes = html_classes(&html);
         let text: String = rows
@@ -113,11 +130,14 @@ fn the_html_holds_the_frames_text_in_order_and_every_cells_colours() {
                 format!("{}\n", line.trim_end())
             })
             .collect();
-        assert_eq!(text, txt, "page {page} {lang}: the HTML reads as the .txt");
+        assert_eq!(
+            text, case.txt,
+            "page {page} {lang}: the HTML reads as the .txt"
+        );
 
         // Walk each row's spans cell by cell: a character of width 2 covers the next
         // cell, which the HTML (as a terminal) does not write.
-        let grid: PaintedGrid = resolve(&frame, DEFAULT_THEME);
+        let grid: PaintedGrid = resolve(&case.frame, DEFAULT_THEME);
         assert_eq!(rows.len(), usize::from(grid.rows));
         let mut checked = 0;
         for (y, spans) in rows.iter().enumerate() {
@@ -158,9 +178,9 @@ fn replay_ans(ans: &str) -> vt100::Parser {
 #[test]
 fn the_ans_replayed_in_a_terminal_shows_the_txt_and_the_frames_colours() {
     let dir = tempfile::tempdir().unwrap();
-    for (page, lang, frame) in cases() {
-        let ans = shot(dir.path(), &format!("{lang}.ans"), page, lang);
-        let txt = shot(dir.path(), &format!("{lang}.txt"), page, lang);
+    for case in cases(dir.path()) {
+        let (page, lang) = (case.page, case.lang);
+        let ans = case.export(dir.path(), "ans");
         let vt = replay_ans(&ans);
         let screen = vt.screen();
         let shown: String = screen
@@ -169,7 +189,7 @@ fn the_ans_replayed_in_a_terminal_shows_the_txt_and_the_frames_colours() {
             .map(|row| format!("{}\n", row.trim_end()))
             .collect();
         assert_eq!(
-            shown, txt,
+            shown, case.txt,
             "page {page} {lang}: the replayed .ans is the .txt"
         );
         assert_eq!(screen.cursor_position(), (ROWS, 0), "ends below the frame");
@@ -183,7 +203,7 @@ fn the_ans_replayed_in_a_terminal_shows_the_txt_and_the_frames_colours() {
         let mut rgb = 0;
         for y in 0..ROWS {
             for x in 0..COLS {
-                let cell = &frame[(x, y)];
+                let cell = &case.frame[(x, y)];
                 let v = screen.cell(y, x).expect("a cell");
                 if v.is_wide_continuation() {
                     continue;
