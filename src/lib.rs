@@ -9,3 +9,4 @@ pub mod export;
 pub mod input;
 pub mod tour;
 pub mod ui;
+pub mod xterm;

@@ -2,14 +2,12 @@
 //! which is then renamed over the target, so a reader never sees half a file and a
 //! failure leaves nothing behind.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::Context;
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+use tempfile::NamedTempFile;
 
 /// Writes `bytes` to `path` atomically. Errors name the path and the reason.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -30,47 +28,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             crate::input::io_reason(&err)
         )
     };
-    let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy()).map_err(cannot)?;
-    let result = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| {
-            drop(file);
-            fs::rename(&tmp, path)
-        });
-    if let Err(err) = result {
-        let _ = fs::remove_file(&tmp);
-        super::progress::set_temp_file(None);
-        return Err(cannot(err));
-    }
+    let written = create_temp(&dir, &name.to_string_lossy())
+        .and_then(|tmp| write_and_persist(tmp, bytes, path));
+    // The temporary file is renamed or, on any error, already removed (dropped).
     super::progress::set_temp_file(None);
-    Ok(())
+    written.map_err(cannot)
 }
 
-/// A new file `.NAME.PID-N.tmp` beside the target (never an existing one). NAME is cut
-/// to at most 100 bytes, so that any name the file system takes has a temporary name it
-/// takes too (most allow 255 bytes).
-fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
+/// Fills `tmp`, flushes it to disk and renames it over `path`; on an error `tmp` is
+/// dropped here, which removes it.
+fn write_and_persist(mut tmp: NamedTempFile, bytes: &[u8], path: &Path) -> std::io::Result<()> {
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// A new file `.NAME.XXXXXX.tmp` beside the target (never an existing one), created
+/// with the permissions any new file gets (not tempfile's private 0600, which the
+/// rename would hand on to the output). NAME is cut to at most 100 bytes, so that any
+/// name the file system takes has a temporary name it takes too (most allow 255 bytes).
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<NamedTempFile> {
     let mut end = name.len().min(100);
     while !name.is_char_boundary(end) {
         end -= 1;
     }
-    let name = &name[..end];
-    loop {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{n}.tmp", std::process::id()));
-        // Ctrl-C from here on removes the temporary file (see progress::catch_interrupt).
-        super::progress::set_temp_file(Some(tmp.clone()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
+    tempfile::Builder::new()
+        .prefix(&format!(".{}.", &name[..end]))
+        .suffix(".tmp")
+        .make_in(dir, |tmp| -> std::io::Result<File> {
+            // Ctrl-C from here on removes the temporary file (see progress::catch_interrupt).
+            super::progress::set_temp_file(Some(tmp.to_path_buf()));
+            OpenOptions::new().write(true).create_new(true).open(tmp)
+        })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn entries(dir: &Path) -> Vec<String> {
@@ -102,6 +97,18 @@ mod tests {
         write_atomic(&path, b"long").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"long");
         assert_eq!(entries(dir.path()), vec![name]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_gets_the_permissions_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (atomic, plain) = (dir.path().join("a.png"), dir.path().join("b.png"));
+        write_atomic(&atomic, b"x").unwrap();
+        fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&atomic), mode(&plain));
     }
 
     #[test]

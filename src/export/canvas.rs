@@ -1,6 +1,6 @@
 //! An RGB picture and the few ways the rasterizer paints it.
 
-use super::grid::Rgb;
+use super::grid::Srgb;
 
 /// An RGB picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,9 +13,9 @@ pub struct Canvas {
 
 impl Canvas {
     /// A picture of one colour.
-    pub fn new(width: u32, height: u32, fill: Rgb) -> Canvas {
+    pub fn new(width: u32, height: u32, fill: Srgb) -> Canvas {
         let mut canvas = Canvas::black(width, height);
-        if fill != Rgb(0, 0, 0) {
+        if fill != Srgb(0, 0, 0) {
             canvas.fill(0, 0, width, height, fill);
         }
         canvas
@@ -31,13 +31,13 @@ impl Canvas {
         }
     }
 
-    pub fn get(&self, x: u32, y: u32) -> Rgb {
+    pub fn get(&self, x: u32, y: u32) -> Srgb {
         let i = (y as usize * self.width as usize + x as usize) * 3;
-        Rgb(self.pixels[i], self.pixels[i + 1], self.pixels[i + 2])
+        Srgb(self.pixels[i], self.pixels[i + 1], self.pixels[i + 2])
     }
 
     /// Lays `color` over the pixel at (x, y) with opacity `alpha`; outside is ignored.
-    pub fn blend(&mut self, x: u32, y: u32, color: Rgb, alpha: u8) {
+    pub fn blend(&mut self, x: u32, y: u32, color: Srgb, alpha: u8) {
         if x >= self.width || y >= self.height || alpha == 0 {
             return;
         }
@@ -45,7 +45,7 @@ impl Canvas {
         let out = if alpha == 255 {
             color
         } else {
-            let under = Rgb(self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]);
+            let under = Srgb(self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]);
             color.over(under, alpha)
         };
         self.pixels[i] = out.0;
@@ -54,7 +54,7 @@ impl Canvas {
     }
 
     /// Paints a rectangle, clipped to the picture.
-    pub fn fill(&mut self, x: u32, y: u32, w: u32, h: u32, color: Rgb) {
+    pub fn fill(&mut self, x: u32, y: u32, w: u32, h: u32, color: Srgb) {
         let x1 = x.saturating_add(w).min(self.width);
         if x >= x1 {
             return;
@@ -93,16 +93,16 @@ mod tests {
 
     #[test]
     fn fill_and_blend_clip_to_the_picture() {
-        let mut c = Canvas::new(4, 3, Rgb(1, 2, 3));
+        let mut c = Canvas::new(4, 3, Srgb(1, 2, 3));
         assert!(c.pixels.chunks(3).all(|p| p == [1, 2, 3]));
-        c.fill(2, 1, 10, 10, Rgb(9, 9, 9));
-        assert_eq!(c.get(1, 1), Rgb(1, 2, 3));
-        assert_eq!(c.get(3, 2), Rgb(9, 9, 9));
-        c.blend(0, 0, Rgb(255, 255, 255), 255);
-        c.blend(9, 9, Rgb(255, 255, 255), 255);
-        assert_eq!(c.get(0, 0), Rgb(255, 255, 255));
-        c.blend(1, 0, Rgb(255, 255, 255), 128);
-        assert_eq!(c.get(1, 0), Rgb(255, 255, 255).over(Rgb(1, 2, 3), 128));
+        c.fill(2, 1, 10, 10, Srgb(9, 9, 9));
+        assert_eq!(c.get(1, 1), Srgb(1, 2, 3));
+        assert_eq!(c.get(3, 2), Srgb(9, 9, 9));
+        c.blend(0, 0, Srgb(255, 255, 255), 255);
+        c.blend(9, 9, Srgb(255, 255, 255), 255);
+        assert_eq!(c.get(0, 0), Srgb(255, 255, 255));
+        c.blend(1, 0, Srgb(255, 255, 255), 128);
+        assert_eq!(c.get(1, 0), Srgb(255, 255, 255).over(Srgb(1, 2, 3), 128));
     }
 
     #[test]

@@ -7,25 +7,27 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-/// An sRGB colour.
+/// An sRGB colour as the exports paint it (a struct with its hex form and alpha
+/// blend; the screen's colours are `ui::theme::Rgb` tuples until they become a
+/// ratatui `Color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Rgb(pub u8, pub u8, pub u8);
+pub struct Srgb(pub u8, pub u8, pub u8);
 
-impl Rgb {
+impl Srgb {
     /// `#rrggbb`, as SVG, HTML and CSS write it.
     pub fn hex(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
     }
 
     /// `self` laid over `under` with opacity `alpha` (0..=255), rounded.
-    pub fn over(self, under: Rgb, alpha: u8) -> Rgb {
+    pub fn over(self, under: Srgb, alpha: u8) -> Srgb {
         let mix = |a: u8, b: u8| -> u8 {
             let a = u32::from(a);
             let b = u32::from(b);
             let t = u32::from(alpha);
             ((a * t + b * (255 - t) + 127) / 255) as u8
         };
-        Rgb(
+        Srgb(
             mix(self.0, under.0),
             mix(self.1, under.1),
             mix(self.2, under.2),
@@ -37,52 +39,20 @@ impl Rgb {
 /// background, fixed here so that exports do not depend on the viewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
-    pub fg: Rgb,
-    pub bg: Rgb,
+    pub fg: Srgb,
+    pub bg: Srgb,
 }
 
 /// A dark theme (Tomorrow Night's foreground and background).
 pub const DEFAULT_THEME: Theme = Theme {
-    fg: Rgb(0xc5, 0xc8, 0xc6),
-    bg: Rgb(0x1d, 0x1f, 0x21),
+    fg: Srgb(0xc5, 0xc8, 0xc6),
+    bg: Srgb(0x1d, 0x1f, 0x21),
 };
 
 /// xterm's default 16 colours, then the 6x6x6 cube and the 24 greys.
-pub fn xterm(index: u8) -> Rgb {
-    const BASE: [Rgb; 16] = [
-        Rgb(0x00, 0x00, 0x00),
-        Rgb(0xcd, 0x00, 0x00),
-        Rgb(0x00, 0xcd, 0x00),
-        Rgb(0xcd, 0xcd, 0x00),
-        Rgb(0x00, 0x00, 0xee),
-        Rgb(0xcd, 0x00, 0xcd),
-        Rgb(0x00, 0xcd, 0xcd),
-        Rgb(0xe5, 0xe5, 0xe5),
-        Rgb(0x7f, 0x7f, 0x7f),
-        Rgb(0xff, 0x00, 0x00),
-        Rgb(0x00, 0xff, 0x00),
-        Rgb(0xff, 0xff, 0x00),
-        Rgb(0x5c, 0x5c, 0xff),
-        Rgb(0xff, 0x00, 0xff),
-        Rgb(0x00, 0xff, 0xff),
-        Rgb(0xff, 0xff, 0xff),
-    ];
-    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
-    match index {
-        0..=15 => BASE[usize::from(index)],
-        16..=231 => {
-            let i = index - 16;
-            Rgb(
-                LEVELS[usize::from(i / 36)],
-                LEVELS[usize::from((i / 6) % 6)],
-                LEVELS[usize::from(i % 6)],
-            )
-        }
-        _ => {
-            let v = 8 + 10 * (index - 232);
-            Rgb(v, v, v)
-        }
-    }
+pub fn xterm(index: u8) -> Srgb {
+    let (r, g, b) = crate::xterm::rgb(index);
+    Srgb(r, g, b)
 }
 
 /// The xterm palette index of a named colour, `None` for Reset, Rgb and Indexed.
@@ -109,10 +79,10 @@ pub fn named_index(color: Color) -> Option<u8> {
 }
 
 /// The RGB a colour stands for; `default` is what Reset means in its place (fg or bg).
-pub fn resolve_color(color: Color, default: Rgb) -> Rgb {
+pub fn resolve_color(color: Color, default: Srgb) -> Srgb {
     match color {
         Color::Reset => default,
-        Color::Rgb(r, g, b) => Rgb(r, g, b),
+        Color::Rgb(r, g, b) => Srgb(r, g, b),
         Color::Indexed(i) => xterm(i),
         named => named_index(named).map_or(default, xterm),
     }
@@ -120,14 +90,14 @@ pub fn resolve_color(color: Color, default: Rgb) -> Rgb {
 
 /// One cell as painted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GridCell {
+pub struct PaintedCell {
     /// What is drawn starting at this cell; empty when a wide character to the left
     /// covers this cell, or when the cell is blank.
     pub symbol: String,
     /// Columns the symbol spans (1 or 2; 0 for a covered cell).
     pub width: u8,
-    pub fg: Rgb,
-    pub bg: Rgb,
+    pub fg: Srgb,
+    pub bg: Srgb,
     pub bold: bool,
     pub italic: bool,
     pub underline: bool,
@@ -137,15 +107,15 @@ pub struct GridCell {
 /// How a cell looks apart from its symbol: colours and modifiers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CellStyle {
-    pub fg: Rgb,
-    pub bg: Rgb,
+    pub fg: Srgb,
+    pub bg: Srgb,
     pub bold: bool,
     pub italic: bool,
     pub underline: bool,
     pub crossed: bool,
 }
 
-impl GridCell {
+impl PaintedCell {
     /// The cell's colours and modifiers.
     pub fn style(&self) -> CellStyle {
         CellStyle {
@@ -166,23 +136,24 @@ impl GridCell {
     }
 }
 
-/// The resolved cells of a buffer, row-major.
+/// The resolved cells of a buffer, row-major (not `ui::grid::Grid`, an array drawn
+/// as a panel).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grid {
+pub struct PaintedGrid {
     pub cols: u16,
     pub rows: u16,
-    pub cells: Vec<GridCell>,
+    pub cells: Vec<PaintedCell>,
     pub theme: Theme,
 }
 
-impl Grid {
-    pub fn cell(&self, x: u16, y: u16) -> &GridCell {
+impl PaintedGrid {
+    pub fn cell(&self, x: u16, y: u16) -> &PaintedCell {
         &self.cells[usize::from(y) * usize::from(self.cols) + usize::from(x)]
     }
 
     /// Every colour the grid paints as a cell's foreground or background.
-    pub fn key_colors(&self) -> Vec<Rgb> {
-        let mut colors: Vec<Rgb> = self
+    pub fn key_colors(&self) -> Vec<Srgb> {
+        let mut colors: Vec<Srgb> = self
             .cells
             .iter()
             .flat_map(|c| [c.fg, c.bg])
@@ -205,7 +176,7 @@ pub fn symbol_width(symbol: &str) -> u16 {
 /// Resolves a buffer: colours to RGB, modifiers applied, wide characters given their
 /// span (the next cell, which ratatui resets, is marked covered and takes the wide
 /// character's background, as a terminal paints it).
-pub fn resolve(buf: &Buffer, theme: Theme) -> Grid {
+pub fn resolve(buf: &Buffer, theme: Theme) -> PaintedGrid {
     let cols = buf.area.width;
     let rows = buf.area.height;
     let mut cells = Vec::with_capacity(usize::from(cols) * usize::from(rows));
@@ -216,7 +187,7 @@ pub fn resolve(buf: &Buffer, theme: Theme) -> Grid {
             let cell = &buf[(buf.area.x + x, buf.area.y + y)];
             if covered > 0 {
                 covered -= 1;
-                cells.push(GridCell {
+                cells.push(PaintedCell {
                     symbol: String::new(),
                     width: 0,
                     fg: cover_bg,
@@ -232,13 +203,13 @@ pub fn resolve(buf: &Buffer, theme: Theme) -> Grid {
             let width = symbol_width(cell.symbol()).min(cols - x);
             covered = width - 1;
             cover_bg = resolved.bg;
-            cells.push(GridCell {
+            cells.push(PaintedCell {
                 width: width as u8,
                 ..resolved
             });
         }
     }
-    Grid {
+    PaintedGrid {
         cols,
         rows,
         cells,
@@ -246,7 +217,7 @@ pub fn resolve(buf: &Buffer, theme: Theme) -> Grid {
     }
 }
 
-fn resolve_cell(cell: &ratatui::buffer::Cell, theme: Theme) -> GridCell {
+fn resolve_cell(cell: &ratatui::buffer::Cell, theme: Theme) -> PaintedCell {
     let m = cell.modifier;
     let mut fg = resolve_color(cell.fg, theme.fg);
     let mut bg = resolve_color(cell.bg, theme.bg);
@@ -266,7 +237,7 @@ fn resolve_cell(cell: &ratatui::buffer::Cell, theme: Theme) -> GridCell {
     } else {
         symbol.to_string()
     };
-    GridCell {
+    PaintedCell {
         symbol,
         width: 1,
         fg,
@@ -286,12 +257,12 @@ mod tests {
 
     #[test]
     fn xterm_palette_has_cube_and_greys() {
-        assert_eq!(xterm(1), Rgb(0xcd, 0, 0));
-        assert_eq!(xterm(16), Rgb(0, 0, 0));
-        assert_eq!(xterm(196), Rgb(255, 0, 0));
-        assert_eq!(xterm(231), Rgb(255, 255, 255));
-        assert_eq!(xterm(232), Rgb(8, 8, 8));
-        assert_eq!(xterm(255), Rgb(238, 238, 238));
+        assert_eq!(xterm(1), Srgb(0xcd, 0, 0));
+        assert_eq!(xterm(16), Srgb(0, 0, 0));
+        assert_eq!(xterm(196), Srgb(255, 0, 0));
+        assert_eq!(xterm(231), Srgb(255, 255, 255));
+        assert_eq!(xterm(232), Srgb(8, 8, 8));
+        assert_eq!(xterm(255), Srgb(238, 238, 238));
     }
 
     #[test]
@@ -307,7 +278,7 @@ mod tests {
         assert_eq!(grid.cell(0, 0).fg, DEFAULT_THEME.fg);
         assert_eq!(grid.cell(0, 0).bg, DEFAULT_THEME.bg);
         assert_eq!(grid.cell(1, 0).fg, DEFAULT_THEME.bg);
-        assert_eq!(grid.cell(1, 0).bg, Rgb(1, 2, 3));
+        assert_eq!(grid.cell(1, 0).bg, Srgb(1, 2, 3));
     }
 
     #[test]
@@ -319,7 +290,7 @@ mod tests {
         assert_eq!(grid.cell(0, 0).width, 2);
         assert_eq!(grid.cell(1, 0).width, 0);
         assert_eq!(grid.cell(1, 0).symbol, "");
-        assert_eq!(grid.cell(1, 0).bg, Rgb(255, 0, 0));
+        assert_eq!(grid.cell(1, 0).bg, Srgb(255, 0, 0));
         assert_eq!(grid.cell(2, 0).symbol, "x");
         assert_eq!(grid.cell(3, 0).bg, DEFAULT_THEME.bg);
     }

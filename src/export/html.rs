@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::grid::{CellStyle, Grid};
+use super::grid::{CellStyle, PaintedGrid};
 use super::svg::escape_into;
 
 impl CellStyle {
@@ -27,7 +27,7 @@ impl CellStyle {
     }
 }
 
-pub fn to_html(grid: &Grid) -> String {
+pub fn to_html(grid: &PaintedGrid) -> String {
     // Classes numbered in order of first appearance, so the same frame gives the same file.
     let mut styles: Vec<CellStyle> = Vec::new();
     let mut body = String::new();

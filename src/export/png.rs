@@ -4,11 +4,11 @@
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 
-use super::grid::Grid;
+use super::grid::PaintedGrid;
 use super::raster::{Canvas, Edges, Rasterizer};
 
 /// Draws `grid` at `scale` (1 = 9 x 18 pixels per cell) and encodes it.
-pub fn to_png(grid: &Grid, scale: u32) -> anyhow::Result<Vec<u8>> {
+pub fn to_png(grid: &PaintedGrid, scale: u32) -> anyhow::Result<Vec<u8>> {
     let mut rasterizer = Rasterizer::new(scale, Edges::Smooth)?;
     let canvas = rasterizer.draw(grid)?;
     encode(&canvas)

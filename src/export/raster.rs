@@ -9,7 +9,7 @@ use std::collections::HashMap;
 pub use super::canvas::{Canvas, blit};
 use super::glyphs::GlyphCache;
 pub use super::glyphs::{FONT_BOLD, FONT_CJK, FONT_REGULAR, baseline_at_scale_1};
-use super::grid::{CellStyle, Grid, GridCell, Rgb};
+use super::grid::{CellStyle, PaintedCell, PaintedGrid, Srgb};
 use super::shapes;
 use super::strokes::draw_shape;
 
@@ -40,7 +40,7 @@ struct TileKey {
 }
 
 impl TileKey {
-    fn of(cell: &GridCell) -> TileKey {
+    fn of(cell: &PaintedCell) -> TileKey {
         if cell.is_blank() {
             // Only the background shows: one tile per colour and width.
             return TileKey {
@@ -66,7 +66,7 @@ impl TileKey {
 
 /// Where a tile goes in a frame: its top-left pixel and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Placement {
+pub struct TilePlacement {
     pub x: u32,
     pub y: u32,
     pub tile: usize,
@@ -134,7 +134,7 @@ impl Rasterizer {
     }
 
     /// The tiles of a frame, row by row (cells a wide character covers have none).
-    pub fn layout(&mut self, grid: &Grid) -> anyhow::Result<Vec<Placement>> {
+    pub fn layout(&mut self, grid: &PaintedGrid) -> anyhow::Result<Vec<TilePlacement>> {
         self.size_of(grid.cols, grid.rows)?;
         let mut out = Vec::with_capacity(grid.cells.len());
         for y in 0..grid.rows {
@@ -144,7 +144,7 @@ impl Rasterizer {
                     continue;
                 }
                 let tile = self.tile_id(cell);
-                out.push(Placement {
+                out.push(TilePlacement {
                     x: u32::from(x) * self.cell_w,
                     y: u32::from(y) * self.cell_h,
                     tile,
@@ -154,7 +154,7 @@ impl Rasterizer {
         Ok(out)
     }
 
-    fn tile_id(&mut self, cell: &GridCell) -> usize {
+    fn tile_id(&mut self, cell: &PaintedCell) -> usize {
         let key = TileKey::of(cell);
         if let Some(&id) = self.tile_ids.get(&key) {
             return id;
@@ -170,7 +170,7 @@ impl Rasterizer {
         id
     }
 
-    pub fn draw(&mut self, grid: &Grid) -> anyhow::Result<Canvas> {
+    pub fn draw(&mut self, grid: &PaintedGrid) -> anyhow::Result<Canvas> {
         self.trim();
         let (width, height) = self.size_of(grid.cols, grid.rows)?;
         let placements = self.layout(grid)?;
@@ -213,7 +213,7 @@ impl Rasterizer {
         Ok(canvas)
     }
 
-    fn draw_cell(&mut self, canvas: &mut Canvas, ox: u32, oy: u32, cell: &GridCell) {
+    fn draw_cell(&mut self, canvas: &mut Canvas, ox: u32, oy: u32, cell: &PaintedCell) {
         let mut chars = cell.symbol.chars();
         let single = match (chars.next(), chars.next()) {
             (Some(c), None) => Some(c),
@@ -256,7 +256,7 @@ impl Rasterizer {
 
     /// A character the font lacks (CJK, emoji): an outlined box over its whole span, so
     /// the layout stays exact even where the glyph cannot be shown.
-    fn draw_missing(&self, canvas: &mut Canvas, ox: u32, oy: u32, span_w: u32, fg: Rgb) {
+    fn draw_missing(&self, canvas: &mut Canvas, ox: u32, oy: u32, span_w: u32, fg: Srgb) {
         let l = self.scale;
         let inset = 2 * self.scale;
         let (x0, y0) = (ox + inset, oy + 2 * inset);
@@ -296,10 +296,10 @@ mod tests {
         let canvas = r.draw(&grid).unwrap();
         assert_eq!((canvas.width, canvas.height), (36, 36));
         for x in 0..36 {
-            assert_eq!(canvas.get(x, 0), Rgb(255, 0, 0));
-            assert_eq!(canvas.get(x, 17), Rgb(255, 0, 0));
-            assert_eq!(canvas.get(x, 18), Rgb(0, 0, 255));
-            assert_eq!(canvas.get(x, 35), Rgb(0, 0, 255));
+            assert_eq!(canvas.get(x, 0), Srgb(255, 0, 0));
+            assert_eq!(canvas.get(x, 17), Srgb(255, 0, 0));
+            assert_eq!(canvas.get(x, 18), Srgb(0, 0, 255));
+            assert_eq!(canvas.get(x, 35), Srgb(0, 0, 255));
         }
     }
 

@@ -3,11 +3,11 @@
 //! antialiased edges.
 
 use super::canvas::Canvas;
-use super::grid::Rgb;
+use super::grid::Srgb;
 use super::shapes::Shape;
 
 /// Paints `shape` with its cell's top-left corner at (ox, oy).
-pub fn draw_shape(canvas: &mut Canvas, ox: u32, oy: u32, shape: &Shape, fg: Rgb) {
+pub fn draw_shape(canvas: &mut Canvas, ox: u32, oy: u32, shape: &Shape, fg: Srgb) {
     match *shape {
         Shape::Rect {
             x,
@@ -88,7 +88,7 @@ fn stroke_region(
     oy: u32,
     (xa, ya, xb, yb): (f32, f32, f32, f32),
     f: impl Fn(f32, f32) -> f32,
-    fg: Rgb,
+    fg: Srgb,
 ) {
     let x_start = xa.floor().max(0.0) as u32;
     let y_start = ya.floor().max(0.0) as u32;
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn a_diagonal_is_inked_along_its_length_only() {
-        let mut c = Canvas::new(10, 10, Rgb(0, 0, 0));
+        let mut c = Canvas::new(10, 10, Srgb(0, 0, 0));
         let line = Shape::Line {
             x0: 0.0,
             y0: 0.0,
@@ -126,11 +126,11 @@ mod tests {
             y1: 10.0,
             width: 2.0,
         };
-        draw_shape(&mut c, 0, 0, &line, Rgb(255, 255, 255));
+        draw_shape(&mut c, 0, 0, &line, Srgb(255, 255, 255));
         // On the line, fully; one pixel off, partly; far off, not at all.
-        assert_eq!(c.get(4, 4), Rgb(255, 255, 255));
+        assert_eq!(c.get(4, 4), Srgb(255, 255, 255));
         let near = c.get(5, 4);
         assert!(near.0 > 0 && near.0 < 255, "{near:?}");
-        assert_eq!(c.get(8, 1), Rgb(0, 0, 0));
+        assert_eq!(c.get(8, 1), Srgb(0, 0, 0));
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::grid::{Grid, GridCell, Rgb};
+use super::grid::{PaintedCell, PaintedGrid, Srgb};
 use super::raster::{CELL_H, CELL_W, baseline_at_scale_1};
 use super::shapes::{self, Shape};
 
@@ -25,11 +25,11 @@ struct Block {
     y: u32,
     w: u32,
     h: u32,
-    fill: Rgb,
+    fill: Srgb,
     alpha: u8,
 }
 
-pub fn to_svg(grid: &Grid) -> String {
+pub fn to_svg(grid: &PaintedGrid) -> String {
     let width = u32::from(grid.cols) * CELL_W;
     let height = u32::from(grid.rows) * CELL_H;
     let mut out = String::new();
@@ -79,12 +79,12 @@ fn write_block(out: &mut String, b: &Block) {
 /// Background runs: cells of one colour side by side become one rectangle, and equal
 /// runs in consecutive rows grow into one taller rectangle. The theme background is
 /// already painted whole, so its runs are left out.
-fn background_blocks(grid: &Grid) -> Vec<Block> {
+fn background_blocks(grid: &PaintedGrid) -> Vec<Block> {
     let mut done: Vec<Block> = Vec::new();
     // Rectangles still growing downwards, by (x, w, fill).
-    let mut open: HashMap<(u32, u32, Rgb), Block> = HashMap::new();
+    let mut open: HashMap<(u32, u32, Srgb), Block> = HashMap::new();
     for y in 0..grid.rows {
-        let mut runs: Vec<(u32, u32, Rgb)> = Vec::new();
+        let mut runs: Vec<(u32, u32, Srgb)> = Vec::new();
         let mut x = 0;
         while x < grid.cols {
             let bg = grid.cell(x, y).bg;
@@ -96,7 +96,7 @@ fn background_blocks(grid: &Grid) -> Vec<Block> {
                 runs.push((u32::from(start) * CELL_W, u32::from(x - start) * CELL_W, bg));
             }
         }
-        let mut next: HashMap<(u32, u32, Rgb), Block> = HashMap::new();
+        let mut next: HashMap<(u32, u32, Srgb), Block> = HashMap::new();
         for key in runs {
             let block = match open.remove(&key) {
                 Some(mut b) => {
@@ -124,12 +124,12 @@ fn background_blocks(grid: &Grid) -> Vec<Block> {
 
 /// Rectangles (merged along rows) and strokes (as path elements) of every cell drawn
 /// as geometry, plus underline and strike-through bars.
-fn foreground_shapes(grid: &Grid) -> (Vec<Block>, Vec<String>) {
+fn foreground_shapes(grid: &PaintedGrid) -> (Vec<Block>, Vec<String>) {
     let mut blocks: Vec<Block> = Vec::new();
     let mut strokes = Vec::new();
     for y in 0..grid.rows {
         // The last block of each (y, h, fill, alpha) in this row, to extend rightwards.
-        let mut last: HashMap<(u32, u32, Rgb, u8), usize> = HashMap::new();
+        let mut last: HashMap<(u32, u32, Srgb, u8), usize> = HashMap::new();
         let mut push = |blocks: &mut Vec<Block>, b: Block| {
             let key = (b.y, b.h, b.fill, b.alpha);
             if let Some(&i) = last.get(&key) {
@@ -188,7 +188,7 @@ fn foreground_shapes(grid: &Grid) -> (Vec<Block>, Vec<String>) {
     (blocks, strokes)
 }
 
-fn stroke(ox: u32, oy: u32, shape: &Shape, fg: Rgb) -> String {
+fn stroke(ox: u32, oy: u32, shape: &Shape, fg: Srgb) -> String {
     let (ox, oy) = (ox as f32, oy as f32);
     let d = match *shape {
         Shape::Arc {
@@ -237,7 +237,7 @@ fn num(v: f32) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-fn single_char(cell: &GridCell) -> Option<char> {
+fn single_char(cell: &PaintedCell) -> Option<char> {
     let mut chars = cell.symbol.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) => Some(c),
@@ -246,7 +246,7 @@ fn single_char(cell: &GridCell) -> Option<char> {
 }
 
 /// Foreground colour, bold, italic.
-type TextStyle = (Rgb, bool, bool);
+type TextStyle = (Srgb, bool, bool);
 
 /// Characters of one style in one row, with the centre x of each.
 struct TextRun {
@@ -257,7 +257,7 @@ struct TextRun {
 
 /// Text, one `<text>` element per row and style with one x per character (each centred
 /// in its cells); symbols of several code points get an element of their own.
-fn text_runs(grid: &Grid) -> Vec<String> {
+fn text_runs(grid: &PaintedGrid) -> Vec<String> {
     let baseline = baseline_at_scale_1();
     let mut out = Vec::new();
     for y in 0..grid.rows {

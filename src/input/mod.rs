@@ -2,6 +2,7 @@
 //! figures, turned into a [`Scene`] (a checked layer plus its dout and labels).
 
 pub mod args;
+mod arrays;
 mod files;
 pub use files::{check_output_target, io_reason};
 pub mod kernels;
@@ -10,6 +11,7 @@ pub mod picture;
 pub mod presets;
 
 pub use args::{InputArgs, Scale};
+pub use arrays::Arrays;
 pub use kernels::{KernelOpts, PresetInfo, kernel_presets};
 pub use npy::{MAX_ARRAY_ELEMENTS, shape_text};
 pub use picture::{MAX_PIXELS, MAX_SIDE, Size};
@@ -123,6 +125,19 @@ fn is_npy_path(text: &str) -> bool {
 impl SceneSpec {
     /// Reads every file the arguments name. Errors name the file and the reason.
     pub fn from_args(args: &InputArgs) -> Result<SceneSpec> {
+        Self::resolve(args, Arrays::default())
+    }
+
+    /// The arguments, with each array given standing for the option it replaces.
+    fn resolve(args: &InputArgs, arrays: Arrays) -> Result<SceneSpec> {
+        arrays.check_against(args)?;
+        let Arrays {
+            x: x_array,
+            x_label,
+            w: w_array,
+            b: b_array,
+            dout: dout_array,
+        } = arrays;
         let figure = args
             .preset
             .as_deref()
@@ -134,8 +149,9 @@ impl SceneSpec {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        let (source, source_label) = match figure.as_ref().and_then(|f| f.x.clone()) {
-            Some(x) => {
+        let (source, source_label) = match (x_array, figure.as_ref().and_then(|f| f.x.clone())) {
+            (Some(x), _) => arrays::x_source(args, x, x_label)?,
+            (None, Some(x)) => {
                 let preset_only = |what: &str| {
                     anyhow!(
                         "{what} does not apply to preset '{preset_name}': its input is a fixed array (only cs231n-image takes an image)"
@@ -147,7 +163,7 @@ impl SceneSpec {
                 reject_image_options(args).map_err(|e| preset_only(&e))?;
                 (Source::Array(x), format!("preset {preset_name}"))
             }
-            None => load_source(args, figure.as_ref().map(|f| f.scale))?,
+            (None, None) => load_source(args, figure.as_ref().map(|f| f.scale))?,
         };
         if figure.is_some() && matches!(source, Source::Image { gray: true, .. }) {
             bail!("--gray does not apply to preset '{preset_name}': its filters read R, G and B");
@@ -157,16 +173,17 @@ impl SceneSpec {
             filters: args.filters.unwrap_or(1),
             seed: args.seed.unwrap_or(0),
         };
-        let original = match (&args.kernel, &figure) {
-            (Some(text), _) => parse_kernel(text)?,
+        let original = match (w_array, &args.kernel, &figure) {
+            (Some(w), _, _) => arrays::kernel(w),
+            (None, Some(text), _) => parse_kernel(text)?,
             // Named by its filters, as the panels and the status name them: one
             // kernel, one name in a frame (conv-arithmetic, not also the preset's name).
-            (None, Some(f)) => KernelChoice::Fixed {
+            (None, None, Some(f)) => KernelChoice::Fixed {
                 label: f.kernel_labels.join(","),
                 w: f.w.clone(),
                 filters: f.kernel_labels.clone(),
             },
-            (None, None) => parse_kernel(DEFAULT_KERNEL)?,
+            (None, None, None) => parse_kernel(DEFAULT_KERNEL)?,
         };
         let original_label = original.label();
         let mut kernels = vec![original];
@@ -176,12 +193,19 @@ impl SceneSpec {
                 .filter(|p| p.name != original_label)
                 .map(|p| KernelChoice::Named(vec![p.name.to_string()])),
         );
-        let bias = match (&args.bias, &figure) {
-            (Some(text), _) => Some(parse_bias(text)?),
-            (None, Some(f)) => Some(f.b.clone()),
-            (None, None) => None,
+        let bias = match (b_array, &args.bias, &figure) {
+            (Some(b), _, _) => Some(b.to_vec()),
+            (None, Some(text), _) => Some(parse_bias(text)?),
+            (None, None, Some(f)) => Some(f.b.clone()),
+            (None, None, None) => None,
         };
-        let dout = parse_dout(args.dout.as_deref(), args.seed.unwrap_or(0))?;
+        let dout = match dout_array {
+            Some(dout) => Dout::Array {
+                name: "array".into(),
+                dout,
+            },
+            None => parse_dout(args.dout.as_deref(), args.seed.unwrap_or(0))?,
+        };
         let defaults = figure.as_ref().map(|f| f.params).unwrap_or(ConvParams {
             stride: 1,
             pad: 1,

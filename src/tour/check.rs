@@ -2,11 +2,10 @@
 //! layer, its state exists, its keys are stepper keys, its narration is filled.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use anyhow::Context;
-use ndarray::Array3;
+use ndarray::{Array3, Axis};
 
 use super::format::{
     self, CodeView, InlineArray, Location, Page, SceneFields, StepField, Text, TourFile,
@@ -14,7 +13,7 @@ use super::format::{
 use super::narrate::{self, Facts};
 use super::stage;
 use crate::app::StateArgs;
-use crate::input::{InputArgs, Scene, SceneSpec};
+use crate::input::{Arrays, InputArgs, Scene, SceneSpec};
 
 /// Largest inline input, in numbers (keeps a typo from allocating much).
 const MAX_INLINE: usize = 64 * 64 * 4;
@@ -155,7 +154,7 @@ impl TourPage {
 #[derive(Debug, Clone)]
 pub struct PageScene {
     pub input: InputArgs,
-    /// An inline input, written to a temporary .npy while the scene is read.
+    /// An inline input (C, H, W), given to the scene as an array named `inline x`.
     pub x: Option<Array3<f64>>,
     pub state: StateArgs,
     /// Selected input cell (row, col) in x.
@@ -169,62 +168,13 @@ impl PageScene {
         let Some(x) = &self.x else {
             return SceneSpec::from_args(&self.input);
         };
-        // The input module reads files; an inline input goes through a temporary
-        // .npy of our own, removed as soon as it is read.
-        let path = write_inline(x)?;
-        let mut args = self.input.clone();
-        args.input = Some(path.clone());
-        let spec = SceneSpec::from_args(&args);
-        let _ = std::fs::remove_file(&path);
-        // Name the inline input in messages, not the temporary file.
-        spec.map_err(|e| {
-            let shown = path.display().to_string();
-            anyhow::anyhow!(
-                "{}",
-                chain(&e)
-                    .replace(&format!("'{shown}'"), "inline x")
-                    .replace(&shown, "inline x")
-            )
-        })
-    }
-}
-
-/// Writes `x` to a new temporary .npy (never an existing file) and returns its path.
-fn write_inline(x: &Array3<f64>) -> anyhow::Result<PathBuf> {
-    use std::io::Write;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir();
-    for _ in 0..100 {
-        let k = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!("convstep-tour-{}-{k}.npy", std::process::id()));
-        let file = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("cannot write a temporary input in {}", dir.display())
-                });
-            }
+        let arrays = Arrays {
+            x: Some(x.clone().insert_axis(Axis(0))),
+            x_label: Some("inline x".into()),
+            ..Arrays::default()
         };
-        let mut out = std::io::BufWriter::new(file);
-        let written = ndarray_npy::WriteNpyExt::write_npy(x, &mut out)
-            .map_err(anyhow::Error::from)
-            .and_then(|()| out.flush().map_err(anyhow::Error::from));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&path);
-            return Err(e.context(format!("cannot write a temporary input {}", path.display())));
-        }
-        return Ok(path);
+        SceneSpec::from_args_and_arrays(&self.input, arrays)
     }
-    anyhow::bail!(
-        "cannot find a free temporary file name in {}",
-        dir.display()
-    )
 }
 
 /// Parses and checks a walkthrough: every page's scene built (identical scenes once)

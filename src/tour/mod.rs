@@ -194,26 +194,18 @@ pub fn listing(tour: &Tour, lang: Lang) -> String {
     out
 }
 
-/// At most `width` columns of the first line of `text`, with `…` if cut.
+/// At most `width` columns of the first line of `text`, with `…` if cut; a line of
+/// exactly `width` columns is cut too (the listing's last column stays for the `…`).
 fn first_words(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
     let line = text
         .lines()
         .find(|l| !l.trim().is_empty())
         .unwrap_or("")
         .trim();
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in line.chars() {
-        let w = ch.width().unwrap_or(0);
-        if used + w > width.saturating_sub(1) {
-            out.push('…');
-            return out;
-        }
-        used += w;
-        out.push(ch);
+    if crate::ui::text::width(line) < width {
+        return line.to_string();
     }
-    out
+    crate::ui::text::with_ellipsis(line, width)
 }
 
 /// Renders page `page` (0-based) of `tour` as a `cols` x `rows` frame: the stepper

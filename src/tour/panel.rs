@@ -14,8 +14,8 @@ use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
-use crate::ui::code;
 use crate::ui::theme::{self, ColorMode};
+use crate::ui::{code, text};
 
 /// The header's background: the stepper's status line's.
 const BAR: (u8, u8, u8) = (40, 50, 80);
@@ -40,25 +40,6 @@ pub struct NarrationPanel<'a> {
     pub code_in_stepper: bool,
     /// The names of all the lessons, in order (for the map beside the stepper).
     pub lessons: Vec<&'a Text>,
-}
-
-/// `text` cut to `width` columns, with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
 }
 
 impl NarrationPanel<'_> {
@@ -237,7 +218,7 @@ impl NarrationPanel<'_> {
         for (k, name) in self.lessons.iter().enumerate() {
             let here = k + 1 == current;
             let mark = if here { "▸" } else { " " };
-            let text = fit(
+            let text = text::cut(
                 &format!("{mark}{:>2} {}", k + 1, self.lang.pick(name)),
                 width.into(),
             );
@@ -331,13 +312,13 @@ impl Widget for NarrationPanel<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::fit;
+    use crate::ui::text;
 
     #[test]
     fn fit_cuts_with_an_ellipsis_by_columns() {
-        assert_eq!(fit("Stride", 10), "Stride");
-        assert_eq!(fit("Translation equivariance", 10), "Translati…");
+        assert_eq!(text::cut("Stride", 10), "Stride");
+        assert_eq!(text::cut("Translation equivariance", 10), "Translati…");
         // Chinese characters take two columns each.
-        assert_eq!(fit("反向传播：dx", 7), "反向传…");
+        assert_eq!(text::cut("反向传播：dx", 7), "反向传…");
     }
 }

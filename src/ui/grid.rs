@@ -450,11 +450,11 @@ fn style_of(cell: &GridCell, color: ColorMode) -> Style {
     let mut style = Style::new();
     let tinted = cell.bg().map(|bg| match cell.mark {
         // The windows tint their cells, so they stand out and the value still shows.
-        Mark::Window => tint(bg, highlight(bg), 0.4),
-        Mark::Write => tint(bg, theme::CURRENT, 0.15),
-        Mark::Prev => tint(bg, theme::PREV, 0.35),
-        Mark::Current => tint(bg, theme::CURRENT, 0.7),
-        Mark::Selected | Mark::Feeds => tint(bg, theme::SELECTED, 0.45),
+        Mark::Window => theme::lerp(bg, highlight(bg), 0.4),
+        Mark::Write => theme::lerp(bg, theme::CURRENT, 0.15),
+        Mark::Prev => theme::lerp(bg, theme::PREV, 0.35),
+        Mark::Current => theme::lerp(bg, theme::CURRENT, 0.7),
+        Mark::Selected | Mark::Feeds => theme::lerp(bg, theme::SELECTED, 0.45),
         _ => bg,
     });
     if let Some(bg) = tinted.and_then(|b| color.color(b)) {
@@ -602,12 +602,15 @@ fn draw_half(
             // The windows tint their pixels, so the picture still shows through.
             Mark::Window => Some(
                 c.bg()
-                    .map_or(theme::WINDOW, |bg| tint(bg, highlight(bg), 0.6)),
+                    .map_or(theme::WINDOW, |bg| theme::lerp(bg, highlight(bg), 0.6)),
             ),
-            Mark::Prev => Some(c.bg().map_or(theme::PREV, |bg| tint(bg, theme::PREV, 0.6))),
+            Mark::Prev => Some(
+                c.bg()
+                    .map_or(theme::PREV, |bg| theme::lerp(bg, theme::PREV, 0.6)),
+            ),
             Mark::Write => Some(
                 c.bg()
-                    .map_or(theme::CURRENT, |bg| tint(bg, theme::CURRENT, 0.7)),
+                    .map_or(theme::CURRENT, |bg| theme::lerp(bg, theme::CURRENT, 0.7)),
             ),
             mark => Some(mark.rgb()),
         }
@@ -630,11 +633,6 @@ fn highlight(bg: Rgb) -> Rgb {
     } else {
         theme::WINDOW
     }
-}
-
-fn tint(a: Rgb, b: Rgb, t: f64) -> Rgb {
-    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
-    (m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
 }
 
 fn mix(a: Rgb, b: Rgb) -> Rgb {

@@ -24,7 +24,6 @@ pub fn shorten(title: &str, max: usize) -> String {
     if max == 0 {
         return String::new();
     }
-    let room = max - 1;
     // Whole words first.
     let mut kept = String::new();
     for word in title.split(' ') {
@@ -40,16 +39,35 @@ pub fn shorten(title: &str, max: usize) -> String {
     }
     if kept.is_empty() {
         // Not even the first word fits: as much of it as does.
-        for ch in title.chars() {
-            let w = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
-            if width(&kept) + w > room {
-                break;
-            }
-            kept.push(ch);
-        }
-        return format!("{kept}…");
+        return with_ellipsis(title, max);
     }
     format!("{kept} …")
+}
+
+/// `text` in at most `max` columns: whole when it fits, else cut by [`with_ellipsis`].
+pub fn cut(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    with_ellipsis(text, max)
+}
+
+/// The longest start of `text` that fits in `max - 1` columns, then `…` (a lone `…`
+/// when `max` is 0 or 1): the one place where text is cut with an ellipsis.
+pub fn with_ellipsis(text: &str, max: usize) -> String {
+    let room = max.saturating_sub(1);
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(ch);
+    }
+    out.push('…');
+    out
 }
 
 /// Writes a title at (x, y), shortened with `…` to the room `area` leaves.

@@ -51,7 +51,9 @@ pub const CURRENT: Rgb = (255, 215, 0);
 pub const SELECTED: Rgb = (0, 255, 200);
 pub const ACCENT: Rgb = (120, 200, 255);
 
-fn lerp(a: Rgb, b: Rgb, t: f64) -> Rgb {
+/// The colour `t` of the way from `a` to `b` (t clamped to [0, 1]), rounded: the one
+/// interpolation of the scales and the grid's marks.
+pub fn lerp(a: Rgb, b: Rgb, t: f64) -> Rgb {
     let t = t.clamp(0.0, 1.0);
     let mix = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
     (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
@@ -106,34 +108,7 @@ pub fn contrast(bg: Rgb) -> Rgb {
 
 /// Nearest colour of the xterm 256 palette (its 6x6x6 cube or its grey ramp).
 pub fn to_ansi256(c: Rgb) -> u8 {
-    let level = |v: u8| -> u8 {
-        if v < 48 {
-            0
-        } else if v < 115 {
-            1
-        } else {
-            ((v as u16 - 35) / 40) as u8
-        }
-    };
-    let steps = [0u8, 95, 135, 175, 215, 255];
-    let (r, g, b) = (level(c.0), level(c.1), level(c.2));
-    let cube = (steps[r as usize], steps[g as usize], steps[b as usize]);
-    let dist = |a: Rgb, b: Rgb| {
-        let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
-        d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
-    };
-    let avg = (c.0 as u32 + c.1 as u32 + c.2 as u32) / 3;
-    let gi = if avg > 238 {
-        23
-    } else {
-        (avg.saturating_sub(3)) / 10
-    };
-    let gv = (8 + gi * 10) as u8;
-    if dist(c, (gv, gv, gv)) < dist(c, cube) {
-        232 + gi as u8
-    } else {
-        16 + 36 * r + 6 * g + b
-    }
+    crate::xterm::nearest(c)
 }
 
 impl ColorMode {

@@ -7,7 +7,7 @@ use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use convstep::app::{App, StateArgs};
-use convstep::export::grid::{DEFAULT_THEME, Rgb, resolve};
+use convstep::export::grid::{DEFAULT_THEME, Srgb, resolve};
 use convstep::input::{InputArgs, SceneSpec};
 use ratatui::buffer::Buffer;
 
@@ -124,7 +124,7 @@ fn assert_png_matches(buf: &Buffer, png: &image::RgbImage, scale: u32) {
     let (cw, ch) = (9 * scale, 18 * scale);
     let px = |x: u32, y: u32| {
         let p = png.get_pixel(x, y).0;
-        Rgb(p[0], p[1], p[2])
+        Srgb(p[0], p[1], p[2])
     };
     let mut checked = 0;
     for y in 0..grid.rows {

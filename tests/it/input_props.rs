@@ -1,16 +1,12 @@
 //! Property tests through SceneSpec: random shapes and parameters never panic and give
 //! either the layer's shapes or a clear error; numeric gradient checks over many shapes.
 
-use std::path::Path;
-
 use convstep::conv::{backward, forward, numeric_grads, rel_error};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::{Arrays, InputArgs, SceneSpec};
 use ndarray::{Array, Array4};
-use ndarray_npy::write_npy;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tempfile::TempDir;
 
 fn uniform(shape: (usize, usize, usize, usize), rng: &mut ChaCha8Rng) -> Array4<f64> {
     Array::from_shape_simple_fn(shape, || rng.random_range(-1.0..1.0))
@@ -31,29 +27,17 @@ struct Case {
     seed: u64,
 }
 
-/// x.npy and, when `npy_kernel`, w.npy written to `dir`; the arguments that load them.
-fn args_for(case: Case, dir: &Path, npy_kernel: bool) -> InputArgs {
+/// The arguments and arrays of a case: x given as an array and, when `array_kernel`,
+/// w too (otherwise `--kernel random`).
+fn spec_for(case: Case, array_kernel: bool) -> anyhow::Result<SceneSpec> {
     let mut rng = ChaCha8Rng::seed_from_u64(case.seed);
-    let x_path = dir.join("x.npy");
-    write_npy(
-        &x_path,
-        &uniform((case.n, case.c, case.h, case.w), &mut rng),
-    )
-    .unwrap();
-    let kernel = if npy_kernel {
-        let w_path = dir.join("w.npy");
-        let w = uniform((case.f, case.c, case.hh, case.ww), &mut rng);
-        write_npy(&w_path, &w).unwrap();
-        w_path.display().to_string()
-    } else {
-        "random".to_string()
-    };
+    let x = uniform((case.n, case.c, case.h, case.w), &mut rng);
+    let w = array_kernel.then(|| uniform((case.f, case.c, case.hh, case.ww), &mut rng));
     let bias: Vec<String> = (0..case.f)
         .map(|_| format!("{}", rng.random_range(-1.0..1.0)))
         .collect();
-    InputArgs {
-        input: Some(x_path),
-        kernel: Some(kernel),
+    let args = InputArgs {
+        kernel: (!array_kernel).then(|| "random".to_string()),
         filters: Some(case.f),
         kernel_size: Some(case.hh),
         seed: Some(case.seed),
@@ -63,7 +47,13 @@ fn args_for(case: Case, dir: &Path, npy_kernel: bool) -> InputArgs {
         pad: Some(case.pad),
         dilation: Some(case.dilation),
         ..InputArgs::default()
-    }
+    };
+    let arrays = Arrays {
+        x: Some(x),
+        w,
+        ..Arrays::default()
+    };
+    SceneSpec::from_args_and_arrays(&args, arrays)
 }
 
 /// Whether the dilated kernel's reach d(k-1)+1 fits in the padded length len + 2 pad.
@@ -111,11 +101,9 @@ proptest! {
 
     #[test]
     fn random_shapes_give_valid_layers_or_one_clear_error((case, npy) in case_strategy()) {
-        let dir = TempDir::new().unwrap();
-        let args = args_for(case, dir.path(), npy);
         let ok = fits(case.h, case.hh, case.pad, case.dilation)
             && fits(case.w, case.ww, case.pad, case.dilation);
-        match SceneSpec::from_args(&args) {
+        match spec_for(case, npy) {
             Ok(spec) => {
                 prop_assert!(ok, "accepted a kernel that does not fit: {case:?}");
                 let scene = spec.build().unwrap();
@@ -154,7 +142,6 @@ proptest! {
 #[test]
 fn numeric_gradients_match_over_many_shapes() {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
-    let dir = TempDir::new().unwrap();
     let mut checked = 0;
     while checked < 60 {
         let case = Case {
@@ -175,10 +162,7 @@ fn numeric_gradients_match_over_many_shapes() {
         {
             continue;
         }
-        let scene = SceneSpec::from_args(&args_for(case, dir.path(), true))
-            .unwrap()
-            .build()
-            .unwrap();
+        let scene = spec_for(case, true).unwrap().build().unwrap();
         let analytic = backward(&scene.layer, &scene.dout).unwrap();
         let numeric = numeric_grads(&scene.layer, &scene.dout, 1e-3).unwrap();
         for (name, err) in [

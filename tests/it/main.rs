@@ -2,11 +2,13 @@
 //! linking them once instead of twenty times is most of what CI spends compiling.
 
 mod bench_cli;
+mod buffer_text;
 mod cli_errors;
 mod compute_cli;
 mod docs_commands;
 mod export_cast;
 mod export_cli;
+mod export_content;
 mod export_gallery;
 mod export_progress;
 mod input_image;

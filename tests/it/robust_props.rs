@@ -11,18 +11,17 @@ use convstep::input::picture::Picture;
 use convstep::input::{InputArgs, SceneSpec};
 use image::{ImageFormat, RgbImage};
 use ndarray::Array4;
-use ndarray_npy::write_npy;
+use ndarray_npy::WriteNpyExt;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use tempfile::TempDir;
 
 /// A small valid .npy (float64, shape (1,2,3,3)) to mutate.
 fn valid_npy() -> Vec<u8> {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("x.npy");
     let x = Array4::from_shape_fn((1, 2, 3, 3), |(_, c, r, k)| (c * 9 + r * 3 + k) as f64);
-    write_npy(&path, &x).unwrap();
-    std::fs::read(path).unwrap()
+    let mut bytes = Vec::new();
+    x.write_npy(&mut bytes).unwrap();
+    bytes
 }
 
 /// A small valid image in `format` to mutate.

@@ -10,6 +10,8 @@ use convstep::input::{InputArgs, SceneSpec, presets};
 use convstep::ui::{self, grid::CellMode};
 use ratatui::layout::Rect;
 
+use crate::buffer_text::rows_in;
+
 fn start(args: InputArgs, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
@@ -85,14 +87,7 @@ fn small_inputs_get_the_textbook_figure_output_in_the_inputs_numbered_cells() {
     assert!(x.mode.has_numbers(), "{x:?}");
     assert_eq!(x.mode, maps.mode, "out at the input's cell size");
     let buf = ui::render_buffer(&app, 100, 30);
-    let map_text: String = (maps.used.y..maps.used.bottom())
-        .map(|y| {
-            (maps.used.x..maps.used.right())
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let map_text = rows_in(&buf, maps.used).join("\n");
     // The last output of conv_arithmetic's figure, and no decimal point anywhere.
     assert!(map_text.contains('5'), "{map_text}");
     assert!(!map_text.contains('.'), "{map_text}");
@@ -120,9 +115,7 @@ fn backward_gives_dx_pad_the_largest_cells_and_a_constant_dout_one_line() {
     assert!(plan.fmap.is_none(), "a constant dout is not drawn as maps");
     let line = plan.dout_line.expect("the line that says dout is constant");
     let buf = ui::render_buffer(&app, 120, 40);
-    let text: String = (line.x..line.right())
-        .map(|x| buf[(x, line.y)].symbol().to_string())
-        .collect();
+    let text = rows_in(&buf, Rect { height: 1, ..line }).concat();
     assert!(text.starts_with("dout = 1 everywhere"), "{text}");
 }
 

@@ -5,8 +5,9 @@
 use convstep::app::{App, Phase, StateArgs};
 use convstep::input::{InputArgs, SceneSpec, presets};
 use convstep::ui::{self, code};
-use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+
+use crate::buffer_text::rows_in;
 
 fn app(args: InputArgs, phase: Phase, step: usize) -> App {
     let state = StateArgs {
@@ -15,16 +16,6 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
         filter: None,
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
-}
-
-fn text_in(buf: &Buffer, rect: Rect) -> Vec<String> {
-    (rect.top()..rect.bottom())
-        .map(|y| {
-            (rect.left()..rect.right())
-                .map(|x| buf[(x, y)].symbol())
-                .collect()
-        })
-        .collect()
 }
 
 /// Without spaces and the `\` of a continued line.
@@ -60,7 +51,7 @@ fn the_code_panel_never_cuts_a_line_it_executes() {
                         continue;
                     };
                     let buf = ui::render_buffer(&app, cols, rows);
-                    let shown = text_in(&buf, rect);
+                    let shown = rows_in(&buf, rect);
                     // The marked rows, joined, hold every executing line whole.
                     let marked: String = shown
                         .iter()
@@ -97,7 +88,7 @@ fn a_preset_s_kernel_has_one_name_in_a_frame() {
         };
         let app = app(args, Phase::Forward, 1);
         let shown: String =
-            text_in(&ui::render_buffer(&app, 200, 60), Rect::new(0, 0, 200, 60)).join("\n");
+            rows_in(&ui::render_buffer(&app, 200, 60), Rect::new(0, 0, 200, 60)).join("\n");
         assert!(shown.contains("w conv-arithmetic 3x3"), "{shown}");
         assert!(shown.contains("filter 0 conv-arithmetic"), "{shown}");
         assert!(!shown.contains(&format!("w {name}")), "{shown}");
@@ -164,7 +155,7 @@ fn the_arithmetic_names_the_gray_channel_whole() {
             let area = Rect::new(0, 0, cols, rows);
             let buf = ui::render_buffer(&app, cols, rows);
             let eq = ui::plan(&app, area).equation;
-            let lines = text_in(&buf, eq);
+            let lines = rows_in(&buf, eq);
             assert!(
                 lines.iter().any(|l| l.starts_with("gray ")),
                 "{phase:?} {cols}x{rows}:\n{}",

@@ -11,6 +11,8 @@ use convstep::ui::{self, check, help};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::buffer_text::rows_in;
+
 fn photo(step: usize) -> App {
     let state = StateArgs {
         phase: Some(Phase::Forward),
@@ -105,14 +107,10 @@ fn no_overlay_leaves_characters_of_the_panels_beneath_it() {
 
 /// The text of a buffer's rows inside `rect`.
 fn text_in(buf: &Buffer, rect: Rect) -> String {
-    let mut out = String::new();
-    for y in rect.top()..rect.bottom() {
-        for x in rect.left()..rect.right() {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    rows_in(buf, rect)
+        .iter()
+        .map(|row| format!("{row}\n"))
+        .collect()
 }
 
 #[test]

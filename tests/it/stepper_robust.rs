@@ -4,9 +4,12 @@
 
 use convstep::app::keys::TABLE;
 use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec, presets};
+use convstep::input::{Arrays, InputArgs, SceneSpec, presets};
 use convstep::ui::{self, theme::ColorMode};
 use rand::{Rng, SeedableRng};
+use ratatui::layout::Rect;
+
+use crate::buffer_text::{rows, rows_in};
 
 const SIZES: [(u16, u16); 6] = [
     (60, 16),
@@ -22,9 +25,7 @@ fn render_everywhere(app: &App) {
         let buf = ui::render_buffer(app, cols, rows);
         assert_eq!(buf.area.width, cols);
         // The status line always names the step.
-        let top: String = (0..cols)
-            .map(|x| buf[(x, 0)].symbol().to_string())
-            .collect();
+        let top = rows_in(&buf, Rect::new(0, 0, cols, 1)).concat();
         assert!(top.contains(&format!("step {}/", app.step)), "{top}");
         panels_do_not_overlap(app, cols, rows);
     }
@@ -74,12 +75,26 @@ pub(crate) fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
 }
 
 fn start(args: InputArgs, phase: Phase, step: usize) -> App {
+    start_with(&args, Arrays::default(), phase, step)
+}
+
+/// The stepper on `args` with `arrays` in place of the options they stand for.
+fn start_with(args: &InputArgs, arrays: Arrays, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
         step: Some(step),
         filter: None,
     };
-    App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
+    let spec = SceneSpec::from_args_and_arrays(args, arrays).unwrap();
+    App::new(spec, &state).unwrap()
+}
+
+/// x given as an array.
+fn x_array(x: ndarray::Array4<f64>) -> Arrays {
+    Arrays {
+        x: Some(x),
+        ..Arrays::default()
+    }
 }
 
 #[test]
@@ -107,17 +122,13 @@ fn every_preset_renders_at_every_size_in_both_phases() {
 
 #[test]
 fn a_batch_of_two_images_and_a_single_channel_render() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.npy");
     let x = ndarray::Array::from_shape_fn((2, 1, 7, 9), |(n, _, h, w)| (n * 63 + h * 9 + w) as f64);
-    ndarray_npy::write_npy(&path, &x).unwrap();
     let args = InputArgs {
-        input: Some(path),
         kernel: Some("laplacian".into()),
         stride: Some(2),
         ..Default::default()
     };
-    let mut app = start(args, Phase::Backward, 1);
+    let mut app = start_with(&args, x_array(x), Phase::Backward, 1);
     app.update(Action::Last);
     assert_eq!(app.pos().n, 1, "the last step is in the second image");
     render_everywhere(&app);
@@ -186,16 +197,12 @@ fn many_filters_and_a_large_kernel_render() {
     }
 }
 
-fn npy_app(x: ndarray::Array4<f64>, kernel: &str, phase: Phase) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.npy");
-    ndarray_npy::write_npy(&path, &x).unwrap();
+fn array_app(x: ndarray::Array4<f64>, kernel: &str, phase: Phase) -> App {
     let args = InputArgs {
-        input: Some(path),
         kernel: Some(kernel.into()),
         ..Default::default()
     };
-    start(args, phase, 1)
+    start_with(&args, x_array(x), phase, 1)
 }
 
 #[test]
@@ -210,7 +217,7 @@ fn extreme_values_and_shapes_render() {
     let wide = ndarray::Array::from_shape_fn((1, 1, 1, 5000), |(_, _, _, w)| w as f64);
     for (x, kernel) in [(huge, "laplacian"), (tall, "box"), (wide, "identity")] {
         for phase in [Phase::Forward, Phase::Backward] {
-            let mut app = npy_app(x.clone(), kernel, phase);
+            let mut app = array_app(x.clone(), kernel, phase);
             render_everywhere(&app);
             app.update(Action::Last);
             app.update(Action::Select);
@@ -222,21 +229,20 @@ fn extreme_values_and_shapes_render() {
 
 #[test]
 fn a_kernel_wider_than_any_screen_renders() {
-    let dir = tempfile::tempdir().unwrap();
-    let (xp, wp) = (dir.path().join("x.npy"), dir.path().join("w.npy"));
     let x = ndarray::Array::from_shape_fn((1, 2, 4, 1400), |(_, c, h, w)| (c * h + w) as f64);
     let w =
         ndarray::Array::from_shape_fn((1, 2, 2, 1300), |(_, c, m, k)| (c + m + k) as f64 * 1e-3);
-    ndarray_npy::write_npy(&xp, &x).unwrap();
-    ndarray_npy::write_npy(&wp, &w).unwrap();
     let args = InputArgs {
-        input: Some(xp),
-        kernel: Some(wp.display().to_string()),
         pad: Some(0),
         ..Default::default()
     };
+    let arrays = Arrays {
+        x: Some(x),
+        w: Some(w),
+        ..Arrays::default()
+    };
     for phase in [Phase::Forward, Phase::Backward] {
-        let mut app = start(args.clone(), phase, 1);
+        let mut app = start_with(&args, arrays.clone(), phase, 1);
         render_everywhere(&app);
         app.update(Action::Last);
         app.update(Action::NextTap);
@@ -253,10 +259,7 @@ fn kernel_numbers_whole(app: &App, cols: u16, rows: u16) {
     let buf = ui::render_buffer(app, cols, rows);
     let g = app.layer().geom;
     let mut count = 0;
-    for y in k.y + 1..k.bottom() {
-        let line: String = (k.x..k.right())
-            .map(|x| buf[(x, y)].symbol().to_string())
-            .collect();
+    for line in rows_in(&buf, Rect::new(k.x, k.y + 1, k.width, k.height - 1)) {
         if line.contains("bias") {
             continue;
         }
@@ -311,18 +314,15 @@ fn the_kernel_panel_shows_every_number_whole() {
 fn a_kernel_of_wide_numbers_keeps_every_channel_at_200x60() {
     // -25.000 is wider than the -0.000 the layout used to assume: the panel showed R
     // and G and dropped B. Now it stacks the channels where side by side does not fit.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("w.npy");
     let row = |a: f64| [-a, 0.0, a];
     let w = ndarray::Array4::from_shape_fn((1, 3, 3, 3), |(_, _, m, k)| {
         row(if m == 1 { 25.0 } else { 12.5 })[k]
     });
-    ndarray_npy::write_npy(&path, &w).unwrap();
-    let args = InputArgs {
-        kernel: Some(path.to_string_lossy().into_owned()),
-        ..Default::default()
+    let arrays = Arrays {
+        w: Some(w),
+        ..Arrays::default()
     };
-    let app = start(args, Phase::Forward, 21);
+    let app = start_with(&InputArgs::default(), arrays, Phase::Forward, 21);
     assert!(
         ui::plan(&app, ratatui::layout::Rect::new(0, 0, 200, 60))
             .kernel
@@ -345,9 +345,7 @@ fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
     let mut app = App::new(spec, &state).unwrap();
     app.color = ColorMode::TrueColor;
     let buf = ui::render_buffer(&app, 160, 48);
-    let rows: Vec<String> = (0..48)
-        .map(|y| (0..160).map(|x| buf[(x, y)].symbol().to_string()).collect())
-        .collect();
+    let rows = rows(&buf);
     let line = rows
         .iter()
         .find(|row| row.contains("dx_pad[n, :,"))

@@ -2,12 +2,21 @@
 //! sizes and states, as text and, where colour carries meaning, with styles.
 
 use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::{Arrays, InputArgs, SceneSpec};
 use convstep::ui::{self, theme::ColorMode};
+
+use crate::buffer_text::text;
 use ratatui::buffer::Buffer;
 
 fn app(args: InputArgs, phase: Phase, step: usize) -> App {
-    let spec = SceneSpec::from_args(&args).expect("input loads");
+    app_of(
+        SceneSpec::from_args(&args).expect("input loads"),
+        phase,
+        step,
+    )
+}
+
+fn app_of(spec: SceneSpec, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
         step: Some(step),
@@ -25,27 +34,6 @@ fn demo() -> InputArgs {
         preset: Some("cs231n-demo".into()),
         ..Default::default()
     }
-}
-
-/// The frame as the text a terminal of that size shows (trailing blanks trimmed).
-fn text(buf: &Buffer) -> String {
-    let area = buf.area;
-    let mut lines = Vec::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        lines.push(line.trim_end().to_string());
-    }
-    lines.join("\n")
 }
 
 #[test]
@@ -335,35 +323,36 @@ fn dilated_windows_read_as_slices_that_step_by_d_in_the_code() {
     );
 }
 
-/// x from a .npy of `values` (1x1x5x5), kernel `kernel`, at step 5 of `phase`.
-fn npy_frame(values: impl Fn(usize, usize) -> f64, kernel: &str, phase: Phase) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("x.npy");
+/// x an array of `values` (1x1x5x5), kernel `kernel`, at step 5 of `phase`.
+fn array_frame(values: impl Fn(usize, usize) -> f64, kernel: &str, phase: Phase) -> String {
     let x = ndarray::Array::from_shape_fn((1, 1, 5, 5), |(_, _, h, w)| values(h, w));
-    ndarray_npy::write_npy(&path, &x).unwrap();
     let args = InputArgs {
-        input: Some(path),
         kernel: Some(kernel.into()),
         ..Default::default()
     };
-    text(&ui::render_buffer(&app(args, phase, 5), 100, 30))
+    let arrays = Arrays {
+        x: Some(x),
+        ..Arrays::default()
+    };
+    let spec = SceneSpec::from_args_and_arrays(&args, arrays).expect("arrays load");
+    text(&ui::render_buffer(&app_of(spec, phase, 5), 100, 30))
 }
 
 #[test]
 fn a_feature_map_of_nan_says_it_has_no_scale() {
     // Every box window reads a NaN: every output is NaN, so there is no ±max to show.
-    let shown = npy_frame(|_, _| f64::NAN, "box", Phase::Forward);
+    let shown = array_frame(|_, _| f64::NAN, "box", Phase::Forward);
     assert!(shown.contains("no finite values"), "{shown}");
     assert!(!shown.contains("-0.000"), "{shown}");
     // Backward, dout (random, seed 0) is finite: its legend is the usual ±max|dout|.
-    let shown = npy_frame(|_, _| f64::NAN, "box", Phase::Backward);
+    let shown = array_frame(|_, _| f64::NAN, "box", Phase::Backward);
     let dout = convstep::input::kernels::random_dout((1, 1, 5, 5), 0);
     let max = dout.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
     assert!(shown.contains(&format!("-{max:.3}")), "{shown}");
     assert!(!shown.contains("no finite values"), "{shown}");
     // One NaN pixel under the identity kernel: the other outputs give the scale.
     let one = |h, w| if (h, w) == (0, 0) { f64::NAN } else { 2.0 };
-    let shown = npy_frame(one, "identity", Phase::Forward);
+    let shown = array_frame(one, "identity", Phase::Forward);
     assert!(shown.contains("-2 ") && shown.contains(" +2"), "{shown}");
     assert!(!shown.contains("no finite values"), "{shown}");
 }

@@ -125,14 +125,6 @@ fn a_bad_start_step_is_one_line_and_status_2() {
     );
 }
 
-/// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
-fn click(t: &Tmux, x: u16, y: u16) {
-    let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
-    let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
-    t.run(&["send-keys", "-t", "t", "-l", &press]);
-    t.run(&["send-keys", "-t", "t", "-l", &release]);
-}
-
 #[test]
 fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
     use convstep::app::{App, StateArgs};
@@ -152,7 +144,7 @@ fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
     let (map, mode) = (maps.rects[0], maps.mode);
     t.wait_for("step 1/18");
     // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5.
-    click(&t, map.x + mode.cell_w(), map.y + 2);
+    t.click(map.x + mode.cell_w(), map.y + 2);
     let screen = t.wait_for("step 5/18");
     assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
     let pluses = |s: &str| s.matches('+').count();
@@ -160,7 +152,7 @@ fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
     // Padded input cell (2, 2) feeds outputs (0..2, 0..2): four "+" marks per map.
     let input = plan.input.expect("input grids");
     let (grid, mode) = (input.rects[0], input.mode);
-    click(&t, grid.x + 2 * mode.cell_w(), grid.y + 3);
+    t.click(grid.x + 2 * mode.cell_w(), grid.y + 3);
     let screen = t.wait_until("with the selection", |s| s.contains("**"));
     assert!(
         screen.contains("step 5/18"),

@@ -1,8 +1,6 @@
 //! A tmux server of a test's own, to drive the real binary in a real terminal:
 //! send keys, read the screen, wait for it to show something. Shared by the stepper's,
 //! the tour's and the export's tmux tests.
-// Each test binary uses a different part of this module.
-#![allow(dead_code)]
 
 use std::process::Command;
 use std::thread::sleep;
@@ -17,10 +15,16 @@ pub struct Tmux {
 
 impl Tmux {
     /// Starts `command` in a `cols` x `rows` terminal (session `t`); `name` keeps parallel
-    /// tests apart. None, with a note, when tmux is not installed (.ci/run installs it).
+    /// tests apart. None when tmux is not installed: the test is skipped with a loud
+    /// line on stderr, or fails when the environment variable CI is set (.ci/run
+    /// installs tmux, so a skip there would hide a test that never ran).
     pub fn start(name: &str, cols: u16, rows: u16, command: &str) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("note: tmux is not installed; skipping the tmux test {name}");
+            let ci = std::env::var("CI").ok();
+            match when_missing(name, ci.as_deref()) {
+                Ok(skipped) => eprintln!("{skipped}"),
+                Err(failed) => panic!("{failed}"),
+            }
             return None;
         }
         let tmux = Tmux {
@@ -53,6 +57,14 @@ impl Tmux {
             .output()
             .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
+    pub fn click(&self, x: u16, y: u16) {
+        let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
+        let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
+        self.run(&["send-keys", "-t", "t", "-l", &press]);
+        self.run(&["send-keys", "-t", "t", "-l", &release]);
     }
 
     /// Types keys (tmux key names: `l`, `Space`, `PageDown`, `C-c`, ...), one at a time.
@@ -154,5 +166,31 @@ impl Drop for Tmux {
         let _ = Command::new("tmux")
             .args(["-L", &self.socket, "kill-server"])
             .output();
+    }
+}
+
+/// What a tmux test does without tmux: Ok(the loud line of a skip) on a developer's
+/// machine, Err(why it fails) when `ci` (the value of CI) says this is CI.
+fn when_missing(name: &str, ci: Option<&str>) -> Result<String, String> {
+    let on_ci = ci.is_some_and(|v| !matches!(v.trim(), "" | "0" | "false"));
+    if on_ci {
+        return Err(format!(
+            "tmux is not installed but CI is set: the tmux test {name} must run there (.ci/run installs tmux)"
+        ));
+    }
+    Ok(format!(
+        "\n*** SKIPPED {name}: tmux is not installed, so this tmux test did not run; install tmux (.ci/run does) ***\n"
+    ))
+}
+
+#[test]
+fn without_tmux_a_test_skips_loudly_and_fails_on_ci() {
+    let skipped = when_missing("walk", None).unwrap();
+    assert!(skipped.contains("SKIPPED walk"), "{skipped}");
+    assert!(when_missing("walk", Some("")).is_ok());
+    assert!(when_missing("walk", Some("false")).is_ok());
+    for ci in ["true", "1", "yes"] {
+        let failed = when_missing("walk", Some(ci)).unwrap_err();
+        assert!(failed.contains("CI is set"), "{failed}");
     }
 }

@@ -7,26 +7,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use unicode_width::UnicodeWidthStr;
 
-/// The rows of a buffer as text; a wide character's second cell is not repeated.
-fn rows(buf: &Buffer) -> Vec<String> {
-    let area = buf.area;
-    (0..area.height)
-        .map(|y| {
-            let mut line = String::new();
-            let mut skip = 0;
-            for x in 0..area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let symbol = buf[(x, y)].symbol();
-                skip = symbol.width().saturating_sub(1);
-                line.push_str(symbol);
-            }
-            line
-        })
-        .collect()
-}
+use crate::buffer_text::rows;
 
 /// The two buffers show the same screen: every cell a terminal draws is equal. The
 /// cell under the right half of a wide character is not drawn (a terminal's buffer

@@ -5,25 +5,15 @@
 use convstep::tour::{self, Lang, TourView};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthStr;
 
-/// The text of `area` of `buf`, a wide character's second cell left out.
+use crate::buffer_text::rows_in;
+
+/// The text of `area` of `buf`, each row ending in `|`.
 fn text_of(buf: &Buffer, area: Rect) -> String {
-    let mut out = String::new();
-    for y in area.top()..area.bottom() {
-        let mut skip = 0;
-        for x in area.left()..area.right() {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buf[(x, y)].symbol();
-            skip = symbol.width().saturating_sub(1);
-            out.push_str(symbol);
-        }
-        out.push_str("|\n");
-    }
-    out
+    rows_in(buf, area)
+        .iter()
+        .map(|row| format!("{row}|\n"))
+        .collect()
 }
 
 /// The panel of the `nth` (0-based) page of `lesson`.

@@ -104,14 +104,6 @@ fn chinese_narration_at_80x24_with_a_start_page() {
     t.wait_for_all(&["TOUR-EXITED 0"]);
 }
 
-/// A left click at 0-based (x, y), as the terminal reports it (SGR mouse mode).
-fn click(t: &Tmux, x: u16, y: u16) {
-    let press = format!("\x1b[<0;{};{}M", x + 1, y + 1);
-    let release = format!("\x1b[<0;{};{}m", x + 1, y + 1);
-    t.run(&["send-keys", "-t", "t", "-l", &press]);
-    t.run(&["send-keys", "-t", "t", "-l", &release]);
-}
-
 #[test]
 fn a_click_on_the_feature_map_beside_the_narration_jumps_to_its_step() {
     let (k, formula, _) = progress("formula", 0);
@@ -128,7 +120,7 @@ fn a_click_on_the_feature_map_beside_the_narration_jumps_to_its_step() {
     let (map, mode) = (maps.rects[0], maps.mode);
     t.wait_for_all(&[&formula, "step 1/18"]);
     // Output (1, 1) of filter 0 is step 3 * 1 + 1 + 1 = 5; the page stays.
-    click(&t, map.x + mode.cell_w(), map.y + 2);
+    t.click(map.x + mode.cell_w(), map.y + 2);
     let screen = t.wait_for_all(&[&formula, "step 5/18"]);
     assert!(screen.contains("(n,f,i,j)=(0,0,1,1)"), "{screen}");
     // r brings the page's step back.

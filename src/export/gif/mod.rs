@@ -7,8 +7,11 @@ use std::collections::HashMap;
 
 use ratatui::buffer::Buffer;
 
-use super::grid::{Rgb, Theme, resolve};
-use super::raster::{Canvas, Edges, Rasterizer, blit};
+use super::grid::{Srgb, Theme, resolve};
+use super::raster::{Edges, Rasterizer, blit};
+use palette::{Mapper, PALETTE_COLORS, choose_palette, count_colors};
+
+mod palette;
 
 /// The most frames `record` draws, so a typo in a step range cannot run for hours.
 pub const MAX_FRAMES: usize = 5000;
@@ -42,9 +45,9 @@ where
 
     // Pass 1: the frame size, every colour drawn (tile by tile), and the cell colours
     // that must stay exact.
-    let mut histogram: HashMap<Rgb, u64> = HashMap::new();
-    let mut keys: Vec<Rgb> = Vec::new();
-    let mut tile_colors: HashMap<usize, Vec<(Rgb, u64)>> = HashMap::new();
+    let mut histogram: HashMap<Srgb, u64> = HashMap::new();
+    let mut keys: Vec<Srgb> = Vec::new();
+    let mut tile_colors: HashMap<usize, Vec<(Srgb, u64)>> = HashMap::new();
     let mut area = None;
     let mut previous: Option<Buffer> = None;
     let mut distinct = 0usize;
@@ -265,161 +268,6 @@ impl Batch {
         }
         self.pixels = 0;
         Ok(())
-    }
-}
-
-/// The colours of a picture with how many pixels have each, in a fixed order.
-fn count_colors(canvas: &Canvas) -> Vec<(Rgb, u64)> {
-    let mut counts: HashMap<Rgb, u64> = HashMap::new();
-    for p in canvas.pixels.chunks_exact(3) {
-        *counts.entry(Rgb(p[0], p[1], p[2])).or_insert(0) += 1;
-    }
-    let mut v: Vec<(Rgb, u64)> = counts.into_iter().collect();
-    v.sort_unstable();
-    v
-}
-
-/// Colours in the palette; the 256th index is the transparent one.
-const PALETTE_COLORS: usize = 255;
-
-/// Picks at most `max` colours, deterministically:
-/// all of them if they fit; else every cell colour plus the most used others; else
-/// (more cell colours than `max`) a median cut weighted by use.
-fn choose_palette(histogram: &HashMap<Rgb, u64>, keys: &[Rgb], max: usize) -> Vec<Rgb> {
-    let mut all: Vec<(Rgb, u64)> = histogram.iter().map(|(&c, &n)| (c, n)).collect();
-    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    if all.len() <= max {
-        let mut p: Vec<Rgb> = all.into_iter().map(|(c, _)| c).collect();
-        p.sort_unstable();
-        return p;
-    }
-    if keys.len() <= max {
-        let mut p: Vec<Rgb> = keys.to_vec();
-        for (c, _) in &all {
-            if p.len() == max {
-                break;
-            }
-            if keys.binary_search(c).is_err() {
-                p.push(*c);
-            }
-        }
-        p.sort_unstable();
-        return p;
-    }
-    median_cut(all, max)
-}
-
-fn median_cut(colors: Vec<(Rgb, u64)>, target: usize) -> Vec<Rgb> {
-    let channel = |c: Rgb, k: usize| match k {
-        0 => c.0,
-        1 => c.1,
-        _ => c.2,
-    };
-    let spread = |b: &[(Rgb, u64)]| -> (u8, usize) {
-        (0..3)
-            .map(|k| {
-                let lo = b.iter().map(|e| channel(e.0, k)).min().unwrap_or(0);
-                let hi = b.iter().map(|e| channel(e.0, k)).max().unwrap_or(0);
-                (hi - lo, k)
-            })
-            .max_by_key(|&(r, k)| (r, usize::MAX - k))
-            .unwrap_or((0, 0))
-    };
-    let mut boxes: Vec<Vec<(Rgb, u64)>> = vec![colors];
-    while boxes.len() < target {
-        // Split the box with the widest channel range (first such box on ties).
-        let Some((i, (range, k))) = boxes
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.len() > 1)
-            .map(|(i, b)| (i, spread(b)))
-            .max_by_key(|&(i, (r, _))| (r, usize::MAX - i))
-        else {
-            break;
-        };
-        if range == 0 {
-            break;
-        }
-        let mut b = boxes.swap_remove(i);
-        b.sort_unstable_by_key(|e| (channel(e.0, k), e.0));
-        let total: u64 = b.iter().map(|e| e.1).sum();
-        let mut acc = 0;
-        let mut cut = 1;
-        for (j, e) in b.iter().enumerate() {
-            acc += e.1;
-            if acc * 2 >= total {
-                cut = (j + 1).clamp(1, b.len() - 1);
-                break;
-            }
-        }
-        let rest = b.split_off(cut);
-        boxes.push(b);
-        boxes.push(rest);
-    }
-    let mut palette: Vec<Rgb> = boxes
-        .iter()
-        .map(|b| {
-            let n: u64 = b.iter().map(|e| e.1).sum::<u64>().max(1);
-            let avg = |k| {
-                (b.iter()
-                    .map(|e| u64::from(channel(e.0, k)) * e.1)
-                    .sum::<u64>()
-                    / n) as u8
-            };
-            Rgb(avg(0), avg(1), avg(2))
-        })
-        .collect();
-    palette.sort_unstable();
-    palette.dedup();
-    palette
-}
-
-/// Maps colours to their palette index (exact, else the nearest; ties to the lower index).
-struct Mapper<'a> {
-    palette: &'a [Rgb],
-    cache: HashMap<Rgb, u8>,
-}
-
-impl<'a> Mapper<'a> {
-    fn new(palette: &'a [Rgb]) -> Mapper<'a> {
-        let cache = palette
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| (c, i as u8))
-            .collect();
-        Mapper { palette, cache }
-    }
-
-    fn nearest(&self, c: Rgb) -> u8 {
-        let d = |p: &Rgb| {
-            let dr = i32::from(p.0) - i32::from(c.0);
-            let dg = i32::from(p.1) - i32::from(c.1);
-            let db = i32::from(p.2) - i32::from(c.2);
-            dr * dr + dg * dg + db * db
-        };
-        self.palette
-            .iter()
-            .enumerate()
-            .min_by_key(|&(i, p)| (d(p), i))
-            .map_or(0, |(i, _)| i as u8)
-    }
-
-    fn index(&mut self, canvas: &Canvas) -> Vec<u8> {
-        canvas
-            .pixels
-            .chunks_exact(3)
-            .map(|p| {
-                let c = Rgb(p[0], p[1], p[2]);
-                match self.cache.get(&c) {
-                    Some(&i) => i,
-                    None => {
-                        let i = self.nearest(c);
-                        self.cache.insert(c, i);
-                        i
-                    }
-                }
-            })
-            .collect()
     }
 }
 
