@@ -125,6 +125,8 @@ fn write_row(out: &mut String, grid: &Grid, y: u16, inks: &mut Vec<Ink>) {
         .find(|&x| Ink::of(grid.cell(x, y)).is_some())
         .map(|x| x + u16::from(grid.cell(x, y).width.max(1)))
     else {
+        // An empty row copies as an empty line only when it holds a line break.
+        out.push_str("<br>");
         return;
     };
     let mut x = 0;
@@ -216,7 +218,7 @@ mod tests {
             vec![
                 "<span class=\"s0\" style=\"width:18px\">a&lt;</span>\
                  <span class=\"s1\" style=\"width:18px\">bc</span>",
-                "",
+                "<br>",
             ]
         );
         assert!(html.contains(".s1{color:#ff0000}"), "{html}");

@@ -4,6 +4,7 @@
 mod bench_cli;
 mod cli_errors;
 mod compute_cli;
+mod export_browser;
 mod export_cast;
 mod export_cli;
 mod export_gallery;
