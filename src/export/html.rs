@@ -272,4 +272,63 @@ mod tests {
         assert!(html.contains(".s0{color:transparent}\n.s1{color:#090909}"));
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     }
+
+    /// Each run's width and its text with tags and entities taken out.
+    fn runs(row: &str) -> Vec<(u32, String)> {
+        row.split("<span class=\"s")
+            .skip(1)
+            .map(|run| {
+                let w = run.split("width:").nth(1).unwrap();
+                let w: u32 = w[..w.find("px").unwrap()].parse().unwrap();
+                let body = &run[run.find('>').unwrap() + 1..];
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in body.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                let text = text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                (w, text)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Whatever a row holds (ASCII, CJK, blocks, box drawing, emoji, styles), its
+        /// runs add up to the row's cells up to the last one shown, and their text is
+        /// the row of the `.txt`.
+        #[test]
+        fn runs_tile_the_row_and_hold_its_text(
+            cells in proptest::collection::vec((0usize..9, 0u8..3), 1..30)
+        ) {
+            const SYMBOLS: [&str; 9] = ["a", "<", " ", "你", "▀", "─", "→", "🙂", "&"];
+            let cols = cells.len() as u16;
+            let mut buf = Buffer::empty(Rect::new(0, 0, cols, 1));
+            let mut x = 0;
+            for (symbol, color) in cells {
+                if x >= cols {
+                    break;
+                }
+                let fg = Color::Indexed(color + 1);
+                x = buf.set_stringn(x, 0, SYMBOLS[symbol], usize::from(cols - x), Style::new().fg(fg)).0;
+            }
+            let html = to_html(&resolve(&buf, DEFAULT_THEME));
+            let row = rows(&html)[0];
+            let txt = crate::export::text::to_txt(&buf);
+            let line = txt.lines().next().unwrap();
+            let runs = runs(row);
+            let text: String = runs.iter().map(|(_, t)| t.as_str()).collect();
+            proptest::prop_assert_eq!(text.as_str(), line);
+            let width: u32 = runs.iter().map(|(w, _)| w).sum();
+            let shown = unicode_width::UnicodeWidthStr::width(line) as u32;
+            proptest::prop_assert_eq!(width, shown * CELL_W);
+        }
+    }
 }
