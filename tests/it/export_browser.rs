@@ -10,8 +10,10 @@
 //! - in the DOM: every character's left edge on its column (x = col * 9) and every row's
 //!   top on its row (y = row * 18), and the page's selected text equal to the `.txt`.
 //!
-//! Chromium is /usr/bin/chromium (Debian's package, which .ci/run installs). Without
-//! it the test fails when `CI` is set and otherwise says loudly that it was skipped.
+//! Chromium is /usr/bin/chromium (Debian's package, which .ci/run installs), or the
+//! browser `CONVSTEP_CHROMIUM` names. Without one the test fails when `CI` is set and
+//! otherwise says loudly that it was skipped. `CONVSTEP_KEEP_BROWSER_SHOTS=DIR` keeps
+//! each frame's PNG beside the browser's picture of it, to look at.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -87,7 +89,12 @@ struct Frame {
     txt: String,
 }
 
+/// The browser: `CONVSTEP_CHROMIUM` when set (another Chromium or Chrome), else
+/// Debian's or Ubuntu's.
 fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CONVSTEP_CHROMIUM") {
+        return Some(PathBuf::from(path)).filter(|p| p.exists());
+    }
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .iter()
         .map(PathBuf::from)
@@ -518,8 +525,8 @@ fn html_in_chromium_matches_the_png_cell_by_cell() {
         );
         eprintln!(
             "\n==================================================================\n\
-             SKIPPED export_browser: no /usr/bin/chromium, so the HTML export was\n\
-             not checked in a browser (apt-get install chromium, or run .ci/run)\n\
+             SKIPPED export_browser: no Chromium (/usr/bin/chromium or CONVSTEP_CHROMIUM),\n\
+             so the HTML export was not checked in a browser (apt-get install chromium)\n\
              ==================================================================\n"
         );
         return;
