@@ -41,7 +41,19 @@ pub fn to_svg(grid: &PaintedGrid) -> String {
          </style>\n<rect width=\"{width}\" height=\"{height}\" fill=\"{}\"/>\n",
         grid.theme.bg.hex()
     );
-    out.push_str("<g shape-rendering=\"crispEdges\">\n");
+    out.push_str(&geometry(grid));
+    for t in text_runs(grid) {
+        out.push_str(&t);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Everything of the frame that is not text, in SVG elements: backgrounds other than
+/// the theme's, then block elements, box drawing, Braille and underline bars. The HTML
+/// export lays the same elements under its text.
+pub(super) fn geometry(grid: &PaintedGrid) -> String {
+    let mut out = String::from("<g shape-rendering=\"crispEdges\">\n");
     for b in background_blocks(grid) {
         write_block(&mut out, &b);
     }
@@ -53,10 +65,6 @@ pub fn to_svg(grid: &PaintedGrid) -> String {
     for s in strokes {
         out.push_str(&s);
     }
-    for t in text_runs(grid) {
-        out.push_str(&t);
-    }
-    out.push_str("</svg>\n");
     out
 }
 
@@ -237,7 +245,7 @@ fn num(v: f32) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
-fn single_char(cell: &PaintedCell) -> Option<char> {
+pub(super) fn single_char(cell: &PaintedCell) -> Option<char> {
     let mut chars = cell.symbol.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) => Some(c),

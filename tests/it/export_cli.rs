@@ -81,7 +81,7 @@ fn shot_writes_every_format_at_the_asked_size() {
     assert_eq!(doc.root_element().attribute("height"), Some("540"));
 
     let html = std::fs::read_to_string(shot(dir.path(), "f.html", &["--step", "5"])).unwrap();
-    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<pre>"));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<div class=\"t\">"));
 
     let png = shot(dir.path(), "f.png", &["--step", "5", "--png-scale", "1"]);
     let img = image::open(&png).unwrap();

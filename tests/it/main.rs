@@ -6,6 +6,7 @@ mod buffer_text;
 mod cli_errors;
 mod compute_cli;
 mod docs_commands;
+mod export_browser;
 mod export_cast;
 mod export_cli;
 mod export_content;
