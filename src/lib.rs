@@ -2,10 +2,10 @@
 
 pub mod app;
 pub mod bench;
-pub mod cli;
-pub mod compute;
+pub mod cmd;
 pub mod conv;
 pub mod export;
 pub mod input;
+pub mod palette;
 pub mod tour;
 pub mod ui;

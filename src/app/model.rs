@@ -9,9 +9,9 @@ use crate::conv::{
     forward,
 };
 use crate::input::{Scene, SceneSpec};
-use crate::ui::theme::ColorMode;
+use crate::palette::ColorMode;
 
-use super::{Phase, StateArgs};
+use super::{Phase, Start, Step};
 
 /// Play speeds, slowest first: milliseconds per tick ...
 pub const TICKS_MS: [u64; 14] = [
@@ -162,18 +162,20 @@ impl SceneCache {
 }
 
 impl App {
-    /// Builds the scene and starts at `state` (--phase, --step, --filter).
-    pub fn new(spec: SceneSpec, state: &StateArgs) -> anyhow::Result<App> {
+    /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
+    /// colour ([`App::with_color`] says otherwise).
+    pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
+        let state: Start = start.into();
         let scene = spec.build()?;
         let cache = SceneCache::new(&scene)?;
         let geom = scene.layer.geom;
         let total = geom.total_steps();
         let mut step = match state.step {
-            Some(super::LAST_STEP) => total,
-            Some(s) if s == 0 || s > total => {
+            Some(Step::Last) => total,
+            Some(Step::At(s)) if s == 0 || s > total => {
                 bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
             }
-            Some(s) => s,
+            Some(Step::At(s)) => s,
             None => 1,
         };
         if let Some(f) = state.filter {
@@ -197,7 +199,7 @@ impl App {
             spec,
             scene,
             cache,
-            phase: state.phase.unwrap_or_default(),
+            phase: state.phase,
             step,
             fwd,
             prev_window: None,
@@ -215,16 +217,16 @@ impl App {
             show_touches: false,
             quit: false,
             screenshot_requested: false,
-            // NO_COLOR asks for characters only, in exports (shot, record) too;
-            // otherwise exports keep full colour (the terminal loop picks its own).
-            color: if ColorMode::from_env() == ColorMode::None {
-                ColorMode::None
-            } else {
-                ColorMode::TrueColor
-            },
+            color: ColorMode::TrueColor,
         };
         app.refresh();
         Ok(app)
+    }
+
+    /// The same app drawn in `color` (the caller reads NO_COLOR, not the model).
+    pub fn with_color(mut self, color: ColorMode) -> App {
+        self.color = color;
+        self
     }
 
     pub fn layer(&self) -> &Layer {

@@ -35,9 +35,9 @@ use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
 use super::{Action, App, Message};
-use crate::export::ExportArgs;
+use crate::export::ScreenshotOptions;
+use crate::palette::ColorMode;
 use crate::ui;
-use crate::ui::theme::ColorMode;
 
 /// What runs full-screen: the stepper alone, or the stepper inside a walkthrough.
 pub trait Screen {
@@ -64,7 +64,7 @@ pub trait Screen {
 /// stdin or stdout is not a terminal.
 pub fn run_full_screen(
     screen: &mut impl Screen,
-    export: &ExportArgs,
+    export: &ScreenshotOptions,
     needs_terminal: &str,
 ) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
@@ -133,7 +133,7 @@ where
 pub struct Session<'a, S: Screen, B: Backend> {
     terminal: Terminal<B>,
     screen: &'a mut S,
-    export: &'a ExportArgs,
+    export: &'a ScreenshotOptions,
     /// The area of the last frame drawn: mouse reports point into it.
     area: Rect,
     /// When the next play tick is due, while playing.
@@ -143,7 +143,7 @@ pub struct Session<'a, S: Screen, B: Backend> {
 }
 
 impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
-    pub fn new(terminal: Terminal<B>, screen: &'a mut S, export: &'a ExportArgs) -> Self {
+    pub fn new(terminal: Terminal<B>, screen: &'a mut S, export: &'a ScreenshotOptions) -> Self {
         let area = terminal
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
@@ -356,7 +356,7 @@ pub fn restore_on_signals() -> std::io::Result<()> {
 }
 
 /// Saves the frame, named after the step it shows, and says where.
-fn save_screenshot(app: &mut App, buffer: &Buffer, export: &ExportArgs) {
+fn save_screenshot(app: &mut App, buffer: &Buffer, export: &ScreenshotOptions) {
     let dir = export.export_dir.as_deref().unwrap_or(Path::new("."));
     let label = app.screenshot_label();
     app.message = Some(

@@ -8,13 +8,13 @@ use ratatui::layout::Rect;
 use super::view::{TourAction, TourView};
 use crate::app::App;
 use crate::app::terminal::{Screen, run_full_screen};
-use crate::export::ExportArgs;
-use crate::ui::theme::ColorMode;
+use crate::export::ScreenshotOptions;
+use crate::palette::ColorMode;
 
 /// The message when there is no terminal to draw in.
 pub const NEEDS_TERMINAL: &str = "convstep tour needs a terminal; without one use `convstep tour --check`, `--list`, or `convstep shot --tour FILE --page K`";
 
-pub fn run(mut view: TourView, export: &ExportArgs) -> anyhow::Result<()> {
+pub fn run(mut view: TourView, export: &ScreenshotOptions) -> anyhow::Result<()> {
     run_full_screen(&mut view, export, NEEDS_TERMINAL)
 }
 

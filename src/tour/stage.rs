@@ -68,7 +68,7 @@ pub struct Stage {
 impl Stage {
     /// Builds the page's scene, sets its state and selection, plays its key script.
     pub fn new(page: &PageScene) -> anyhow::Result<Stage> {
-        let mut app = App::new(page.spec()?, &page.state)?;
+        let mut app = App::new(page.spec()?, page.state)?;
         if let Some((row, col)) = page.select {
             let pad = app.layer().geom.pad;
             app.update(Action::SelectCell {

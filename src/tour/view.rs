@@ -10,7 +10,7 @@ use super::check::Tour;
 use super::lang::Lang;
 use super::panel::NarrationPanel;
 use super::stage::{KeyOutcome, Stage};
-use crate::ui::theme::ColorMode;
+use crate::palette::ColorMode;
 
 /// From this width on the narration sits beside the stepper; below it, underneath.
 pub const SIDE_BY_SIDE_COLS: u16 = 110;

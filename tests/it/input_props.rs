@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use convstep::cmd::InputArgs;
 use convstep::conv::{backward, forward, numeric_grads, rel_error};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::SceneSpec;
 use ndarray::{Array, Array4};
 use ndarray_npy::write_npy;
 use proptest::prelude::*;

@@ -2,8 +2,10 @@
 //! k steps is bit for bit the layer's `backward_after(k)`; play moves up to a whole
 //! output row per tick.
 
-use convstep::app::{Action, App, Phase, StateArgs, TICKS_MS};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::{Action, App, Phase, TICKS_MS};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 
 fn photo(size: &str, filters: usize) -> App {
     let args = InputArgs {

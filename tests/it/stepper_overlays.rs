@@ -4,9 +4,12 @@
 //! minimum up (in columns, or in pages turned with the page key); the status line keeps
 //! the play indicator at the minimum size.
 
+use convstep::app::Step;
 use convstep::app::keys::TABLE;
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 use convstep::ui::{self, check, help};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,7 +17,7 @@ use ratatui::layout::Rect;
 fn photo(step: usize) -> App {
     let state = StateArgs {
         phase: Some(Phase::Forward),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(SceneSpec::from_args(&InputArgs::default()).unwrap(), &state).unwrap()

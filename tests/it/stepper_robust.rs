@@ -2,9 +2,12 @@
 //! terminal sizes, in both phases, at the first, a middle and the last step; a batch of
 //! images (N = 2) and one channel; a long seeded walk through every action.
 
+use convstep::app::Step;
 use convstep::app::keys::TABLE;
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec, presets};
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::{SceneSpec, presets};
 use convstep::ui::{self, theme::ColorMode};
 use rand::{Rng, SeedableRng};
 
@@ -76,7 +79,7 @@ pub(crate) fn panels_do_not_overlap(app: &App, cols: u16, rows: u16) {
 fn start(args: InputArgs, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
@@ -339,7 +342,7 @@ fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
     let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
     let state = StateArgs {
         phase: Some(Phase::Backward),
-        step: Some(5),
+        step: Some(Step::At(5)),
         filter: None,
     };
     let mut app = App::new(spec, &state).unwrap();

@@ -1,8 +1,11 @@
 //! Frames of the stepper drawn through `ui::render_buffer` (a TestBackend), at fixed
 //! sizes and states, as text and, where colour carries meaning, with styles.
 
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::Step;
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 use convstep::ui::{self, theme::ColorMode};
 use ratatui::buffer::Buffer;
 
@@ -10,7 +13,7 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
     let spec = SceneSpec::from_args(&args).expect("input loads");
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(spec, &state).expect("scene builds")

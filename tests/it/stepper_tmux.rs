@@ -135,8 +135,10 @@ fn click(t: &Tmux, x: u16, y: u16) {
 
 #[test]
 fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
-    use convstep::app::{App, StateArgs};
-    use convstep::input::{InputArgs, SceneSpec};
+    use convstep::app::App;
+    use convstep::cmd::InputArgs;
+    use convstep::cmd::StateArgs;
+    use convstep::input::SceneSpec;
     let Some(t) = Tmux::start("mouse", 80, 24, &command("--preset cs231n-demo")) else {
         return;
     };

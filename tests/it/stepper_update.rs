@@ -1,10 +1,13 @@
 //! The stepper's update: every key of the key table in both phases at the first and
 //! the last step, live parameter edits, selection, gradient check and start states.
 
+use convstep::app::Step;
 use convstep::app::keys::{self, TABLE};
-use convstep::app::{Action, App, Phase, StateArgs};
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
 use convstep::conv::OutPos;
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::SceneSpec;
 
 fn spec(preset: &str) -> SceneSpec {
     SceneSpec::from_args(&InputArgs {
@@ -18,7 +21,7 @@ fn spec(preset: &str) -> SceneSpec {
 fn demo(phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(spec("cs231n-demo"), &state).expect("demo builds")
@@ -240,7 +243,7 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
     .unwrap();
     let state = StateArgs {
         phase: Some(Phase::Backward),
-        step: Some(18),
+        step: Some(Step::At(18)),
         filter: None,
     };
     let app = App::new(ones, &state).unwrap();
@@ -431,19 +434,19 @@ fn start_state_options_are_checked() {
         step,
         filter,
     };
-    let err = App::new(spec("cs231n-demo"), &state(Some(19), None)).unwrap_err();
+    let err = App::new(spec("cs231n-demo"), &state(Some(Step::At(19)), None)).unwrap_err();
     assert_eq!(
         err.to_string(),
         "--step 19 is out of range: this layer has 18 steps (1..=18)"
     );
-    let err = App::new(spec("cs231n-demo"), &state(Some(0), None)).unwrap_err();
+    let err = App::new(spec("cs231n-demo"), &state(Some(Step::At(0)), None)).unwrap_err();
     assert!(err.to_string().contains("--step 0 is out of range"));
     let err = App::new(spec("cs231n-demo"), &state(None, Some(2))).unwrap_err();
     assert_eq!(
         err.to_string(),
         "--filter 2 is out of range: this layer has 2 filter(s) (0..=1)"
     );
-    let app = App::new(spec("cs231n-demo"), &state(Some(5), Some(1))).unwrap();
+    let app = App::new(spec("cs231n-demo"), &state(Some(Step::At(5)), Some(1))).unwrap();
     assert_eq!(
         app.pos(),
         OutPos {
