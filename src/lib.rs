@@ -7,5 +7,6 @@ pub mod conv;
 pub mod export;
 pub mod input;
 pub mod palette;
+pub mod runtime;
 pub mod tour;
 pub mod ui;

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     // Full screen (the stepper, a tour): a kill restores the terminal before the signal
     // ends the program. Exports and compute catch their own (they remove a partial file).
     if convstep::cmd::full_screen(&cli)
-        && let Err(err) = convstep::app::terminal::restore_on_signals()
+        && let Err(err) = convstep::runtime::restore_on_signals()
     {
         eprintln!("convstep: warning: cannot watch for signals: {err}");
     }

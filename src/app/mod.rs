@@ -1,21 +1,14 @@
-//! The interactive stepper: one model (`App`), one update, one view (`crate::ui`),
-//! and the terminal loop that feeds key presses, mouse clicks and ticks to `update`.
+//! The interactive stepper: one model (`App`) and one update. The view is
+//! `crate::ui`; the terminal loop that feeds it key presses, mouse clicks and ticks is
+//! `crate::runtime`.
 
 pub mod action;
 pub mod keys;
 mod model;
-pub mod terminal;
 mod update;
-
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::Rect;
 
 pub use action::Action;
 pub use model::{App, CheckReport, Message, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
-
-use crate::palette::ColorMode;
-use crate::ui;
 
 /// Which pass the stepper shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -40,33 +33,6 @@ pub struct Start {
     /// None: the first step.
     pub step: Option<Step>,
     pub filter: Option<usize>,
-}
-
-impl terminal::Screen for App {
-    fn app(&self) -> &App {
-        self
-    }
-
-    fn app_mut(&mut self) -> &mut App {
-        self
-    }
-
-    fn set_color(&mut self, color: ColorMode) {
-        self.color = color;
-    }
-
-    fn render(&self, area: Rect, buf: &mut Buffer) {
-        ui::render(self, area, buf);
-    }
-
-    fn key(&mut self, key: KeyEvent) {
-        // Any key closes the gradient check's box, bound or not.
-        if self.check.is_some() {
-            self.check = None;
-        } else if let Some(action) = keys::action_for(&key) {
-            self.press(action);
-        }
-    }
 }
 
 impl App {

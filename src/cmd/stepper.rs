@@ -6,10 +6,10 @@ use clap::Args;
 
 use super::InputArgs;
 use super::parse::parse_step;
-use crate::app::terminal::run_full_screen;
 use crate::app::{App, Phase, Start, Step};
 use crate::export::ScreenshotOptions;
 use crate::input::SceneSpec;
+use crate::runtime::run_full_screen;
 
 /// Where the stepper starts (tests and screenshots use these).
 #[derive(Debug, Clone, Args, Default)]

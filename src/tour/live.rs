@@ -7,9 +7,9 @@ use ratatui::layout::Rect;
 
 use super::view::{TourAction, TourView};
 use crate::app::App;
-use crate::app::terminal::{Screen, run_full_screen};
 use crate::export::ScreenshotOptions;
 use crate::palette::ColorMode;
+use crate::runtime::{Screen, run_full_screen};
 
 /// The message when there is no terminal to draw in.
 pub const NEEDS_TERMINAL: &str = "convstep tour needs a terminal; without one use `convstep tour --check`, `--list`, or `convstep shot --tour FILE --page K`";

@@ -18,11 +18,11 @@ use std::time::Instant;
 
 use clap::Parser;
 use convstep::app::keys::TABLE;
-use convstep::app::terminal::Session;
 use convstep::app::{Action, App};
 use convstep::cmd::{Cli, Command};
 use convstep::export::{Format, RenderOptions, ScreenshotOptions};
 use convstep::input::{SceneSpec, presets};
+use convstep::runtime::Session;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ratatui::Terminal;

@@ -1,4 +1,5 @@
-//! The terminal session and event loop shared by the stepper and the tour.
+//! The runtime: the terminal session and event loop shared by the stepper and the
+//! tour. It performs what the model asks for (saving a screenshot) and draws.
 //!
 //! - Input is read on a thread of its own ([`input::Reader`]): bytes are decoded as they
 //!   arrive, with an escape timeout, so that a stray fragment of an escape sequence
@@ -34,7 +35,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
-use super::{Action, App, Message};
+use crate::app::{Action, App, Message, keys};
 use crate::export::ScreenshotOptions;
 use crate::palette::ColorMode;
 use crate::ui;
@@ -57,6 +58,33 @@ pub trait Screen {
     /// Whether the user asked to quit.
     fn quit(&self) -> bool {
         self.app().quit
+    }
+}
+
+impl Screen for App {
+    fn app(&self) -> &App {
+        self
+    }
+
+    fn app_mut(&mut self) -> &mut App {
+        self
+    }
+
+    fn set_color(&mut self, color: ColorMode) {
+        self.color = color;
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer) {
+        ui::render(self, area, buf);
+    }
+
+    fn key(&mut self, key: KeyEvent) {
+        // Any key closes the gradient check's box, bound or not.
+        if self.check.is_some() {
+            self.check = None;
+        } else if let Some(action) = keys::action_for(&key) {
+            self.press(action);
+        }
     }
 }
 
