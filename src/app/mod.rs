@@ -3,12 +3,14 @@
 //! `crate::runtime`.
 
 pub mod action;
+pub mod job;
 pub mod keys;
 mod model;
 mod update;
 
-pub use action::Action;
-pub use model::{App, CheckReport, Message, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
+pub use action::{Action, Effect};
+pub use job::{Done, Job};
+pub use model::{App, CheckReport, Message, Pending, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
 
 /// Which pass the stepper shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -33,17 +35,4 @@ pub struct Start {
     /// None: the first step.
     pub step: Option<Step>,
     pub filter: Option<usize>,
-}
-
-impl App {
-    /// A key's action as the stepper applies it: while the gradient check's report is
-    /// open, a key only closes it. Key scripts (`shot --keys`, `record --keys`, a tour
-    /// page's keys) replay through here, so they show what the same keys show live.
-    pub fn press(&mut self, action: Action) {
-        if self.check.is_some() {
-            self.check = None;
-        } else {
-            self.update(action);
-        }
-    }
 }

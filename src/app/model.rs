@@ -112,14 +112,25 @@ pub struct App {
     pub help_page: usize,
     /// Show touch counts in place of dx_pad where only one fits.
     pub show_touches: bool,
-    pub quit: bool,
-    /// Set by the screenshot key; the terminal loop saves the frame and clears it.
-    pub screenshot_requested: bool,
     pub color: ColorMode,
+    /// The recomputation asked for last and not answered yet (the status line says
+    /// so); answers to any other are dropped.
+    pub pending: Option<Pending>,
+}
+
+/// A recomputation under way.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub generation: u64,
+    /// What is computed: `stride 2`, `the gradient check`.
+    pub what: String,
+    /// The edited spec being built (None for a gradient check): the next edit starts
+    /// from it, so that two quick presses of a key count twice.
+    pub spec: Option<SceneSpec>,
 }
 
 impl SceneCache {
-    fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
+    pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
         let layer = &scene.layer;
         layer
             .check_dout(&scene.dout)
@@ -215,9 +226,8 @@ impl App {
             help: false,
             help_page: 0,
             show_touches: false,
-            quit: false,
-            screenshot_requested: false,
             color: ColorMode::TrueColor,
+            pending: None,
         };
         app.refresh();
         Ok(app)
@@ -326,13 +336,16 @@ impl App {
         };
     }
 
-    /// Rebuilds the scene from an edited spec, keeping the output position where it
-    /// still exists; on an error keeps the previous state, reports it and returns false.
-    pub(super) fn apply_spec(&mut self, spec: SceneSpec, what: &str) -> bool {
-        let built = spec
-            .build()
-            .and_then(|scene| SceneCache::new(&scene).map(|cache| (scene, cache)));
-        match built {
+    /// Takes the scene built from an edited spec, keeping the output position where it
+    /// still exists; on an error (the innermost cause) keeps the previous state,
+    /// reports it and returns false.
+    pub(super) fn apply_built(
+        &mut self,
+        spec: SceneSpec,
+        what: &str,
+        built: Result<Box<(Scene, SceneCache)>, String>,
+    ) -> bool {
+        match built.map(|b| *b) {
             Ok((scene, cache)) => {
                 let old = self.pos();
                 let g = scene.layer.geom;
@@ -357,11 +370,7 @@ impl App {
                 true
             }
             Err(err) => {
-                // The innermost cause names the problem; the outer ones repeat the scene.
-                self.error(format!(
-                    "{what} refused: {}; kept the last valid state",
-                    err.root_cause()
-                ));
+                self.error(format!("{what} refused: {err}; kept the last valid state"));
                 false
             }
         }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{FrameArgs, InputArgs, StateArgs, TourFrameArgs};
-use crate::app::keys::parse_script;
+use crate::app::keys::script_keys;
 use crate::app::{Action, App, Step};
 use crate::export::cast::to_cast;
 use crate::export::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
@@ -76,7 +76,7 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
                 return None;
             }
             if next > 0 {
-                app.press(actions[next - 1]);
+                app.apply(actions[next - 1].clone());
             }
             next += 1;
             Some(Ok(TimedFrame {
@@ -180,7 +180,7 @@ fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<A
         )
     };
     if let Some(script) = &args.keys {
-        let actions = parse_script(script).context("--keys")?;
+        let actions = script_keys(script).context("--keys")?;
         if actions.len() >= MAX_FRAMES {
             return Err(too_many(actions.len() + 1));
         }

@@ -9,7 +9,7 @@ use clap::builder::TypedValueParser as _;
 
 use super::{InputArgs, StateArgs};
 use crate::app::App;
-use crate::app::keys::parse_script;
+use crate::app::keys::script_keys;
 use crate::export::progress;
 use crate::export::{
     DEFAULT_PNG_SCALE, Format, RenderOptions, atomic, check_output_folder, check_scale, render,
@@ -110,7 +110,7 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
     let actions = match &args.keys {
-        Some(script) => parse_script(script).context("--keys")?,
+        Some(script) => script_keys(script).context("--keys")?,
         None => Vec::new(),
     };
     let (cols, rows) = (args.frame.cols, args.frame.rows);
@@ -128,7 +128,7 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
             let spec = SceneSpec::from_args(&args.input)?;
             let mut app = App::new(spec, &args.state)?.with_color(ColorMode::for_exports());
             for action in actions {
-                app.press(action);
+                app.apply(action);
             }
             ui::render_buffer(&app, cols, rows)
         }

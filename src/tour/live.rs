@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::view::{TourAction, TourView};
-use crate::app::App;
+use crate::app::{Action, App, Effect};
 use crate::export::ScreenshotOptions;
 use crate::palette::ColorMode;
 use crate::runtime::{Screen, run_full_screen};
@@ -23,10 +23,6 @@ impl Screen for TourView {
         &self.stage.app
     }
 
-    fn app_mut(&mut self) -> &mut App {
-        &mut self.stage.app
-    }
-
     fn set_color(&mut self, color: ColorMode) {
         // Kept from page to page.
         self.color = color;
@@ -37,15 +33,15 @@ impl Screen for TourView {
         TourView::render(self, area, buf);
     }
 
-    fn key(&mut self, key: KeyEvent) {
-        self.update(TourAction::from_key(key));
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        TourView::update(self, TourAction::from_key(key))
+    }
+
+    fn update(&mut self, action: Action) -> Option<Effect> {
+        self.stage.app.update(action)
     }
 
     fn stepper_area(&self, area: Rect) -> Rect {
         self.split(area).0
-    }
-
-    fn quit(&self) -> bool {
-        self.quit
     }
 }

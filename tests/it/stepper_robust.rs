@@ -100,8 +100,8 @@ fn every_preset_renders_at_every_size_in_both_phases() {
                 app.color = ColorMode::None;
                 render_everywhere(&app);
                 app.color = ColorMode::Ansi256;
-                app.update(Action::Select);
-                app.update(Action::Help);
+                app.apply(Action::Select);
+                app.apply(Action::Help);
                 render_everywhere(&app);
             }
         }
@@ -121,10 +121,10 @@ fn a_batch_of_two_images_and_a_single_channel_render() {
         ..Default::default()
     };
     let mut app = start(args, Phase::Backward, 1);
-    app.update(Action::Last);
+    app.apply(Action::Last);
     assert_eq!(app.pos().n, 1, "the last step is in the second image");
     render_everywhere(&app);
-    app.update(Action::GradCheck);
+    app.apply(Action::GradCheck);
     let report = app.check.clone().expect("report");
     assert!(
         report.checks.iter().all(|(_, c)| c.rel_error < 1e-7),
@@ -141,7 +141,7 @@ fn a_long_random_walk_through_every_action_never_panics() {
         &StateArgs::default(),
     )
     .unwrap();
-    let mut actions: Vec<Action> = TABLE.iter().map(|b| b.action).collect();
+    let mut actions: Vec<Action> = TABLE.iter().map(|b| b.action.clone()).collect();
     actions.extend([
         Action::Tick,
         Action::SelectCell { row: 0, col: 0 },
@@ -153,13 +153,12 @@ fn a_long_random_walk_through_every_action_never_panics() {
         Action::JumpTo { f: 99, i: 0, j: 0 },
     ]);
     for k in 0..600 {
-        let action = actions[rng.random_range(0..actions.len())];
+        let action = actions[rng.random_range(0..actions.len())].clone();
         // Gradient checks and size changes cost whole passes; keep the walk quick.
         if matches!(action, Action::GradCheck | Action::SizeUp) && k % 10 != 0 {
             continue;
         }
-        app.update(action);
-        app.quit = false;
+        app.apply(action.clone());
         let g = app.layer().geom;
         assert!(
             (1..=g.total_steps()).contains(&app.step),
@@ -183,8 +182,8 @@ fn many_filters_and_a_large_kernel_render() {
     for phase in [Phase::Forward, Phase::Backward] {
         let mut app = start(args.clone(), phase, 1);
         render_everywhere(&app);
-        app.update(Action::Last);
-        app.update(Action::Select);
+        app.apply(Action::Last);
+        app.apply(Action::Select);
         render_everywhere(&app);
     }
 }
@@ -215,9 +214,9 @@ fn extreme_values_and_shapes_render() {
         for phase in [Phase::Forward, Phase::Backward] {
             let mut app = npy_app(x.clone(), kernel, phase);
             render_everywhere(&app);
-            app.update(Action::Last);
-            app.update(Action::Select);
-            app.update(Action::GradCheck);
+            app.apply(Action::Last);
+            app.apply(Action::Select);
+            app.apply(Action::GradCheck);
             render_everywhere(&app);
         }
     }
@@ -241,8 +240,8 @@ fn a_kernel_wider_than_any_screen_renders() {
     for phase in [Phase::Forward, Phase::Backward] {
         let mut app = start(args.clone(), phase, 1);
         render_everywhere(&app);
-        app.update(Action::Last);
-        app.update(Action::NextTap);
+        app.apply(Action::Last);
+        app.apply(Action::NextTap);
         render_everywhere(&app);
     }
 }
