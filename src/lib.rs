@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cmd;
 pub mod conv;
 pub mod export;
+pub mod files;
 pub mod input;
 pub mod palette;
 pub mod runtime;

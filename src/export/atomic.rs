@@ -27,7 +27,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         anyhow::anyhow!(
             "cannot write {}: {}",
             path.display(),
-            crate::input::io_reason(&err)
+            crate::files::io_reason(&err)
         )
     };
     let (tmp, mut file) = create_temp(&dir, &name.to_string_lossy()).map_err(cannot)?;

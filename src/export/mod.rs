@@ -134,7 +134,7 @@ pub fn check_output_folder(path: &Path) -> anyhow::Result<()> {
     if path.is_dir() {
         anyhow::bail!("cannot write {}: it is a folder", path.display());
     }
-    crate::input::check_output_target(path)
+    crate::files::check_output_target(path)
 }
 
 fn check_gif_path(path: &Path) -> anyhow::Result<()> {

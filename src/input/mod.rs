@@ -3,7 +3,7 @@
 
 pub mod args;
 mod files;
-pub use files::{check_output_target, io_reason};
+pub use crate::files::{check_output_target, io_reason};
 pub mod kernels;
 mod npy;
 pub mod picture;

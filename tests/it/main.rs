@@ -8,6 +8,7 @@ mod export_cast;
 mod export_cli;
 mod export_gallery;
 mod export_progress;
+mod import_graph;
 mod input_image;
 mod input_props;
 mod input_support;
