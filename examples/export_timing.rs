@@ -6,9 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use convstep::app::{Action, App, StateArgs};
+use convstep::app::{Action, App};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
 use convstep::export::{Format, RenderOptions, TimedFrame, gif::to_gif, render};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::SceneSpec;
 use convstep::ui;
 
 fn median(mut v: Vec<Duration>) -> Duration {

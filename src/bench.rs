@@ -8,37 +8,32 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use clap::Args;
 use ndarray::{Array1, Array4};
 use ratatui::buffer::Buffer;
 
-use crate::app::{Action, App, StateArgs};
+use crate::app::{Action, App, Start};
 use crate::conv::{BackwardCursor, ConvParams, Layer, backward, forward, naive, noise};
 use crate::export::{Format, RenderOptions, TimedFrame};
-use crate::input::{InputArgs, SceneSpec};
+use crate::input::{InputOptions, SceneSpec};
+use crate::palette::ColorMode;
 
 /// The sizes timed unless `--size` says otherwise (those of issue 9's table).
 const DEFAULT_SIZES: [(usize, usize); 3] = [(128, 128), (256, 256), (1024, 1024)];
 
-#[derive(Debug, Clone, Args)]
-pub struct BenchArgs {
+/// What to time (`convstep bench`'s options as plain values).
+#[derive(Debug, Clone, Default)]
+pub struct BenchOptions {
     /// Input sizes HxW to time, comma-separated (default 128x128,256x256,1024x1024).
-    #[arg(long, value_delimiter = ',')]
     pub size: Vec<String>,
     /// Filters F of the layer (1..=64).
-    #[arg(long, default_value_t = 8)]
     pub filters: usize,
     /// Kernel side K (1..=31); the padding is K/2, so the output keeps the input's size.
-    #[arg(long, default_value_t = 3)]
     pub kernel_size: usize,
     /// Runs per figure; the table shows the median (default 7; 1 with --quick).
-    #[arg(long)]
     pub repeat: Option<usize>,
     /// Print one JSON object per workload (a JSON array) instead of the table.
-    #[arg(long)]
     pub json: bool,
     /// A smoke run: small sizes, one run each.
-    #[arg(long)]
     pub quick: bool,
 }
 
@@ -60,7 +55,7 @@ struct Row {
     note: String,
 }
 
-pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
     let sizes = sizes(args)?;
     let (f, k) = (args.filters, args.kernel_size);
     if !(1..=64).contains(&f) {
@@ -90,7 +85,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sizes(args: &BenchArgs) -> anyhow::Result<Vec<(usize, usize)>> {
+fn sizes(args: &BenchOptions) -> anyhow::Result<Vec<(usize, usize)>> {
     if args.size.is_empty() {
         return Ok(if args.quick {
             vec![(16, 16)]
@@ -251,7 +246,7 @@ fn step_row(layer: &Layer, dout: &Array4<f64>, repeat: usize) -> anyhow::Result<
 /// full size and on a 1024x1024 image, with `--kernel random --filters F`.
 fn frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
-    let photo = InputArgs {
+    let photo = InputOptions {
         size: Some(if quick { "32".into() } else { "full".into() }),
         kernel: Some("random".into()),
         filters: Some(filters),
@@ -266,7 +261,7 @@ fn frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<
         image
             .save(&path)
             .context("writing a 1024x1024 test image")?;
-        let big = InputArgs {
+        let big = InputOptions {
             input: Some(path.clone()),
             size: Some("full".into()),
             ..photo
@@ -278,9 +273,9 @@ fn frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<
     Ok(rows)
 }
 
-fn frames_of(args: &InputArgs, what: &str, repeat: usize) -> anyhow::Result<Vec<Row>> {
-    let spec = SceneSpec::from_args(args)?;
-    let mut app = App::new(spec, &StateArgs::default())?;
+fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<Vec<Row>> {
+    let spec = SceneSpec::from_options(args)?;
+    let mut app = App::new(spec, Start::default())?.with_color(ColorMode::for_exports());
     let g = app.layer().geom;
     let size = format!("{}x{}", g.h, g.w);
     let (f, k) = (g.f, g.hh);
@@ -332,11 +327,12 @@ fn frames_of(args: &InputArgs, what: &str, repeat: usize) -> anyhow::Result<Vec<
 /// A PNG of one 200x60 frame and a GIF of 100 frames at 120x40, through the export
 /// functions `shot` and `record` use.
 fn export_row(quick: bool, repeat: usize) -> anyhow::Result<Row> {
-    let args = InputArgs {
+    let args = InputOptions {
         size: Some("16".into()),
         ..Default::default()
     };
-    let mut app = App::new(SceneSpec::from_args(&args)?, &StateArgs::default())?;
+    let mut app = App::new(SceneSpec::from_options(&args)?, Start::default())?
+        .with_color(ColorMode::for_exports());
     let opts = RenderOptions::default();
     let frame = crate::ui::render_buffer(&app, 200, 60);
     let png = median_ms(repeat, || {

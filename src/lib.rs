@@ -2,11 +2,13 @@
 
 pub mod app;
 pub mod bench;
-pub mod cli;
-pub mod compute;
+pub mod cmd;
 pub mod conv;
 pub mod export;
+pub mod files;
 pub mod input;
+pub mod palette;
+pub mod runtime;
 pub mod tour;
 pub mod ui;
 pub mod xterm;

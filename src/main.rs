@@ -1,33 +1,18 @@
-//! The convstep binary: parses the command line and reports any error as one line,
-//! with exit status 2.
+//! The convstep binary: parses the command line, dispatches to the command, and
+//! reports any error as one line, with exit status 2.
 
 use std::process::ExitCode;
 
-use convstep::cli::Command;
-
 fn main() -> ExitCode {
-    let cli = convstep::cli::parse_or_exit();
+    let cli = convstep::cmd::parse_or_exit();
     // Full screen (the stepper, a tour): a kill restores the terminal before the signal
     // ends the program. Exports and compute catch their own (they remove a partial file).
-    let full_screen = match &cli.command {
-        None => true,
-        Some(Command::Tour(t)) => !(t.check || t.list),
-        _ => false,
-    };
-    if full_screen && let Err(err) = convstep::app::terminal::restore_on_signals() {
+    if convstep::cmd::full_screen(&cli)
+        && let Err(err) = convstep::runtime::restore_on_signals()
+    {
         eprintln!("convstep: warning: cannot watch for signals: {err}");
     }
-    let result = match cli.command {
-        None => convstep::app::run(&cli.stepper),
-        Some(Command::Compute(args)) => convstep::compute::run(&args),
-        Some(Command::Shot(args)) => convstep::export::run_shot(&args),
-        Some(Command::Record(args)) => convstep::export::run_record(&args),
-        Some(Command::Tour(args)) => convstep::tour::run(&args),
-        Some(Command::Completions { shell }) => convstep::cli::print_completions(shell),
-        Some(Command::Man) => convstep::cli::print_man(),
-        Some(Command::Bench(args)) => convstep::bench::run(&args),
-    };
-    match result {
+    match convstep::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One line: the error and its causes, outermost first.

@@ -1,8 +1,15 @@
-//! What the user can ask for: one enum, one doc line per variant. The key table, the
-//! help overlay, key scripts and the mouse all speak it.
+//! What the user can ask for, and what the runtime answers: one enum, one doc line per
+//! variant. The key table, the help overlay, key scripts and the mouse all speak it;
+//! what `update` asks the runtime to do in return is an [`Effect`].
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::job::{Done, Job};
 
 /// One change of the stepper's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Go to the next step (the next window).
     Next,
@@ -84,4 +91,28 @@ pub enum Action {
     JumpTo { f: usize, i: usize, j: usize },
     /// One tick of the play timer.
     Tick,
+    /// A key press: the key table's action for it; while the gradient check's report
+    /// is open, any key (bound or not) only closes it.
+    Key(KeyEvent),
+    /// The screenshot was saved into these files (the answer to [`Effect::Screenshot`]).
+    Saved(Vec<PathBuf>),
+    /// The screenshot could not be saved: why, in one line.
+    SaveFailed(String),
+    /// A recomputation is done (the answer to [`Effect::Compute`]); kept only if it is
+    /// the latest asked for.
+    Computed(Box<Done>),
+}
+
+/// What `update` asks of the runtime, which performs it and answers with an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Leave the stepper.
+    Quit,
+    /// Save the frame on the screen, named after `label` (e.g. `forward-step12`);
+    /// answered by [`Action::Saved`] or [`Action::SaveFailed`].
+    Screenshot { label: String },
+    /// Run a recomputation that may take longer than a frame (a scene rebuilt after an
+    /// edit, a gradient check) without holding up keys or drawing; answered by
+    /// [`Action::Computed`].
+    Compute(Job),
 }

@@ -32,7 +32,7 @@ const fn named(name: &'static str, code: KeyCode) -> Key {
 }
 
 /// One row of the table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
@@ -145,15 +145,34 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
         b.keys
             .iter()
             .any(|k| k.code == event.code && k.ctrl == ctrl)
-            .then_some(b.action)
+            .then(|| b.action.clone())
     })
 }
 
 /// The action of a key name ("l", "Right", "Space", "C-c", ...).
 pub fn action_named(name: &str) -> Option<Action> {
+    TABLE.iter().find_map(|b| {
+        b.keys
+            .iter()
+            .any(|k| k.name == name)
+            .then(|| b.action.clone())
+    })
+}
+
+/// The key a key name stands for, as the terminal reports it.
+pub fn key_named(name: &str) -> Option<KeyEvent> {
     TABLE
         .iter()
-        .find_map(|b| b.keys.iter().any(|k| k.name == name).then_some(b.action))
+        .flat_map(|b| b.keys.iter())
+        .find(|k| k.name == name)
+        .map(|k| {
+            let modifiers = if k.ctrl {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
+            KeyEvent::new(k.code, modifiers)
+        })
 }
 
 /// A key script: key names separated by spaces, e.g. "l l l b G".
@@ -170,6 +189,17 @@ pub fn parse_script(script: &str) -> anyhow::Result<Vec<Action>> {
         }
     }
     Ok(actions)
+}
+
+/// A key script as the key presses it stands for ([`Action::Key`]): replayed through
+/// `update`, they do what the same keys do live.
+pub fn script_keys(script: &str) -> anyhow::Result<Vec<Action>> {
+    parse_script(script)?;
+    Ok(script
+        .split_whitespace()
+        .filter_map(key_named)
+        .map(Action::Key)
+        .collect())
 }
 
 /// Every key name the table knows, in table order.

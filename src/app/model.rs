@@ -9,9 +9,9 @@ use crate::conv::{
     forward,
 };
 use crate::input::{Scene, SceneSpec};
-use crate::ui::theme::ColorMode;
+use crate::palette::ColorMode;
 
-use super::{Phase, StateArgs};
+use super::{Phase, Start, Step};
 
 /// Play speeds, slowest first: milliseconds per tick ...
 pub const TICKS_MS: [u64; 14] = [
@@ -112,14 +112,25 @@ pub struct App {
     pub help_page: usize,
     /// Show touch counts in place of dx_pad where only one fits.
     pub show_touches: bool,
-    pub quit: bool,
-    /// Set by the screenshot key; the terminal loop saves the frame and clears it.
-    pub screenshot_requested: bool,
     pub color: ColorMode,
+    /// The recomputation asked for last and not answered yet (the status line says
+    /// so); answers to any other are dropped.
+    pub pending: Option<Pending>,
+}
+
+/// A recomputation under way.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub generation: u64,
+    /// What is computed: `stride 2`, `the gradient check`.
+    pub what: String,
+    /// The edited spec being built (None for a gradient check): the next edit starts
+    /// from it, so that two quick presses of a key count twice.
+    pub spec: Option<SceneSpec>,
 }
 
 impl SceneCache {
-    fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
+    pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
         let layer = &scene.layer;
         layer
             .check_dout(&scene.dout)
@@ -162,18 +173,20 @@ impl SceneCache {
 }
 
 impl App {
-    /// Builds the scene and starts at `state` (--phase, --step, --filter).
-    pub fn new(spec: SceneSpec, state: &StateArgs) -> anyhow::Result<App> {
+    /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
+    /// colour ([`App::with_color`] says otherwise).
+    pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
+        let state: Start = start.into();
         let scene = spec.build()?;
         let cache = SceneCache::new(&scene)?;
         let geom = scene.layer.geom;
         let total = geom.total_steps();
         let mut step = match state.step {
-            Some(super::LAST_STEP) => total,
-            Some(s) if s == 0 || s > total => {
+            Some(Step::Last) => total,
+            Some(Step::At(s)) if s == 0 || s > total => {
                 bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
             }
-            Some(s) => s,
+            Some(Step::At(s)) => s,
             None => 1,
         };
         if let Some(f) = state.filter {
@@ -197,7 +210,7 @@ impl App {
             spec,
             scene,
             cache,
-            phase: state.phase.unwrap_or_default(),
+            phase: state.phase,
             step,
             fwd,
             prev_window: None,
@@ -213,18 +226,17 @@ impl App {
             help: false,
             help_page: 0,
             show_touches: false,
-            quit: false,
-            screenshot_requested: false,
-            // NO_COLOR asks for characters only, in exports (shot, record) too;
-            // otherwise exports keep full colour (the terminal loop picks its own).
-            color: if ColorMode::from_env() == ColorMode::None {
-                ColorMode::None
-            } else {
-                ColorMode::TrueColor
-            },
+            color: ColorMode::TrueColor,
+            pending: None,
         };
         app.refresh();
         Ok(app)
+    }
+
+    /// The same app drawn in `color` (the caller reads NO_COLOR, not the model).
+    pub fn with_color(mut self, color: ColorMode) -> App {
+        self.color = color;
+        self
     }
 
     pub fn layer(&self) -> &Layer {
@@ -324,13 +336,16 @@ impl App {
         };
     }
 
-    /// Rebuilds the scene from an edited spec, keeping the output position where it
-    /// still exists; on an error keeps the previous state, reports it and returns false.
-    pub(super) fn apply_spec(&mut self, spec: SceneSpec, what: &str) -> bool {
-        let built = spec
-            .build()
-            .and_then(|scene| SceneCache::new(&scene).map(|cache| (scene, cache)));
-        match built {
+    /// Takes the scene built from an edited spec, keeping the output position where it
+    /// still exists; on an error (the innermost cause) keeps the previous state,
+    /// reports it and returns false.
+    pub(super) fn apply_built(
+        &mut self,
+        spec: SceneSpec,
+        what: &str,
+        built: Result<Box<(Scene, SceneCache)>, String>,
+    ) -> bool {
+        match built.map(|b| *b) {
             Ok((scene, cache)) => {
                 let old = self.pos();
                 let g = scene.layer.geom;
@@ -355,11 +370,7 @@ impl App {
                 true
             }
             Err(err) => {
-                // The innermost cause names the problem; the outer ones repeat the scene.
-                self.error(format!(
-                    "{what} refused: {}; kept the last valid state",
-                    err.root_cause()
-                ));
+                self.error(format!("{what} refused: {err}; kept the last valid state"));
                 false
             }
         }

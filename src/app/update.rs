@@ -1,14 +1,83 @@
 //! update: one action changes the state; everything the view needs is recomputed here.
 
-use crate::conv::{OutPos, Param, grad_check};
+use crate::conv::{Geometry, OutPos, Param};
 
 use super::Phase;
-use super::action::Action;
-use super::model::{App, CheckReport, TICKS_MS};
+use super::action::{Action, Effect};
+use super::job::{Done, Job, Outcome};
+use super::keys;
+use super::model::{App, CheckReport, Pending, SceneCache, TICKS_MS};
+use crate::input::{Scene, SceneSpec};
+
+/// A layer parameter the live keys edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Knob {
+    Stride,
+    Pad,
+    Dilation,
+}
+
+impl Knob {
+    /// Its name in messages: `stride 2`, `pad cannot go lower than 0`.
+    fn name(self) -> &'static str {
+        match self {
+            Knob::Stride => "stride",
+            Knob::Pad => "pad",
+            Knob::Dilation => "dilation",
+        }
+    }
+}
 
 impl App {
-    /// Applies one action. Never panics, whatever the state.
-    pub fn update(&mut self, action: Action) {
+    /// Applies one action; returns what the runtime is to do next, if anything. Never
+    /// panics, whatever the state.
+    pub fn update(&mut self, action: Action) -> Option<Effect> {
+        let effect = self.change(action);
+        // While a recomputation is under way, the status line says so when it has
+        // nothing else to say.
+        if self.message.is_none()
+            && let Some(pending) = &self.pending
+        {
+            let text = format!("computing {}…", pending.what);
+            self.info(text);
+        }
+        effect
+    }
+
+    /// Applies `action` as [`App::update`] does, performing at once any computation it
+    /// asks for; returns the effects only the runtime can perform (quit, a
+    /// screenshot). Key scripts (`shot --keys`, `record --keys`, a tour page's keys)
+    /// and tests go through here, so that what they show does not depend on timing.
+    pub fn apply(&mut self, action: Action) -> Option<Effect> {
+        let mut effect = self.update(action);
+        while let Some(Effect::Compute(job)) = effect {
+            effect = self.update(Action::Computed(Box::new(job.run())));
+        }
+        effect
+    }
+
+    fn change(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Key(key) => {
+                // Any key closes the gradient check's box, bound or not.
+                if self.check.is_some() {
+                    self.check = None;
+                    return None;
+                }
+                return keys::action_for(&key).and_then(|action| self.update(action));
+            }
+            Action::Saved(paths) => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                self.info(format!("saved {}", names.join(", ")));
+                return None;
+            }
+            Action::SaveFailed(why) => {
+                self.error(format!("screenshot failed: {why}"));
+                return None;
+            }
+            Action::Computed(done) => return self.computed(*done),
+            _ => {}
+        }
         if !matches!(action, Action::Tick | Action::Screenshot) {
             self.message = None;
         }
@@ -63,8 +132,12 @@ impl App {
             }),
             Action::Forward => self.set_phase(Phase::Forward),
             Action::Backward => self.set_phase(Phase::Backward),
-            Action::GradCheck => self.grad_check(),
-            Action::Screenshot => self.screenshot_requested = true,
+            Action::GradCheck => return self.grad_check(),
+            Action::Screenshot => {
+                return Some(Effect::Screenshot {
+                    label: self.screenshot_label(),
+                });
+            }
             Action::Help => {
                 self.help = !self.help;
                 self.help_page = 0;
@@ -82,19 +155,19 @@ impl App {
                 if self.help {
                     self.help = false;
                 } else {
-                    self.quit = true;
+                    return Some(Effect::Quit);
                 }
             }
-            Action::StrideUp => self.edit_params("stride", 1),
-            Action::StrideDown => self.edit_params("stride", -1),
-            Action::PadUp => self.edit_params("pad", 1),
-            Action::PadDown => self.edit_params("pad", -1),
-            Action::DilationUp => self.edit_params("dilation", 1),
-            Action::DilationDown => self.edit_params("dilation", -1),
-            Action::KernelNext => self.cycle_kernel(1),
-            Action::KernelPrev => self.cycle_kernel(-1),
-            Action::SizeUp => self.change_size(1),
-            Action::SizeDown => self.change_size(-1),
+            Action::StrideUp => return self.edit_params(Knob::Stride, 1),
+            Action::StrideDown => return self.edit_params(Knob::Stride, -1),
+            Action::PadUp => return self.edit_params(Knob::Pad, 1),
+            Action::PadDown => return self.edit_params(Knob::Pad, -1),
+            Action::DilationUp => return self.edit_params(Knob::Dilation, 1),
+            Action::DilationDown => return self.edit_params(Knob::Dilation, -1),
+            Action::KernelNext => return self.cycle_kernel(1),
+            Action::KernelPrev => return self.cycle_kernel(-1),
+            Action::SizeUp => return self.change_size(1),
+            Action::SizeDown => return self.change_size(-1),
             Action::Select => {
                 self.selection = match self.selection {
                     Some(_) => None,
@@ -147,7 +220,9 @@ impl App {
                     }
                 }
             }
+            Action::Key(_) | Action::Saved(_) | Action::SaveFailed(_) | Action::Computed(_) => {}
         }
+        None
     }
 
     fn go(&mut self, step: usize) {
@@ -172,26 +247,27 @@ impl App {
 
     /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1) and,
     /// going up, their ceilings ([`App::param_ceiling`]).
-    fn edit_params(&mut self, what: &str, delta: isize) {
-        let mut spec = self.spec.clone();
+    fn edit_params(&mut self, knob: Knob, delta: isize) -> Option<Effect> {
+        let mut spec = self.next_spec().clone();
         let p = &mut spec.params;
-        let (value, floor) = match what {
-            "stride" => (&mut p.stride, 1),
-            "pad" => (&mut p.pad, 0),
-            _ => (&mut p.dilation, 1),
+        let what = knob.name();
+        let (value, floor) = match knob {
+            Knob::Stride => (&mut p.stride, 1),
+            Knob::Pad => (&mut p.pad, 0),
+            Knob::Dilation => (&mut p.dilation, 1),
         };
         let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
             self.error(format!("{what} cannot go lower than {floor}"));
-            return;
+            return None;
         };
         if delta > 0
-            && let Some(why) = self.param_ceiling(what)
+            && let Some(why) = self.param_ceiling(knob)
         {
             self.error(why);
-            return;
+            return None;
         }
         *value = new;
-        self.rebuild(spec, &format!("{what} {new}"));
+        self.rebuild(spec, &format!("{what} {new}"))
     }
 
     /// Why `what` may not grow from here, if it may not. The live keys stop where a
@@ -202,12 +278,12 @@ impl App {
     /// - dilation stops before the dilated kernel, dilation*(K-1)+1 cells, would span
     ///   more than x's longer side (a 1x1 kernel has no gaps: dilation cannot grow);
     /// - stride stops once the output is 1x1.
-    fn param_ceiling(&self, what: &str) -> Option<String> {
-        let g = self.layer().geom;
+    fn param_ceiling(&self, knob: Knob) -> Option<String> {
+        let g = self.next_geom();
         let k = g.hh.max(g.ww);
         let long = g.h.max(g.w);
-        match what {
-            "pad" => {
+        match knob {
+            Knob::Pad => {
                 let full = g.dilation.saturating_mul(k - 1);
                 (g.pad >= full).then(|| {
                     format!(
@@ -215,10 +291,12 @@ impl App {
                     )
                 })
             }
-            "stride" => (g.h_out == 1 && g.w_out == 1)
+            Knob::Stride => (g.h_out == 1 && g.w_out == 1)
                 .then(|| format!("stride stops at {}: the output is already 1x1", g.stride)),
-            _ if k == 1 => Some("dilation cannot grow: a 1x1 kernel has no gaps to widen".into()),
-            _ => {
+            Knob::Dilation if k == 1 => {
+                Some("dilation cannot grow: a 1x1 kernel has no gaps to widen".into())
+            }
+            Knob::Dilation => {
                 let span = (g.dilation + 1).saturating_mul(k - 1).saturating_add(1);
                 (span > long).then(|| {
                     format!(
@@ -231,39 +309,95 @@ impl App {
         }
     }
 
-    fn cycle_kernel(&mut self, delta: isize) {
-        let mut spec = self.spec.clone();
+    fn cycle_kernel(&mut self, delta: isize) -> Option<Effect> {
+        let mut spec = self.next_spec().clone();
         spec.cycle_kernel(delta);
         let label = format!("kernel {}", spec.kernel_label());
-        self.rebuild(spec, &label);
+        self.rebuild(spec, &label)
     }
 
-    fn change_size(&mut self, delta: isize) {
-        let mut spec = self.spec.clone();
+    fn change_size(&mut self, delta: isize) -> Option<Effect> {
+        let mut spec = self.next_spec().clone();
         if !spec.change_size(delta) {
-            let why = match self.spec.size_label() {
+            let why = match self.next_spec().size_label() {
                 None => "arrays and presets keep their size".to_string(),
                 Some(size) if delta < 0 => format!("size {size} is the smallest"),
                 Some(size) => format!("size {size} is the largest"),
             };
             self.error(format!("the working size cannot change: {why}"));
-            return;
+            return None;
         }
         let label = format!("size {}", spec.size_label().unwrap_or_default());
-        self.rebuild(spec, &label);
+        self.rebuild(spec, &label)
     }
 
-    /// Rebuilds the scene from `spec` (see [`App::apply_spec`]) and keeps the selected
-    /// input cell on the same cell of x (or of its padding ring, where that ring is
-    /// still there) whatever pad, stride, dilation or size did; a cell that no longer
-    /// exists is cleared, and the message says so.
-    fn rebuild(&mut self, spec: crate::input::SceneSpec, what: &str) {
+    /// The geometry the next edit starts from: the parameters being built on the
+    /// layer's shapes (a kernel or size change under way shows in the rebuild's own
+    /// answer), else the layer's.
+    fn next_geom(&self) -> Geometry {
+        let g = self.layer().geom;
+        let params = self.next_spec().params;
+        Geometry::new((g.n, g.c, g.h, g.w), (g.f, g.c, g.hh, g.ww), g.f, params).unwrap_or(g)
+    }
+
+    /// The spec the next edit starts from: the one being built, else the scene's.
+    fn next_spec(&self) -> &SceneSpec {
+        self.pending
+            .as_ref()
+            .and_then(|p| p.spec.as_ref())
+            .unwrap_or(&self.spec)
+    }
+
+    /// Asks for the scene of `spec` to be built (a whole forward and backward pass,
+    /// which may take longer than a frame); supersedes any recomputation under way.
+    fn rebuild(&mut self, spec: SceneSpec, what: &str) -> Option<Effect> {
+        let job = Job::rebuild(spec.clone(), what);
+        self.pending = Some(Pending {
+            generation: job.generation,
+            what: what.to_string(),
+            spec: Some(spec),
+        });
+        Some(Effect::Compute(job))
+    }
+
+    /// Takes the answer to the latest recomputation asked for; drops any other.
+    fn computed(&mut self, done: Done) -> Option<Effect> {
+        if self.pending.as_ref().map(|p| p.generation) != Some(done.generation) {
+            return None;
+        }
+        self.pending = None;
+        self.message = None;
+        match done.outcome {
+            Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
+            Outcome::Checked(Err(err)) => self.error(format!("gradient check failed: {err}")),
+            Outcome::Checked(Ok(checks)) => {
+                let what = done.what;
+                let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
+                self.info(format!(
+                    "gradient check of {what}: largest rel_error {worst:.2e}"
+                ));
+                self.check = Some(CheckReport { what, checks });
+            }
+        }
+        None
+    }
+
+    /// Takes the scene built from `spec` (see [`App::apply_built`]) and keeps the
+    /// selected input cell on the same cell of x (or of its padding ring, where that
+    /// ring is still there) whatever pad, stride, dilation or size did; a cell that no
+    /// longer exists is cleared, and the message says so.
+    fn rebuilt(
+        &mut self,
+        spec: SceneSpec,
+        what: &str,
+        built: Result<Box<(Scene, SceneCache)>, String>,
+    ) {
         let old = self.layer().geom;
         // The selection relative to x's top-left cell: -1 is the first ring of padding.
         let held = self
             .selection
             .map(|(r, c)| (r as isize - old.pad as isize, c as isize - old.pad as isize));
-        if !self.apply_spec(spec, what) {
+        if !self.apply_built(spec, what, built) {
             return;
         }
         let Some((h, w)) = held else { return };
@@ -300,7 +434,17 @@ impl App {
 
     /// Numeric against analytic gradients: dx at the selected pixel (every channel),
     /// or dw[f] at the kernel's centre tap (every channel) and db[f] without a selection.
-    fn grad_check(&mut self) {
+    fn grad_check(&mut self) -> Option<Effect> {
+        if let Some(Pending {
+            what,
+            spec: Some(_),
+            ..
+        }) = &self.pending
+        {
+            let text = format!("the gradient check waits until {what} is computed: press c then");
+            self.error(text);
+            return None;
+        }
         let layer = &self.scene.layer;
         let g = layer.geom;
         let pos = self.pos();
@@ -309,7 +453,7 @@ impl App {
                 self.error(format!(
                     "cell ({r},{c}) is padding: it is not part of x, its gradient is cropped away"
                 ));
-                return;
+                return None;
             }
             Some((r, c)) => {
                 let (h, w) = (r - g.pad, c - g.pad);
@@ -350,21 +494,12 @@ impl App {
                 (what, list)
             }
         };
-        let mut checks = Vec::new();
-        for (label, param) in params {
-            match grad_check(layer, &self.scene.dout, param) {
-                Ok(Some(check)) => checks.push((label, check)),
-                Ok(None) => {}
-                Err(err) => {
-                    self.error(format!("gradient check failed: {err}"));
-                    return;
-                }
-            }
-        }
-        let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
-        self.info(format!(
-            "gradient check of {what}: largest rel_error {worst:.2e}"
-        ));
-        self.check = Some(CheckReport { what, checks });
+        let job = Job::grad_check(layer.clone(), self.scene.dout.clone(), &what, params);
+        self.pending = Some(Pending {
+            generation: job.generation,
+            what: format!("the gradient check of {what}"),
+            spec: None,
+        });
+        Some(Effect::Compute(job))
     }
 }

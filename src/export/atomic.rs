@@ -25,7 +25,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         anyhow::anyhow!(
             "cannot write {}: {}",
             path.display(),
-            crate::input::io_reason(&err)
+            crate::files::io_reason(&err)
         )
     };
     let written = create_temp(&dir, &name.to_string_lossy())

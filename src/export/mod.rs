@@ -5,7 +5,6 @@
 pub mod atomic;
 pub mod canvas;
 pub mod cast;
-mod cli;
 pub mod gif;
 pub mod glyphs;
 pub mod grid;
@@ -21,12 +20,7 @@ pub mod text;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::Args;
-use clap::builder::TypedValueParser as _;
 use ratatui::buffer::Buffer;
-
-use crate::app::StateArgs;
-use crate::input::InputArgs;
 
 pub use self::gif::TimedFrame;
 pub use self::grid::{DEFAULT_THEME, Theme};
@@ -140,7 +134,7 @@ pub fn check_output_folder(path: &Path) -> anyhow::Result<()> {
     if path.is_dir() {
         anyhow::bail!("cannot write {}: it is a folder", path.display());
     }
-    crate::input::check_output_target(path)
+    crate::files::check_output_target(path)
 }
 
 fn check_gif_path(path: &Path) -> anyhow::Result<()> {
@@ -156,22 +150,19 @@ fn check_gif_path(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where and how the stepper's `s` key saves the current frame.
-#[derive(Debug, Clone, Args, Default)]
-pub struct ExportArgs {
-    /// Formats `s` saves, comma-separated: svg, png, html, txt, ans (default: svg,png).
-    #[arg(long)]
+/// Where and how the stepper's `s` key saves the current frame (`--export-format`,
+/// `--export-dir`, `--png-scale`), checked when a screenshot is taken.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreenshotOptions {
+    /// Formats to save, comma-separated: svg, png, html, txt, ans (default: svg,png).
     pub export_format: Option<String>,
-    /// Folder `s` saves into (default: the current folder).
-    #[arg(long)]
+    /// Folder to save into (default: the folder the caller gives).
     pub export_dir: Option<PathBuf>,
     /// Pixels per cell of saved PNGs, as a multiple of 9x18 (default 2; 1..=8).
-    /// (Not `--scale`, which already means how input values are scaled.)
-    #[arg(long = "png-scale", allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--png-scale", 1, raster::MAX_SCALE as u64))]
     pub png_scale: Option<u32>,
 }
 
-impl ExportArgs {
+impl ScreenshotOptions {
     /// The formats to save, in the order given, without repeats.
     pub fn formats(&self) -> anyhow::Result<Vec<Format>> {
         let spec = self.export_format.as_deref().unwrap_or("svg,png");
@@ -200,7 +191,7 @@ impl ExportArgs {
     }
 }
 
-fn check_scale(scale: u32) -> anyhow::Result<()> {
+pub fn check_scale(scale: u32) -> anyhow::Result<()> {
     if !(1..=raster::MAX_SCALE).contains(&scale) {
         anyhow::bail!(
             "--png-scale must be between 1 and {}, not {scale}",
@@ -217,7 +208,7 @@ fn check_scale(scale: u32) -> anyhow::Result<()> {
 /// overwrites another.
 pub fn save_screenshot(
     buffer: &Buffer,
-    args: &ExportArgs,
+    args: &ScreenshotOptions,
     dir: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
     save_screenshot_named(buffer, args, dir, "")
@@ -227,7 +218,7 @@ pub fn save_screenshot(
 /// as `forward-step12`; characters other than letters, digits, `-` and `_` become `_`.
 pub fn save_screenshot_named(
     buffer: &Buffer,
-    args: &ExportArgs,
+    args: &ScreenshotOptions,
     dir: &Path,
     label: &str,
 ) -> anyhow::Result<Vec<PathBuf>> {
@@ -275,121 +266,6 @@ pub fn save_screenshot_named(
     Ok(written)
 }
 
-/// The terminal a headless frame is drawn for, and the raster scale.
-#[derive(Debug, Clone, Copy, Args)]
-pub struct FrameArgs {
-    /// Terminal width the frame is drawn at, in cells (1..=1000).
-    #[arg(long, default_value_t = 120, allow_negative_numbers = true, value_parser = crate::cli::whole::<u16>("--cols", 1, FrameArgs::MAX_COLS as u64))]
-    pub cols: u16,
-    /// Terminal height the frame is drawn at, in cells (1..=500).
-    #[arg(long, default_value_t = 40, allow_negative_numbers = true, value_parser = crate::cli::whole::<u16>("--rows", 1, FrameArgs::MAX_ROWS as u64))]
-    pub rows: u16,
-    /// PNG and GIF pixels per cell, as a multiple of 9x18 (1..=8). Not `--scale`,
-    /// which already means how input values are scaled.
-    #[arg(long = "png-scale", default_value_t = DEFAULT_PNG_SCALE, allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--png-scale", 1, raster::MAX_SCALE as u64))]
-    pub png_scale: u32,
-}
-
-impl FrameArgs {
-    /// The largest terminal drawn headless: far beyond any real screen, small enough
-    /// that a typo cannot ask for gigabytes.
-    pub const MAX_COLS: u16 = 1000;
-    pub const MAX_ROWS: u16 = 500;
-
-    pub fn check(&self) -> anyhow::Result<RenderOptions> {
-        if self.cols == 0
-            || self.rows == 0
-            || self.cols > Self::MAX_COLS
-            || self.rows > Self::MAX_ROWS
-        {
-            anyhow::bail!(
-                "--cols and --rows must be 1..={} and 1..={}, not {}x{}",
-                Self::MAX_COLS,
-                Self::MAX_ROWS,
-                self.cols,
-                self.rows
-            );
-        }
-        check_scale(self.png_scale)?;
-        Ok(RenderOptions {
-            png_scale: self.png_scale,
-            ..RenderOptions::default()
-        })
-    }
-}
-
-/// A guided walkthrough's pages (the narration beside the stepper) instead of the
-/// stepper alone; each page sets its own scene, so input and state options do not
-/// apply.
-#[derive(Debug, Clone, Args, Default)]
-pub struct TourFrameArgs {
-    /// Draw walkthrough pages: a walkthrough file, or no value for the bundled one.
-    #[arg(
-        long,
-        num_args = 0..=1,
-        default_missing_value = "",
-        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from),
-        value_name = "FILE",
-        conflicts_with_all = ["phase", "step", "filter"]
-    )]
-    pub tour: Option<PathBuf>,
-    /// The 1-based page of --tour that `shot` draws (default 1; `record --tour` records
-    /// every page).
-    #[arg(long, requires = "tour", allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
-    pub page: Option<usize>,
-    /// Narration language of --tour (default: from the locale).
-    #[arg(long, value_enum, requires = "tour")]
-    pub lang: Option<crate::tour::Lang>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct ShotArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub state: StateArgs,
-    /// Key script applied before the shot, in the stepper's key names (e.g. "l l l b G").
-    #[arg(long, allow_hyphen_values = true)]
-    pub keys: Option<String>,
-    #[command(flatten)]
-    pub tour: TourFrameArgs,
-    #[command(flatten)]
-    pub frame: FrameArgs,
-    /// Output file; the format follows the extension (.svg .png .html .txt .ans).
-    #[arg(short, long)]
-    pub output: PathBuf,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct RecordArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub state: StateArgs,
-    /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12", "7" (default:
-    /// from --step, else 1, to the last step).
-    #[arg(long, conflicts_with_all = ["keys", "step", "filter", "tour"])]
-    pub steps: Option<String>,
-    /// Record a key script instead: the starting frame, then one frame per key.
-    #[arg(long, conflicts_with = "tour", allow_hyphen_values = true)]
-    pub keys: Option<String>,
-    /// Milliseconds each frame shows (default 1000 for steps and keys: one step per
-    /// second is the norm of the classic animations; 6000 for walkthrough pages). GIF
-    /// counts in 10 ms; less than 20 ms becomes 20, since browsers slow faster
-    /// frames down to 100 ms.
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<u32>("--delay", 0, u32::MAX as u64))]
-    pub delay: Option<u32>,
-    #[command(flatten)]
-    pub tour: TourFrameArgs,
-    #[command(flatten)]
-    pub frame: FrameArgs,
-    /// Where to write the animation: .gif, or .cast for asciinema (asciicast v2).
-    #[arg(short, long)]
-    pub output: PathBuf,
-}
-
-pub use self::cli::{parse_steps, run_record, run_shot};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,9 +283,9 @@ mod tests {
 
     #[test]
     fn export_formats_parse_and_reject_unknown_names() {
-        let args = |s: &str| ExportArgs {
+        let args = |s: &str| ScreenshotOptions {
             export_format: Some(s.into()),
-            ..ExportArgs::default()
+            ..ScreenshotOptions::default()
         };
         assert_eq!(
             args("png, txt,png").formats().unwrap(),
@@ -418,7 +294,7 @@ mod tests {
         assert!(args("svg,jpeg").formats().is_err());
         assert!(args(",").formats().is_err());
         assert_eq!(
-            ExportArgs::default().formats().unwrap(),
+            ScreenshotOptions::default().formats().unwrap(),
             vec![Format::Svg, Format::Png]
         );
     }
@@ -427,9 +303,9 @@ mod tests {
     fn screenshots_never_overwrite() {
         let dir = tempfile::tempdir().unwrap();
         let buf = Buffer::with_lines(["hi"]);
-        let args = ExportArgs {
+        let args = ScreenshotOptions {
             export_format: Some("txt,svg".into()),
-            ..ExportArgs::default()
+            ..ScreenshotOptions::default()
         };
         let first = save_screenshot(&buf, &args, dir.path()).unwrap();
         let second = save_screenshot(&buf, &args, dir.path()).unwrap();
@@ -453,10 +329,10 @@ mod tests {
         let dir = tempfile::tempdir_in("target").unwrap();
         let name = dir.path().file_name().unwrap();
         let relative = Path::new("target").join(name);
-        let args = ExportArgs {
+        let args = ScreenshotOptions {
             export_format: Some("txt".into()),
             export_dir: Some(relative.clone()),
-            ..ExportArgs::default()
+            ..ScreenshotOptions::default()
         };
         let got = save_screenshot(&Buffer::with_lines(["hi"]), &args, Path::new(".")).unwrap();
         let cwd = std::env::current_dir().unwrap();
@@ -468,10 +344,10 @@ mod tests {
     fn export_dir_wins_over_the_default_folder_and_must_exist() {
         let dir = tempfile::tempdir().unwrap();
         let buf = Buffer::with_lines(["hi"]);
-        let args = ExportArgs {
+        let args = ScreenshotOptions {
             export_format: Some("txt".into()),
             export_dir: Some(dir.path().join("missing")),
-            ..ExportArgs::default()
+            ..ScreenshotOptions::default()
         };
         let err = save_screenshot(&buf, &args, dir.path()).unwrap_err();
         assert!(err.to_string().contains("missing"), "{err}");

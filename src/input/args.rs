@@ -1,9 +1,8 @@
-//! The input options, one clap struct flattened into every subcommand so that they mean
-//! the same thing everywhere.
+//! The input options as plain values, which a [`super::SceneSpec`] is resolved from.
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 
 /// How pixel values become numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -15,56 +14,46 @@ pub enum Scale {
     Raw,
 }
 
-#[derive(Debug, Clone, Args, Default)]
-pub struct InputArgs {
+/// The input options as plain values: where x, w, b and dout come from and the layer's
+/// hyperparameters (None: the default, or the preset's). The command line's `InputArgs`
+/// and a tour page's scene both become one of these.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputOptions {
     /// An image (PNG, JPEG, GIF, BMP, WebP, TIFF, ...) or a .npy of shape (N,C,H,W),
     /// (C,H,W) or (H,W), used as it is. Default: the bundled image (chelsea.png).
     pub input: Option<PathBuf>,
     /// A canonical figure: cs231n-demo, cs231n-image, or one of conv_arithmetic's
     /// eight (no-padding-no-strides, arbitrary-padding, same-padding, full-padding,
     /// no-padding-strides, padding-strides, padding-strides-odd, dilation).
-    #[arg(long)]
     pub preset: Option<String>,
     /// One luminance channel instead of R, G and B: 0.299 R + 0.587 G + 0.114 B.
-    #[arg(long)]
     pub gray: bool,
     /// unit: pixel values in [0,1] (default); raw: 0..255 (default of cs231n-image).
-    #[arg(long, value_enum)]
     pub scale: Option<Scale>,
     /// Shrink images so the longest side is N pixels (1..=8192; default 16; never
     /// enlarged), or `full` to keep the original size.
-    #[arg(long, allow_negative_numbers = true)]
     pub size: Option<String>,
     /// Comma-separated kernels, one filter each (identity, box, gaussian, sharpen,
     /// sobel-x, sobel-y, laplacian, emboss, random), or a .npy of shape (F,C,HH,WW).
     /// Default: sobel-x,sobel-y. A named kernel is the same on every channel, divided by C.
-    #[arg(long)]
     pub kernel: Option<String>,
     /// Comma-separated biases, one per filter, or a .npy of shape (F,). Default: 0.
     /// Negative numbers work as they are: `--bias -1,0.5`.
-    #[arg(long, allow_hyphen_values = true)]
     pub bias: Option<String>,
     /// Upstream gradient: random (default: standard normal, as CS231n's np.random.randn,
     /// seeded by --seed), ones (then db[f] counts the windows), or a .npy of the output's
     /// shape.
-    #[arg(long)]
     pub dout: Option<String>,
     /// Filters made by `--kernel random` (1..=64; default 1).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--filters", 1, crate::input::kernels::MAX_FILTERS as u64))]
     pub filters: Option<usize>,
     /// Kernel side K of identity, box, gaussian and random (1..=31; default 3).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--kernel-size", 1, crate::input::kernels::MAX_KERNEL_SIZE as u64))]
     pub kernel_size: Option<usize>,
     /// Seed for `random` kernels and dout (default 0; ChaCha8, the same on every platform).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<u64>("--seed", 0, u64::MAX))]
     pub seed: Option<u64>,
     /// Stride between windows (>= 1; default 1, or the preset's).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--stride", 1, usize::MAX as u64))]
     pub stride: Option<usize>,
     /// Zero padding around the input (>= 0; default 1, or the preset's).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--pad", 0, usize::MAX as u64))]
     pub pad: Option<usize>,
     /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--dilation", 1, usize::MAX as u64))]
     pub dilation: Option<usize>,
 }

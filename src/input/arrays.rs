@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 use ndarray::{Array1, Array4};
 
-use super::{InputArgs, KernelChoice, SceneSpec, Source, reject_image_options};
+use super::{InputOptions, KernelChoice, SceneSpec, Source, reject_image_options};
 use crate::conv::ConvParams;
 
 /// What x is called in messages and the status line when no name is given.
@@ -29,7 +29,7 @@ pub struct Arrays {
 
 impl Arrays {
     /// Refuses an array given together with the option it replaces.
-    pub(super) fn check_against(&self, args: &InputArgs) -> Result<()> {
+    pub(super) fn check_against(&self, args: &InputOptions) -> Result<()> {
         if self.x.is_some() {
             if let Some(path) = &args.input {
                 bail!(
@@ -64,11 +64,11 @@ impl SceneSpec {
         dout: Option<Array4<f64>>,
         params: ConvParams,
     ) -> Result<SceneSpec> {
-        let args = InputArgs {
+        let args = InputOptions {
             stride: Some(params.stride),
             pad: Some(params.pad),
             dilation: Some(params.dilation),
-            ..InputArgs::default()
+            ..InputOptions::default()
         };
         let arrays = Arrays {
             x: Some(x),
@@ -77,20 +77,20 @@ impl SceneSpec {
             b,
             dout,
         };
-        SceneSpec::from_args_and_arrays(&args, arrays)
+        SceneSpec::from_options_and_arrays(&args, arrays)
     }
 
-    /// As [`SceneSpec::from_args`], with each array given in place of its option (x of
+    /// As [`SceneSpec::from_options`], with each array given in place of its option (x of
     /// INPUT, w of --kernel, b of --bias, dout of --dout). An array and its option both
     /// given is an error.
-    pub fn from_args_and_arrays(args: &InputArgs, arrays: Arrays) -> Result<SceneSpec> {
+    pub fn from_options_and_arrays(args: &InputOptions, arrays: Arrays) -> Result<SceneSpec> {
         SceneSpec::resolve(args, arrays)
     }
 }
 
 /// x given as an array: used as it is, so image options do not apply.
 pub(super) fn x_source(
-    args: &InputArgs,
+    args: &InputOptions,
     x: Array4<f64>,
     label: Option<String>,
 ) -> Result<(Source, String)> {
@@ -167,15 +167,15 @@ mod tests {
         write_npy(path("b.npy"), &b).unwrap();
         write_npy(path("dout.npy"), &dout).unwrap();
         let text = |name: &str| Some(path(name).display().to_string());
-        let files = InputArgs {
+        let files = InputOptions {
             input: Some(path("x.npy")),
             kernel: text("w.npy"),
             bias: text("b.npy"),
             dout: text("dout.npy"),
             pad: Some(0),
-            ..InputArgs::default()
+            ..InputOptions::default()
         };
-        let from_files = SceneSpec::from_args(&files).unwrap().build().unwrap();
+        let from_files = SceneSpec::from_options(&files).unwrap().build().unwrap();
         let from_arrays = SceneSpec::from_arrays(x(), w(), Some(b), Some(dout), VALID)
             .unwrap()
             .build()
@@ -189,19 +189,19 @@ mod tests {
     #[test]
     fn an_array_takes_the_place_of_its_option_only() {
         // x as an array, the kernel, bias, dout and parameters from the arguments.
-        let args = InputArgs {
+        let args = InputOptions {
             kernel: Some("box".into()),
             kernel_size: Some(2),
             dout: Some("ones".into()),
             stride: Some(2),
-            ..InputArgs::default()
+            ..InputOptions::default()
         };
         let arrays = Arrays {
             x: Some(x()),
             x_label: Some("inline x".into()),
             ..Arrays::default()
         };
-        let spec = SceneSpec::from_args_and_arrays(&args, arrays).unwrap();
+        let spec = SceneSpec::from_options_and_arrays(&args, arrays).unwrap();
         let scene = spec.build().unwrap();
         // pad 1 (the default) makes x 5x5; a 2x2 box at stride 2 fits twice each way.
         assert_eq!(scene.layer.geom.out_dim(), (1, 1, 2, 2));
@@ -213,10 +213,10 @@ mod tests {
 
     #[test]
     fn an_array_and_its_option_together_are_refused() {
-        let with = |args: InputArgs, arrays: Arrays| {
+        let with = |args: InputOptions, arrays: Arrays| {
             format!(
                 "{:#}",
-                SceneSpec::from_args_and_arrays(&args, arrays).unwrap_err()
+                SceneSpec::from_options_and_arrays(&args, arrays).unwrap_err()
             )
         };
         let x_only = || Arrays {
@@ -225,25 +225,25 @@ mod tests {
         };
         let cases = [
             (
-                InputArgs {
+                InputOptions {
                     input: Some("a.png".into()),
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 x_only(),
                 "x is given twice, as an array and as INPUT 'a.png': give one",
             ),
             (
-                InputArgs {
+                InputOptions {
                     preset: Some("cs231n-demo".into()),
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 x_only(),
                 "preset 'cs231n-demo' brings its own input: drop x or the preset",
             ),
             (
-                InputArgs {
+                InputOptions {
                     kernel: Some("box".into()),
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 Arrays {
                     w: Some(w()),
@@ -252,9 +252,9 @@ mod tests {
                 "w is given twice, as an array and by --kernel: give one",
             ),
             (
-                InputArgs {
+                InputOptions {
                     bias: Some("1".into()),
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 Arrays {
                     b: Some(array![1.0]),
@@ -263,9 +263,9 @@ mod tests {
                 "b is given twice, as an array and by --bias: give one",
             ),
             (
-                InputArgs {
+                InputOptions {
                     dout: Some("ones".into()),
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 Arrays {
                     dout: Some(Array4::ones((1, 1, 3, 3))),
@@ -274,9 +274,9 @@ mod tests {
                 "dout is given twice, as an array and by --dout: give one",
             ),
             (
-                InputArgs {
+                InputOptions {
                     gray: true,
-                    ..InputArgs::default()
+                    ..InputOptions::default()
                 },
                 x_only(),
                 "--gray applies to images only; array x is used as it is",

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use crate::files::io_reason;
+
 /// The largest input file convstep reads (256 MiB).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
@@ -47,30 +49,4 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
 fn is_kernel_file(path: &Path) -> bool {
     let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     real.starts_with("/proc") || real.starts_with("/sys")
-}
-
-/// Refuses an output path that exists and is not a regular file (a pipe, socket or
-/// device): outputs are written to a temporary file and renamed into place, which
-/// would silently replace the pipe or device by a file, and writing into a pipe
-/// instead could block forever with no reader.
-pub fn check_output_target(path: &Path) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    if !meta.is_file() && !meta.is_dir() {
-        bail!(
-            "cannot write {}: it exists and is not a regular file (a pipe, socket or device), which writing would replace by a file; name a regular file",
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// The OS's reason without Rust's "(os error 2)" suffix.
-pub fn io_reason(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
 }

@@ -4,13 +4,13 @@
 pub mod args;
 mod arrays;
 mod files;
-pub use files::{check_output_target, io_reason};
+pub use crate::files::{check_output_target, io_reason};
 pub mod kernels;
 mod npy;
 pub mod picture;
 pub mod presets;
 
-pub use args::{InputArgs, Scale};
+pub use args::{InputOptions, Scale};
 pub use arrays::Arrays;
 pub use kernels::{KernelOpts, PresetInfo, kernel_presets};
 pub use npy::{MAX_ARRAY_ELEMENTS, shape_text};
@@ -123,13 +123,13 @@ fn is_npy_path(text: &str) -> bool {
 }
 
 impl SceneSpec {
-    /// Reads every file the arguments name. Errors name the file and the reason.
-    pub fn from_args(args: &InputArgs) -> Result<SceneSpec> {
+    /// Reads every file the options name. Errors name the file and the reason.
+    pub fn from_options(args: &InputOptions) -> Result<SceneSpec> {
         Self::resolve(args, Arrays::default())
     }
 
     /// The arguments, with each array given standing for the option it replaces.
-    fn resolve(args: &InputArgs, arrays: Arrays) -> Result<SceneSpec> {
+    fn resolve(args: &InputOptions, arrays: Arrays) -> Result<SceneSpec> {
         arrays.check_against(args)?;
         let Arrays {
             x: x_array,
@@ -379,7 +379,7 @@ impl SceneSpec {
 }
 
 /// Options that only make sense for images, if any is given: its name.
-fn reject_image_options(args: &InputArgs) -> std::result::Result<(), String> {
+fn reject_image_options(args: &InputOptions) -> std::result::Result<(), String> {
     if args.gray {
         return Err("--gray".into());
     }
@@ -393,7 +393,7 @@ fn reject_image_options(args: &InputArgs) -> std::result::Result<(), String> {
 }
 
 /// The image or array named by INPUT, or the bundled image.
-fn load_source(args: &InputArgs, preset_scale: Option<Scale>) -> Result<(Source, String)> {
+fn load_source(args: &InputOptions, preset_scale: Option<Scale>) -> Result<(Source, String)> {
     let image_source = |picture: Picture| -> Result<Source> {
         let size = match &args.size {
             Some(text) => Size::parse(text)?,

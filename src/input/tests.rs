@@ -162,11 +162,11 @@ fn the_random_dout_is_standard_normal() {
 }
 
 fn preset(name: &str) -> Scene {
-    let args = InputArgs {
+    let args = InputOptions {
         preset: Some(name.into()),
-        ..InputArgs::default()
+        ..InputOptions::default()
     };
-    SceneSpec::from_args(&args).unwrap().build().unwrap()
+    SceneSpec::from_options(&args).unwrap().build().unwrap()
 }
 
 #[test]
@@ -244,20 +244,20 @@ fn cs231n_image_filters() {
 
 #[test]
 fn explicit_options_override_a_preset() {
-    let args = InputArgs {
+    let args = InputOptions {
         preset: Some("cs231n-demo".into()),
         stride: Some(1),
         bias: Some("0.5,-0.5".into()),
-        ..InputArgs::default()
+        ..InputOptions::default()
     };
-    let scene = SceneSpec::from_args(&args).unwrap().build().unwrap();
+    let scene = SceneSpec::from_options(&args).unwrap().build().unwrap();
     assert_eq!(scene.layer.geom.out_dim(), (1, 2, 5, 5));
     assert_eq!(scene.layer.b, array![0.5, -0.5]);
 }
 
 #[test]
 fn defaults_are_the_bundled_image_at_32_with_two_sobels() {
-    let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let spec = SceneSpec::from_options(&InputOptions::default()).unwrap();
     assert_eq!(spec.params.stride, 1);
     assert_eq!(spec.params.pad, 1);
     assert_eq!(spec.params.dilation, 1);
@@ -277,7 +277,7 @@ fn defaults_are_the_bundled_image_at_32_with_two_sobels() {
 
 #[test]
 fn cycle_kernel_wraps_and_starts_with_the_original() {
-    let mut spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let mut spec = SceneSpec::from_options(&InputOptions::default()).unwrap();
     let first = spec.kernel_label();
     let count = 1 + kernel_presets().len();
     let mut seen = vec![first.clone()];
@@ -301,12 +301,12 @@ fn cycle_kernel_wraps_and_starts_with_the_original() {
 
 #[test]
 fn a_single_preset_is_not_listed_twice() {
-    let args = InputArgs {
+    let args = InputOptions {
         kernel: Some("emboss".into()),
         bias: Some("0.25".into()),
-        ..InputArgs::default()
+        ..InputOptions::default()
     };
-    let mut spec = SceneSpec::from_args(&args).unwrap();
+    let mut spec = SceneSpec::from_options(&args).unwrap();
     let mut labels = vec![spec.kernel_label()];
     for _ in 0..kernel_presets().len() - 1 {
         spec.cycle_kernel(1);
@@ -321,7 +321,7 @@ fn a_single_preset_is_not_listed_twice() {
 
 #[test]
 fn change_size_steps_through_the_ladder() {
-    let mut spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let mut spec = SceneSpec::from_options(&InputOptions::default()).unwrap();
     let long = |s: &SceneSpec| {
         let (_, _, h, w) = s.build().unwrap().layer.x.dim();
         h.max(w)
@@ -342,9 +342,9 @@ fn change_size_steps_through_the_ladder() {
     assert!(!spec.change_size(1));
     assert!(spec.change_size(-1));
     assert_eq!(long(&spec), 64);
-    let mut fixed = SceneSpec::from_args(&InputArgs {
+    let mut fixed = SceneSpec::from_options(&InputOptions {
         preset: Some("dilation".into()),
-        ..InputArgs::default()
+        ..InputOptions::default()
     })
     .unwrap();
     assert!(!fixed.change_size(1));
@@ -444,11 +444,11 @@ fn the_docs_document_every_preset_and_kernel() {
 
 #[test]
 fn preset_names_ignore_case_and_spaces() {
-    let args = InputArgs {
+    let args = InputOptions {
         preset: Some(" Dilation ".into()),
-        ..InputArgs::default()
+        ..InputOptions::default()
     };
-    let spec = SceneSpec::from_args(&args).unwrap();
+    let spec = SceneSpec::from_options(&args).unwrap();
     assert_eq!(spec.source_label(), "preset dilation");
     // The kernel is named by its filters, as the panels name it.
     assert_eq!(spec.kernel_label(), "conv-arithmetic");
@@ -456,7 +456,7 @@ fn preset_names_ignore_case_and_spaces() {
 
 #[test]
 fn debug_of_a_spec_does_not_print_every_pixel() {
-    let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
+    let spec = SceneSpec::from_options(&InputOptions::default()).unwrap();
     let text = format!("{:?}", spec.clone());
     assert!(
         text.contains("width: 451"),

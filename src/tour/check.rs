@@ -12,8 +12,8 @@ use super::format::{
 };
 use super::narrate::{self, Facts};
 use super::stage;
-use crate::app::StateArgs;
-use crate::input::{Arrays, InputArgs, Scene, SceneSpec};
+use crate::app::{Start, Step};
+use crate::input::{Arrays, InputOptions, Scene, SceneSpec};
 
 /// Largest inline input, in numbers (keeps a typo from allocating much).
 const MAX_INLINE: usize = 64 * 64 * 4;
@@ -153,10 +153,10 @@ impl TourPage {
 /// Everything needed to (re)build a page's scene in the stepper.
 #[derive(Debug, Clone)]
 pub struct PageScene {
-    pub input: InputArgs,
+    pub input: InputOptions,
     /// An inline input (C, H, W), given to the scene as an array named `inline x`.
     pub x: Option<Array3<f64>>,
-    pub state: StateArgs,
+    pub state: Start,
     /// Selected input cell (row, col) in x.
     pub select: Option<(usize, usize)>,
     pub keys: Option<String>,
@@ -166,14 +166,14 @@ impl PageScene {
     /// Resolves the inputs (reading any file) as the command line would.
     pub fn spec(&self) -> anyhow::Result<SceneSpec> {
         let Some(x) = &self.x else {
-            return SceneSpec::from_args(&self.input);
+            return SceneSpec::from_options(&self.input);
         };
         let arrays = Arrays {
             x: Some(x.clone().insert_axis(Axis(0))),
             x_label: Some("inline x".into()),
             ..Arrays::default()
         };
-        SceneSpec::from_args_and_arrays(&self.input, arrays)
+        SceneSpec::from_options_and_arrays(&self.input, arrays)
     }
 }
 
@@ -474,7 +474,7 @@ fn page_scene(f: &SceneFields, base: &Path) -> anyhow::Result<PageScene> {
         anyhow::bail!("a preset brings its own input: drop `input`/`x` or `preset`");
     }
     let x = f.x.as_ref().map(inline_array).transpose()?;
-    let input = InputArgs {
+    let input = InputOptions {
         input: f.input.as_ref().map(|p| base.join(p)),
         preset: f.preset.clone(),
         gray: f.gray,
@@ -493,8 +493,8 @@ fn page_scene(f: &SceneFields, base: &Path) -> anyhow::Result<PageScene> {
     Ok(PageScene {
         input,
         x,
-        state: StateArgs {
-            phase: f.phase.map(Into::into),
+        state: Start {
+            phase: f.phase.map(Into::into).unwrap_or_default(),
             step: None,
             filter: f.filter,
         },
@@ -548,7 +548,7 @@ fn resolve_state(f: &SceneFields, built: &Scene, scene: &mut PageScene) -> anyho
         }
     };
     if f.step.is_some() {
-        scene.state.step = Some(step);
+        scene.state.step = Some(Step::At(step));
     }
     if let Some(filter) = f.filter
         && filter >= g.f

@@ -186,7 +186,7 @@ fn value_text(src: &str, span: &Range<usize>) -> String {
     while !src.is_char_boundary(b) {
         b -= 1;
     }
-    crate::cli::shown(&one_line(&src[a..b.max(a)]))
+    crate::ui::text::shown(&one_line(&src[a..b.max(a)]))
 }
 
 /// serde's words for a wrong value, which name Rust types (`untagged enum StepField`,

@@ -6,25 +6,21 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::view::{TourAction, TourView};
-use crate::app::App;
-use crate::app::terminal::{Screen, run_full_screen};
-use crate::export::ExportArgs;
-use crate::ui::theme::ColorMode;
+use crate::app::{Action, App, Effect};
+use crate::export::ScreenshotOptions;
+use crate::palette::ColorMode;
+use crate::runtime::{Screen, run_full_screen};
 
 /// The message when there is no terminal to draw in.
 pub const NEEDS_TERMINAL: &str = "convstep tour needs a terminal; without one use `convstep tour --check`, `--list`, or `convstep shot --tour FILE --page K`";
 
-pub fn run(mut view: TourView, export: &ExportArgs) -> anyhow::Result<()> {
+pub fn run(mut view: TourView, export: &ScreenshotOptions) -> anyhow::Result<()> {
     run_full_screen(&mut view, export, NEEDS_TERMINAL)
 }
 
 impl Screen for TourView {
     fn app(&self) -> &App {
         &self.stage.app
-    }
-
-    fn app_mut(&mut self) -> &mut App {
-        &mut self.stage.app
     }
 
     fn set_color(&mut self, color: ColorMode) {
@@ -37,15 +33,15 @@ impl Screen for TourView {
         TourView::render(self, area, buf);
     }
 
-    fn key(&mut self, key: KeyEvent) {
-        self.update(TourAction::from_key(key));
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        TourView::update(self, TourAction::from_key(key))
+    }
+
+    fn update(&mut self, action: Action) -> Option<Effect> {
+        self.stage.app.update(action)
     }
 
     fn stepper_area(&self, area: Rect) -> Rect {
         self.split(area).0
-    }
-
-    fn quit(&self) -> bool {
-        self.quit
     }
 }

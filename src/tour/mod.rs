@@ -5,22 +5,23 @@
 pub mod check;
 pub mod format;
 pub mod lang;
-mod live;
+pub mod live;
 pub mod narrate;
 pub mod panel;
 pub mod stage;
 pub mod view;
 pub mod wrap;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
-use clap::Args;
 use ratatui::buffer::Buffer;
 
 pub use check::{Tour, TourPage};
 pub use lang::Lang;
 pub use view::TourView;
+
+use crate::palette::ColorMode;
 
 /// The bundled walkthrough's text, embedded in the binary.
 pub const BUNDLED: &str = include_str!("../../assets/tours/convolution.toml");
@@ -29,26 +30,6 @@ pub const BUNDLED_NAME: &str = "assets/tours/convolution.toml";
 
 /// Walkthrough files larger than this are refused before reading.
 const MAX_FILE_BYTES: u64 = 1 << 20;
-
-#[derive(Debug, Clone, Args, Default)]
-pub struct TourArgs {
-    /// A walkthrough file (TOML); default: the bundled one.
-    pub file: Option<PathBuf>,
-    /// Narration language; default: from LC_ALL / LC_MESSAGES / LANG (zh* gives zh).
-    #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
-    /// 1-based page to start at.
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
-    pub page: Option<usize>,
-    /// Validate the walkthrough and print a one-line summary; no terminal needed.
-    #[arg(long, conflicts_with = "list")]
-    pub check: bool,
-    /// List the lessons and pages.
-    #[arg(long)]
-    pub list: bool,
-    #[command(flatten)]
-    pub export: crate::export::ExportArgs,
-}
 
 /// Loads and checks a walkthrough file, or the bundled one when `file` is None or
 /// empty (so `--tour` given without a value can mean the bundled walkthrough): every
@@ -125,26 +106,6 @@ pub fn page_index(tour: &Tour, page: Option<usize>) -> anyhow::Result<usize> {
     }
 }
 
-pub fn run(args: &TourArgs) -> anyhow::Result<()> {
-    // The screen needs one page; --check and --list need them all.
-    let tour = if args.check || args.list {
-        load(args.file.as_deref())?
-    } else {
-        open(args.file.as_deref())?
-    };
-    let lang = args.lang.unwrap_or_else(Lang::from_env);
-    if args.check {
-        println!("{}", summary(&tour));
-        return Ok(());
-    }
-    if args.list {
-        print!("{}", listing(&tour, lang));
-        return Ok(());
-    }
-    let page = page_index(&tour, args.page)?;
-    live::run(TourView::new(tour, page, lang)?, &args.export)
-}
-
 /// The lessons in page order: (lesson id, its name, first and last page, 0-based).
 pub fn lessons(tour: &Tour) -> Vec<(&str, &format::Text, usize, usize)> {
     let mut out: Vec<(&str, &format::Text, usize, usize)> = Vec::new();
@@ -217,7 +178,20 @@ pub fn render_page(
     cols: u16,
     rows: u16,
 ) -> anyhow::Result<Buffer> {
-    let view = TourView::new(tour.clone(), page, lang)?;
+    render_page_in(tour, page, lang, ColorMode::TrueColor, cols, rows)
+}
+
+/// As [`render_page`], with the stepper drawn in `stepper_color`.
+pub fn render_page_in(
+    tour: &Tour,
+    page: usize,
+    lang: Lang,
+    stepper_color: ColorMode,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Buffer> {
+    let mut view = TourView::new(tour.clone(), page, lang)?;
+    view.stage.app.color = stepper_color;
     Ok(view.render_buffer(cols, rows))
 }
 
@@ -232,9 +206,23 @@ pub fn shot_frame(
     cols: u16,
     rows: u16,
 ) -> anyhow::Result<Buffer> {
+    shot_frame_in(file, page, lang, ColorMode::TrueColor, keys, cols, rows)
+}
+
+/// As [`shot_frame`], with the stepper drawn in `stepper_color`.
+pub fn shot_frame_in(
+    file: Option<&Path>,
+    page: usize,
+    lang: Option<Lang>,
+    stepper_color: ColorMode,
+    keys: Option<&str>,
+    cols: u16,
+    rows: u16,
+) -> anyhow::Result<Buffer> {
     let tour = open(file)?;
     let index = page_index(&tour, Some(page))?;
     let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
+    view.stage.app.color = stepper_color;
     if let Some(script) = keys {
         view.play(script)?;
     }

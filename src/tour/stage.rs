@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::check::PageScene;
-use crate::app::{Action, App, Phase, keys};
+use crate::app::{Action, App, Effect, Phase, keys};
 use crate::conv::OutPos;
 
 /// Checks a page's key script: stepper key names only, and none that would leave
@@ -49,17 +49,6 @@ impl Focus {
     }
 }
 
-/// What a key did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyOutcome {
-    /// The stepper used it.
-    Handled,
-    /// The stepper asks to quit.
-    Quit,
-    /// Not a stepper key.
-    Ignored,
-}
-
 /// The live stepper of one page.
 pub struct Stage {
     pub app: App,
@@ -68,7 +57,7 @@ pub struct Stage {
 impl Stage {
     /// Builds the page's scene, sets its state and selection, plays its key script.
     pub fn new(page: &PageScene) -> anyhow::Result<Stage> {
-        let mut app = App::new(page.spec()?, &page.state)?;
+        let mut app = App::new(page.spec()?, page.state)?;
         if let Some((row, col)) = page.select {
             let pad = app.layer().geom.pad;
             app.update(Action::SelectCell {
@@ -78,29 +67,16 @@ impl Stage {
         }
         if let Some(script) = &page.keys {
             check_keys(script)?;
-            for action in keys::parse_script(script)? {
-                app.press(action);
+            for action in keys::script_keys(script)? {
+                app.apply(action);
             }
         }
         Ok(Stage { app })
     }
 
-    /// Passes a key to the stepper through its key table.
-    pub fn key(&mut self, key: KeyEvent) -> KeyOutcome {
-        if self.app.check.is_some() {
-            // As in the stepper: any key closes the gradient check's report.
-            self.app.check = None;
-            return KeyOutcome::Handled;
-        }
-        let Some(action) = keys::action_for(&key) else {
-            return KeyOutcome::Ignored;
-        };
-        self.app.update(action);
-        if self.app.quit {
-            KeyOutcome::Quit
-        } else {
-            KeyOutcome::Handled
-        }
+    /// Passes a key to the stepper, which maps it through its key table.
+    pub fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        self.app.update(Action::Key(key))
     }
 
     /// Where the stepper is: its phase, step and output cell, and that cell's value.

@@ -9,8 +9,9 @@ use ratatui::widgets::Widget;
 use super::check::Tour;
 use super::lang::Lang;
 use super::panel::NarrationPanel;
-use super::stage::{KeyOutcome, Stage};
-use crate::ui::theme::ColorMode;
+use super::stage::Stage;
+use crate::app::Effect;
+use crate::palette::ColorMode;
 
 /// From this width on the narration sits beside the stepper; below it, underneath.
 pub const SIDE_BY_SIDE_COLS: u16 = 110;
@@ -59,8 +60,6 @@ pub struct TourView {
     pub page: usize,
     pub lang: Lang,
     pub stage: Stage,
-    /// Set when the stepper asks to quit.
-    pub quit: bool,
     /// A problem building a page's scene (a file gone since the check), shown in the panel.
     pub problem: Option<String>,
     /// The stepper's colours, kept from page to page.
@@ -79,7 +78,6 @@ impl TourView {
             page,
             lang,
             stage,
-            quit: false,
             problem: None,
             color: ColorMode::default(),
         })
@@ -106,7 +104,8 @@ impl TourView {
         }
     }
 
-    pub fn update(&mut self, action: TourAction) {
+    /// Applies one tour action; a key for the stepper may ask the runtime for an effect.
+    pub fn update(&mut self, action: TourAction) -> Option<Effect> {
         match action {
             TourAction::NextPage if self.page + 1 < self.tour.pages.len() => {
                 self.open(self.page + 1)
@@ -114,18 +113,15 @@ impl TourView {
             TourAction::PrevPage if self.page > 0 => self.open(self.page - 1),
             TourAction::NextPage | TourAction::PrevPage => {}
             TourAction::Restore => self.open(self.page),
-            TourAction::Stepper(key) => {
-                if self.stage.key(key) == KeyOutcome::Quit {
-                    self.quit = true;
-                }
-            }
+            TourAction::Stepper(key) => return self.stage.key(key),
         }
+        None
     }
 
     /// Plays a script of stepper key names on the open page (for `shot --keys`).
     pub fn play(&mut self, script: &str) -> anyhow::Result<()> {
-        for action in crate::app::keys::parse_script(script)? {
-            self.stage.app.press(action);
+        for action in crate::app::keys::script_keys(script)? {
+            self.stage.app.apply(action);
         }
         Ok(())
     }

@@ -15,6 +15,18 @@ pub fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Styl
     end_x.saturating_sub(x)
 }
 
+/// At most 24 characters of a value the user typed (for messages), so that a pasted 309-digit
+/// number or a page of text does not become the message.
+pub fn shown(value: &str) -> String {
+    let mut chars = value.chars();
+    let head: String = chars.by_ref().take(24).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// A title shortened to `max` columns: whole when it fits, else its words that fit
 /// and `…` (a lone first word is cut and ends in `…`), never a token cut silently.
 pub fn shorten(title: &str, max: usize) -> String {

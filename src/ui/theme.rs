@@ -3,38 +3,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-/// How the terminal can show colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ColorMode {
-    /// 24-bit colour.
-    #[default]
-    TrueColor,
-    /// The xterm 256-colour palette.
-    Ansi256,
-    /// NO_COLOR: characters only.
-    None,
-}
-
-impl ColorMode {
-    /// NO_COLOR (set and non-empty) wins; COLORTERM=truecolor|24bit gives truecolor;
-    /// anything else the 256-colour palette.
-    pub fn from_env() -> ColorMode {
-        Self::from_vars(
-            std::env::var("NO_COLOR").ok().as_deref(),
-            std::env::var("COLORTERM").ok().as_deref(),
-        )
-    }
-
-    pub fn from_vars(no_color: Option<&str>, colorterm: Option<&str>) -> ColorMode {
-        if no_color.is_some_and(|v| !v.is_empty()) {
-            return ColorMode::None;
-        }
-        match colorterm.map(str::to_ascii_lowercase).as_deref() {
-            Some("truecolor") | Some("24bit") => ColorMode::TrueColor,
-            _ => ColorMode::Ansi256,
-        }
-    }
-}
+pub use crate::palette::ColorMode;
 
 /// An RGB triple, converted to the terminal's colour at the last moment.
 pub type Rgb = (u8, u8, u8);
@@ -152,23 +121,6 @@ pub fn dim() -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn no_color_wins_and_colorterm_picks_truecolor() {
-        assert_eq!(
-            ColorMode::from_vars(Some("1"), Some("truecolor")),
-            ColorMode::None
-        );
-        assert_eq!(
-            ColorMode::from_vars(Some(""), Some("truecolor")),
-            ColorMode::TrueColor
-        );
-        assert_eq!(
-            ColorMode::from_vars(None, Some("24bit")),
-            ColorMode::TrueColor
-        );
-        assert_eq!(ColorMode::from_vars(None, None), ColorMode::Ansi256);
-    }
 
     #[test]
     fn ansi256_maps_primaries_and_greys() {

@@ -5,8 +5,11 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use convstep::app::{App, StateArgs};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::App;
+use convstep::app::Step;
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 use ratatui::style::Color;
 
 const COLS: u16 = 100;
@@ -103,7 +106,7 @@ fn colour_mismatches(vt: &vt100::Parser, step: usize) -> Vec<(u16, u16)> {
     let app = App::new(
         SceneSpec::from_args(&input).unwrap(),
         &StateArgs {
-            step: Some(step),
+            step: Some(Step::At(step)),
             ..StateArgs::default()
         },
     )

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
-use convstep::app::{App, StateArgs};
+use convstep::app::App;
+use convstep::app::Step;
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
 use convstep::export::grid::{DEFAULT_THEME, Srgb, resolve};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::SceneSpec;
 use ratatui::buffer::Buffer;
 
 fn convstep() -> Command {
@@ -34,7 +37,7 @@ fn library_frame(preset: &str, step: usize, cols: u16, rows: u16) -> Buffer {
     };
     let spec = SceneSpec::from_args(&input).unwrap();
     let state = StateArgs {
-        step: Some(step),
+        step: Some(Step::At(step)),
         ..StateArgs::default()
     };
     let app = App::new(spec, &state).unwrap();

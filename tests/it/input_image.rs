@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use convstep::cmd::InputArgs;
 use convstep::input::picture::Picture;
-use convstep::input::{InputArgs, Scale, SceneSpec};
+use convstep::input::{Scale, SceneSpec};
 use image::{ImageBuffer, Luma, Rgb, Rgba};
 use tempfile::TempDir;
 

@@ -1,8 +1,9 @@
 //! Property tests through SceneSpec: random shapes and parameters never panic and give
 //! either the layer's shapes or a clear error; numeric gradient checks over many shapes.
 
+use convstep::cmd::InputArgs;
 use convstep::conv::{backward, forward, numeric_grads, rel_error};
-use convstep::input::{Arrays, InputArgs, SceneSpec};
+use convstep::input::{Arrays, SceneSpec};
 use ndarray::{Array, Array4};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -53,7 +54,7 @@ fn spec_for(case: Case, array_kernel: bool) -> anyhow::Result<SceneSpec> {
         w,
         ..Arrays::default()
     };
-    SceneSpec::from_args_and_arrays(&args, arrays)
+    SceneSpec::from_options_and_arrays(&args.options(), arrays)
 }
 
 /// Whether the dilated kernel's reach d(k-1)+1 fits in the padded length len + 2 pad.

@@ -6,9 +6,10 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use convstep::cmd::InputArgs;
 use convstep::conv::{backward, forward};
+use convstep::input::SceneSpec;
 use convstep::input::picture::Picture;
-use convstep::input::{InputArgs, SceneSpec};
 use image::{ImageFormat, RgbImage};
 use ndarray::Array4;
 use ndarray_npy::WriteNpyExt;

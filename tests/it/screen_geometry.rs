@@ -5,8 +5,11 @@
 use std::collections::HashSet;
 
 use assert_cmd::Command;
-use convstep::app::{App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec, presets};
+use convstep::app::Step;
+use convstep::app::{App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::{SceneSpec, presets};
 use convstep::ui::{self, grid::CellMode};
 use ratatui::layout::Rect;
 
@@ -15,7 +18,7 @@ use crate::buffer_text::rows_in;
 fn start(args: InputArgs, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()

@@ -2,8 +2,10 @@
 //! k steps is bit for bit the layer's `backward_after(k)`; play moves up to a whole
 //! output row per tick.
 
-use convstep::app::{Action, App, Phase, StateArgs, TICKS_MS};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::{Action, App, Phase, TICKS_MS};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 
 fn photo(size: &str, filters: usize) -> App {
     let args = InputArgs {
@@ -51,7 +53,7 @@ fn keys_in_the_backward_pass_keep_the_exact_running_totals() {
     ];
     for (action, times) in keys {
         for t in 0..times {
-            app.update(action);
+            app.apply(action.clone());
             assert_state_is_direct(&app, &format!("{action:?} #{t} at step {}", app.step));
             // l then h (and h then l) comes back to the very same numbers.
             if matches!(action, Action::Next | Action::Prev) && t == 0 {
@@ -61,8 +63,8 @@ fn keys_in_the_backward_pass_keep_the_exact_running_totals() {
                     Action::Next
                 };
                 let here = app.step;
-                app.update(back);
-                app.update(action);
+                app.apply(back);
+                app.apply(action.clone());
                 assert_eq!(app.step, here);
             }
         }
@@ -73,9 +75,9 @@ fn keys_in_the_backward_pass_keep_the_exact_running_totals() {
 fn play_at_the_fastest_speed_moves_a_whole_output_row_per_tick() {
     let mut app = photo("32", 1);
     let w_out = app.layer().geom.w_out;
-    app.update(Action::First);
+    app.apply(Action::First);
     for _ in 0..TICKS_MS.len() {
-        app.update(Action::Faster);
+        app.apply(Action::Faster);
     }
     assert_eq!(app.steps_per_tick(), w_out);
     let message = app
@@ -84,16 +86,16 @@ fn play_at_the_fastest_speed_moves_a_whole_output_row_per_tick() {
         .map(|m| m.text.clone())
         .unwrap_or_default();
     assert!(message.contains("whole output row"), "{message}");
-    app.update(Action::PlayPause);
+    app.apply(Action::PlayPause);
     for row in 1..=3 {
-        app.update(Action::Tick);
+        app.apply(Action::Tick);
         assert_eq!(app.step, 1 + row * w_out);
         assert_state_is_direct(&app, &format!("tick {row}"));
     }
     // Play stops at the last step without passing it.
     let total = app.total_steps();
     for _ in 0..app.layer().geom.h_out + 2 {
-        app.update(Action::Tick);
+        app.apply(Action::Tick);
     }
     assert_eq!(app.step, total);
     assert!(!app.playing);

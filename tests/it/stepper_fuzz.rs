@@ -18,11 +18,11 @@ use std::time::Instant;
 
 use clap::Parser;
 use convstep::app::keys::TABLE;
-use convstep::app::terminal::Session;
 use convstep::app::{Action, App};
-use convstep::cli::{Cli, Command};
-use convstep::export::{ExportArgs, Format, RenderOptions};
+use convstep::cmd::{Cli, Command};
+use convstep::export::{Format, RenderOptions, ScreenshotOptions};
 use convstep::input::{SceneSpec, presets};
+use convstep::runtime::Session;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use ratatui::Terminal;
@@ -235,7 +235,7 @@ fn shot(args: &[String], script: &[&str], area: Rect, out: &Path) -> Vec<u8> {
     let Some(Command::Shot(shot)) = cli.command else {
         panic!("{line:?} is not a shot");
     };
-    convstep::export::run_shot(&shot).unwrap_or_else(|e| panic!("{line:?}: {e:#}"));
+    convstep::cmd::shot::run(&shot).unwrap_or_else(|e| panic!("{line:?}: {e:#}"));
     std::fs::read(out).expect("the shot is written")
 }
 
@@ -253,7 +253,7 @@ fn fuzz(cases: usize, seed: u64) -> usize {
         };
         let shots = dir.path().join(format!("shots{layers}"));
         std::fs::create_dir_all(&shots).expect("a folder for screenshots");
-        let export = ExportArgs {
+        let export = ScreenshotOptions {
             export_format: Some("txt".into()),
             export_dir: Some(shots.clone()),
             png_scale: None,
@@ -366,7 +366,7 @@ fn random_inputs_keep_the_screen_whole_and_equal_to_a_fresh_redraw() {
 #[test]
 fn a_resize_away_and_back_between_two_frames_redraws_the_whole_screen() {
     let args: Vec<String> = ["--preset", "cs231n-demo"].map(String::from).to_vec();
-    let export = ExportArgs::default();
+    let export = ScreenshotOptions::default();
     let mut app = start(&args).expect("the preset starts");
     let terminal = Terminal::new(TestBackend::new(100, 30)).expect("a test terminal");
     let mut session = Session::new(terminal, &mut app, &export);

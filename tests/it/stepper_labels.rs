@@ -2,8 +2,11 @@
 //! dilation too, at 120x40 and 140x45 where it used to), one name per kernel in a
 //! frame, and the tour's listing is the stepper's.
 
-use convstep::app::{App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec, presets};
+use convstep::app::Step;
+use convstep::app::{App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::{SceneSpec, presets};
 use convstep::ui::{self, code};
 use ratatui::layout::Rect;
 
@@ -12,7 +15,7 @@ use crate::buffer_text::rows_in;
 fn app(args: InputArgs, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()

@@ -4,9 +4,12 @@
 //! minimum up (in columns, or in pages turned with the page key); the status line keeps
 //! the play indicator at the minimum size.
 
+use convstep::app::Step;
 use convstep::app::keys::TABLE;
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::SceneSpec;
 use convstep::ui::{self, check, help};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -16,7 +19,7 @@ use crate::buffer_text::rows_in;
 fn photo(step: usize) -> App {
     let state = StateArgs {
         phase: Some(Phase::Forward),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(SceneSpec::from_args(&InputArgs::default()).unwrap(), &state).unwrap()
@@ -55,11 +58,11 @@ fn covered_cells_come_from_the_overlay(shown: &Buffer, alone: &Buffer, cover: Re
 #[test]
 fn no_overlay_leaves_characters_of_the_panels_beneath_it() {
     let mut with_check = photo(90);
-    with_check.update(Action::GradCheck);
+    with_check.apply(Action::GradCheck);
     let mut with_dx_check = photo(90);
-    with_dx_check.update(Action::Select);
-    with_dx_check.update(Action::Backward);
-    with_dx_check.update(Action::GradCheck);
+    with_dx_check.apply(Action::Select);
+    with_dx_check.apply(Action::Backward);
+    with_dx_check.apply(Action::GradCheck);
     for (cols, rows) in sizes() {
         let area = Rect::new(0, 0, cols, rows);
         for app in [&with_check, &with_dx_check] {
@@ -87,9 +90,9 @@ fn no_overlay_leaves_characters_of_the_panels_beneath_it() {
         for backward in [false, true] {
             let mut app = photo(90);
             if backward {
-                app.update(Action::Backward);
+                app.apply(Action::Backward);
             }
-            app.update(Action::Help);
+            app.apply(Action::Help);
             let shown = ui::render_buffer(&app, cols, rows);
             let below = below_status(&app, area);
             let mut alone = Buffer::empty(area);
@@ -117,7 +120,7 @@ fn text_in(buf: &Buffer, rect: Rect) -> String {
 fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() {
     for (cols, rows) in sizes() {
         let mut app = photo(1);
-        app.update(Action::Help);
+        app.apply(Action::Help);
         let area = Rect::new(0, 0, cols, rows);
         let below = below_status(&app, area);
         let pages = help::layout(below, 0).pages;
@@ -135,7 +138,7 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
                 assert!(inside.contains(&title), "{cols}x{rows}:\n{inside}");
             }
             seen.push_str(&inside);
-            app.update(Action::HelpPage);
+            app.apply(Action::HelpPage);
         }
         // Every row of the table: its keys, then its words, on one line.
         for b in TABLE {
@@ -167,7 +170,7 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
 #[test]
 fn at_the_minimum_the_help_needs_pages_and_a_wide_screen_one_box_of_columns() {
     let mut app = photo(1);
-    app.update(Action::Help);
+    app.apply(Action::Help);
     let small = help::layout(below_status(&app, Rect::new(0, 0, 60, 16)), 0);
     assert!(small.pages > 1);
     let large = help::layout(below_status(&app, Rect::new(0, 0, 120, 40)), 0);
@@ -178,10 +181,10 @@ fn at_the_minimum_the_help_needs_pages_and_a_wide_screen_one_box_of_columns() {
         large.rect
     );
     // `?` closes it from any page; the page key wraps around.
-    app.update(Action::HelpPage);
-    app.update(Action::Help);
+    app.apply(Action::HelpPage);
+    app.apply(Action::Help);
     assert!(!app.help);
-    app.update(Action::HelpPage);
+    app.apply(Action::HelpPage);
     assert!(
         app.help && app.help_page == 0,
         "the page key opens the help"
@@ -191,9 +194,9 @@ fn at_the_minimum_the_help_needs_pages_and_a_wide_screen_one_box_of_columns() {
 #[test]
 fn the_play_indicator_and_the_parameters_show_at_the_minimum_size() {
     let mut app = photo(1);
-    app.update(Action::PlayPause);
+    app.apply(Action::PlayPause);
     for phase in [Action::Forward, Action::Backward] {
-        app.update(phase);
+        app.apply(phase);
         let shown = ui::render_buffer(&app, 60, 16);
         let status = text_in(&shown, ui::plan(&app, Rect::new(0, 0, 60, 16)).status);
         assert!(status.contains("▶ 1000 ms"), "{status}");

@@ -2,9 +2,12 @@
 //! terminal sizes, in both phases, at the first, a middle and the last step; a batch of
 //! images (N = 2) and one channel; a long seeded walk through every action.
 
+use convstep::app::Step;
 use convstep::app::keys::TABLE;
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{Arrays, InputArgs, SceneSpec, presets};
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::{Arrays, SceneSpec, presets};
 use convstep::ui::{self, theme::ColorMode};
 use rand::{Rng, SeedableRng};
 use ratatui::layout::Rect;
@@ -82,10 +85,10 @@ fn start(args: InputArgs, phase: Phase, step: usize) -> App {
 fn start_with(args: &InputArgs, arrays: Arrays, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
-    let spec = SceneSpec::from_args_and_arrays(args, arrays).unwrap();
+    let spec = SceneSpec::from_options_and_arrays(&args.options(), arrays).unwrap();
     App::new(spec, &state).unwrap()
 }
 
@@ -112,8 +115,8 @@ fn every_preset_renders_at_every_size_in_both_phases() {
                 app.color = ColorMode::None;
                 render_everywhere(&app);
                 app.color = ColorMode::Ansi256;
-                app.update(Action::Select);
-                app.update(Action::Help);
+                app.apply(Action::Select);
+                app.apply(Action::Help);
                 render_everywhere(&app);
             }
         }
@@ -129,10 +132,10 @@ fn a_batch_of_two_images_and_a_single_channel_render() {
         ..Default::default()
     };
     let mut app = start_with(&args, x_array(x), Phase::Backward, 1);
-    app.update(Action::Last);
+    app.apply(Action::Last);
     assert_eq!(app.pos().n, 1, "the last step is in the second image");
     render_everywhere(&app);
-    app.update(Action::GradCheck);
+    app.apply(Action::GradCheck);
     let report = app.check.clone().expect("report");
     assert!(
         report.checks.iter().all(|(_, c)| c.rel_error < 1e-7),
@@ -149,7 +152,7 @@ fn a_long_random_walk_through_every_action_never_panics() {
         &StateArgs::default(),
     )
     .unwrap();
-    let mut actions: Vec<Action> = TABLE.iter().map(|b| b.action).collect();
+    let mut actions: Vec<Action> = TABLE.iter().map(|b| b.action.clone()).collect();
     actions.extend([
         Action::Tick,
         Action::SelectCell { row: 0, col: 0 },
@@ -161,13 +164,12 @@ fn a_long_random_walk_through_every_action_never_panics() {
         Action::JumpTo { f: 99, i: 0, j: 0 },
     ]);
     for k in 0..600 {
-        let action = actions[rng.random_range(0..actions.len())];
+        let action = actions[rng.random_range(0..actions.len())].clone();
         // Gradient checks and size changes cost whole passes; keep the walk quick.
         if matches!(action, Action::GradCheck | Action::SizeUp) && k % 10 != 0 {
             continue;
         }
-        app.update(action);
-        app.quit = false;
+        app.apply(action.clone());
         let g = app.layer().geom;
         assert!(
             (1..=g.total_steps()).contains(&app.step),
@@ -191,8 +193,8 @@ fn many_filters_and_a_large_kernel_render() {
     for phase in [Phase::Forward, Phase::Backward] {
         let mut app = start(args.clone(), phase, 1);
         render_everywhere(&app);
-        app.update(Action::Last);
-        app.update(Action::Select);
+        app.apply(Action::Last);
+        app.apply(Action::Select);
         render_everywhere(&app);
     }
 }
@@ -219,9 +221,9 @@ fn extreme_values_and_shapes_render() {
         for phase in [Phase::Forward, Phase::Backward] {
             let mut app = array_app(x.clone(), kernel, phase);
             render_everywhere(&app);
-            app.update(Action::Last);
-            app.update(Action::Select);
-            app.update(Action::GradCheck);
+            app.apply(Action::Last);
+            app.apply(Action::Select);
+            app.apply(Action::GradCheck);
             render_everywhere(&app);
         }
     }
@@ -244,8 +246,8 @@ fn a_kernel_wider_than_any_screen_renders() {
     for phase in [Phase::Forward, Phase::Backward] {
         let mut app = start_with(&args, arrays.clone(), phase, 1);
         render_everywhere(&app);
-        app.update(Action::Last);
-        app.update(Action::NextTap);
+        app.apply(Action::Last);
+        app.apply(Action::NextTap);
         render_everywhere(&app);
     }
 }
@@ -339,7 +341,7 @@ fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
     let spec = SceneSpec::from_args(&InputArgs::default()).unwrap();
     let state = StateArgs {
         phase: Some(Phase::Backward),
-        step: Some(5),
+        step: Some(Step::At(5)),
         filter: None,
     };
     let mut app = App::new(spec, &state).unwrap();

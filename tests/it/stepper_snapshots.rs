@@ -1,8 +1,11 @@
 //! Frames of the stepper drawn through `ui::render_buffer` (a TestBackend), at fixed
 //! sizes and states, as text and, where colour carries meaning, with styles.
 
-use convstep::app::{Action, App, Phase, StateArgs};
-use convstep::input::{Arrays, InputArgs, SceneSpec};
+use convstep::app::Step;
+use convstep::app::{Action, App, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
+use convstep::input::{Arrays, SceneSpec};
 use convstep::ui::{self, theme::ColorMode};
 
 use crate::buffer_text::text;
@@ -19,7 +22,7 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
 fn app_of(spec: SceneSpec, phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(spec, &state).expect("scene builds")
@@ -114,7 +117,7 @@ fn stride_2_jump() {
 #[test]
 fn last_step_120x40() {
     let mut app = app(default_input(), Phase::Forward, 1);
-    app.update(Action::Last);
+    app.apply(Action::Last);
     insta::assert_snapshot!(text(&ui::render_buffer(&app, 120, 40)));
 }
 
@@ -128,7 +131,7 @@ fn backward_step_120x40() {
 fn backward_step_80x24_and_touches() {
     let mut app = app(demo(), Phase::Backward, 5);
     insta::assert_snapshot!(text(&ui::render_buffer(&app, 80, 24)));
-    app.update(Action::ToggleTouches);
+    app.apply(Action::ToggleTouches);
     insta::assert_snapshot!(
         "backward_touches_80x24",
         text(&ui::render_buffer(&app, 80, 24))
@@ -180,7 +183,7 @@ fn a_map_with_nothing_computed_yet_still_shows_its_extent() {
 #[test]
 fn help_overlay_80x24() {
     let mut app = app(default_input(), Phase::Forward, 1);
-    app.update(Action::Help);
+    app.apply(Action::Help);
     let shown = text(&ui::render_buffer(&app, 80, 24));
     insta::assert_snapshot!(shown);
     for binding in convstep::app::keys::TABLE {
@@ -192,7 +195,7 @@ fn help_overlay_80x24() {
 fn help_overlay_leaves_nothing_of_the_screen_beside_its_box() {
     for (cols, rows) in [(80, 24), (100, 30), (200, 60)] {
         let mut app = app(default_input(), Phase::Forward, 1);
-        app.update(Action::Help);
+        app.apply(Action::Help);
         let buf = ui::render_buffer(&app, cols, rows);
         let at = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
         let top = (0..rows)
@@ -334,7 +337,7 @@ fn array_frame(values: impl Fn(usize, usize) -> f64, kernel: &str, phase: Phase)
         x: Some(x),
         ..Arrays::default()
     };
-    let spec = SceneSpec::from_args_and_arrays(&args, arrays).expect("arrays load");
+    let spec = SceneSpec::from_options_and_arrays(&args.options(), arrays).expect("arrays load");
     text(&ui::render_buffer(&app_of(spec, phase, 5), 100, 30))
 }
 
@@ -381,7 +384,7 @@ fn a_short_screen_gives_its_rows_to_the_grids() {
     assert!(!shown.contains("? help"), "{shown}");
     // A message still shows, on the bottom line.
     let mut edited = demo_at_5.clone();
-    edited.update(Action::PadUp);
+    edited.apply(Action::PadUp);
     let shown = text(&ui::render_buffer(&edited, 80, 20));
     assert!(
         shown.lines().last().unwrap().contains("pad 2: output"),

@@ -127,8 +127,10 @@ fn a_bad_start_step_is_one_line_and_status_2() {
 
 #[test]
 fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
-    use convstep::app::{App, StateArgs};
-    use convstep::input::{InputArgs, SceneSpec};
+    use convstep::app::App;
+    use convstep::cmd::InputArgs;
+    use convstep::cmd::StateArgs;
+    use convstep::input::SceneSpec;
     let Some(t) = Tmux::start("mouse", 80, 24, &command("--preset cs231n-demo")) else {
         return;
     };

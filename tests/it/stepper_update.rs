@@ -1,10 +1,13 @@
 //! The stepper's update: every key of the key table in both phases at the first and
 //! the last step, live parameter edits, selection, gradient check and start states.
 
+use convstep::app::Step;
 use convstep::app::keys::{self, TABLE};
-use convstep::app::{Action, App, Phase, StateArgs};
+use convstep::app::{Action, App, Effect, Phase};
+use convstep::cmd::InputArgs;
+use convstep::cmd::StateArgs;
 use convstep::conv::OutPos;
-use convstep::input::{InputArgs, SceneSpec};
+use convstep::input::SceneSpec;
 
 fn spec(preset: &str) -> SceneSpec {
     SceneSpec::from_args(&InputArgs {
@@ -18,7 +21,7 @@ fn spec(preset: &str) -> SceneSpec {
 fn demo(phase: Phase, step: usize) -> App {
     let state = StateArgs {
         phase: Some(phase),
-        step: Some(step),
+        step: Some(Step::At(step)),
         filter: None,
     };
     App::new(spec("cs231n-demo"), &state).expect("demo builds")
@@ -127,20 +130,20 @@ fn every_key_in_every_phase_at_the_first_and_last_step() {
                     let before = app.clone();
                     let action = keys::action_named(key.name).expect("named key");
                     assert_eq!(action, binding.action);
-                    app.update(action);
+                    let effect = app.apply(action.clone());
                     let context = format!("key {} in {phase:?} at_last={at_last}", key.name);
                     check_invariants(&app);
-                    if let Some(want) = expected_pos(action, at_last) {
+                    if let Some(want) = expected_pos(action.clone(), at_last) {
                         assert_eq!(pos_of(&app), want, "{context}");
                     }
-                    check_effect(action, &before, &app, &context);
+                    check_effect(action, effect, &before, &app, &context);
                 }
             }
         }
     }
 }
 
-fn check_effect(action: Action, before: &App, app: &App, context: &str) {
+fn check_effect(action: Action, effect: Option<Effect>, before: &App, app: &App, context: &str) {
     use Action::*;
     let g = app.layer().geom;
     match action {
@@ -156,8 +159,11 @@ fn check_effect(action: Action, before: &App, app: &App, context: &str) {
         Faster => assert!(app.tick_ms() < before.tick_ms(), "{context}"),
         Help => assert!(app.help, "{context}"),
         HelpPage => assert!(app.help && app.help_page == 0, "opens the help: {context}"),
-        Quit => assert!(app.quit, "{context}"),
-        Screenshot => assert!(app.screenshot_requested, "{context}"),
+        Quit => assert_eq!(effect, Some(Effect::Quit), "{context}"),
+        Screenshot => assert!(
+            matches!(effect, Some(Effect::Screenshot { .. })),
+            "{context}"
+        ),
         ToggleTouches => assert!(app.show_touches, "{context}"),
         NextTap => assert_eq!(app.tap, Some((0, 0, 0)), "{context}"),
         StrideUp => assert_eq!((g.stride, g.h_out), (3, 2), "{context}"),
@@ -240,7 +246,7 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
     .unwrap();
     let state = StateArgs {
         phase: Some(Phase::Backward),
-        step: Some(18),
+        step: Some(Step::At(18)),
         filter: None,
     };
     let app = App::new(ones, &state).unwrap();
@@ -257,7 +263,7 @@ fn an_invalid_edit_keeps_the_previous_state_and_says_why() {
     })
     .expect("dilation 3 fits pad 1");
     let mut app = App::new(spec, &StateArgs::default()).unwrap();
-    app.update(Action::PadDown);
+    app.apply(Action::PadDown);
     // pad 0 leaves 5 cells for a reach of 7: refused, the state stays.
     let g = app.layer().geom;
     assert_eq!((g.pad, g.dilation), (1, 3));
@@ -290,7 +296,7 @@ fn error_text(app: &App) -> String {
 fn the_pad_key_stops_at_full_padding() {
     let mut app = photo();
     for _ in 0..10 {
-        app.update(Action::PadUp);
+        app.apply(Action::PadUp);
     }
     // Full padding for a 3x3 kernel at dilation 1: 1 * (3 - 1) = 2.
     assert_eq!(app.layer().geom.pad, 2);
@@ -300,13 +306,13 @@ fn the_pad_key_stops_at_full_padding() {
     );
     check_invariants(&app);
     // A wider kernel reaches further: at dilation 2 full padding is 4.
-    app.update(Action::DilationUp);
+    app.apply(Action::DilationUp);
     for _ in 0..10 {
-        app.update(Action::PadUp);
+        app.apply(Action::PadUp);
     }
     assert_eq!(app.layer().geom.pad, 4);
     // Going down is never refused.
-    app.update(Action::PadDown);
+    app.apply(Action::PadDown);
     assert_eq!(app.layer().geom.pad, 3);
 }
 
@@ -315,14 +321,14 @@ fn dilation_and_pad_keys_together_stay_bounded() {
     // Each dilation makes room for more pad and more pad for more dilation: both stop.
     let mut app = photo();
     for _ in 0..40 {
-        app.update(Action::DilationUp);
-        app.update(Action::PadUp);
-        app.update(Action::PadUp);
+        app.apply(Action::DilationUp);
+        app.apply(Action::PadUp);
+        app.apply(Action::PadUp);
     }
     let g = app.layer().geom;
     // Dilation 7 spans 7 * 2 + 1 = 15 cells of x's 16; dilation 8 would span 17.
     assert_eq!((g.dilation, g.pad), (7, 14));
-    app.update(Action::DilationUp);
+    app.apply(Action::DilationUp);
     assert_eq!(
         error_text(&app),
         "dilation stops at 7: at 8 the kernel would span 17 cells, more than x's 16"
@@ -335,7 +341,7 @@ fn dilation_and_pad_keys_together_stay_bounded() {
 fn the_stride_key_stops_at_a_one_by_one_output() {
     let mut app = demo(Phase::Backward, 1);
     for _ in 0..10 {
-        app.update(Action::StrideUp);
+        app.apply(Action::StrideUp);
     }
     // Padded 7, kernel 3: stride 5 gives floor(4 / 5) + 1 = 1 output per side.
     let g = app.layer().geom;
@@ -357,8 +363,8 @@ fn a_one_by_one_kernel_keeps_its_dilation() {
     })
     .unwrap();
     let mut app = App::new(spec, &StateArgs::default()).unwrap();
-    app.update(Action::DilationUp);
-    app.update(Action::PadUp);
+    app.apply(Action::DilationUp);
+    app.apply(Action::PadUp);
     let g = app.layer().geom;
     assert_eq!((g.dilation, g.pad), (1, 0));
     check_invariants(&app);
@@ -368,13 +374,13 @@ fn a_one_by_one_kernel_keeps_its_dilation() {
 fn the_size_keys_stop_at_the_ends_of_the_ladder() {
     let mut app = photo();
     for _ in 0..20 {
-        app.update(Action::SizeUp);
+        app.apply(Action::SizeUp);
     }
     assert_eq!(app.spec.size_label().as_deref(), Some("full"));
     assert_eq!((app.layer().geom.h, app.layer().geom.w), (300, 451));
     assert!(error_text(&app).contains("is the largest"));
     for _ in 0..20 {
-        app.update(Action::SizeDown);
+        app.apply(Action::SizeDown);
     }
     assert_eq!(app.spec.size_label().as_deref(), Some("8"));
     assert!(error_text(&app).contains("is the smallest"));
@@ -384,17 +390,17 @@ fn the_size_keys_stop_at_the_ends_of_the_ladder() {
 fn selecting_a_cell_marks_every_output_it_feeds() {
     let mut app = demo(Phase::Forward, 1);
     // Padded cell (2, 2) is x[.., 1, 1]: read by windows starting at rows/cols 0 and 2.
-    app.update(Action::SelectCell { row: 2, col: 2 });
+    app.apply(Action::SelectCell { row: 2, col: 2 });
     let mut feeds = app.feeds.clone();
     feeds.sort();
     assert_eq!(feeds, vec![(0, 0), (0, 1), (1, 0), (1, 1)]);
-    app.update(Action::GradCheck);
+    app.apply(Action::GradCheck);
     let report = app.check.clone().expect("report");
     assert_eq!(report.what, "dx[0,:,1,1]");
     assert!(report.checks.iter().all(|(_, c)| c.rel_error < 1e-7));
     // Padding has no dx entry.
-    app.update(Action::SelectCell { row: 0, col: 0 });
-    app.update(Action::GradCheck);
+    app.apply(Action::SelectCell { row: 0, col: 0 });
+    app.apply(Action::GradCheck);
     assert!(app.check.is_none());
     assert!(
         app.message
@@ -406,21 +412,21 @@ fn selecting_a_cell_marks_every_output_it_feeds() {
 #[test]
 fn a_click_on_an_output_jumps_to_its_step() {
     let mut app = demo(Phase::Forward, 1);
-    app.update(Action::JumpTo { f: 1, i: 2, j: 0 });
+    app.apply(Action::JumpTo { f: 1, i: 2, j: 0 });
     assert_eq!(app.step, 9 + 6 + 1);
-    app.update(Action::JumpTo { f: 5, i: 0, j: 0 });
+    app.apply(Action::JumpTo { f: 5, i: 0, j: 0 });
     assert_eq!(app.step, 16, "an output outside the map changes nothing");
 }
 
 #[test]
 fn play_ticks_until_the_last_step_then_stops() {
     let mut app = demo(Phase::Forward, 17);
-    app.update(Action::Tick);
+    app.apply(Action::Tick);
     assert_eq!(app.step, 17, "ticks do nothing while paused");
-    app.update(Action::PlayPause);
-    app.update(Action::Tick);
+    app.apply(Action::PlayPause);
+    app.apply(Action::Tick);
     assert_eq!(app.step, 18);
-    app.update(Action::Tick);
+    app.apply(Action::Tick);
     assert!(!app.playing);
 }
 
@@ -431,19 +437,19 @@ fn start_state_options_are_checked() {
         step,
         filter,
     };
-    let err = App::new(spec("cs231n-demo"), &state(Some(19), None)).unwrap_err();
+    let err = App::new(spec("cs231n-demo"), &state(Some(Step::At(19)), None)).unwrap_err();
     assert_eq!(
         err.to_string(),
         "--step 19 is out of range: this layer has 18 steps (1..=18)"
     );
-    let err = App::new(spec("cs231n-demo"), &state(Some(0), None)).unwrap_err();
+    let err = App::new(spec("cs231n-demo"), &state(Some(Step::At(0)), None)).unwrap_err();
     assert!(err.to_string().contains("--step 0 is out of range"));
     let err = App::new(spec("cs231n-demo"), &state(None, Some(2))).unwrap_err();
     assert_eq!(
         err.to_string(),
         "--filter 2 is out of range: this layer has 2 filter(s) (0..=1)"
     );
-    let app = App::new(spec("cs231n-demo"), &state(Some(5), Some(1))).unwrap();
+    let app = App::new(spec("cs231n-demo"), &state(Some(Step::At(5)), Some(1))).unwrap();
     assert_eq!(
         app.pos(),
         OutPos {
@@ -466,8 +472,8 @@ fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
         ..Default::default()
     };
     let mut app = App::new(SceneSpec::from_args(&args).unwrap(), &StateArgs::default()).unwrap();
-    app.update(Action::Backward);
-    app.update(Action::Last);
+    app.apply(Action::Backward);
+    app.apply(Action::Last);
     assert_eq!(app.layer().geom.f, 8);
     let (_, after) = app.bwd.as_ref().unwrap();
     assert_eq!(after.grads, app.cache.full.grads);
@@ -503,21 +509,21 @@ fn the_chosen_w_entry_is_the_one_checked() {
     let mut app = demo(Phase::Forward, 1);
     // 3 channels x 3 x 3 entries: the 28th press is back to none.
     for _ in 0..5 {
-        app.update(Action::NextTap);
+        app.apply(Action::NextTap);
     }
     assert_eq!(app.tap, Some((0, 1, 1)));
-    app.update(Action::GradCheck);
+    app.apply(Action::GradCheck);
     let report = app.check.clone().expect("report");
     assert_eq!(report.what, "dw[0,0,1,1] and db[0]");
     assert_eq!(report.checks.len(), 2);
     assert!(report.checks.iter().all(|(_, c)| c.rel_error < 1e-7));
     for _ in 5..28 {
-        app.update(Action::NextTap);
+        app.apply(Action::NextTap);
     }
     assert_eq!(app.tap, None);
-    app.update(Action::SelectTap { c: 2, m: 2, k: 0 });
+    app.apply(Action::SelectTap { c: 2, m: 2, k: 0 });
     assert_eq!(app.tap, Some((2, 2, 0)));
-    app.update(Action::SelectTap { c: 3, m: 0, k: 0 });
+    app.apply(Action::SelectTap { c: 3, m: 0, k: 0 });
     assert_eq!(app.tap, Some((2, 2, 0)), "outside w: unchanged");
 }
 
@@ -532,8 +538,8 @@ fn a_new_working_size_keeps_the_output_position() {
         &StateArgs::default(),
     )
     .unwrap();
-    app.update(Action::JumpTo { f: 1, i: 5, j: 7 });
-    app.update(Action::SizeUp);
+    app.apply(Action::JumpTo { f: 1, i: 5, j: 7 });
+    app.apply(Action::SizeUp);
     let g = app.layer().geom;
     assert_eq!((g.h, g.w), (16, 24), "16 px longest side becomes 24");
     assert_eq!(
@@ -548,7 +554,7 @@ fn a_new_working_size_keeps_the_output_position() {
     assert_eq!(app.message.as_ref().unwrap().text, "size 24: output 16x24");
     // Down the ladder 24, 16, 12, 8: at 8 px (5, 7) is past the last row and clamps.
     for _ in 0..3 {
-        app.update(Action::SizeDown);
+        app.apply(Action::SizeDown);
     }
     let g = app.layer().geom;
     assert_eq!((g.h_out, g.w_out), (5, 8));
@@ -575,14 +581,14 @@ fn the_selection_stays_on_its_cell_of_x_through_pad_stride_and_dilation() {
     // same-padding: 5x5, 3x3 kernel, pad 1. `x` at step 1 selects the window's centre,
     // padded (1, 1) = x[.., 0, 0].
     let mut app = App::new(spec("same-padding"), &StateArgs::default()).unwrap();
-    app.update(Action::Select);
+    app.apply(Action::Select);
     assert_eq!(app.selection, Some((1, 1)));
-    app.update(Action::PadUp);
+    app.apply(Action::PadUp);
     assert_eq!(app.layer().geom.pad, 2);
     assert_eq!(app.selection, Some((2, 2)), "still x[.., 0, 0]");
     assert_eq!(selected_in_x(&app), Some((0, 0)));
     // The check is of dx at x[0, :, 0, 0], not of a padding cell.
-    app.update(Action::GradCheck);
+    app.apply(Action::GradCheck);
     let report = app.check.clone().expect("a report, not a padding error");
     assert_eq!(report.what, "dx[0,:,0,0]");
     let before = app.feeds.clone();
@@ -594,7 +600,7 @@ fn the_selection_stays_on_its_cell_of_x_through_pad_stride_and_dilation() {
         Action::DilationDown,
         Action::PadDown,
     ] {
-        app.update(action);
+        app.apply(action.clone());
         assert_eq!(selected_in_x(&app), Some((0, 0)), "after {action:?}");
         let g = app.layer().geom;
         let (r, c) = app.selection.unwrap();
@@ -615,12 +621,12 @@ fn the_selection_stays_on_its_cell_of_x_through_pad_stride_and_dilation() {
 fn a_selected_padding_cell_follows_while_its_ring_exists_then_clears_with_a_message() {
     // full-padding: pad 2; step 1's window centre is padded (1, 1), x's ring -1.
     let mut app = App::new(spec("full-padding"), &StateArgs::default()).unwrap();
-    app.update(Action::Select);
+    app.apply(Action::Select);
     assert_eq!(selected_in_x(&app), Some((-1, -1)));
-    app.update(Action::PadDown);
+    app.apply(Action::PadDown);
     assert_eq!(app.layer().geom.pad, 1);
     assert_eq!(app.selection, Some((0, 0)), "ring -1 is row 0 at pad 1");
-    app.update(Action::PadDown);
+    app.apply(Action::PadDown);
     assert_eq!(app.layer().geom.pad, 0);
     assert_eq!(app.selection, None);
     assert!(app.feeds.is_empty());
@@ -637,23 +643,23 @@ fn a_smaller_size_keeps_the_selected_cell_or_clears_it_with_a_message() {
     let mut app = photo();
     let g = app.layer().geom;
     // x[.., 2, 3] exists at every working size.
-    app.update(Action::SelectCell {
+    app.apply(Action::SelectCell {
         row: g.pad + 2,
         col: g.pad + 3,
     });
-    app.update(Action::SizeDown);
+    app.apply(Action::SizeDown);
     assert_eq!(selected_in_x(&app), Some((2, 3)));
-    app.update(Action::SizeUp);
-    app.update(Action::SizeUp);
+    app.apply(Action::SizeUp);
+    app.apply(Action::SizeUp);
     assert_eq!(selected_in_x(&app), Some((2, 3)));
     // The last cell of x, then a smaller x: gone.
     let g = app.layer().geom;
     let (h, w) = (g.h - 1, g.w - 1);
-    app.update(Action::SelectCell {
+    app.apply(Action::SelectCell {
         row: g.pad + h,
         col: g.pad + w,
     });
-    app.update(Action::SizeDown);
+    app.apply(Action::SizeDown);
     let g = app.layer().geom;
     assert_eq!(app.selection, None);
     let m = app.message.clone().expect("a message");
@@ -665,10 +671,10 @@ fn a_smaller_size_keeps_the_selected_cell_or_clears_it_with_a_message() {
         "{m:?}"
     );
     // A refused edit keeps the selection where it was.
-    app.update(Action::SelectCell { row: 1, col: 1 });
+    app.apply(Action::SelectCell { row: 1, col: 1 });
     let kept = app.selection;
     for _ in 0..6 {
-        app.update(Action::SizeDown);
+        app.apply(Action::SizeDown);
     }
     assert!(app.message.as_ref().unwrap().error);
     assert_eq!(selected_in_x(&app).map(|_| ()), kept.map(|_| ()));

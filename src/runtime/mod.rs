@@ -1,4 +1,5 @@
-//! The terminal session and event loop shared by the stepper and the tour.
+//! The runtime: the terminal session and event loop shared by the stepper and the
+//! tour. It performs what the model asks for (saving a screenshot) and draws.
 //!
 //! - Input is read on a thread of its own ([`input::Reader`]): bytes are decoded as they
 //!   arrive, with an escape timeout, so that a stray fragment of an escape sequence
@@ -18,6 +19,7 @@ pub mod input;
 use std::io::{IsTerminal, stdout};
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -34,29 +36,48 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
-use super::{Action, App, Message};
-use crate::export::ExportArgs;
+use crate::app::{Action, App, Done, Effect, Job};
+use crate::export::ScreenshotOptions;
+use crate::palette::ColorMode;
 use crate::ui;
-use crate::ui::theme::ColorMode;
 
 /// What runs full-screen: the stepper alone, or the stepper inside a walkthrough.
 pub trait Screen {
     /// The stepper being driven.
     fn app(&self) -> &App;
-    fn app_mut(&mut self) -> &mut App;
     /// Uses these colours from now on.
     fn set_color(&mut self, color: ColorMode);
     /// Draws the whole screen.
     fn render(&self, area: Rect, buf: &mut Buffer);
-    /// A key press.
-    fn key(&mut self, key: KeyEvent);
+    /// A key press; what the runtime is to do about it, if anything.
+    fn key(&mut self, key: KeyEvent) -> Option<Effect>;
+    /// An action for the stepper: a click, a play tick, the answer to an effect.
+    fn update(&mut self, action: Action) -> Option<Effect>;
     /// Where the stepper is drawn within the screen, for mouse clicks.
     fn stepper_area(&self, area: Rect) -> Rect {
         area
     }
-    /// Whether the user asked to quit.
-    fn quit(&self) -> bool {
-        self.app().quit
+}
+
+impl Screen for App {
+    fn app(&self) -> &App {
+        self
+    }
+
+    fn set_color(&mut self, color: ColorMode) {
+        self.color = color;
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer) {
+        ui::render(self, area, buf);
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        App::update(self, Action::Key(key))
+    }
+
+    fn update(&mut self, action: Action) -> Option<Effect> {
+        App::update(self, action)
     }
 }
 
@@ -64,7 +85,7 @@ pub trait Screen {
 /// stdin or stdout is not a terminal.
 pub fn run_full_screen(
     screen: &mut impl Screen,
-    export: &ExportArgs,
+    export: &ScreenshotOptions,
     needs_terminal: &str,
 ) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() || !stdout().is_terminal() {
@@ -75,12 +96,63 @@ pub fn run_full_screen(
     let reader = input::Reader::start()?;
     let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     let mut session = Session::new(terminal, screen, export);
+    session.compute_in_background();
     let result = event_loop(&mut session, &reader.events);
     // Stop reading first: keys typed after quitting are the shell's.
     drop(reader);
     drop(session);
     drop(full_screen);
     result
+}
+
+/// How often the loop looks for a finished computation while one is under way.
+const JOB_POLL: Duration = Duration::from_millis(15);
+
+/// Computations run off the loop, one thread each; a newer one does not wait for an
+/// older, whose answer the model drops.
+struct Worker {
+    answers: Sender<Done>,
+    inbox: Receiver<Done>,
+    /// Computations started and not answered yet.
+    running: usize,
+}
+
+impl Worker {
+    fn new() -> Worker {
+        let (answers, inbox) = channel();
+        Worker {
+            answers,
+            inbox,
+            running: 0,
+        }
+    }
+
+    /// Starts `job` on a thread of its own; gives it back if no thread can start.
+    fn start(&mut self, job: Job) -> Result<(), Job> {
+        let answers = self.answers.clone();
+        // The job goes back and forth through a slot so that a failed spawn returns it.
+        let slot = std::sync::Arc::new(Mutex::new(Some(job)));
+        let theirs = std::sync::Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("convstep-compute".into())
+            .spawn(move || {
+                let job = theirs.lock().ok().and_then(|mut j| j.take());
+                if let Some(job) = job {
+                    // The loop may have quit meanwhile: nobody to answer is no error.
+                    let _ = answers.send(job.run());
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                self.running += 1;
+                Ok(())
+            }
+            Err(_) => match slot.lock().ok().and_then(|mut j| j.take()) {
+                Some(job) => Err(job),
+                None => Ok(()),
+            },
+        }
+    }
 }
 
 /// Waits for input, applies all of it, draws once; until the screen asks to quit or
@@ -95,7 +167,15 @@ where
     use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
     session.draw()?;
     loop {
-        let first = match session.next_tick() {
+        // While a computation runs, look for its answer now and then.
+        let due = match (session.next_tick(), session.busy()) {
+            (due, false) => due,
+            (due, true) => {
+                let poll = Instant::now() + JOB_POLL;
+                Some(due.map_or(poll, |due| due.min(poll)))
+            }
+        };
+        let first = match due {
             Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
                 Ok(batch) => batch,
                 Err(RecvTimeoutError::Timeout) => Vec::new(),
@@ -118,7 +198,11 @@ where
                     }
                 }
                 Err(TryRecvError::Empty) => {
-                    if !session.tick_if_due(Instant::now()) {
+                    let (answered, quit) = session.take_answers();
+                    if quit {
+                        return Ok(());
+                    }
+                    if !answered && !session.tick_if_due(Instant::now()) {
                         break;
                     }
                 }
@@ -133,17 +217,20 @@ where
 pub struct Session<'a, S: Screen, B: Backend> {
     terminal: Terminal<B>,
     screen: &'a mut S,
-    export: &'a ExportArgs,
+    export: &'a ScreenshotOptions,
     /// The area of the last frame drawn: mouse reports point into it.
     area: Rect,
     /// When the next play tick is due, while playing.
     next_tick: Option<Instant>,
     /// The terminal was resized since the last frame: redraw every cell.
     resized: bool,
+    /// Where computations run: None runs them at once, inside `apply` (tests, so that
+    /// a frame never depends on timing); the terminal runs them off the loop.
+    worker: Option<Worker>,
 }
 
 impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
-    pub fn new(terminal: Terminal<B>, screen: &'a mut S, export: &'a ExportArgs) -> Self {
+    pub fn new(terminal: Terminal<B>, screen: &'a mut S, export: &'a ScreenshotOptions) -> Self {
         let area = terminal
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
@@ -155,9 +242,41 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
             area,
             next_tick: None,
             resized: false,
+            worker: None,
         };
         session.schedule(Instant::now());
         session
+    }
+
+    /// Runs computations on threads of their own from now on, so that keys and
+    /// drawing go on meanwhile (the terminal loop does).
+    pub fn compute_in_background(&mut self) {
+        self.worker = Some(Worker::new());
+    }
+
+    /// Whether a computation started off the loop has not answered yet.
+    pub fn busy(&self) -> bool {
+        self.worker.as_ref().is_some_and(|w| w.running > 0)
+    }
+
+    /// Feeds the answers of finished computations to the screen: whether there was
+    /// one, and whether the screen then asks to quit.
+    pub fn take_answers(&mut self) -> (bool, bool) {
+        let mut answered = false;
+        while let Some(done) = self.worker.as_mut().and_then(|w| w.inbox.try_recv().ok()) {
+            if let Some(w) = self.worker.as_mut() {
+                w.running = w.running.saturating_sub(1);
+            }
+            answered = true;
+            let effect = self.screen.update(Action::Computed(Box::new(done)));
+            if self.perform(effect) {
+                return (true, true);
+            }
+        }
+        if answered {
+            self.schedule(Instant::now());
+        }
+        (answered, false)
     }
 
     pub fn screen(&self) -> &S {
@@ -176,24 +295,25 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
     /// resize (the next frame is drawn whole, at the new size). True when the screen
     /// asks to quit.
     pub fn apply(&mut self, event: &Event) -> bool {
-        match event {
+        let effect = match event {
             Event::Key(key) if key.kind == KeyEventKind::Press => self.screen.key(*key),
             Event::Mouse(mouse) if mouse.kind == MouseEventKind::Down(MouseButton::Left) => {
                 let stepper = self.screen.stepper_area(self.area);
-                if let Some(action) =
-                    ui::hit_test(self.screen.app(), stepper, mouse.column, mouse.row)
-                {
-                    self.screen.app_mut().update(action);
-                }
+                ui::hit_test(self.screen.app(), stepper, mouse.column, mouse.row)
+                    .and_then(|action| self.screen.update(action))
             }
             // The size at the next frame may be the last frame's again (resized away and
             // back), yet the terminal has reflowed or cut what it showed: ratatui's diff
             // against the last frame would leave that on the screen.
-            Event::Resize(..) => self.resized = true,
-            _ => {}
-        }
-        self.after_update(Instant::now());
-        self.screen.quit()
+            Event::Resize(..) => {
+                self.resized = true;
+                None
+            }
+            _ => None,
+        };
+        let quit = self.perform(effect);
+        self.schedule(Instant::now());
+        quit
     }
 
     /// Applies inputs in order until one asks to quit; true if one did.
@@ -217,9 +337,10 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
 
     /// Applies one play tick now (tests call it directly).
     pub fn tick(&mut self, now: Instant) {
-        self.screen.app_mut().update(Action::Tick);
+        let effect = self.screen.update(Action::Tick);
         self.next_tick = None;
-        self.after_update(now);
+        self.perform(effect);
+        self.schedule(now);
     }
 
     /// Draws the current state, the only place that does.
@@ -239,22 +360,49 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
         Ok(())
     }
 
-    /// Saves a screenshot the update asked for, and starts or stops the play timer.
-    fn after_update(&mut self, now: Instant) {
-        if self.screen.app().screenshot_requested {
-            self.screen.app_mut().screenshot_requested = false;
-            // The frame this state shows at the terminal's size: what the next draw
-            // puts on the screen, whatever else is still pending.
-            let area = self
-                .terminal
-                .size()
-                .map(|s| Rect::new(0, 0, s.width, s.height))
-                .unwrap_or(self.area);
-            let mut buffer = Buffer::empty(area);
-            self.screen.render(area, &mut buffer);
-            save_screenshot(self.screen.app_mut(), &buffer, self.export);
+    /// Performs what an update asked for and feeds the outcome back as an action,
+    /// until nothing is left to do; true when the screen asks to quit.
+    fn perform(&mut self, mut effect: Option<Effect>) -> bool {
+        while let Some(next) = effect.take() {
+            match next {
+                Effect::Quit => return true,
+                Effect::Screenshot { label } => {
+                    let answer = self.screenshot(&label);
+                    effect = self.screen.update(answer);
+                }
+                Effect::Compute(job) => {
+                    let job = match self.worker.as_mut() {
+                        Some(worker) => match worker.start(job) {
+                            Ok(()) => continue,
+                            Err(job) => job,
+                        },
+                        None => job,
+                    };
+                    effect = self.screen.update(Action::Computed(Box::new(job.run())));
+                }
+            }
         }
-        self.schedule(now);
+        false
+    }
+
+    /// Saves the frame this state shows at the terminal's size (what the next draw
+    /// puts on the screen, whatever else is still pending), named after `label`.
+    fn screenshot(&self, label: &str) -> Action {
+        let area = self
+            .terminal
+            .size()
+            .map(|s| Rect::new(0, 0, s.width, s.height))
+            .unwrap_or(self.area);
+        let mut buffer = Buffer::empty(area);
+        self.screen.render(area, &mut buffer);
+        let dir = self.export.export_dir.as_deref().unwrap_or(Path::new("."));
+        match crate::export::save_screenshot_named(&buffer, self.export, dir, label) {
+            Ok(paths) => Action::Saved(paths),
+            Err(err) => {
+                let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
+                Action::SaveFailed(causes.join(": "))
+            }
+        }
     }
 
     /// While playing, a tick is due one tick length after the last one (or after play
@@ -353,28 +501,4 @@ pub fn restore_on_signals() -> std::io::Result<()> {
 #[cfg(not(unix))]
 pub fn restore_on_signals() -> std::io::Result<()> {
     Ok(())
-}
-
-/// Saves the frame, named after the step it shows, and says where.
-fn save_screenshot(app: &mut App, buffer: &Buffer, export: &ExportArgs) {
-    let dir = export.export_dir.as_deref().unwrap_or(Path::new("."));
-    let label = app.screenshot_label();
-    app.message = Some(
-        match crate::export::save_screenshot_named(buffer, export, dir, &label) {
-            Ok(paths) => {
-                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                Message {
-                    text: format!("saved {}", names.join(", ")),
-                    error: false,
-                }
-            }
-            Err(err) => {
-                let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-                Message {
-                    text: format!("screenshot failed: {}", causes.join(": ")),
-                    error: true,
-                }
-            }
-        },
-    );
 }

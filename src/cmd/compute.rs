@@ -7,10 +7,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use ndarray_npy::NpzWriter;
 
+use super::InputArgs;
 use crate::conv::{backward, forward};
 use crate::export::atomic::write_atomic;
 use crate::export::check_output_folder;
-use crate::input::{InputArgs, SceneSpec, shape_text};
+use crate::input::{SceneSpec, shape_text};
 
 #[derive(Debug, Clone, Args)]
 pub struct ComputeArgs {

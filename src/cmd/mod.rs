@@ -1,5 +1,17 @@
 //! The command line: `convstep [INPUT] [options]` opens the stepper; subcommands
-//! compute, render and record without a terminal, or run a guided tour.
+//! compute, render and record without a terminal, or run a guided tour. Every clap
+//! struct and every command's runner lives here, one file per command; the library
+//! modules below take plain values.
+
+pub mod bench;
+pub mod compute;
+pub mod input;
+pub mod parse;
+pub mod record;
+pub mod shell;
+pub mod shot;
+pub mod stepper;
+pub mod tour;
 
 use std::error::Error as _;
 use std::ffi::OsString;
@@ -7,11 +19,15 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::app::StepperArgs;
-use crate::bench::BenchArgs;
-use crate::compute::ComputeArgs;
-use crate::export::{RecordArgs, ShotArgs};
-use crate::tour::TourArgs;
+pub use self::bench::BenchArgs;
+pub use self::compute::ComputeArgs;
+pub use self::input::InputArgs;
+pub use self::parse::{shown, whole};
+pub use self::record::RecordArgs;
+pub use self::shell::{print_completions, print_man};
+pub use self::shot::{FrameArgs, ShotArgs, TourFrameArgs};
+pub use self::stepper::{ExportArgs, StateArgs, StepperArgs};
+pub use self::tour::TourArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,33 +71,27 @@ pub enum Command {
     Man,
 }
 
-/// Prints what `completions` or `man` makes to stdout; a reader that stops early
-/// (`| head`) is no error.
-pub fn print_completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
-    let mut out = Vec::new();
-    clap_complete::generate(
-        shell,
-        &mut <Cli as clap::CommandFactory>::command(),
-        "convstep",
-        &mut out,
-    );
-    print_bytes(&out)
+/// Runs the command the line asks for (the stepper when it names none).
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => stepper::run(&cli.stepper),
+        Some(Command::Compute(args)) => compute::run(&args),
+        Some(Command::Shot(args)) => shot::run(&args),
+        Some(Command::Record(args)) => record::run(&args),
+        Some(Command::Tour(args)) => tour::run(&args),
+        Some(Command::Completions { shell }) => print_completions(shell),
+        Some(Command::Man) => print_man(),
+        Some(Command::Bench(args)) => bench::run(&args),
+    }
 }
 
-pub fn print_man() -> anyhow::Result<()> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
-    print_bytes(&out)
-}
-
-fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::anyhow!("cannot write to standard output: {e}"))
-        }
-        _ => Ok(()),
+/// Whether the command runs full-screen (the stepper, a tour): a kill must restore the
+/// terminal then. Exports and compute catch their own (they remove a partial file).
+pub fn full_screen(cli: &Cli) -> bool {
+    match &cli.command {
+        None => true,
+        Some(Command::Tour(t)) => !(t.check || t.list),
+        _ => false,
     }
 }
 
@@ -146,18 +156,6 @@ fn arg_name(spec: &str) -> String {
     first
         .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>')
         .to_string()
-}
-
-/// At most 24 characters of a value the user typed, so that a pasted 309-digit
-/// number or a page of text does not become the message.
-pub fn shown(value: &str) -> String {
-    let mut chars = value.chars();
-    let head: String = chars.by_ref().take(24).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
 }
 
 /// One line for a clap error: what is wrong and what is allowed.
@@ -274,91 +272,4 @@ fn fallback(err: &clap::Error) -> String {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A value parser for a whole number of type `T` in `lo..=hi`, whose error says the
-/// option, the true range and the value given: `--pad must be >= 0 (got -1)`.
-/// `hi` at `T`'s maximum means no upper bound beyond the type's.
-pub fn whole<T>(
-    name: &'static str,
-    lo: u64,
-    hi: u64,
-) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
-where
-    T: TryFrom<u64> + Send + Sync + Clone + 'static,
-{
-    move |text: &str| {
-        let s = text.trim();
-        let range = if hi == u64::MAX || T::try_from(hi.saturating_add(1)).is_err() {
-            format!(">= {lo}")
-        } else {
-            format!("in {lo}..={hi}")
-        };
-        let digits = s.strip_prefix('+').unwrap_or(s);
-        let (negative, digits) = match digits.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, digits),
-        };
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "{name} must be a whole number {range} (got '{}')",
-                shown(text)
-            ));
-        }
-        let zero = digits.bytes().all(|b| b == b'0');
-        let parsed = if negative && !zero {
-            None
-        } else {
-            digits.parse::<u64>().ok()
-        };
-        match parsed {
-            Some(n) if (lo..=hi).contains(&n) => {
-                T::try_from(n).map_err(|_| format!("{name} must be {range} (got {})", shown(text)))
-            }
-            Some(_) => Err(format!("{name} must be {range} (got {})", shown(s))),
-            None if negative => Err(format!("{name} must be {range} (got {})", shown(s))),
-            None if range.starts_with("in") => {
-                Err(format!("{name} must be {range} (got {})", shown(s)))
-            }
-            None => Err(format!(
-                "{name} must be {range} and at most {hi} (got {})",
-                shown(s)
-            )),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn whole_numbers_say_the_true_range() {
-        let pad = whole::<usize>("--pad", 0, usize::MAX as u64);
-        assert_eq!(pad("3"), Ok(3));
-        assert_eq!(pad("-0"), Ok(0));
-        assert_eq!(pad("-1").unwrap_err(), "--pad must be >= 0 (got -1)");
-        assert_eq!(
-            pad("x").unwrap_err(),
-            "--pad must be a whole number >= 0 (got 'x')"
-        );
-        let stride = whole::<usize>("--stride", 1, usize::MAX as u64);
-        assert_eq!(
-            stride("18446744073709551616").unwrap_err(),
-            "--stride must be >= 1 and at most 18446744073709551615 (got 18446744073709551616)"
-        );
-        assert_eq!(stride("0").unwrap_err(), "--stride must be >= 1 (got 0)");
-        let long = "9".repeat(309);
-        let err = stride(&long).unwrap_err();
-        assert!(err.len() < 120, "{err}");
-        let cols = whole::<u16>("--cols", 1, 1000);
-        assert_eq!(
-            cols("65536").unwrap_err(),
-            "--cols must be in 1..=1000 (got 65536)"
-        );
-        assert_eq!(cols("1000"), Ok(1000));
-        let seed = whole::<u64>("--seed", 0, u64::MAX);
-        assert_eq!(seed("-1").unwrap_err(), "--seed must be >= 0 (got -1)");
-        assert_eq!(seed("18446744073709551615"), Ok(u64::MAX));
-    }
 }

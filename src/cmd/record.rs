@@ -1,62 +1,60 @@
-//! `convstep shot` and `convstep record`: the stepper drawn headless at a chosen
-//! terminal size, by the same `ui` code the screen uses, then exported.
-
-use std::path::Path;
-
-use anyhow::Context;
-
-use crate::app::keys::parse_script;
-use crate::app::{Action, App, StateArgs};
-use crate::input::SceneSpec;
-use crate::tour::{self, Lang};
-use crate::ui;
+//! `convstep record`: an animation of the stepper (steps, a key script, or every page
+//! of a walkthrough) drawn headless, by the same `ui` code the screen uses, into a GIF
+//! or an asciicast.
 
 use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::cast::to_cast;
-use super::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
-use super::progress::{self, Progress};
-use super::{Format, RecordArgs, RenderOptions, ShotArgs, atomic, check_output_folder, render};
+use anyhow::Context;
+use clap::Args;
+
+use super::{FrameArgs, InputArgs, StateArgs, TourFrameArgs};
+use crate::app::keys::script_keys;
+use crate::app::{Action, App, Step};
+use crate::export::cast::to_cast;
+use crate::export::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
+use crate::export::progress::{self, Progress};
+use crate::export::{RenderOptions, atomic, check_output_folder};
+use crate::input::SceneSpec;
+use crate::palette::ColorMode;
+use crate::tour::{self, Lang};
+use crate::ui;
 
 /// How long a step shows in `record` unless `--delay` says otherwise.
 const STEP_DELAY_MS: u32 = 1000;
 /// How long a walkthrough page shows: time to read its narration.
 const PAGE_DELAY_MS: u32 = 6000;
 
-pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
-    progress::catch_interrupt();
-    let format = Format::from_path(&args.output)?;
-    let opts = args.frame.check()?;
-    check_output_folder(&args.output)?;
-    let actions = match &args.keys {
-        Some(script) => parse_script(script).context("--keys")?,
-        None => Vec::new(),
-    };
-    let (cols, rows) = (args.frame.cols, args.frame.rows);
-    let buffer = match &args.tour.tour {
-        Some(file) => tour::shot_frame(
-            Some(file.as_path()),
-            args.tour.page.unwrap_or(1),
-            args.tour.lang,
-            args.keys.as_deref(),
-            cols,
-            rows,
-        )?,
-        None => {
-            let spec = SceneSpec::from_args(&args.input)?;
-            let mut app = App::new(spec, &args.state)?;
-            for action in actions {
-                app.press(action);
-            }
-            ui::render_buffer(&app, cols, rows)
-        }
-    };
-    let bytes = render(&buffer, format, &opts)?;
-    atomic::write_atomic(&args.output, &bytes)
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Steps to record, 1-based and inclusive: "1..40", "5..", "..12", "7" (default:
+    /// from --step, else 1, to the last step).
+    #[arg(long, conflicts_with_all = ["keys", "step", "filter", "tour"])]
+    pub steps: Option<String>,
+    /// Record a key script instead: the starting frame, then one frame per key.
+    #[arg(long, conflicts_with = "tour", allow_hyphen_values = true)]
+    pub keys: Option<String>,
+    /// Milliseconds each frame shows (default 1000 for steps and keys: one step per
+    /// second is the norm of the classic animations; 6000 for walkthrough pages). GIF
+    /// counts in 10 ms; less than 20 ms becomes 20, since browsers slow faster
+    /// frames down to 100 ms.
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<u32>("--delay", 0, u32::MAX as u64))]
+    pub delay: Option<u32>,
+    #[command(flatten)]
+    pub tour: TourFrameArgs,
+    #[command(flatten)]
+    pub frame: FrameArgs,
+    /// Where to write the animation: .gif, or .cast for asciinema (asciicast v2).
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
 
-pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
+pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     progress::catch_interrupt();
     Animation::from_path(&args.output)?;
     let opts = args.frame.check()?;
@@ -70,7 +68,7 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
     let delay = args.delay.unwrap_or(STEP_DELAY_MS);
     // Frames are made twice (palette, then encoding), one at a time, from a fresh App.
     let make = || -> anyhow::Result<_> {
-        let mut app = App::new(spec.clone(), &state)?;
+        let mut app = App::new(spec.clone(), &state)?.with_color(ColorMode::for_exports());
         let mut next = 0usize;
         let actions = actions.clone();
         Ok(std::iter::from_fn(move || {
@@ -78,7 +76,7 @@ pub fn run_record(args: &RecordArgs) -> anyhow::Result<()> {
                 return None;
             }
             if next > 0 {
-                app.press(actions[next - 1]);
+                app.apply(actions[next - 1].clone());
             }
             next += 1;
             Some(Ok(TimedFrame {
@@ -182,7 +180,7 @@ fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<A
         )
     };
     if let Some(script) = &args.keys {
-        let actions = parse_script(script).context("--keys")?;
+        let actions = script_keys(script).context("--keys")?;
         if actions.len() >= MAX_FRAMES {
             return Err(too_many(actions.len() + 1));
         }
@@ -199,7 +197,7 @@ fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<A
         return Err(too_many(to - from + 1));
     }
     let state = StateArgs {
-        step: Some(from),
+        step: Some(Step::At(from)),
         ..args.state.clone()
     };
     Ok((state, vec![Action::Next; to - from]))
@@ -216,6 +214,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
     let delay = args.delay.unwrap_or(PAGE_DELAY_MS);
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let pages = walkthrough.pages.len();
+    let color = ColorMode::for_exports();
     if pages > MAX_FRAMES {
         anyhow::bail!("{pages} pages is more than record makes (at most {MAX_FRAMES})");
     }
@@ -223,7 +222,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
         let walkthrough = &walkthrough;
         Ok((0..pages).map(move |k| {
             Ok(TimedFrame {
-                buffer: tour::render_page(walkthrough, k, lang, cols, rows)?,
+                buffer: tour::render_page_in(walkthrough, k, lang, color, cols, rows)?,
                 delay_ms: delay,
             })
         }))
