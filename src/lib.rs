@@ -6,6 +6,7 @@ pub mod cli;
 pub mod compute;
 pub mod conv;
 pub mod export;
+pub mod i18n;
 pub mod input;
 pub mod tour;
 pub mod ui;

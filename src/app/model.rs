@@ -116,6 +116,8 @@ pub struct App {
     /// Set by the screenshot key; the terminal loop saves the frame and clears it.
     pub screenshot_requested: bool,
     pub color: ColorMode,
+    /// The language everything on the screen is said in.
+    pub lang: crate::i18n::Lang,
 }
 
 impl SceneCache {
@@ -222,6 +224,8 @@ impl App {
             } else {
                 ColorMode::TrueColor
             },
+            // The run's --lang (or locale); a tour page sets its own.
+            lang: crate::i18n::Lang::chosen(),
         };
         app.refresh();
         Ok(app)

@@ -4,7 +4,6 @@
 
 pub mod check;
 pub mod format;
-pub mod lang;
 mod live;
 pub mod narrate;
 pub mod panel;
@@ -18,8 +17,8 @@ use anyhow::Context;
 use clap::Args;
 use ratatui::buffer::Buffer;
 
+pub use crate::i18n::Lang;
 pub use check::{Tour, TourPage};
-pub use lang::Lang;
 pub use view::TourView;
 
 /// The bundled walkthrough's text, embedded in the binary.

@@ -7,9 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Widget;
 
 use super::check::Tour;
-use super::lang::Lang;
 use super::panel::NarrationPanel;
 use super::stage::{KeyOutcome, Stage};
+use crate::i18n::Lang;
 use crate::ui::theme::ColorMode;
 
 /// From this width on the narration sits beside the stepper; below it, underneath.

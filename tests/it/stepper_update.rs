@@ -490,7 +490,11 @@ fn the_readme_lists_every_key_of_the_table() {
             .iter()
             .map(|k| format!("`{}`", k.name))
             .collect();
-        let row = format!("| {} | {}", keys.join(" "), binding.help);
+        let row = format!(
+            "| {} | {}",
+            keys.join(" "),
+            convstep::i18n::Lang::En.t(binding.help)
+        );
         assert!(section.contains(&row), "README lacks the row {row:?}");
     }
 }

@@ -1,8 +1,6 @@
-//! The narration language: `--lang en|zh`, by default from the locale.
+//! The language everything is said in: `--lang en|zh`, by default from the locale.
 
 use clap::ValueEnum;
-
-use super::format::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Lang {
@@ -31,11 +29,19 @@ impl Lang {
     }
 
     /// The words of `text` in this language.
-    pub fn pick<'a>(&self, text: &'a Text) -> &'a str {
-        match self {
-            Lang::En => &text.en,
-            Lang::Zh => &text.zh,
-        }
+    pub fn pick<'a, T: Localized + ?Sized>(&self, text: &'a T) -> &'a str {
+        text.in_lang(*self)
+    }
+}
+
+/// Text that carries its own words in every language (a walkthrough's narration).
+pub trait Localized {
+    fn in_lang(&self, lang: Lang) -> &str;
+}
+
+impl<T: Localized + ?Sized> Localized for &T {
+    fn in_lang(&self, lang: Lang) -> &str {
+        (**self).in_lang(lang)
     }
 }
 
