@@ -21,6 +21,10 @@ use crate::tour::TourArgs;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// The language of everything convstep says: the stepper, the tour, messages and
+    /// errors (default: from LC_ALL / LC_MESSAGES / LANG; zh* gives zh).
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<crate::i18n::Lang>,
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]

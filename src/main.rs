@@ -7,6 +7,7 @@ use convstep::cli::Command;
 
 fn main() -> ExitCode {
     let cli = convstep::cli::parse_or_exit();
+    convstep::i18n::Lang::choose(cli.lang.unwrap_or_else(convstep::i18n::Lang::from_env));
     // Full screen (the stepper, a tour): a kill restores the terminal before the signal
     // ends the program. Exports and compute catch their own (they remove a partial file).
     let full_screen = match &cli.command {

@@ -12,6 +12,7 @@ use crate::input::{Scene, SceneSpec};
 use crate::ui::theme::ColorMode;
 
 use super::{Phase, StateArgs};
+use crate::tr;
 
 /// Play speeds, slowest first: milliseconds per tick ...
 pub const TICKS_MS: [u64; 14] = [
@@ -276,9 +277,9 @@ impl App {
     pub fn speed_label(&self) -> String {
         let (ms, steps) = (self.tick_ms(), self.steps_per_tick());
         match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
-            0 => format!("a whole output row ({steps} steps) every {ms} ms"),
-            1 => format!("one step every {ms} ms"),
-            _ => format!("{steps} steps every {ms} ms"),
+            0 => tr!(self.lang, "msg.speed_row", steps = steps, ms = ms),
+            1 => tr!(self.lang, "msg.speed_one", ms = ms),
+            _ => tr!(self.lang, "msg.speed_many", steps = steps, ms = ms),
         }
     }
 
@@ -355,15 +356,14 @@ impl App {
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
                 self.refresh();
-                self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
+                let size = format!("{}x{}", g.h_out, g.w_out);
+                self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));
                 true
             }
             Err(err) => {
                 // The innermost cause names the problem; the outer ones repeat the scene.
-                self.error(format!(
-                    "{what} refused: {}; kept the last valid state",
-                    err.root_cause()
-                ));
+                let err = err.root_cause().to_string();
+                self.error(tr!(self.lang, "msg.refused", what = what, err = err));
                 false
             }
         }

@@ -364,14 +364,14 @@ fn save_screenshot(app: &mut App, buffer: &Buffer, export: &ExportArgs) {
             Ok(paths) => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 Message {
-                    text: format!("saved {}", names.join(", ")),
+                    text: crate::tr!(app.lang, "msg.saved", paths = names.join(", ")),
                     error: false,
                 }
             }
             Err(err) => {
                 let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
                 Message {
-                    text: format!("screenshot failed: {}", causes.join(": ")),
+                    text: crate::tr!(app.lang, "msg.screenshot_failed", err = causes.join(": ")),
                     error: true,
                 }
             }

@@ -5,6 +5,7 @@ use crate::conv::{OutPos, Param, grad_check};
 use super::Phase;
 use super::action::Action;
 use super::model::{App, CheckReport, TICKS_MS};
+use crate::tr;
 
 impl App {
     /// Applies one action. Never panics, whatever the state.
@@ -180,8 +181,9 @@ impl App {
             "pad" => (&mut p.pad, 0),
             _ => (&mut p.dilation, 1),
         };
+        let word = self.param_word(what);
         let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
-            self.error(format!("{what} cannot go lower than {floor}"));
+            self.error(tr!(self.lang, "msg.floor", what = word, floor = floor));
             return;
         };
         if delta > 0
@@ -191,7 +193,16 @@ impl App {
             return;
         }
         *value = new;
-        self.rebuild(spec, &format!("{what} {new}"));
+        self.rebuild(spec, &format!("{word} {new}"));
+    }
+
+    /// The name of parameter `what` in the app's language.
+    fn param_word(&self, what: &str) -> &'static str {
+        match what {
+            "stride" => tr!(self.lang, "word.stride"),
+            "pad" => tr!(self.lang, "word.pad"),
+            _ => tr!(self.lang, "word.dilation"),
+        }
     }
 
     /// Why `what` may not grow from here, if it may not. The live keys stop where a
@@ -209,22 +220,21 @@ impl App {
         match what {
             "pad" => {
                 let full = g.dilation.saturating_mul(k - 1);
-                (g.pad >= full).then(|| {
-                    format!(
-                        "pad stops at {full} = dilation*(K-1), full padding: more only adds windows of padding"
-                    )
-                })
+                (g.pad >= full).then(|| tr!(self.lang, "msg.pad_ceiling", full = full))
             }
             "stride" => (g.h_out == 1 && g.w_out == 1)
-                .then(|| format!("stride stops at {}: the output is already 1x1", g.stride)),
-            _ if k == 1 => Some("dilation cannot grow: a 1x1 kernel has no gaps to widen".into()),
+                .then(|| tr!(self.lang, "msg.stride_ceiling", stride = g.stride)),
+            _ if k == 1 => Some(tr!(self.lang, "msg.dilation_1x1").into()),
             _ => {
                 let span = (g.dilation + 1).saturating_mul(k - 1).saturating_add(1);
                 (span > long).then(|| {
-                    format!(
-                        "dilation stops at {}: at {} the kernel would span {span} cells, more than x's {long}",
-                        g.dilation,
-                        g.dilation + 1
+                    tr!(
+                        self.lang,
+                        "msg.dilation_ceiling",
+                        dilation = g.dilation,
+                        next = g.dilation + 1,
+                        span = span,
+                        long = long
                     )
                 })
             }
@@ -234,7 +244,7 @@ impl App {
     fn cycle_kernel(&mut self, delta: isize) {
         let mut spec = self.spec.clone();
         spec.cycle_kernel(delta);
-        let label = format!("kernel {}", spec.kernel_label());
+        let label = tr!(self.lang, "msg.kernel", name = spec.kernel_label());
         self.rebuild(spec, &label);
     }
 
@@ -242,14 +252,15 @@ impl App {
         let mut spec = self.spec.clone();
         if !spec.change_size(delta) {
             let why = match self.spec.size_label() {
-                None => "arrays and presets keep their size".to_string(),
-                Some(size) if delta < 0 => format!("size {size} is the smallest"),
-                Some(size) => format!("size {size} is the largest"),
+                None => tr!(self.lang, "msg.size_fixed").to_string(),
+                Some(size) if delta < 0 => tr!(self.lang, "msg.size_smallest", size = size),
+                Some(size) => tr!(self.lang, "msg.size_largest", size = size),
             };
-            self.error(format!("the working size cannot change: {why}"));
+            self.error(tr!(self.lang, "msg.size_refused", why = why));
             return;
         }
-        let label = format!("size {}", spec.size_label().unwrap_or_default());
+        let size = spec.size_label().unwrap_or_default();
+        let label = tr!(self.lang, "msg.size", size = size);
         self.rebuild(spec, &label);
     }
 
@@ -276,12 +287,14 @@ impl App {
         } else {
             self.selection = None;
             let cell = if inside(h, old.h) && inside(w, old.w) {
-                format!("x cell ({h},{w}) is gone (x is now {}x{})", g.h, g.w)
+                let x = format!("{}x{}", g.h, g.w);
+                tr!(self.lang, "msg.x_cell_gone", h = h, w = w, x = x)
             } else {
-                format!("the padding cell ({h},{w}) is gone (pad is now {})", g.pad)
+                tr!(self.lang, "msg.pad_cell_gone", h = h, w = w, pad = g.pad)
             };
             if let Some(m) = &mut self.message {
-                m.text.push_str(&format!("; {cell}: selection cleared"));
+                m.text
+                    .push_str(&tr!(self.lang, "msg.selection_cleared", cell = cell));
             }
         }
         self.refresh_selection();
@@ -306,9 +319,7 @@ impl App {
         let pos = self.pos();
         let (what, params): (String, Vec<(String, Param)>) = match self.selection {
             Some((r, c)) if r < g.pad || c < g.pad || r >= g.pad + g.h || c >= g.pad + g.w => {
-                self.error(format!(
-                    "cell ({r},{c}) is padding: it is not part of x, its gradient is cropped away"
-                ));
+                self.error(tr!(self.lang, "msg.check_padding", r = r, c = c));
                 return;
             }
             Some((r, c)) => {
@@ -343,10 +354,12 @@ impl App {
                     .map(|&(c, m, k)| (format!("dw[{f},{c},{m},{k}]"), Param::W { f, c, m, k }))
                     .collect();
                 list.push((format!("db[{f}]"), Param::B { f }));
-                let what = match self.tap {
-                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}] and db[{f}]"),
-                    None => format!("dw[{f},:,{},{}] and db[{f}]", g.hh / 2, g.ww / 2),
+                let dw = match self.tap {
+                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}]"),
+                    None => format!("dw[{f},:,{},{}]", g.hh / 2, g.ww / 2),
                 };
+                let db = format!("db[{f}]");
+                let what = tr!(self.lang, "msg.and", a = dw, b = db);
                 (what, list)
             }
         };
@@ -356,15 +369,14 @@ impl App {
                 Ok(Some(check)) => checks.push((label, check)),
                 Ok(None) => {}
                 Err(err) => {
-                    self.error(format!("gradient check failed: {err}"));
+                    self.error(tr!(self.lang, "msg.check_failed", err = err));
                     return;
                 }
             }
         }
         let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
-        self.info(format!(
-            "gradient check of {what}: largest rel_error {worst:.2e}"
-        ));
+        let worst = format!("{worst:.2e}");
+        self.info(tr!(self.lang, "msg.checked", what = what, worst = worst));
         self.check = Some(CheckReport { what, checks });
     }
 }

@@ -38,7 +38,7 @@ pub fn run_shot(args: &ShotArgs) -> anyhow::Result<()> {
         Some(file) => tour::shot_frame(
             Some(file.as_path()),
             args.tour.page.unwrap_or(1),
-            args.tour.lang,
+            Some(Lang::chosen()),
             args.keys.as_deref(),
             cols,
             rows,
@@ -212,7 +212,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
         anyhow::bail!("record --tour records every page; --page is for shot");
     }
     let walkthrough = tour::load(Some(file))?;
-    let lang = args.tour.lang.unwrap_or_else(Lang::from_env);
+    let lang = Lang::chosen();
     let delay = args.delay.unwrap_or(PAGE_DELAY_MS);
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let pages = walkthrough.pages.len();

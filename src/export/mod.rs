@@ -337,9 +337,6 @@ pub struct TourFrameArgs {
     /// every page).
     #[arg(long, requires = "tour", allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
-    /// Narration language of --tour (default: from the locale).
-    #[arg(long, value_enum, requires = "tour")]
-    pub lang: Option<crate::tour::Lang>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -33,9 +33,6 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 pub struct TourArgs {
     /// A walkthrough file (TOML); default: the bundled one.
     pub file: Option<PathBuf>,
-    /// Narration language; default: from LC_ALL / LC_MESSAGES / LANG (zh* gives zh).
-    #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
     /// 1-based page to start at.
     #[arg(long, allow_negative_numbers = true, value_parser = crate::cli::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
@@ -131,7 +128,7 @@ pub fn run(args: &TourArgs) -> anyhow::Result<()> {
     } else {
         open(args.file.as_deref())?
     };
-    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let lang = Lang::chosen();
     if args.check {
         println!("{}", summary(&tour));
         return Ok(());
@@ -241,7 +238,7 @@ pub fn shot_frame(
 ) -> anyhow::Result<Buffer> {
     let tour = open(file)?;
     let index = page_index(&tour, Some(page))?;
-    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
+    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::chosen))?;
     if let Some(script) = keys {
         view.play(script)?;
     }

@@ -73,7 +73,7 @@ impl TourView {
         let Some(first) = tour.pages.get(page) else {
             anyhow::bail!("page {} does not exist in {}", page + 1, tour.name);
         };
-        let stage = Stage::new(&first.scene)?;
+        let stage = Stage::new(&first.scene, lang)?;
         Ok(TourView {
             tour,
             page,
@@ -95,7 +95,7 @@ impl TourView {
         let Some(target) = self.tour.pages.get(page) else {
             return;
         };
-        match Stage::new(&target.scene) {
+        match Stage::new(&target.scene, self.lang) {
             Ok(mut stage) => {
                 stage.app.color = self.color;
                 self.stage = stage;
