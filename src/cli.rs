@@ -98,7 +98,9 @@ pub fn parse_or_exit() -> Cli {
         Ok(cli) => cli,
         Err(err) if prints_normally(err.kind()) => err.exit(),
         Err(err) => {
-            eprintln!("convstep: error: {}", error_line(&err, &argv));
+            let lang =
+                crate::i18n::Lang::from_args(&argv).unwrap_or_else(crate::i18n::Lang::from_env);
+            eprintln!("convstep: error: {}", lang.error(&error_line(&err, &argv)));
             std::process::exit(2)
         }
     }

@@ -32,8 +32,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One line: the error and its causes, outermost first.
+            // ..., said in the chosen language where a template knows it.
             let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-            eprintln!("convstep: error: {}", causes.join(": "));
+            let line = convstep::i18n::Lang::chosen().error_line(&causes);
+            eprintln!("convstep: error: {line}");
             ExitCode::from(2)
         }
     }

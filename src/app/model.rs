@@ -362,7 +362,7 @@ impl App {
             }
             Err(err) => {
                 // The innermost cause names the problem; the outer ones repeat the scene.
-                let err = err.root_cause().to_string();
+                let err = self.lang.error(&err.root_cause().to_string());
                 self.error(tr!(self.lang, "msg.refused", what = what, err = err));
                 false
             }

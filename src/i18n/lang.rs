@@ -16,6 +16,17 @@ impl Lang {
         Lang::from_locale(|name| std::env::var(name).ok())
     }
 
+    /// The language `--lang` names in `args` (`--lang zh` or `--lang=zh`), if it is
+    /// one: for errors found before the arguments are parsed.
+    pub fn from_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<Lang> {
+        let args: Vec<&str> = args.iter().filter_map(|a| a.as_ref().to_str()).collect();
+        let value = args.iter().enumerate().rev().find_map(|(k, a)| match *a {
+            "--lang" => args.get(k + 1).copied(),
+            _ => a.strip_prefix("--lang="),
+        })?;
+        Lang::from_str(value, true).ok()
+    }
+
     /// As [`Lang::from_env`], reading variables through `get` (for tests).
     pub fn from_locale(get: impl Fn(&str) -> Option<String>) -> Lang {
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
@@ -55,6 +66,21 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    #[test]
+    fn lang_is_found_among_arguments_before_parsing() {
+        assert_eq!(
+            Lang::from_args(&["convstep", "--lang", "zh", "x.png"]),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_args(&["convstep", "shot", "--lang=en"]),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_args(&["convstep", "--lang", "fr"]), None);
+        assert_eq!(Lang::from_args(&["convstep", "--lang"]), None);
+        assert_eq!(Lang::from_args::<&str>(&[]), None);
     }
 
     #[test]

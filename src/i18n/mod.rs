@@ -6,6 +6,7 @@
 //!
 //! A leaf: it knows nothing of the stepper, the tour or the exports.
 
+mod errors;
 mod lang;
 
 use std::collections::HashMap;
@@ -227,7 +228,9 @@ mod tests {
                 );
             }
         }
-        for key in en.keys() {
+        // The `err` templates are matched against English errors (see errors.rs),
+        // not looked up by key: their own test says each one in every language.
+        for key in en.keys().filter(|k| !k.starts_with("err.")) {
             assert!(
                 used.contains(key.as_str()),
                 "{key} is in the tables but never used"

@@ -266,3 +266,17 @@ pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
     };
     put(buf, area, area.x, area.y, hint, theme::dim());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_key_hints_fit_the_widths_they_are_shown_at_in_every_language() {
+        for lang in [Lang::En, Lang::Zh] {
+            assert!(width(tr!(lang, "hint.wide")) <= 110, "{lang:?}");
+            assert!(width(tr!(lang, "hint.narrow")) <= 80, "{lang:?}");
+        }
+    }
+}

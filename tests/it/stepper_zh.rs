@@ -272,3 +272,85 @@ fn the_locale_or_lang_picks_the_stepper_language_in_a_real_terminal() {
     t.keys(&["q"]);
     t.wait_for("exited-0");
 }
+
+#[test]
+fn the_errors_a_student_meets_are_in_chinese() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a picture").unwrap();
+    let text = text.to_str().unwrap();
+    let out = dir.path().join("f.txt");
+    let out = out.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["shot", "nosuch.png", "-o", "OUT"],
+            "无法读取 'nosuch.png'：没有这个文件或目录",
+        ),
+        (
+            &["shot", "TEXT", "-o", "OUT"],
+            "：不是 convstep 能读取的图像格式",
+        ),
+        (
+            &["shot", "--stride", "0", "-o", "OUT"],
+            "--stride 必须 >= 1（给的是 0）",
+        ),
+        (&["--pad", "-1"], "--pad 必须 >= 0（给的是 -1）"),
+        (
+            &["shot", "--step", "99999", "-o", "OUT"],
+            "--step 99999 超出范围：这一层共 1344 步（1..=1344）",
+        ),
+        (
+            &["shot", "--kernel", "nope", "-o", "OUT"],
+            "未知的卷积核 'nope'（已知：",
+        ),
+        (
+            &["--phase", "sideways"],
+            "--phase 必须是 forward 或 backward（给的是 'sideways'）",
+        ),
+        (
+            &[
+                "shot",
+                "--size",
+                "4",
+                "--pad",
+                "0",
+                "--kernel",
+                "box",
+                "--kernel-size",
+                "7",
+                "-o",
+                "OUT",
+            ],
+            "x (1,3,3,4)（来自 bundled chelsea.png），卷积核 'box' (1,3,7,7)，步长 1，填充 0，膨胀 1：卷积核（含膨胀 7x7）比填充后的输入（3x4）还大：放不下任何窗口",
+        ),
+    ];
+    for (args, words) in cases {
+        for lang in [["--lang", "zh"].as_slice(), &[]] {
+            let mut cmd = assert_cmd::Command::cargo_bin("convstep").unwrap();
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| match *a {
+                    "OUT" => out,
+                    "TEXT" => text,
+                    a => a,
+                })
+                .collect();
+            let run = cmd
+                .args(&args)
+                .args(lang)
+                .env_remove("LC_ALL")
+                .env_remove("LC_MESSAGES")
+                .env("LANG", if lang.is_empty() { "zh_CN.UTF-8" } else { "C" })
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.starts_with("convstep: error: "),
+                "{args:?}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert!(stderr.contains(words), "{args:?} {lang:?}: {stderr}");
+        }
+    }
+}
