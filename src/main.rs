@@ -31,8 +31,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line: the error and its causes, outermost first.
-            // ..., said in the chosen language where a template knows it.
+            // One line: the error and its causes, outermost first, in the chosen
+            // language where a template knows the message.
             let causes: Vec<String> = err.chain().map(|c| c.to_string()).collect();
             let line = convstep::i18n::Lang::chosen().error_line(&causes);
             eprintln!("convstep: error: {line}");
