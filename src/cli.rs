@@ -93,7 +93,7 @@ fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
 /// (exit 0); every other argument error is one line `convstep: error: ...` and exit
 /// status 2, as errors after parsing are.
 pub fn parse_or_exit() -> Cli {
-    let argv: Vec<OsString> = std::env::args_os().collect();
+    let argv = lang_after_subcommand(std::env::args_os().collect());
     match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(err) if prints_normally(err.kind()) => err.exit(),
@@ -104,6 +104,28 @@ pub fn parse_or_exit() -> Cli {
             std::process::exit(2)
         }
     }
+}
+
+/// `convstep --lang zh tour ...` as `convstep tour --lang zh ...`: the stepper's
+/// options conflict with subcommands, and clap counts a global option given before
+/// the subcommand as one of them.
+fn lang_after_subcommand(mut argv: Vec<OsString>) -> Vec<OsString> {
+    let taken = match argv.get(1).and_then(|a| a.to_str()) {
+        Some("--lang") => 2,
+        Some(a) if a.starts_with("--lang=") => 1,
+        _ => return argv,
+    };
+    let at = 1 + taken;
+    let is_subcommand = argv.get(at).and_then(|a| a.to_str()).is_some_and(|name| {
+        Cli::command()
+            .get_subcommands()
+            .any(|s| s.get_name() == name)
+    });
+    if is_subcommand && argv.len() >= at + 1 {
+        let lang: Vec<OsString> = argv.drain(1..at).collect();
+        argv.splice(2..2, lang);
+    }
+    argv
 }
 
 /// Help and version output, which are not errors.

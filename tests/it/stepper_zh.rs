@@ -354,3 +354,30 @@ fn the_errors_a_student_meets_are_in_chinese() {
         }
     }
 }
+
+#[test]
+fn lang_goes_before_or_after_the_subcommand() {
+    for args in [
+        ["--lang", "zh", "tour", "--list"],
+        ["tour", "--lang", "zh", "--list"],
+        ["tour", "--list", "--lang", "zh"],
+        ["--lang=zh", "tour", "--list", ""],
+    ] {
+        let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+        let run = assert_cmd::Command::cargo_bin("convstep")
+            .unwrap()
+            .args(&args)
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(stdout.contains("（共 25 页）"), "{args:?}: {stdout}");
+    }
+}
