@@ -121,7 +121,7 @@ fn lang_after_subcommand(mut argv: Vec<OsString>) -> Vec<OsString> {
             .get_subcommands()
             .any(|s| s.get_name() == name)
     });
-    if is_subcommand && argv.len() >= at + 1 {
+    if is_subcommand {
         let lang: Vec<OsString> = argv.drain(1..at).collect();
         argv.splice(2..2, lang);
     }
