@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod conv;
 pub mod export;
 pub mod files;
+pub mod i18n;
 pub mod input;
 pub mod palette;
 pub mod runtime;

@@ -12,6 +12,7 @@ use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
 use super::{Phase, Start, Step};
+use crate::tr;
 
 /// Play speeds, slowest first: milliseconds per tick ...
 pub const TICKS_MS: [u64; 14] = [
@@ -113,6 +114,8 @@ pub struct App {
     /// Show touch counts in place of dx_pad where only one fits.
     pub show_touches: bool,
     pub color: ColorMode,
+    /// The language everything on the screen is said in.
+    pub lang: crate::i18n::Lang,
     /// The recomputation asked for last and not answered yet (the status line says
     /// so); answers to any other are dropped.
     pub pending: Option<Pending>,
@@ -228,6 +231,8 @@ impl App {
             show_touches: false,
             color: ColorMode::TrueColor,
             pending: None,
+            // The run's --lang (or locale); a tour page sets its own.
+            lang: crate::i18n::Lang::chosen(),
         };
         app.refresh();
         Ok(app)
@@ -284,9 +289,9 @@ impl App {
     pub fn speed_label(&self) -> String {
         let (ms, steps) = (self.tick_ms(), self.steps_per_tick());
         match TICK_STEPS[self.tick.min(TICK_STEPS.len() - 1)] {
-            0 => format!("a whole output row ({steps} steps) every {ms} ms"),
-            1 => format!("one step every {ms} ms"),
-            _ => format!("{steps} steps every {ms} ms"),
+            0 => tr!(self.lang, "msg.speed_row", steps = steps, ms = ms),
+            1 => tr!(self.lang, "msg.speed_one", ms = ms),
+            _ => tr!(self.lang, "msg.speed_many", steps = steps, ms = ms),
         }
     }
 
@@ -366,11 +371,13 @@ impl App {
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
                 self.refresh();
-                self.info(format!("{what}: output {}x{}", g.h_out, g.w_out));
+                let size = format!("{}x{}", g.h_out, g.w_out);
+                self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));
                 true
             }
             Err(err) => {
-                self.error(format!("{what} refused: {err}; kept the last valid state"));
+                let err = self.lang.error(&err);
+                self.error(tr!(self.lang, "msg.refused", what = what, err = err));
                 false
             }
         }

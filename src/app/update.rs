@@ -8,6 +8,7 @@ use super::job::{Done, Job, Outcome};
 use super::keys;
 use super::model::{App, CheckReport, Pending, SceneCache, TICKS_MS};
 use crate::input::{Scene, SceneSpec};
+use crate::tr;
 
 /// A layer parameter the live keys edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,17 +16,6 @@ enum Knob {
     Stride,
     Pad,
     Dilation,
-}
-
-impl Knob {
-    /// Its name in messages: `stride 2`, `pad cannot go lower than 0`.
-    fn name(self) -> &'static str {
-        match self {
-            Knob::Stride => "stride",
-            Knob::Pad => "pad",
-            Knob::Dilation => "dilation",
-        }
-    }
 }
 
 impl App {
@@ -38,7 +28,7 @@ impl App {
         if self.message.is_none()
             && let Some(pending) = &self.pending
         {
-            let text = format!("computing {}…", pending.what);
+            let text = tr!(self.lang, "msg.computing", what = pending.what);
             self.info(text);
         }
         effect
@@ -68,11 +58,11 @@ impl App {
             }
             Action::Saved(paths) => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                self.info(format!("saved {}", names.join(", ")));
+                self.info(tr!(self.lang, "msg.saved", paths = names.join(", ")));
                 return None;
             }
             Action::SaveFailed(why) => {
-                self.error(format!("screenshot failed: {why}"));
+                self.error(tr!(self.lang, "msg.screenshot_failed", err = why));
                 return None;
             }
             Action::Computed(done) => return self.computed(*done),
@@ -250,14 +240,14 @@ impl App {
     fn edit_params(&mut self, knob: Knob, delta: isize) -> Option<Effect> {
         let mut spec = self.next_spec().clone();
         let p = &mut spec.params;
-        let what = knob.name();
         let (value, floor) = match knob {
             Knob::Stride => (&mut p.stride, 1),
             Knob::Pad => (&mut p.pad, 0),
             Knob::Dilation => (&mut p.dilation, 1),
         };
+        let word = self.param_word(knob);
         let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
-            self.error(format!("{what} cannot go lower than {floor}"));
+            self.error(tr!(self.lang, "msg.floor", what = word, floor = floor));
             return None;
         };
         if delta > 0
@@ -267,7 +257,16 @@ impl App {
             return None;
         }
         *value = new;
-        self.rebuild(spec, &format!("{what} {new}"))
+        self.rebuild(spec, &format!("{word} {new}"))
+    }
+
+    /// The name of a knob in the app's language.
+    fn param_word(&self, knob: Knob) -> &'static str {
+        match knob {
+            Knob::Stride => tr!(self.lang, "word.stride"),
+            Knob::Pad => tr!(self.lang, "word.pad"),
+            Knob::Dilation => tr!(self.lang, "word.dilation"),
+        }
     }
 
     /// Why `what` may not grow from here, if it may not. The live keys stop where a
@@ -285,24 +284,21 @@ impl App {
         match knob {
             Knob::Pad => {
                 let full = g.dilation.saturating_mul(k - 1);
-                (g.pad >= full).then(|| {
-                    format!(
-                        "pad stops at {full} = dilation*(K-1), full padding: more only adds windows of padding"
-                    )
-                })
+                (g.pad >= full).then(|| tr!(self.lang, "msg.pad_ceiling", full = full))
             }
             Knob::Stride => (g.h_out == 1 && g.w_out == 1)
-                .then(|| format!("stride stops at {}: the output is already 1x1", g.stride)),
-            Knob::Dilation if k == 1 => {
-                Some("dilation cannot grow: a 1x1 kernel has no gaps to widen".into())
-            }
+                .then(|| tr!(self.lang, "msg.stride_ceiling", stride = g.stride)),
+            Knob::Dilation if k == 1 => Some(tr!(self.lang, "msg.dilation_1x1").into()),
             Knob::Dilation => {
                 let span = (g.dilation + 1).saturating_mul(k - 1).saturating_add(1);
                 (span > long).then(|| {
-                    format!(
-                        "dilation stops at {}: at {} the kernel would span {span} cells, more than x's {long}",
-                        g.dilation,
-                        g.dilation + 1
+                    tr!(
+                        self.lang,
+                        "msg.dilation_ceiling",
+                        dilation = g.dilation,
+                        next = g.dilation + 1,
+                        span = span,
+                        long = long
                     )
                 })
             }
@@ -312,7 +308,7 @@ impl App {
     fn cycle_kernel(&mut self, delta: isize) -> Option<Effect> {
         let mut spec = self.next_spec().clone();
         spec.cycle_kernel(delta);
-        let label = format!("kernel {}", spec.kernel_label());
+        let label = tr!(self.lang, "msg.kernel", name = spec.kernel_label());
         self.rebuild(spec, &label)
     }
 
@@ -320,14 +316,15 @@ impl App {
         let mut spec = self.next_spec().clone();
         if !spec.change_size(delta) {
             let why = match self.next_spec().size_label() {
-                None => "arrays and presets keep their size".to_string(),
-                Some(size) if delta < 0 => format!("size {size} is the smallest"),
-                Some(size) => format!("size {size} is the largest"),
+                None => tr!(self.lang, "msg.size_fixed").to_string(),
+                Some(size) if delta < 0 => tr!(self.lang, "msg.size_smallest", size = size),
+                Some(size) => tr!(self.lang, "msg.size_largest", size = size),
             };
-            self.error(format!("the working size cannot change: {why}"));
+            self.error(tr!(self.lang, "msg.size_refused", why = why));
             return None;
         }
-        let label = format!("size {}", spec.size_label().unwrap_or_default());
+        let size = spec.size_label().unwrap_or_default();
+        let label = tr!(self.lang, "msg.size", size = size);
         self.rebuild(spec, &label)
     }
 
@@ -369,13 +366,12 @@ impl App {
         self.message = None;
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
-            Outcome::Checked(Err(err)) => self.error(format!("gradient check failed: {err}")),
+            Outcome::Checked(Err(err)) => self.error(tr!(self.lang, "msg.check_failed", err = err)),
             Outcome::Checked(Ok(checks)) => {
                 let what = done.what;
                 let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
-                self.info(format!(
-                    "gradient check of {what}: largest rel_error {worst:.2e}"
-                ));
+                let worst = format!("{worst:.2e}");
+                self.info(tr!(self.lang, "msg.checked", what = what, worst = worst));
                 self.check = Some(CheckReport { what, checks });
             }
         }
@@ -410,12 +406,14 @@ impl App {
         } else {
             self.selection = None;
             let cell = if inside(h, old.h) && inside(w, old.w) {
-                format!("x cell ({h},{w}) is gone (x is now {}x{})", g.h, g.w)
+                let x = format!("{}x{}", g.h, g.w);
+                tr!(self.lang, "msg.x_cell_gone", h = h, w = w, x = x)
             } else {
-                format!("the padding cell ({h},{w}) is gone (pad is now {})", g.pad)
+                tr!(self.lang, "msg.pad_cell_gone", h = h, w = w, pad = g.pad)
             };
             if let Some(m) = &mut self.message {
-                m.text.push_str(&format!("; {cell}: selection cleared"));
+                m.text
+                    .push_str(&tr!(self.lang, "msg.selection_cleared", cell = cell));
             }
         }
         self.refresh_selection();
@@ -441,7 +439,7 @@ impl App {
             ..
         }) = &self.pending
         {
-            let text = format!("the gradient check waits until {what} is computed: press c then");
+            let text = tr!(self.lang, "msg.check_waits", what = what);
             self.error(text);
             return None;
         }
@@ -450,9 +448,7 @@ impl App {
         let pos = self.pos();
         let (what, params): (String, Vec<(String, Param)>) = match self.selection {
             Some((r, c)) if r < g.pad || c < g.pad || r >= g.pad + g.h || c >= g.pad + g.w => {
-                self.error(format!(
-                    "cell ({r},{c}) is padding: it is not part of x, its gradient is cropped away"
-                ));
+                self.error(tr!(self.lang, "msg.check_padding", r = r, c = c));
                 return None;
             }
             Some((r, c)) => {
@@ -487,17 +483,19 @@ impl App {
                     .map(|&(c, m, k)| (format!("dw[{f},{c},{m},{k}]"), Param::W { f, c, m, k }))
                     .collect();
                 list.push((format!("db[{f}]"), Param::B { f }));
-                let what = match self.tap {
-                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}] and db[{f}]"),
-                    None => format!("dw[{f},:,{},{}] and db[{f}]", g.hh / 2, g.ww / 2),
+                let dw = match self.tap {
+                    Some((c, m, k)) => format!("dw[{f},{c},{m},{k}]"),
+                    None => format!("dw[{f},:,{},{}]", g.hh / 2, g.ww / 2),
                 };
+                let db = format!("db[{f}]");
+                let what = tr!(self.lang, "msg.and", a = dw, b = db);
                 (what, list)
             }
         };
         let job = Job::grad_check(layer.clone(), self.scene.dout.clone(), &what, params);
         self.pending = Some(Pending {
             generation: job.generation,
-            what: format!("the gradient check of {what}"),
+            what: tr!(self.lang, "msg.check_of", what = what),
             spec: None,
         });
         Some(Effect::Compute(job))

@@ -37,6 +37,10 @@ pub use self::tour::TourArgs;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// The language of everything convstep says: the stepper, the tour, messages and
+    /// errors (default: from LC_ALL / LC_MESSAGES / LANG; zh* gives zh).
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<crate::i18n::Lang>,
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
@@ -99,15 +103,39 @@ pub fn full_screen(cli: &Cli) -> bool {
 /// (exit 0); every other argument error is one line `convstep: error: ...` and exit
 /// status 2, as errors after parsing are.
 pub fn parse_or_exit() -> Cli {
-    let argv: Vec<OsString> = std::env::args_os().collect();
+    let argv = lang_after_subcommand(std::env::args_os().collect());
     match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(err) if prints_normally(err.kind()) => err.exit(),
         Err(err) => {
-            eprintln!("convstep: error: {}", error_line(&err, &argv));
+            let lang =
+                crate::i18n::Lang::from_args(&argv).unwrap_or_else(crate::i18n::Lang::from_env);
+            eprintln!("convstep: error: {}", lang.error(&error_line(&err, &argv)));
             std::process::exit(2)
         }
     }
+}
+
+/// `convstep --lang zh tour ...` as `convstep tour --lang zh ...`: the stepper's
+/// options conflict with subcommands, and clap counts a global option given before
+/// the subcommand as one of them.
+fn lang_after_subcommand(mut argv: Vec<OsString>) -> Vec<OsString> {
+    let taken = match argv.get(1).and_then(|a| a.to_str()) {
+        Some("--lang") => 2,
+        Some(a) if a.starts_with("--lang=") => 1,
+        _ => return argv,
+    };
+    let at = 1 + taken;
+    let is_subcommand = argv.get(at).and_then(|a| a.to_str()).is_some_and(|name| {
+        Cli::command()
+            .get_subcommands()
+            .any(|s| s.get_name() == name)
+    });
+    if is_subcommand {
+        let lang: Vec<OsString> = argv.drain(1..at).collect();
+        argv.splice(2..2, lang);
+    }
+    argv
 }
 
 /// Help and version output, which are not errors.

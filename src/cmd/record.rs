@@ -210,7 +210,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
         anyhow::bail!("record --tour records every page; --page is for shot");
     }
     let walkthrough = tour::load(Some(file))?;
-    let lang = args.tour.lang.unwrap_or_else(Lang::from_env);
+    let lang = Lang::chosen();
     let delay = args.delay.unwrap_or(PAGE_DELAY_MS);
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let pages = walkthrough.pages.len();

@@ -81,9 +81,6 @@ pub struct TourFrameArgs {
     /// every page).
     #[arg(long, requires = "tour", allow_negative_numbers = true, value_parser = super::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
-    /// Narration language of --tour (default: from the locale).
-    #[arg(long, value_enum, requires = "tour")]
-    pub lang: Option<crate::tour::Lang>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -118,7 +115,7 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
         Some(file) => tour::shot_frame_in(
             Some(file.as_path()),
             args.tour.page.unwrap_or(1),
-            args.tour.lang,
+            Some(crate::i18n::Lang::chosen()),
             ColorMode::for_exports(),
             args.keys.as_deref(),
             cols,

@@ -12,9 +12,6 @@ use crate::tour::{Lang, TourView, listing, live, load, open, page_index, summary
 pub struct TourArgs {
     /// A walkthrough file (TOML); default: the bundled one.
     pub file: Option<PathBuf>,
-    /// Narration language; default: from LC_ALL / LC_MESSAGES / LANG (zh* gives zh).
-    #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
     /// 1-based page to start at.
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<usize>("--page", 1, usize::MAX as u64))]
     pub page: Option<usize>,
@@ -35,7 +32,7 @@ pub fn run(args: &TourArgs) -> anyhow::Result<()> {
     } else {
         open(args.file.as_deref())?
     };
-    let lang = args.lang.unwrap_or_else(Lang::from_env);
+    let lang = Lang::chosen();
     if args.check {
         println!("{}", summary(&tour));
         return Ok(());

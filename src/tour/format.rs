@@ -45,6 +45,15 @@ pub struct Text {
     pub zh: String,
 }
 
+impl crate::i18n::Localized for Text {
+    fn in_lang(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::En => &self.en,
+            crate::i18n::Lang::Zh => &self.zh,
+        }
+    }
+}
+
 /// One page: a scene and its narration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

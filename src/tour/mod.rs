@@ -4,7 +4,6 @@
 
 pub mod check;
 pub mod format;
-pub mod lang;
 pub mod live;
 pub mod narrate;
 pub mod panel;
@@ -17,8 +16,8 @@ use std::path::Path;
 use anyhow::Context;
 use ratatui::buffer::Buffer;
 
+pub use crate::i18n::Lang;
 pub use check::{Tour, TourPage};
-pub use lang::Lang;
 pub use view::TourView;
 
 use crate::palette::ColorMode;
@@ -221,7 +220,7 @@ pub fn shot_frame_in(
 ) -> anyhow::Result<Buffer> {
     let tour = open(file)?;
     let index = page_index(&tour, Some(page))?;
-    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::from_env))?;
+    let mut view = TourView::new(tour, index, lang.unwrap_or_else(Lang::chosen))?;
     view.stage.app.color = stepper_color;
     if let Some(script) = keys {
         view.play(script)?;

@@ -10,10 +10,10 @@ use unicode_width::UnicodeWidthStr;
 
 use super::check::TourPage;
 use super::format::{CodeView, Text};
-use super::lang::Lang;
 use super::stage::Focus;
 use super::wrap::wrap;
 use crate::app::Phase;
+use crate::i18n::Lang;
 use crate::ui::theme::{self, ColorMode};
 use crate::ui::{code, text};
 

@@ -55,9 +55,11 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// Builds the page's scene, sets its state and selection, plays its key script.
-    pub fn new(page: &PageScene) -> anyhow::Result<Stage> {
+    /// Builds the page's scene, sets its state and selection, plays its key script;
+    /// the stepper speaks the page's language.
+    pub fn new(page: &PageScene, lang: crate::i18n::Lang) -> anyhow::Result<Stage> {
         let mut app = App::new(page.spec()?, page.state)?;
+        app.lang = lang;
         if let Some((row, col)) = page.select {
             let pad = app.layer().geom.pad;
             app.update(Action::SelectCell {

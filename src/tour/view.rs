@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Widget;
 
 use super::check::Tour;
-use super::lang::Lang;
 use super::panel::NarrationPanel;
 use super::stage::Stage;
 use crate::app::Effect;
+use crate::i18n::Lang;
 use crate::palette::ColorMode;
 
 /// From this width on the narration sits beside the stepper; below it, underneath.
@@ -72,7 +72,7 @@ impl TourView {
         let Some(first) = tour.pages.get(page) else {
             anyhow::bail!("page {} does not exist in {}", page + 1, tour.name);
         };
-        let stage = Stage::new(&first.scene)?;
+        let stage = Stage::new(&first.scene, lang)?;
         Ok(TourView {
             tour,
             page,
@@ -93,7 +93,7 @@ impl TourView {
         let Some(target) = self.tour.pages.get(page) else {
             return;
         };
-        match Stage::new(&target.scene) {
+        match Stage::new(&target.scene, self.lang) {
             Ok(mut stage) => {
                 stage.app.color = self.color;
                 self.stage = stage;

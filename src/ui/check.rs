@@ -8,30 +8,33 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::app::{App, CheckReport};
+use crate::i18n::Lang;
+use crate::tr;
 
 use super::help::{centred, cover, frame, wrap};
-use super::text::{put, width};
+use super::text::{pad_end, pad_start, put, width};
 use super::theme;
-
-const RULE: &str = "rel_error = |a-b| / max(1e-8, |a|+|b|); below 1e-7 is a pass";
-const CLOSE: &str = "any key closes";
 
 /// The report's lines for at most `room` columns, each with whether it is bold: the
 /// table with as many decimals (8, 6, 4 or 2) as fit, the words wrapped.
-pub fn lines(report: &CheckReport, room: usize) -> Vec<(String, bool)> {
+pub fn lines(report: &CheckReport, room: usize, lang: Lang) -> Vec<(String, bool)> {
+    let entry = tr!(lang, "check.entry");
     let label_w = report
         .checks
         .iter()
         .map(|(label, _)| width(label))
-        .chain([width("entry")])
+        .chain([width(entry)])
         .max()
         .unwrap_or(5);
     let table = |decimals: usize| {
         // Sign, up to four digits before the point, the point, the decimals.
         let nw = decimals + 6;
         let mut rows = vec![format!(
-            "{:<label_w$} {:>nw$} {:>nw$} {:>10}",
-            "entry", "numeric", "analytic", "rel_error"
+            "{} {} {} {:>10}",
+            pad_end(entry, label_w),
+            pad_start(tr!(lang, "check.numeric"), nw),
+            pad_start(tr!(lang, "check.analytic"), nw),
+            "rel_error"
         )];
         for (label, check) in &report.checks {
             rows.push(format!(
@@ -47,20 +50,24 @@ pub fn lines(report: &CheckReport, room: usize) -> Vec<(String, bool)> {
         .find(|rows| rows.iter().all(|r| width(r) <= room))
         .unwrap_or_else(|| table(2));
     let mut out: Vec<(String, bool)> = Vec::new();
-    let head = format!("gradient check of {} (h = 1e-5)", report.what);
+    let head = tr!(lang, "check.head", what = report.what);
     out.extend(wrap(&head, room).into_iter().map(|l| (l, true)));
     let mut rows = rows.into_iter();
     out.extend(rows.next().map(|r| (r, true)));
     out.extend(rows.map(|r| (r, false)));
-    out.extend(wrap(RULE, room).into_iter().map(|l| (l, false)));
-    out.push((CLOSE.to_string(), false));
+    out.extend(
+        wrap(tr!(lang, "check.rule"), room)
+            .into_iter()
+            .map(|l| (l, false)),
+    );
+    out.push((tr!(lang, "check.close").to_string(), false));
     out
 }
 
 /// The box the report takes in `area`, if there is a report.
 pub fn rect(app: &App, area: Rect) -> Option<Rect> {
     let report = app.check.as_ref()?;
-    let lines = lines(report, usize::from(area.width).saturating_sub(4));
+    let lines = lines(report, usize::from(area.width).saturating_sub(4), app.lang);
     let w = lines.iter().map(|(l, _)| width(l)).max().unwrap_or(10) + 4;
     let h = lines.len() + 2;
     let clamp = |v: usize| v.min(usize::from(u16::MAX)) as u16;
@@ -76,8 +83,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let (Some(report), Some(rect)) = (&app.check, rect(app, area)) else {
         return;
     };
-    let inner = frame(app, area, rect, " gradient check ", buf);
-    for (k, (line, bold)) in lines(report, usize::from(inner.width)).iter().enumerate() {
+    let inner = frame(app, area, rect, tr!(app.lang, "check.title"), buf);
+    let lines = lines(report, usize::from(inner.width), app.lang);
+    for (k, (line, bold)) in lines.iter().enumerate() {
         let style = if *bold { theme::bold() } else { Style::new() };
         put(buf, inner, inner.x, inner.y + k as u16, line, style);
     }

@@ -13,6 +13,7 @@ use super::input_grid::{channel_name, kernel_name};
 use super::kernel::{Block, channel_style, number_width, number_width_at, sign_style};
 use super::text::{fixed, put};
 use super::theme;
+use crate::tr;
 
 type StyleFn<'a> = dyn Fn(usize, usize, f64) -> Style + 'a;
 
@@ -184,7 +185,7 @@ fn channel_rows<'b>(
             let style = app.color.fg(hue).patch(theme::bold());
             let x = area.x + put(buf, area, area.x, y, &name, style);
             let x = (area.x + label_w(app) as u16).max(x + 1);
-            let hidden = format!("⋯ {} rows hidden", g.hh);
+            let hidden = tr!(app.lang, "eq.hidden", rows = g.hh);
             let x = x + put(buf, area, x, y, &hidden, theme::dim());
             if let Some((text, style)) = trailer(ch) {
                 put(buf, area, x, y, &text, style);
@@ -262,7 +263,7 @@ fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer
     let dropped: Vec<&str> = titles[shown..].to_vec();
     for title in titles.into_iter().take(shown) {
         // Too long for its block: the arrow loses its spaces before any letter goes.
-        let title = if title.chars().count() > block {
+        let title = if super::text::width(title) > block {
             title.replace(" → ", "→")
         } else {
             title.to_string()
@@ -273,7 +274,7 @@ fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer
     }
     if !dropped.is_empty() {
         // Never dropped silently: say what does not fit.
-        let note = format!("({}: no room)", dropped.join(", "));
+        let note = tr!(app.lang, "eq.no_room", titles = dropped.join(", "));
         put(buf, area, x, y, &note, theme::dim());
     }
     y + 1
@@ -297,7 +298,8 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     put(buf, area, area.x, area.y, &title, theme::bold());
     let label = kernel_name(app, p.f);
     let kernel_title = format!("w[{}] {label}", p.f);
-    let y0 = header(app, area, 1, ["window", &kernel_title, "products"], buf);
+    let (window, products) = (tr!(app.lang, "eq.window"), tr!(app.lang, "eq.products"));
+    let y0 = header(app, area, 1, [window, &kernel_title, products], buf);
     let g = app.layer().geom;
     let styles: Vec<Box<StyleFn<'_>>> = (0..g.c)
         .map(|ch| {
@@ -360,7 +362,8 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     let total_ok = adds_up(&mut [s.partial.sum(), s.bias].into_iter(), s.out);
     rounded |= !partials_ok || !total_ok;
     let sum = format!(
-        "Σ partials {}{} + b[{}] {} {} out[{},{},{},{}] = ",
+        "Σ {} {}{} + b[{}] {} {} out[{},{},{},{}] = ",
+        tr!(app.lang, "eq.partials"),
         if partials_ok { "" } else { "≈ " },
         fixed(s.partial.sum(), d),
         p.f,
@@ -381,7 +384,14 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         color.on(theme::CURRENT).patch(theme::bold()),
     );
     if rounded {
-        put(buf, area, x + 2, y, "(≈ rounded)", theme::dim());
+        put(
+            buf,
+            area,
+            x + 2,
+            y,
+            tr!(app.lang, "eq.rounded"),
+            theme::dim(),
+        );
     }
 }
 
@@ -405,8 +415,8 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
     let dx_title = format!("dout·w[{}] → dx_pad", p.f);
-    let dw_title = format!("dout·window → dw[{}]", p.f);
-    let run_title = format!("dw[{}] so far", p.f);
+    let dw_title = tr!(app.lang, "eq.dw_add", f = p.f);
+    let run_title = tr!(app.lang, "eq.dw_so_far", f = p.f);
     let y0 = header(app, area, 2, [&dx_title, &dw_title, &run_title], buf);
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
@@ -438,14 +448,15 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let crop = crop_text(app);
     put(buf, area, area.x, y, &crop, Style::new());
     let done = if after.steps_done == app.total_steps() && g.pad == 0 {
-        "done: pad 0, no ring to crop: dx is dx_pad".to_string()
+        tr!(app.lang, "eq.done_no_pad").to_string()
     } else if after.steps_done == app.total_steps() {
-        "done: the ring is cropped away, dx is the inside".to_string()
+        tr!(app.lang, "eq.done_cropped").to_string()
     } else {
-        format!(
-            "{} of {} windows sent back",
-            after.steps_done,
-            app.total_steps()
+        tr!(
+            app.lang,
+            "eq.sent_back",
+            done = after.steps_done,
+            total = app.total_steps()
         )
     };
     put(buf, area, area.x, y.saturating_add(1), &done, theme::dim());

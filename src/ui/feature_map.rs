@@ -12,6 +12,7 @@ use crate::conv::OutPos;
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::text::{fit, put};
 use super::theme;
+use crate::tr;
 
 /// The grids of `filters`.
 pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
@@ -29,9 +30,9 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
         .map(|&f| {
             let label = super::input_grid::kernel_name(app, f);
             let title = if backward {
-                format!("dout[{f}] {label}")
+                tr!(app.lang, "title.dout", f = f, name = label)
             } else {
-                format!("out[{f}] {label}")
+                tr!(app.lang, "title.out", f = f, name = label)
             };
             Grid {
                 title,
@@ -90,7 +91,14 @@ pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: b
         return;
     }
     if !finite {
-        put(buf, area, area.x, area.y, "no finite values", theme::dim());
+        put(
+            buf,
+            area,
+            area.x,
+            area.y,
+            tr!(app.lang, "title.no_finite"),
+            theme::dim(),
+        );
         return;
     }
     let text = if max.fract() == 0.0 && max < 1e6 {
@@ -139,14 +147,8 @@ pub fn render_dout_line(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let g = app.layer().geom;
-    let text = format!(
-        "dout = {} everywhere ({}x{}x{}x{}): each window sends back w[f] times {}",
-        super::text::fixed(v, if v.fract() == 0.0 { 0 } else { 3 }),
-        g.n,
-        g.f,
-        g.h_out,
-        g.w_out,
-        super::text::fixed(v, if v.fract() == 0.0 { 0 } else { 3 }),
-    );
+    let value = super::text::fixed(v, if v.fract() == 0.0 { 0 } else { 3 });
+    let shape = format!("{}x{}x{}x{}", g.n, g.f, g.h_out, g.w_out);
+    let text = tr!(app.lang, "title.dout_constant", v = value, shape = shape);
     super::text::put_title(buf, area, area.x, area.y, &text, theme::bold());
 }

@@ -9,6 +9,7 @@ use crate::app::App;
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::input_grid::{input_mark, window_focus};
 use super::theme;
+use crate::tr;
 
 /// The ring of padding carries dx_pad's values while the steps run; after the last
 /// step it is cropped away (drawn as plain padding) and what is left is dx.
@@ -88,7 +89,11 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
     let max = app.cache.ranges.touches_max.max(1) as f64;
     Grid {
         // The colour scale runs to the most windows any cell gets by the end.
-        title: format!("touches (scale 0..{})", app.cache.ranges.touches_max),
+        title: tr!(
+            app.lang,
+            "title.touches",
+            max = app.cache.ranges.touches_max
+        ),
         rows: g.hp(),
         cols: g.wp(),
         focus: window_focus(app),
@@ -116,5 +121,5 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
     let finite = app.bwd.as_ref().is_none_or(|(_, after)| {
         after.grads.dx_pad.iter().any(|v| v.is_finite()) || after.steps_done == 0
     });
-    super::feature_map::render_scale(app, area, buf, max, finite, "so far");
+    super::feature_map::render_scale(app, area, buf, max, finite, tr!(app.lang, "title.so_far"));
 }

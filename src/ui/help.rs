@@ -9,13 +9,16 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::keys::TABLE;
 use crate::app::{Action, App};
+use crate::i18n::Lang;
+use crate::tr;
 
-use super::text::{put, put_title, width};
+use super::text::{pieces, put, put_title, width};
 use super::theme;
 
 /// The line under the keys: what the mouse does.
-pub const MOUSE: &str =
-    "mouse: click an input cell to select it, an output cell to jump to its step";
+pub fn mouse(lang: Lang) -> &'static str {
+    tr!(lang, "help.mouse")
+}
 
 /// Columns between two columns of keys.
 const GAP: usize = 3;
@@ -46,14 +49,15 @@ pub struct HelpLayout {
     lines: Vec<Vec<Line>>,
     /// The mouse line's pieces, under the last page's keys.
     footer: Vec<String>,
+    lang: Lang,
 }
 
-fn key_rows() -> Vec<(String, &'static str)> {
+fn key_rows(lang: Lang) -> Vec<(String, &'static str)> {
     TABLE
         .iter()
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.name).collect();
-            (keys.join(" "), b.help)
+            (keys.join(" "), lang.t(b.help))
         })
         .collect()
 }
@@ -68,20 +72,34 @@ pub fn page_key() -> &'static str {
 }
 
 /// `text` in lines of at most `w` columns, broken between words (a word longer than a
-/// line is cut into pieces).
+/// line, as a sentence of Chinese is, is cut into pieces, never inside a character).
 pub fn wrap(text: &str, w: usize) -> Vec<String> {
     let w = w.max(1);
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
         let mut word = word.to_string();
-        while width(&word) > w {
+        if width(&word) > w {
+            // Its pieces; Chinese, which breaks anywhere, goes on after what the line
+            // holds (a long Latin word starts a line of its own).
+            let room = w.saturating_sub(width(&line) + 1);
+            let wide = word
+                .chars()
+                .next()
+                .is_some_and(|c| width(c.encode_utf8(&mut [0; 4])) > 1);
+            let mut pieces = if wide && !line.is_empty() && room > 1 {
+                let first = pieces(&word, room).remove(0);
+                let rest = word[first.len()..].to_string();
+                line = format!("{line} {first}");
+                pieces(&rest, w)
+            } else {
+                pieces(&word, w)
+            };
             if !line.is_empty() {
                 out.push(std::mem::take(&mut line));
             }
-            let head: String = word.chars().take(w).collect();
-            word = word.chars().skip(w).collect();
-            out.push(head);
+            word = pieces.pop().unwrap_or_default();
+            out.extend(pieces);
         }
         if line.is_empty() {
             line = word;
@@ -98,8 +116,8 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
 }
 
 /// The help's layout in `area` (the screen under the status line) at page `page`.
-pub fn layout(area: Rect, page: usize) -> HelpLayout {
-    let keys = key_rows();
+pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
+    let keys = key_rows(lang);
     let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let help_w = keys.iter().map(|(_, h)| width(h)).max().unwrap_or(10);
     let col_w = key_w + 2 + help_w;
@@ -111,7 +129,7 @@ pub fn layout(area: Rect, page: usize) -> HelpLayout {
     let key_lines: Vec<Line> = keys.into_iter().map(|(k, h)| Line::Key(k, h)).collect();
     // One page: the keys in balanced columns, the mouse line across under them.
     let per_col = key_lines.len().div_ceil(columns);
-    let footer = wrap(MOUSE, inner_w);
+    let footer = wrap(mouse(lang), inner_w);
     if per_col + 1 + footer.len() <= room_h {
         let w = inner_w.max(footer.iter().map(|l| width(l)).max().unwrap_or(0));
         let h = per_col + 1 + footer.len();
@@ -126,6 +144,7 @@ pub fn layout(area: Rect, page: usize) -> HelpLayout {
             col_w,
             lines: vec![key_lines],
             footer,
+            lang,
         };
     }
     // Pages of as many columns as fit, each as tall as the room; the mouse line
@@ -154,7 +173,7 @@ pub fn layout(area: Rect, page: usize) -> HelpLayout {
         .unwrap_or(1)
         .min(room_h);
     // Wide enough for the title that names the page key.
-    let title_w = width(&paged_title(page, pages)).saturating_sub(2);
+    let title_w = width(&paged_title(page, pages, lang)).saturating_sub(2);
     let rect = boxed(area, inner_w.max(title_w).min(room_w), rows);
     HelpLayout {
         rect,
@@ -166,6 +185,7 @@ pub fn layout(area: Rect, page: usize) -> HelpLayout {
         col_w,
         lines,
         footer,
+        lang,
     }
 }
 
@@ -189,25 +209,31 @@ pub fn cover(area: Rect, rect: Rect) -> Rect {
 /// The help's title: how to close it and, with pages, which page and the page key.
 fn title(l: &HelpLayout) -> String {
     if l.pages > 1 {
-        paged_title(l.page, l.pages)
+        paged_title(l.page, l.pages, l.lang)
     } else {
-        " keys: ? or Esc closes ".to_string()
+        tr!(l.lang, "help.title").to_string()
     }
 }
 
-fn paged_title(page: usize, pages: usize) -> String {
-    format!(
-        " keys {}/{pages}: {} next page, ? or Esc closes ",
-        page + 1,
-        page_key()
+fn paged_title(page: usize, pages: usize, lang: Lang) -> String {
+    tr!(
+        lang,
+        "help.title_paged",
+        page = page + 1,
+        pages = pages,
+        key = page_key()
     )
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = layout(area, app.help_page);
+    let l = layout(area, app.help_page, app.lang);
     let inner = frame(app, area, l.rect, &title(&l), buf);
     let key_style = app.color.fg(theme::CURRENT).patch(theme::bold());
-    let key_w = key_rows().iter().map(|(k, _)| width(k)).max().unwrap_or(4);
+    let key_w = key_rows(app.lang)
+        .iter()
+        .map(|(k, _)| width(k))
+        .max()
+        .unwrap_or(4);
     let Some(lines) = l.lines.get(l.page) else {
         return;
     };
@@ -266,13 +292,21 @@ mod tests {
         assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
         assert_eq!(wrap("abcdefg h", 3), ["abc", "def", "g h"]);
         assert_eq!(wrap("", 3), Vec::<String>::new());
-        for w in 1..40 {
-            assert!(wrap(MOUSE, w).iter().all(|l| width(l) <= w));
+        for (lang, w) in [Lang::En, Lang::Zh]
+            .into_iter()
+            .flat_map(|l| (1..40).map(move |w| (l, w)))
+        {
+            let text = mouse(lang);
+            assert!(
+                wrap(text, w).iter().all(|l| width(l) <= w.max(2)),
+                "{lang:?} {w}"
+            );
             assert_eq!(
-                wrap(MOUSE, w).concat().replace(' ', ""),
-                MOUSE.replace(' ', "")
+                wrap(text, w).concat().replace(' ', ""),
+                text.replace(' ', "")
             );
         }
+        assert_eq!(wrap("ab 卷积核步长", 6), ["ab 卷", "积核步", "长"]);
     }
 
     #[test]
@@ -286,7 +320,7 @@ mod tests {
             (100, 14),
         ] {
             let area = Rect::new(0, 1, w, h);
-            let l = layout(area, 0);
+            let l = layout(area, 0, Lang::Zh);
             let keys: usize = l.lines.iter().map(Vec::len).sum();
             assert_eq!(keys, TABLE.len(), "{w}x{h}");
             assert!(l.rect.intersection(area) == l.rect, "{w}x{h}");

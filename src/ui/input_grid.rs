@@ -6,6 +6,7 @@ use crate::app::App;
 
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::theme;
+use crate::tr;
 
 /// The mark of padded cell (r, c) shared by every input-shaped grid.
 pub fn input_mark(app: &App, r: usize, c: usize) -> Mark {
@@ -67,7 +68,14 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
             let name = channel_name(app, ch);
             let hue = hue(app, ch);
             let title = if ch == 0 {
-                format!("x {name} {}x{}+pad {}", g.h, g.w, g.pad)
+                tr!(
+                    app.lang,
+                    "title.x",
+                    name = name,
+                    h = g.h,
+                    w = g.w,
+                    pad = g.pad
+                )
             } else {
                 format!("x {name}")
             };

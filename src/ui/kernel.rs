@@ -9,6 +9,7 @@ use ratatui::style::Style;
 
 use super::text::{fixed, put};
 use super::theme::{self, ColorMode, Rgb};
+use crate::tr;
 
 /// The widest number of `values` at three decimals.
 pub fn number_width<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
@@ -84,8 +85,14 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
     let f = app.pos().f;
     let w = &app.layer().w;
     let label = super::input_grid::kernel_name(app, f);
-    let kernel = format!("kernel w[{f}] {label} {}x{}x{}", g.c, g.hh, g.ww);
-    let bias = format!("bias b[{f}] = {}", fixed(app.layer().b[f], 3));
+    let shape = format!("{}x{}x{}", g.c, g.hh, g.ww);
+    let kernel = tr!(app.lang, "title.kernel", f = f, name = label, shape = shape);
+    let bias = tr!(
+        app.lang,
+        "title.bias",
+        f = f,
+        v = fixed(app.layer().b[f], 3)
+    );
     let title = format!("{kernel}   {bias}");
     let stacked = stacked(app, area);
     if super::text::width(&title) <= area.width as usize {

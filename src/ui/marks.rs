@@ -4,6 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::app::App;
+use crate::tr;
 
 use super::text::put;
 use super::theme;
@@ -11,16 +12,17 @@ use super::theme;
 /// Each mark and its meaning; the colours named are the ones every grid draws (the
 /// window tints a cell toward white, or toward dark grey where the cell is light, as
 /// on a one-channel picture's bright pixels; on dx_pad, the cells this step writes,
-/// toward yellow), each line at most [`WIDTH`] columns.
+/// toward yellow), each line at most [`WIDTH`] columns; the meanings are keys of the
+/// language tables.
 pub const MARKS: &[(&str, &str)] = &[
-    ("[ ] #", "current window (dx_pad: yellow)"),
-    ("( ) :", "previous window"),
-    ("· ·", "zero padding, outside the picture"),
-    ("╌", "not computed yet (checker)"),
-    ("× ×", "no window ever reads this cell"),
-    ("< > @", "current output cell (yellow)"),
-    ("* *", "selected input cell (x, H J K L)"),
-    ("+ +", "outputs the selected cell feeds"),
+    ("[ ] #", "marks.window"),
+    ("( ) :", "marks.previous"),
+    ("· ·", "marks.padding"),
+    ("╌", "marks.pending"),
+    ("× ×", "marks.unread"),
+    ("< > @", "marks.output"),
+    ("* *", "marks.selected"),
+    ("+ +", "marks.feeds"),
 ];
 
 /// The columns the layout gives the key at least, which every line fits in.
@@ -32,24 +34,36 @@ pub fn height() -> u16 {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    put(buf, area, area.x, area.y, "marks", theme::bold());
+    put(
+        buf,
+        area,
+        area.x,
+        area.y,
+        tr!(app.lang, "marks.title"),
+        theme::bold(),
+    );
     for (k, (chars, meaning)) in MARKS.iter().enumerate() {
         let y = area.y + 1 + k as u16;
         put(buf, area, area.x, y, chars, app.color.fg(theme::CURRENT));
-        put(buf, area, area.x + 7, y, meaning, theme::dim());
+        put(buf, area, area.x + 7, y, app.lang.t(meaning), theme::dim());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use crate::ui::text::width;
 
     #[test]
-    fn every_line_of_the_key_fits_the_width_it_is_given() {
-        for (chars, meaning) in MARKS {
-            assert!(width(chars) < 7);
-            assert!(7 + width(meaning) <= WIDTH, "{meaning}");
+    fn every_line_of_the_key_fits_the_width_it_is_given_in_every_language() {
+        for lang in [Lang::En, Lang::Zh] {
+            for (chars, meaning) in MARKS {
+                assert!(width(chars) < 7);
+                let meaning = lang.t(meaning);
+                assert!(7 + width(meaning) <= WIDTH, "{meaning}");
+            }
+            assert!(width(tr!(lang, "marks.title")) <= WIDTH);
         }
     }
 }

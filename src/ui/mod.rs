@@ -25,6 +25,7 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, widgets::Widget};
 
 use crate::app::{Action, App, Phase};
+use crate::tr;
 use grid::{CellMode, Grid, Placement};
 
 /// The smallest area the stepper draws in.
@@ -106,7 +107,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let area = area.intersection(buf.area);
     ratatui::widgets::Clear.render(area, buf);
     if area.width < MIN_COLS || area.height < MIN_ROWS {
-        too_small(area, buf);
+        too_small(app, area, buf);
         return;
     }
     let plan = plan(app, area);
@@ -197,11 +198,13 @@ fn hit(grid: Grid, rect: Rect, p: &Placement, x: u16, y: u16) -> Option<(usize, 
     Some((grid::unscale(r, rows, sr), grid::unscale(c, cols, sc)))
 }
 
-fn too_small(area: Rect, buf: &mut Buffer) {
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let needs = format!("{MIN_COLS}x{MIN_ROWS}");
+    let is = format!("{}x{}", area.width, area.height);
     let lines = [
-        "convstep: the terminal is too small".to_string(),
-        format!("it needs at least {MIN_COLS}x{MIN_ROWS}"),
-        format!("it is {}x{}", area.width, area.height),
+        tr!(app.lang, "ui.too_small").to_string(),
+        tr!(app.lang, "ui.needs", size = needs),
+        tr!(app.lang, "ui.is", size = is),
     ];
     for (k, line) in lines.iter().enumerate() {
         text::put(buf, area, area.x, area.y + k as u16, line, theme::bold());

@@ -7,6 +7,7 @@ use crate::app::{App, Phase};
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::theme;
 use super::zoom;
+use crate::tr;
 
 /// Whether x is a colour picture: three channels named R, G, B.
 pub fn is_photo(app: &App) -> bool {
@@ -88,9 +89,15 @@ pub fn grid(app: &App, shown: (usize, usize), detail: Option<bool>) -> Grid<'_> 
     let detail = detail.and_then(|wide| detail_span(app, wide));
     let scale = super::grid::scale_of(full, shown);
     let title = if scale > 1 {
-        format!("photo {}x{} (1:{scale})", g.h, g.w)
+        tr!(
+            app.lang,
+            "title.photo_scaled",
+            h = g.h,
+            w = g.w,
+            scale = scale
+        )
     } else {
-        format!("photo {}x{}", g.h, g.w)
+        tr!(app.lang, "title.photo", h = g.h, w = g.w)
     };
     let ((fr0, fc0), (fr1, fc1)) = app.fwd.window.span();
     let to = move |v: usize, n: usize, d: usize| v.saturating_sub(g.pad).min(n - 1) * d / n;

@@ -7,8 +7,9 @@ use ratatui::style::Style;
 
 use crate::app::{App, Phase};
 
-use super::text::{put, width};
+use super::text::{pieces, put, width};
 use super::theme;
+use crate::tr;
 
 /// At this many rows or fewer (a tour's narration below the stepper on a 80x24
 /// screen) the stepper gives the grids every row it can: the status takes one line
@@ -30,26 +31,16 @@ pub fn height(app: &App, cols: u16, rows: u16) -> u16 {
 fn compact(app: &App, cols: u16) -> Option<String> {
     let g = app.layer().geom;
     let p = app.pos();
-    let phase = match app.phase {
-        Phase::Forward => "FORWARD",
-        Phase::Backward => "BACKWARD",
-    };
+    let phase = phase_name(app);
     let play = if app.playing {
         format!(" ▶ {} ms", app.tick_ms())
     } else {
         String::new()
     };
-    let step = format!("step {}/{}", app.step, app.total_steps());
-    let filter = format!(
-        "filter {} {}",
-        p.f,
-        super::input_grid::kernel_name(app, p.f)
-    );
+    let step = step_of(app);
+    let filter = filter_of(app, p.f);
     let pos = format!("(n,f,i,j)=({},{},{},{})", p.n, p.f, p.i, p.j);
-    let params = format!(
-        "stride {} pad {} dilation {} → {}x{}",
-        g.stride, g.pad, g.dilation, g.h_out, g.w_out
-    );
+    let params = format!("{} → {}x{}", params_of(app, " "), g.h_out, g.w_out);
     let short = format!(
         "S={} P={} D={} → {}x{}",
         g.stride, g.pad, g.dilation, g.h_out, g.w_out
@@ -66,24 +57,58 @@ fn compact(app: &App, cols: u16) -> Option<String> {
     .find(|line| width(line) <= cols as usize)
 }
 
+/// The pass's name as the status shows it.
+fn phase_name(app: &App) -> &'static str {
+    match app.phase {
+        Phase::Forward => tr!(app.lang, "status.forward"),
+        Phase::Backward => tr!(app.lang, "status.backward"),
+    }
+}
+
+/// "step K/TOTAL" in the app's language.
+fn step_of(app: &App) -> String {
+    tr!(
+        app.lang,
+        "status.step",
+        k = app.step,
+        total = app.total_steps()
+    )
+}
+
+/// "filter F NAME" in the app's language.
+fn filter_of(app: &App, f: usize) -> String {
+    let name = super::input_grid::kernel_name(app, f);
+    tr!(app.lang, "status.filter", f = f, name = name)
+}
+
+/// "stride S pad P dilation D" with `gap` between them.
+fn params_of(app: &App, gap: &str) -> String {
+    let g = app.layer().geom;
+    let l = app.lang;
+    format!(
+        "{} {}{gap}{} {}{gap}{} {}",
+        tr!(l, "word.stride"),
+        g.stride,
+        tr!(l, "word.pad"),
+        g.pad,
+        tr!(l, "word.dilation"),
+        g.dilation
+    )
+}
+
 fn parts(app: &App, wide: bool) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
-    let phase = match app.phase {
-        Phase::Forward => "FORWARD",
-        Phase::Backward => "BACKWARD",
-    };
-    let label = super::input_grid::kernel_name(app, p.f);
+    let phase = phase_name(app);
     let play = if app.playing {
         format!(" ▶ {} ms", app.tick_ms())
     } else {
         String::new()
     };
     let left = format!(
-        " {phase}{play}  step {}/{}  filter {} {label}  (n,f,i,j)=({},{},{},{})",
-        app.step,
-        app.total_steps(),
-        p.f,
+        " {phase}{play}  {}  {}  (n,f,i,j)=({},{},{},{})",
+        step_of(app),
+        filter_of(app, p.f),
         p.n,
         p.f,
         p.i,
@@ -92,20 +117,24 @@ fn parts(app: &App, wide: bool) -> (String, String) {
     let size = app
         .spec
         .size_label()
-        .map(|s| format!(" size {s}"))
+        .map(|s| format!(" {} {s}", tr!(app.lang, "status.size")))
         .unwrap_or_default();
     let source = if wide {
-        format!(" from {}", app.scene.labels.source)
+        format!(
+            " {} {}",
+            tr!(app.lang, "status.from"),
+            app.scene.labels.source
+        )
     } else {
         String::new()
     };
     let (gap, out) = if wide {
-        ("  ", "  out ")
+        ("  ", format!("  {} ", tr!(app.lang, "status.out")))
     } else {
-        (" ", " → ")
+        (" ", " → ".to_string())
     };
     let right = format!(
-        " x {}x{}x{}x{}{source}{size}  w {} {}x{}  stride {}{gap}pad {}{gap}dilation {}{out}{}x{} ",
+        " x {}x{}x{}x{}{source}{size}  w {} {}x{}  {}{out}{}x{} ",
         g.n,
         g.c,
         g.h,
@@ -113,9 +142,7 @@ fn parts(app: &App, wide: bool) -> (String, String) {
         app.spec.kernel_label(),
         g.hh,
         g.ww,
-        g.stride,
-        g.pad,
-        g.dilation,
+        params_of(app, gap),
         g.h_out,
         g.w_out
     );
@@ -128,33 +155,26 @@ fn parts(app: &App, wide: bool) -> (String, String) {
 fn narrow_parts(app: &App) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
-    let phase = match app.phase {
-        Phase::Forward => "FORWARD",
-        Phase::Backward => "BACKWARD",
-    };
+    let phase = phase_name(app);
     let play = if app.playing {
         format!(" ▶ {} ms", app.tick_ms())
     } else {
         String::new()
     };
     let left = format!(
-        " {phase}{play}  step {}/{}  (n,f,i,j)=({},{},{},{})",
-        app.step,
-        app.total_steps(),
+        " {phase}{play}  {}  (n,f,i,j)=({},{},{},{})",
+        step_of(app),
         p.n,
         p.f,
         p.i,
         p.j
     );
     let right = format!(
-        " stride {} pad {} dilation {} → {}x{}  filter {} {}  x {}x{}x{}x{}  w {} {}x{}",
-        g.stride,
-        g.pad,
-        g.dilation,
+        " {} → {}x{}  {}  x {}x{}x{}x{}  w {} {}x{}",
+        params_of(app, " "),
         g.h_out,
         g.w_out,
-        p.f,
-        super::input_grid::kernel_name(app, p.f),
+        filter_of(app, p.f),
         g.n,
         g.c,
         g.h,
@@ -228,18 +248,41 @@ pub fn render_hint(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             app.color.fg(theme::ACCENT)
         };
-        let text: Vec<char> = format!(" {}", m.text).chars().collect();
+        let text = format!(" {}", m.text);
         let per_line = area.width.max(1) as usize;
-        for (k, chunk) in text.chunks(per_line).take(area.height as usize).enumerate() {
-            let line: String = chunk.iter().collect();
-            put(buf, area, area.x, area.y + k as u16, &line, style);
+        for (k, line) in pieces(&text, per_line)
+            .iter()
+            .take(area.height as usize)
+            .enumerate()
+        {
+            put(buf, area, area.x, area.y + k as u16, line, style);
         }
         return;
     }
     let hint = if area.width >= 110 {
-        " l/h step  j/k row  g/G first/last  Tab filter  f/b forward/backward  Space play  x select  c check  ? help  q quit"
+        tr!(app.lang, "hint.wide")
     } else {
-        " l/h step  j/k row  g/G ends  Tab filter  f/b phase  Space play  ? help  q quit"
+        tr!(app.lang, "hint.narrow")
     };
     put(buf, area, area.x, area.y, hint, theme::dim());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_key_hints_are_no_wider_in_any_language_than_in_english() {
+        // The narrow hint fits 80 columns; no language is cut where English is not.
+        assert!(width(tr!(Lang::En, "hint.narrow")) <= 80);
+        for lang in [Lang::En, Lang::Zh] {
+            for key in ["hint.wide", "hint.narrow"] {
+                assert!(
+                    width(lang.t(key)) <= width(Lang::En.t(key)),
+                    "{lang:?} {key}"
+                );
+            }
+        }
+    }
 }

@@ -91,6 +91,38 @@ pub fn put_title(buf: &mut Buffer, area: Rect, x: u16, y: u16, title: &str, styl
     put(buf, area, x, y, &shorten(title, room), style)
 }
 
+/// `text` cut into pieces of at most `w` columns, never inside a character (a wide
+/// character that would straddle the edge starts the next piece).
+pub fn pieces(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut piece = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + cw > w && !piece.is_empty() {
+            out.push(std::mem::take(&mut piece));
+            used = 0;
+        }
+        piece.push(ch);
+        used += cw;
+    }
+    if !piece.is_empty() {
+        out.push(piece);
+    }
+    out
+}
+
+/// `text` followed by spaces to `w` columns (a wide character counts two).
+pub fn pad_end(text: &str, w: usize) -> String {
+    format!("{text}{}", " ".repeat(w.saturating_sub(width(text))))
+}
+
+/// Spaces to `w` columns, then `text`.
+pub fn pad_start(text: &str, w: usize) -> String {
+    format!("{}{text}", " ".repeat(w.saturating_sub(width(text))))
+}
+
 /// Display width of `text`.
 pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
@@ -141,6 +173,18 @@ mod tests {
         assert_eq!(fit(-1234.0, 5), "-1234");
         assert_eq!(fit(123456.0, 5), "1e5");
         assert_eq!(fit(-0.0001, 5), "0.000");
+    }
+
+    #[test]
+    fn cut_keeps_wide_characters_whole() {
+        assert_eq!(pieces("abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(pieces("a卷积核", 4), ["a卷", "积核"]);
+        assert_eq!(pieces("卷积核步长", 5), ["卷积", "核步", "长"]);
+        for w in 2..12 {
+            for piece in pieces(" 梯度检验：最大 rel_error 1.2e-9", w) {
+                assert!(width(&piece) <= w, "{piece:?} at {w}");
+            }
+        }
     }
 
     #[test]

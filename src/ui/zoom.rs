@@ -6,6 +6,7 @@ use crate::app::{App, Phase};
 
 use super::grid::Grid;
 use super::{feature_map, gradients};
+use crate::tr;
 
 /// The cells a zoom shows: `rows` x `cols` starting at padded (or output) cell
 /// (`r0`, `c0`) of `k` grids.
@@ -106,14 +107,15 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
 /// the big grid is called dx).
 pub fn head(app: &App, wide: bool) -> String {
     let e = extent_sized(app, wide);
-    format!(
-        "dx_pad[{},:,{}:{},{}:{}] around the window",
+    let part = format!(
+        "dx_pad[{},:,{}:{},{}:{}]",
         app.pos().n,
         e.r0,
         e.r0 + e.rows,
         e.c0,
         e.c0 + e.cols
-    )
+    );
+    tr!(app.lang, "title.around", part = part)
 }
 
 /// The values the zoom shows (to size its numbers).

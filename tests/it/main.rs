@@ -31,6 +31,7 @@ mod stepper_robust;
 mod stepper_snapshots;
 mod stepper_tmux;
 mod stepper_update;
+mod stepper_zh;
 mod tmux_support;
 mod tour_cli;
 mod tour_format;

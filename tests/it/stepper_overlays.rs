@@ -97,7 +97,7 @@ fn no_overlay_leaves_characters_of_the_panels_beneath_it() {
             let below = below_status(&app, area);
             let mut alone = Buffer::empty(area);
             help::render(&app, below, &mut alone);
-            let cover = help::layout(below, app.help_page).cover;
+            let cover = help::layout(below, app.help_page, app.lang).cover;
             covered_cells_come_from_the_overlay(
                 &shown,
                 &alone,
@@ -123,10 +123,10 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
         app.apply(Action::Help);
         let area = Rect::new(0, 0, cols, rows);
         let below = below_status(&app, area);
-        let pages = help::layout(below, 0).pages;
+        let pages = help::layout(below, 0, app.lang).pages;
         let mut seen = String::new();
         for page in 0..pages {
-            let l = help::layout(below, app.help_page);
+            let l = help::layout(below, app.help_page, app.lang);
             assert_eq!(l.page, page, "{cols}x{rows}");
             let shown = ui::render_buffer(&app, cols, rows);
             let inside = text_in(&shown, l.rect);
@@ -146,7 +146,7 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
             let keys = keys.join(" ");
             let found = seen.lines().any(|line| {
                 line.find(&keys)
-                    .is_some_and(|at| line[at..].contains(b.help))
+                    .is_some_and(|at| line[at..].contains(convstep::i18n::Lang::En.t(b.help)))
             });
             assert!(found, "{cols}x{rows}: {keys} / {} missing:\n{seen}", b.help);
         }
@@ -157,7 +157,10 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
             .filter(|l| !l.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        assert!(words.contains(help::MOUSE), "{cols}x{rows}: {words}");
+        assert!(
+            words.contains(help::mouse(app.lang)),
+            "{cols}x{rows}: {words}"
+        );
         // The page key is a key of the table.
         assert!(
             TABLE
@@ -171,9 +174,9 @@ fn the_help_shows_every_key_and_the_mouse_line_at_every_size_from_the_minimum() 
 fn at_the_minimum_the_help_needs_pages_and_a_wide_screen_one_box_of_columns() {
     let mut app = photo(1);
     app.apply(Action::Help);
-    let small = help::layout(below_status(&app, Rect::new(0, 0, 60, 16)), 0);
+    let small = help::layout(below_status(&app, Rect::new(0, 0, 60, 16)), 0, app.lang);
     assert!(small.pages > 1);
-    let large = help::layout(below_status(&app, Rect::new(0, 0, 120, 40)), 0);
+    let large = help::layout(below_status(&app, Rect::new(0, 0, 120, 40)), 0, app.lang);
     assert_eq!(large.pages, 1);
     assert!(
         large.rect.width > 100,

@@ -187,7 +187,11 @@ fn help_overlay_80x24() {
     let shown = text(&ui::render_buffer(&app, 80, 24));
     insta::assert_snapshot!(shown);
     for binding in convstep::app::keys::TABLE {
-        assert!(shown.contains(binding.help), "{}", binding.help);
+        assert!(
+            shown.contains(convstep::i18n::Lang::En.t(binding.help)),
+            "{}",
+            binding.help
+        );
     }
 }
 

@@ -496,7 +496,11 @@ fn the_docs_list_every_key_of_the_table() {
             .iter()
             .map(|k| format!("`{}`", k.name))
             .collect();
-        let row = format!("| {} | {}", keys.join(" "), binding.help);
+        let row = format!(
+            "| {} | {}",
+            keys.join(" "),
+            convstep::i18n::Lang::En.t(binding.help)
+        );
         assert!(
             section.contains(&row),
             "docs/stepper.md lacks the row {row:?}"

@@ -88,7 +88,8 @@ fn chinese_narration_at_80x24_with_a_start_page() {
     let screen = t.wait_for_all(&[
         &format!("{moved} · 等变表示：平移"),
         "竖线向下移了 2 格",
-        "step 64/64",
+        // The stepper beside a Chinese page speaks Chinese too.
+        "第 64/64 步",
     ]);
     // Wide characters take two cells: no line may be wider than the terminal.
     for line in screen.lines() {

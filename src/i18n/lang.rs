@@ -1,8 +1,6 @@
-//! The narration language: `--lang en|zh`, by default from the locale.
+//! The language everything is said in: `--lang en|zh`, by default from the locale.
 
 use clap::ValueEnum;
-
-use super::format::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Lang {
@@ -18,6 +16,17 @@ impl Lang {
         Lang::from_locale(|name| std::env::var(name).ok())
     }
 
+    /// The language `--lang` names in `args` (`--lang zh` or `--lang=zh`), if it is
+    /// one: for errors found before the arguments are parsed.
+    pub fn from_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Option<Lang> {
+        let args: Vec<&str> = args.iter().filter_map(|a| a.as_ref().to_str()).collect();
+        let value = args.iter().enumerate().rev().find_map(|(k, a)| match *a {
+            "--lang" => args.get(k + 1).copied(),
+            _ => a.strip_prefix("--lang="),
+        })?;
+        Lang::from_str(value, true).ok()
+    }
+
     /// As [`Lang::from_env`], reading variables through `get` (for tests).
     pub fn from_locale(get: impl Fn(&str) -> Option<String>) -> Lang {
         let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
@@ -31,11 +40,19 @@ impl Lang {
     }
 
     /// The words of `text` in this language.
-    pub fn pick<'a>(&self, text: &'a Text) -> &'a str {
-        match self {
-            Lang::En => &text.en,
-            Lang::Zh => &text.zh,
-        }
+    pub fn pick<'a, T: Localized + ?Sized>(&self, text: &'a T) -> &'a str {
+        text.in_lang(*self)
+    }
+}
+
+/// Text that carries its own words in every language (a walkthrough's narration).
+pub trait Localized {
+    fn in_lang(&self, lang: Lang) -> &str;
+}
+
+impl<T: Localized + ?Sized> Localized for &T {
+    fn in_lang(&self, lang: Lang) -> &str {
+        (**self).in_lang(lang)
     }
 }
 
@@ -49,6 +66,21 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| v.to_string())
         })
+    }
+
+    #[test]
+    fn lang_is_found_among_arguments_before_parsing() {
+        assert_eq!(
+            Lang::from_args(&["convstep", "--lang", "zh", "x.png"]),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_args(&["convstep", "shot", "--lang=en"]),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_args(&["convstep", "--lang", "fr"]), None);
+        assert_eq!(Lang::from_args(&["convstep", "--lang"]), None);
+        assert_eq!(Lang::from_args::<&str>(&[]), None);
     }
 
     #[test]
