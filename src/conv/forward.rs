@@ -53,8 +53,10 @@ pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> 
             };
             let start = (c * count + r) * wp + g.pad;
             let dst = &mut rows[start..start + g.w];
-            for (d, &v) in dst.iter_mut().zip(layer.x.slice(ndarray::s![n, c, h, ..])) {
-                *d = v;
+            let src = layer.x.slice(ndarray::s![n, c, h, ..]);
+            match src.as_slice() {
+                Some(src) => dst.copy_from_slice(src),
+                None => dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v),
             }
         }
     }
