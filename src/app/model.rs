@@ -126,12 +126,7 @@ impl SceneCache {
             .context("dout does not fit the layer")?;
         let out = forward(layer);
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
-        // Generic rather than a closure over `dyn Iterator`: one call per array, not one
-        // per element.
-        fn max_abs<'a>(a: impl IntoIterator<Item = &'a f64>) -> f64 {
-            a.into_iter()
-                .fold(0.0, |m, v| if v.is_finite() { m.max(v.abs()) } else { m })
-        }
+        let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
@@ -305,13 +300,7 @@ impl App {
         };
         let n = self.fwd.pos.n;
         self.dx_scale = self.bwd.as_ref().map_or(0.0, |(_, after)| {
-            after
-                .grads
-                .dx_pad
-                .index_axis(ndarray::Axis(0), n)
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold(0.0_f64, |m, v| m.max(v.abs()))
+            crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
         self.refresh_selection();
     }

@@ -532,3 +532,29 @@ fn the_fast_engine_is_the_same_on_one_thread_and_on_all() {
     assert_close(&grads1.dx_pad, &want.dx_pad, 1e-12);
     assert_close(&grads1.dw, &want.dw, 1e-12);
 }
+
+/// The colour scale's maximum skips NaN and the infinities, at every length (lanes of
+/// eight and a remainder, chunks in parallel) and on a view that is not contiguous.
+#[test]
+fn max_abs_finite_is_the_largest_finite_magnitude() {
+    let plain = |v: &[f64]| {
+        v.iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |m, v| m.max(v.abs()))
+    };
+    for len in [0, 1, 7, 8, 9, 70_001, 200_003] {
+        let mut a = noise((1, 1, 1, len), 9).mapv(|v| v * 3.0);
+        if len > 2 {
+            a[[0, 0, 0, len / 2]] = f64::NAN;
+            a[[0, 0, 0, len - 1]] = f64::NEG_INFINITY;
+            a[[0, 0, 0, 1]] = -7.5;
+        }
+        let want = plain(a.as_slice().unwrap());
+        assert_eq!(max_abs_finite(&a), want, "length {len}");
+        let strided = a.slice(ndarray::s![.., .., .., ..;3]);
+        let every_third: Vec<f64> = strided.iter().copied().collect();
+        assert_eq!(max_abs_finite(&strided), plain(&every_third), "length {len}");
+    }
+    assert_eq!(max_abs_finite(&array![f64::NAN, f64::INFINITY]), 0.0);
+    assert_eq!(max_abs_finite(&array![-0.0, -2.0]), 2.0);
+}
