@@ -14,7 +14,7 @@ mod step;
 pub use backward::{Grads, backward};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
-pub use gradcheck::{GradCheck, Param, grad_check, numeric_grads, rel_error};
+pub use gradcheck::{GradCheck, Param, grad_check, grad_check_with, numeric_grads, rel_error};
 pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
 use ndarray::{Array1, Array4, ArrayBase, Data, Dimension};

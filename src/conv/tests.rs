@@ -558,3 +558,50 @@ fn max_abs_finite_is_the_largest_finite_magnitude() {
     assert_eq!(max_abs_finite(&array![f64::NAN, f64::INFINITY]), 0.0);
     assert_eq!(max_abs_finite(&array![-0.0, -2.0]), 2.0);
 }
+
+/// The cheap gradient check (the loss terms an entry changes, the fast engine's
+/// analytic gradient) agrees with CS231n's whole-loss centred differences on every
+/// entry of x, w and b, on layers with stride, padding, dilation and two images.
+#[test]
+fn grad_check_with_local_differences_matches_the_whole_loss() {
+    for (stride, pad, dilation) in [(1, 1, 1), (2, 2, 1), (1, 3, 2), (3, 0, 1)] {
+        let l = layer(
+            noise((2, 2, 7, 6), 11),
+            noise((3, 2, 3, 2), 12),
+            array![0.25, -1.0, 0.5],
+            stride,
+            pad,
+            dilation,
+        );
+        let dout = noise(l.geom.out_dim(), 13);
+        let whole = numeric_grads(&l, &dout, 1e-5).unwrap();
+        let grads = backward(&l, &dout).unwrap();
+        let mut params: Vec<(Param, f64)> = Vec::new();
+        for ((n, c, h, w), &v) in whole.dx.indexed_iter() {
+            params.push((Param::X { n, c, h, w }, v));
+        }
+        for ((f, c, m, k), &v) in whole.dw.indexed_iter() {
+            params.push((Param::W { f, c, m, k }, v));
+        }
+        for (f, &v) in whole.db.indexed_iter() {
+            params.push((Param::B { f }, v));
+        }
+        for (param, whole_numeric) in params {
+            let check = grad_check_with(&l, &dout, &grads, param).unwrap();
+            let close = (check.numeric - whole_numeric).abs() <= 1e-8 * whole_numeric.abs().max(1.0);
+            assert!(close, "{param:?}: {} against {whole_numeric}", check.numeric);
+            assert!(check.rel_error <= 1e-7, "{check:?}");
+            assert_eq!(grad_check(&l, &dout, param).unwrap(), Some(check));
+        }
+    }
+    let l = layer(noise((1, 1, 3, 3), 1), noise((1, 1, 2, 2), 2), array![0.0], 1, 0, 1);
+    let dout = noise(l.geom.out_dim(), 3);
+    let grads = backward(&l, &dout).unwrap();
+    for outside in [
+        Param::X { n: 0, c: 0, h: 3, w: 0 },
+        Param::W { f: 0, c: 1, m: 0, k: 0 },
+        Param::B { f: 1 },
+    ] {
+        assert_eq!(grad_check_with(&l, &dout, &grads, outside), None, "{outside:?}");
+    }
+}
