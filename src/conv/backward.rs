@@ -216,13 +216,20 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             let rows = (first + BAND).min(g.h_out) - first;
             let (top, count) = band_reach(layer, band, rows);
             let xs = padded_rows(layer, n, top, count);
-            let offsets: Vec<usize> = (0..g.ww).map(|k| k * g.dilation).collect();
-            let mut sums = vec![0.0; g.ww];
-            let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
             if g.stride == 1 {
                 dw_band_stride1(g, ds, &xs, n, first, rows, count, &mut part);
                 return part;
             }
+            // For stride s, x's rows in their column phases: tap k reads phase
+            // (k*d) mod s from column (k*d)/s on, consecutive numbers.
+            let s = g.stride;
+            let (xs, len) = super::forward::phases(&xs, wp, s);
+            let by_phase: Vec<(usize, Vec<usize>)> = (0..s)
+                .map(|p| (p, (0..g.ww).filter(|k| k * g.dilation % s == p).collect()))
+                .filter(|(_, ks): &(usize, Vec<usize>)| !ks.is_empty())
+                .collect();
+            let mut sums = vec![0.0; g.ww];
+            let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
             for f in 0..g.f {
                 let drow = |i: usize| {
                     let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
@@ -233,14 +240,21 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
                 }
                 for c in 0..g.c {
                     for m in 0..g.hh {
-                        pairs.clear();
-                        for i in first..first + rows {
-                            let row = (c * count + (i - first) * g.stride + m * g.dilation) * wp;
-                            pairs.push((drow(i), &xs[row..]));
-                        }
-                        dots(&pairs, &offsets, g.stride, &mut sums);
                         let at = ((f * g.c + c) * g.hh + m) * g.ww;
-                        part[at..at + g.ww].copy_from_slice(&sums);
+                        for (p, ks) in &by_phase {
+                            pairs.clear();
+                            for i in first..first + rows {
+                                let row = c * count + (i - first) * s + m * g.dilation;
+                                pairs.push((drow(i), &xs[(row * s + p) * len..]));
+                            }
+                            let offsets: Vec<usize> =
+                                ks.iter().map(|k| k * g.dilation / s).collect();
+                            let sums = &mut sums[..ks.len()];
+                            dots(&pairs, &offsets, 1, sums);
+                            for (&k, &v) in ks.iter().zip(sums.iter()) {
+                                part[at + k] = v;
+                            }
+                        }
                     }
                 }
             }

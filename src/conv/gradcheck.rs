@@ -86,14 +86,20 @@ fn local_centred_difference(
 ) -> Option<f64> {
     let g = &layer.geom;
     match param {
-        Param::X { n, c, h: row, w: col } => {
+        Param::X {
+            n,
+            c,
+            h: row,
+            w: col,
+        } => {
             let old = *layer.x.get([n, c, row, col])?;
             let outputs = g.outputs_reading(row + g.pad, col + g.pad);
             let loss = |value: f64| {
                 let mut total = 0.0;
                 for f in 0..g.f {
                     for &(i, j) in &outputs {
-                        total += dout[[n, f, i, j]] * window_out(layer, n, f, i, j, (c, row, col, value));
+                        total += dout[[n, f, i, j]]
+                            * window_out(layer, n, f, i, j, (c, row, col, value));
                     }
                 }
                 total

@@ -225,7 +225,9 @@ impl Layer {
         let filters_before = u32::try_from(pos.f).unwrap_or(u32::MAX);
         // Row by row: t[q] = a * cols_all[q] + b * cols_through[q] for the row's a, b.
         let (hp, wp) = (g.hp(), g.wp());
-        let cells = touches.as_slice_mut().expect("new arrays are in standard layout");
+        let cells = touches
+            .as_slice_mut()
+            .expect("new arrays are in standard layout");
         for (n, image) in cells.chunks_exact_mut(hp * wp).enumerate().take(pos.n + 1) {
             for (r, row) in image.chunks_exact_mut(wp).enumerate() {
                 let (a, b) = if n < pos.n {

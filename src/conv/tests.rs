@@ -553,7 +553,11 @@ fn max_abs_finite_is_the_largest_finite_magnitude() {
         assert_eq!(max_abs_finite(&a), want, "length {len}");
         let strided = a.slice(ndarray::s![.., .., .., ..;3]);
         let every_third: Vec<f64> = strided.iter().copied().collect();
-        assert_eq!(max_abs_finite(&strided), plain(&every_third), "length {len}");
+        assert_eq!(
+            max_abs_finite(&strided),
+            plain(&every_third),
+            "length {len}"
+        );
     }
     assert_eq!(max_abs_finite(&array![f64::NAN, f64::INFINITY]), 0.0);
     assert_eq!(max_abs_finite(&array![-0.0, -2.0]), 2.0);
@@ -588,20 +592,46 @@ fn grad_check_with_local_differences_matches_the_whole_loss() {
         }
         for (param, whole_numeric) in params {
             let check = grad_check_with(&l, &dout, &grads, param).unwrap();
-            let close = (check.numeric - whole_numeric).abs() <= 1e-8 * whole_numeric.abs().max(1.0);
-            assert!(close, "{param:?}: {} against {whole_numeric}", check.numeric);
+            let close =
+                (check.numeric - whole_numeric).abs() <= 1e-8 * whole_numeric.abs().max(1.0);
+            assert!(
+                close,
+                "{param:?}: {} against {whole_numeric}",
+                check.numeric
+            );
             assert!(check.rel_error <= 1e-7, "{check:?}");
             assert_eq!(grad_check(&l, &dout, param).unwrap(), Some(check));
         }
     }
-    let l = layer(noise((1, 1, 3, 3), 1), noise((1, 1, 2, 2), 2), array![0.0], 1, 0, 1);
+    let l = layer(
+        noise((1, 1, 3, 3), 1),
+        noise((1, 1, 2, 2), 2),
+        array![0.0],
+        1,
+        0,
+        1,
+    );
     let dout = noise(l.geom.out_dim(), 3);
     let grads = backward(&l, &dout).unwrap();
     for outside in [
-        Param::X { n: 0, c: 0, h: 3, w: 0 },
-        Param::W { f: 0, c: 1, m: 0, k: 0 },
+        Param::X {
+            n: 0,
+            c: 0,
+            h: 3,
+            w: 0,
+        },
+        Param::W {
+            f: 0,
+            c: 1,
+            m: 0,
+            k: 0,
+        },
         Param::B { f: 1 },
     ] {
-        assert_eq!(grad_check_with(&l, &dout, &grads, outside), None, "{outside:?}");
+        assert_eq!(
+            grad_check_with(&l, &dout, &grads, outside),
+            None,
+            "{outside:?}"
+        );
     }
 }

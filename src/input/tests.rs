@@ -182,14 +182,21 @@ fn the_random_dout_is_one_sequential_stream_in_any_order() {
     let shape = (3, 7, 81, 97);
     let want = sequential(3 * 7 * 81 * 97, 5);
     let got = kernels::random_dout(shape, 5);
-    assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert!(
+        got.iter()
+            .zip(&want)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
     let stream = kernels::NormalStream::new(5);
     for shape in [(1, 1, 3, 3), (3, 7, 81, 97), (1, 2, 100, 50), (2, 1, 17, 1)] {
         let dout = stream.dout(shape);
         assert_eq!(dout, kernels::random_dout(shape, 5), "{shape:?}");
         assert_eq!(dout.as_slice().unwrap(), &want[..dout.len()]);
     }
-    assert_ne!(kernels::NormalStream::new(6).dout((1, 1, 3, 3)), stream.dout((1, 1, 3, 3)));
+    assert_ne!(
+        kernels::NormalStream::new(6).dout((1, 1, 3, 3)),
+        stream.dout((1, 1, 3, 3))
+    );
 }
 
 fn preset(name: &str) -> Scene {
