@@ -126,7 +126,7 @@ fn local_centred_difference(
                 if let Some(entry) = entry {
                     *entry = value;
                 }
-                (forward(&probe) * &dout_f).sum()
+                (forward(&probe) * dout_f).sum()
             };
             let old = match param {
                 Param::W { c, m, k, .. } => *layer.w.get([f, c, m, k])?,
