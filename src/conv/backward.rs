@@ -97,8 +97,8 @@ fn dx_band_strided(
     let mut phase_rows = vec![vec![0.0; longest]; g.c];
     for r in 0..rows {
         let row = first + r;
-        for p in 0..s {
-            let len = wp.saturating_sub(p).div_ceil(s);
+        for p in 0..super::forward::phase_count(wp, s) {
+            let len = (wp - p).div_ceil(s);
             if len == 0 {
                 continue;
             }
@@ -224,7 +224,8 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             // (k*d) mod s from column (k*d)/s on, consecutive numbers.
             let s = g.stride;
             let (xs, len) = super::forward::phases(&xs, wp, s);
-            let by_phase: Vec<(usize, Vec<usize>)> = (0..s)
+            let count_p = super::forward::phase_count(wp, s);
+            let by_phase: Vec<(usize, Vec<usize>)> = (0..count_p)
                 .map(|p| (p, (0..g.ww).filter(|k| k * g.dilation % s == p).collect()))
                 .filter(|(_, ks): &(usize, Vec<usize>)| !ks.is_empty())
                 .collect();
@@ -245,7 +246,7 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
                             pairs.clear();
                             for i in first..first + rows {
                                 let row = c * count + (i - first) * s + m * g.dilation;
-                                pairs.push((drow(i), &xs[(row * s + p) * len..]));
+                                pairs.push((drow(i), &xs[(row * count_p + p) * len..]));
                             }
                             let offsets: Vec<usize> =
                                 ks.iter().map(|k| k * g.dilation / s).collect();

@@ -63,18 +63,28 @@ pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> 
     rows
 }
 
-/// Rows of `width` numbers split into their `s` phases: row p of each is columns
-/// p, p + s, p + 2s, ... of the row (zeros past its end), each `width.div_ceil(s)`
-/// long. Returns the phases (rows * s of them, in row order) and their length.
+/// Rows of `width` numbers split into their column phases for stride s: row p of
+/// each is columns p, p + s, p + 2s, ... of the row (zeros past its end), each
+/// `width.div_ceil(s)` long; a row has `phase_count(width, s)` of them (a stride wider
+/// than the row leaves the others empty). Returns the phases, in row order, and their
+/// length.
 pub(super) fn phases(rows: &[f64], width: usize, s: usize) -> (Vec<f64>, usize) {
-    let len = width.div_ceil(s);
-    let mut out = vec![0.0; rows.len() / width * s * len];
-    for (row, phase_rows) in rows.chunks_exact(width).zip(out.chunks_exact_mut(s * len)) {
+    let (count, len) = (phase_count(width, s), width.div_ceil(s));
+    let mut out = vec![0.0; rows.len() / width * count * len];
+    for (row, phase_rows) in rows
+        .chunks_exact(width)
+        .zip(out.chunks_exact_mut(count * len))
+    {
         for (q, &v) in row.iter().enumerate() {
             phase_rows[(q % s) * len + q / s] = v;
         }
     }
     (out, len)
+}
+
+/// The column phases a row of `width` numbers has for stride s: min(s, width).
+pub(super) fn phase_count(width: usize, s: usize) -> usize {
+    s.min(width)
 }
 
 /// The padded rows a band of output rows reads: (first row, how many).
@@ -107,6 +117,7 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
         // filters share each load of x (see `correlate`). Terms in the order c, m, k.
         let s = g.stride;
         let (src, width) = if s == 1 { (xs, wp) } else { phases(&xs, wp, s) };
+        let count_p = phase_count(wp, s);
         let taps = g.c * g.hh * g.ww;
         let mut offsets = Vec::with_capacity(taps);
         for r in 0..rows {
@@ -116,7 +127,7 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
                     let row = c * count + r * s + m * g.dilation;
                     offsets.extend((0..g.ww).map(|k| {
                         let col = k * g.dilation;
-                        (row * s + col % s) * width + col / s
+                        (row * count_p + col % s) * width + col / s
                     }));
                 }
             }

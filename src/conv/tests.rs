@@ -635,3 +635,27 @@ fn grad_check_with_local_differences_matches_the_whole_loss() {
         );
     }
 }
+
+/// A stride far wider than the input splits no row into more phases than it has
+/// columns: the passes stay small and equal CS231n's loops.
+#[test]
+fn a_stride_wider_than_the_input_allocates_nothing_in_proportion() {
+    for stride in [7, 1 << 20, 1 << 40] {
+        let l = layer(
+            noise((1, 2, 5, 6), 21),
+            noise((3, 2, 3, 3), 22),
+            array![0.5, 0.0, -0.5],
+            stride,
+            1,
+            2,
+        );
+        let dout = noise(l.geom.out_dim(), 23);
+        assert_close(&forward(&l), &naive::conv_forward_naive(&l), 1e-12);
+        let (fast, want) = (
+            backward(&l, &dout).unwrap(),
+            naive::conv_backward_naive(&l, &dout),
+        );
+        assert_close(&fast.dx_pad, &want.dx_pad, 1e-12);
+        assert_close(&fast.dw, &want.dw, 1e-12);
+    }
+}
