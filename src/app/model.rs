@@ -140,11 +140,7 @@ impl SceneCache {
             .context("dout does not fit the layer")?;
         let out = forward(layer);
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
-        let max_abs = |a: &mut dyn Iterator<Item = f64>| {
-            a.map(f64::abs)
-                .filter(|v| v.is_finite())
-                .fold(0.0, f64::max)
-        };
+        let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
@@ -152,12 +148,12 @@ impl SceneCache {
         let x = if x.0 <= x.1 { x } else { (0.0, 1.0) };
         let ranges = Ranges {
             x,
-            out_abs: max_abs(&mut out.iter().copied()),
+            out_abs: max_abs(&out),
             out_finite: out.iter().any(|v| v.is_finite()),
-            dout_abs: max_abs(&mut scene.dout.iter().copied()),
+            dout_abs: max_abs(&scene.dout),
             dout_finite: scene.dout.iter().any(|v| v.is_finite()),
-            dx_abs: max_abs(&mut full.grads.dx_pad.iter().copied()),
-            dw_abs: max_abs(&mut full.grads.dw.iter().copied()),
+            dx_abs: max_abs(&full.grads.dx_pad),
+            dw_abs: max_abs(&full.grads.dw),
             touches_max: full.touches.iter().copied().max().unwrap_or(0),
             dout_constant: scene
                 .dout
@@ -321,13 +317,7 @@ impl App {
         };
         let n = self.fwd.pos.n;
         self.dx_scale = self.bwd.as_ref().map_or(0.0, |(_, after)| {
-            after
-                .grads
-                .dx_pad
-                .index_axis(ndarray::Axis(0), n)
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold(0.0_f64, |m, v| m.max(v.abs()))
+            crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
         self.refresh_selection();
     }

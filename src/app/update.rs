@@ -1,6 +1,6 @@
 //! update: one action changes the state; everything the view needs is recomputed here.
 
-use crate::conv::{Geometry, OutPos, Param};
+use crate::conv::{Geometry, OutPos, Param, analytic};
 
 use super::Phase;
 use super::action::{Action, Effect};
@@ -492,6 +492,13 @@ impl App {
                 (what, list)
             }
         };
+        // The analytic side comes from the scene's full backward pass, computed once
+        // when it was built; the job computes only the numeric side.
+        let grads = &self.cache.full.grads;
+        let params = params
+            .into_iter()
+            .filter_map(|(label, param)| analytic(grads, param).map(|a| (label, param, a)))
+            .collect();
         let job = Job::grad_check(layer.clone(), self.scene.dout.clone(), &what, params);
         self.pending = Some(Pending {
             generation: job.generation,

@@ -1,8 +1,8 @@
-//! The whole-array backward pass by direct convolution: dx_pad row by row (for stride
-//! 1 a correlation of zero-padded dout rows with the flipped kernel, every channel at
-//! once; otherwise each dout row scattered back), dw as dot products of dout rows with
-//! rows of x_pad (for stride 1 four filters and three kernel columns per load, over
-//! column tiles that stay in cache), db as sums of dout rows. Bands of rows in
+//! The whole-array backward pass by direct convolution: dx_pad row by row (a
+//! correlation of zero-padded dout rows with the flipped kernel, every channel at
+//! once; for stride s > 1 one per column phase of the row), dw as dot products of
+//! dout rows with rows of x_pad (for stride 1 four filters and three kernel columns per
+//! load, over column tiles that stay in cache), db as sums of dout rows. Bands of rows in
 //! parallel, each writing only its own cells; no im2col matrix.
 
 use ndarray::{Array1, Array4, s};
@@ -51,36 +51,91 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
             .for_each(|(n, band, mut planes)| dx_band_stride1(g, ds, ws, n, band, &mut planes));
         return dx_pad;
     }
-    tasks.into_par_iter().for_each(|(n, band, mut planes)| {
-        let mut taps: Vec<(f64, &[f64], usize)> = Vec::with_capacity(g.f * g.hh * g.ww);
-        let rows = planes.first().map_or(0, |p| p.len() / wp);
-        for r in 0..rows {
-            let row = band * BAND + r;
-            for (c, plane) in planes.iter_mut().enumerate() {
-                taps.clear();
-                for f in 0..g.f {
-                    for m in 0..g.hh {
-                        // Output row i reads padded row `row` through tap row m.
-                        let Some(t) = row.checked_sub(m * g.dilation) else {
-                            continue;
-                        };
-                        if !t.is_multiple_of(g.stride) || t / g.stride >= g.h_out {
-                            continue;
-                        }
-                        let i = t / g.stride;
-                        let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
-                        let drow = &ds[start..start + g.w_out];
-                        for k in 0..g.ww {
-                            let weight = ws[((f * g.c + c) * g.hh + m) * g.ww + k];
-                            taps.push((weight, drow, k * g.dilation));
-                        }
+    tasks
+        .into_par_iter()
+        .for_each(|(n, band, mut planes)| dx_band_strided(g, ds, ws, n, band, &mut planes));
+    dx_pad
+}
+
+/// For stride s > 1, one band of dx_pad rows of image n, each row a phase at a time:
+/// columns q = p + s*u (phase p) receive the taps k with k*d = p (mod s), from dout
+/// column u - (k*d)/s, so a phase is a correlation of zero-padded dout rows, every
+/// channel sharing each load (see `correlate`). The terms come in the order f, m, k,
+/// of the output rows i with i*s + m*d the row.
+fn dx_band_strided(
+    g: &Geometry,
+    ds: &[f64],
+    ws: &[f64],
+    n: usize,
+    band: usize,
+    planes: &mut [&mut [f64]],
+) {
+    let (s, d, wp) = (g.stride, g.dilation, g.wp());
+    let rows = planes.first().map_or(0, |p| p.len() / wp);
+    let first = band * BAND;
+    if rows == 0 {
+        return;
+    }
+    // The dout rows the band reads, reach zeros on their left: (F, i_hi - i_lo, width).
+    let reach = (g.ww - 1) * d / s;
+    let longest = wp.div_ceil(s);
+    let width = reach + longest.max(g.w_out);
+    let i_lo = first.saturating_sub((g.hh - 1) * d) / s;
+    let i_hi = ((first + rows - 1) / s + 1).min(g.h_out);
+    let count = i_hi.saturating_sub(i_lo);
+    let mut padded = vec![0.0; g.f * count * width];
+    for f in 0..g.f {
+        for i in i_lo..i_hi {
+            let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
+            let at = (f * count + i - i_lo) * width + reach;
+            padded[at..at + g.w_out].copy_from_slice(&ds[start..start + g.w_out]);
+        }
+    }
+    let taps = g.hh * g.ww;
+    let mut offsets = Vec::new();
+    let mut weights_at = Vec::new();
+    let mut phase_rows = vec![vec![0.0; longest]; g.c];
+    for r in 0..rows {
+        let row = first + r;
+        for p in 0..super::forward::phase_count(wp, s) {
+            let len = (wp - p).div_ceil(s);
+            if len == 0 {
+                continue;
+            }
+            offsets.clear();
+            weights_at.clear();
+            for f in 0..g.f {
+                for m in 0..g.hh {
+                    // Output row i reads padded row `row` through tap row m.
+                    let Some(t) = row.checked_sub(m * d) else {
+                        continue;
+                    };
+                    if !t.is_multiple_of(s) || t / s >= g.h_out {
+                        continue;
+                    }
+                    let at = (f * count + t / s - i_lo) * width + reach;
+                    for k in (0..g.ww).filter(|k| k * d % s == p) {
+                        offsets.push(at - k * d / s);
+                        weights_at.push(f * g.c * taps + m * g.ww + k);
                     }
                 }
-                scatter(&mut plane[r * wp..(r + 1) * wp], &taps, g.stride);
+            }
+            let mut dst: Vec<&mut [f64]> = phase_rows.iter_mut().map(|v| &mut v[..len]).collect();
+            correlate(
+                &mut dst,
+                &padded,
+                &offsets,
+                |c, t| ws[weights_at[t] + c * taps],
+                |_| 0.0,
+            );
+            for (plane, phase) in planes.iter_mut().zip(&phase_rows) {
+                let dst = &mut plane[r * wp..(r + 1) * wp];
+                for (u, &v) in phase[..len].iter().enumerate() {
+                    dst[p + s * u] = v;
+                }
             }
         }
-    });
-    dx_pad
+    }
 }
 
 /// For stride 1, one band of dx_pad rows of image n: dx_pad[c, row, q] = sum over f, m,
@@ -142,16 +197,6 @@ fn dx_band_stride1(
     }
 }
 
-/// For stride > 1: each tap (w, drow, shift) adds w * drow[j] to dst[j*stride + shift].
-fn scatter(dst: &mut [f64], taps: &[(f64, &[f64], usize)], stride: usize) {
-    dst.fill(0.0);
-    for &(w, drow, shift) in taps {
-        for (j, &d) in drow.iter().enumerate() {
-            dst[j * stride + shift] += w * d;
-        }
-    }
-}
-
 /// dw[f,c,m,k] = sum over n,i,j of dout[n,f,i,j] * x_pad[n,c,i*s+m*d,j*s+k*d] and
 /// db[f] = sum of dout[n,f]: each band of output rows gives its part, and the parts
 /// are added in band order, so the sum does not depend on the number of threads.
@@ -171,13 +216,21 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             let rows = (first + BAND).min(g.h_out) - first;
             let (top, count) = band_reach(layer, band, rows);
             let xs = padded_rows(layer, n, top, count);
-            let offsets: Vec<usize> = (0..g.ww).map(|k| k * g.dilation).collect();
-            let mut sums = vec![0.0; g.ww];
-            let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
             if g.stride == 1 {
                 dw_band_stride1(g, ds, &xs, n, first, rows, count, &mut part);
                 return part;
             }
+            // For stride s, x's rows in their column phases: tap k reads phase
+            // (k*d) mod s from column (k*d)/s on, consecutive numbers.
+            let s = g.stride;
+            let (xs, len) = super::forward::phases(&xs, wp, s);
+            let count_p = super::forward::phase_count(wp, s);
+            let by_phase: Vec<(usize, Vec<usize>)> = (0..count_p)
+                .map(|p| (p, (0..g.ww).filter(|k| k * g.dilation % s == p).collect()))
+                .filter(|(_, ks): &(usize, Vec<usize>)| !ks.is_empty())
+                .collect();
+            let mut sums = vec![0.0; g.ww];
+            let mut pairs: Vec<(&[f64], &[f64])> = Vec::with_capacity(rows);
             for f in 0..g.f {
                 let drow = |i: usize| {
                     let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
@@ -188,14 +241,21 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
                 }
                 for c in 0..g.c {
                     for m in 0..g.hh {
-                        pairs.clear();
-                        for i in first..first + rows {
-                            let row = (c * count + (i - first) * g.stride + m * g.dilation) * wp;
-                            pairs.push((drow(i), &xs[row..]));
-                        }
-                        dots(&pairs, &offsets, g.stride, &mut sums);
                         let at = ((f * g.c + c) * g.hh + m) * g.ww;
-                        part[at..at + g.ww].copy_from_slice(&sums);
+                        for (p, ks) in &by_phase {
+                            pairs.clear();
+                            for i in first..first + rows {
+                                let row = c * count + (i - first) * s + m * g.dilation;
+                                pairs.push((drow(i), &xs[(row * count_p + p) * len..]));
+                            }
+                            let offsets: Vec<usize> =
+                                ks.iter().map(|k| k * g.dilation / s).collect();
+                            let sums = &mut sums[..ks.len()];
+                            dots(&pairs, &offsets, 1, sums);
+                            for (&k, &v) in ks.iter().zip(sums.iter()) {
+                                part[at + k] = v;
+                            }
+                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@ use ndarray::Array4;
 use rayon::prelude::*;
 
 use super::Layer;
-use super::kernels::{Tap, correlate, weighted_sum};
+use super::kernels::correlate;
 
 /// Output rows computed together by one task: their input rows stay in cache across
 /// filters. Fixed, so that the numbers never depend on the number of threads.
@@ -53,12 +53,38 @@ pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> 
             };
             let start = (c * count + r) * wp + g.pad;
             let dst = &mut rows[start..start + g.w];
-            for (d, &v) in dst.iter_mut().zip(layer.x.slice(ndarray::s![n, c, h, ..])) {
-                *d = v;
+            let src = layer.x.slice(ndarray::s![n, c, h, ..]);
+            match src.as_slice() {
+                Some(src) => dst.copy_from_slice(src),
+                None => dst.iter_mut().zip(src).for_each(|(d, &v)| *d = v),
             }
         }
     }
     rows
+}
+
+/// Rows of `width` numbers split into their column phases for stride s: row p of
+/// each is columns p, p + s, p + 2s, ... of the row (zeros past its end), each
+/// `width.div_ceil(s)` long; a row has `phase_count(width, s)` of them (a stride wider
+/// than the row leaves the others empty). Returns the phases, in row order, and their
+/// length.
+pub(super) fn phases(rows: &[f64], width: usize, s: usize) -> (Vec<f64>, usize) {
+    let (count, len) = (phase_count(width, s), width.div_ceil(s));
+    let mut out = vec![0.0; rows.len() / width * count * len];
+    for (row, phase_rows) in rows
+        .chunks_exact(width)
+        .zip(out.chunks_exact_mut(count * len))
+    {
+        for (q, &v) in row.iter().enumerate() {
+            phase_rows[(q % s) * len + q / s] = v;
+        }
+    }
+    (out, len)
+}
+
+/// The column phases a row of `width` numbers has for stride s: min(s, width).
+pub(super) fn phase_count(width: usize, s: usize) -> usize {
+    s.min(width)
 }
 
 /// The padded rows a band of output rows reads: (first row, how many).
@@ -86,53 +112,36 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
         let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
         let (top, count) = band_reach(layer, band, rows);
         let xs = padded_rows(layer, n, top, count);
-        if g.stride == 1 {
-            // Every filter's row r is a correlation of the same padded rows: the filters
-            // share each load of x (see `correlate`).
-            let taps = g.c * g.hh * g.ww;
-            let mut offsets = Vec::with_capacity(taps);
-            for r in 0..rows {
-                offsets.clear();
-                for c in 0..g.c {
-                    for m in 0..g.hh {
-                        let row = (c * count + r + m * g.dilation) * wp;
-                        offsets.extend((0..g.ww).map(|k| row + k * g.dilation));
-                    }
-                }
-                let mut dst: Vec<&mut [f64]> = planes
-                    .iter_mut()
-                    .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
-                    .collect();
-                correlate(
-                    &mut dst,
-                    &xs,
-                    &offsets,
-                    |f, t| ws[f * taps + t],
-                    |f| layer.b[f],
-                );
-            }
-            return;
-        }
-        let mut taps: Vec<Tap> = Vec::with_capacity(g.c * g.hh * g.ww);
+        // Every filter's row r is a correlation of the same rows (for stride s > 1,
+        // of their phases: columns q = p + s*u as row p of its padded row), so the
+        // filters share each load of x (see `correlate`). Terms in the order c, m, k.
+        let s = g.stride;
+        let (src, width) = if s == 1 { (xs, wp) } else { phases(&xs, wp, s) };
+        let count_p = phase_count(wp, s);
+        let taps = g.c * g.hh * g.ww;
+        let mut offsets = Vec::with_capacity(taps);
         for r in 0..rows {
-            for (f, plane) in planes.iter_mut().enumerate() {
-                taps.clear();
-                for c in 0..g.c {
-                    for m in 0..g.hh {
-                        let row = (c * count + r * g.stride + m * g.dilation) * wp;
-                        for k in 0..g.ww {
-                            let weight = ws[((f * g.c + c) * g.hh + m) * g.ww + k];
-                            taps.push((weight, &xs[row + k * g.dilation..]));
-                        }
-                    }
-                }
-                let dst = &mut plane[r * g.w_out..(r + 1) * g.w_out];
-                weighted_sum(dst, &taps, g.stride);
-                let bias = layer.b[f];
-                for v in dst.iter_mut() {
-                    *v += bias;
+            offsets.clear();
+            for c in 0..g.c {
+                for m in 0..g.hh {
+                    let row = c * count + r * s + m * g.dilation;
+                    offsets.extend((0..g.ww).map(|k| {
+                        let col = k * g.dilation;
+                        (row * count_p + col % s) * width + col / s
+                    }));
                 }
             }
+            let mut dst: Vec<&mut [f64]> = planes
+                .iter_mut()
+                .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
+                .collect();
+            correlate(
+                &mut dst,
+                &src,
+                &offsets,
+                |f, t| ws[f * taps + t],
+                |f| layer.b[f],
+            );
         }
     });
     out

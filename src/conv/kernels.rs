@@ -1,29 +1,14 @@
-//! The inner loops of the whole-array engine, on plain slices: for stride 1 a
-//! register-blocked correlation (forward and dx: up to four output rows per loaded
-//! source row) and grouped dot products (dw: four filters by three kernel columns);
-//! for other strides a weighted sum of rows and dot products of rows. Each is compiled
+//! The inner loops of the whole-array engine, on plain slices: a register-blocked
+//! correlation (forward for every stride, its rows split into phases, and dx for
+//! stride 1: up to four output rows per loaded source row) and grouped dot products
+//! (dw for stride 1: four filters by three kernel columns); for other strides dot
+//! products of rows. Each is compiled
 //! twice, portable and, chosen at run time on a CPU that has it, for AVX2 (the two hot
 //! ones with intrinsics, multiplies and adds without fusing): both versions add in the
 //! same order, so the numbers do not depend on the CPU.
 
-/// Elements of one block of output kept in registers while every tap adds to it.
-const BLOCK: usize = 16;
 /// Independent partial sums of a dot product (so that the adds can overlap).
 const LANES: usize = 16;
-
-/// One term of a weighted sum of rows: `weight * src[j * step]` goes to element j.
-pub(super) type Tap<'a> = (f64, &'a [f64]);
-
-/// dst[j] = sum over taps, in order, of w * src[j * step]; each src must reach
-/// index (dst.len() - 1) * step.
-pub(super) fn weighted_sum(dst: &mut [f64], taps: &[Tap], step: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { weighted_sum_avx2(dst, taps, step) };
-    }
-    weighted_sum_body(dst, taps, step);
-}
 
 /// Output rows computed together by the register-blocked correlation: each load of a
 /// source row serves this many of them.
@@ -396,46 +381,6 @@ pub(super) fn row_sum(a: &[f64]) -> f64 {
     sum
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn weighted_sum_avx2(dst: &mut [f64], taps: &[Tap], step: usize) {
-    weighted_sum_body(dst, taps, step);
-}
-
-#[inline(always)]
-fn weighted_sum_body(dst: &mut [f64], taps: &[Tap], step: usize) {
-    if step != 1 {
-        for (j, d) in dst.iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for &(w, src) in taps {
-                acc += w * src[j * step];
-            }
-            *d = acc;
-        }
-        return;
-    }
-    let len = dst.len();
-    let full = len / BLOCK * BLOCK;
-    for (b, out) in dst[..full].chunks_exact_mut(BLOCK).enumerate() {
-        let j0 = b * BLOCK;
-        let mut acc = [0.0; BLOCK];
-        for &(w, src) in taps {
-            let src: &[f64; BLOCK] = src[j0..j0 + BLOCK].try_into().expect("BLOCK long");
-            for (a, &x) in acc.iter_mut().zip(src) {
-                *a += w * x;
-            }
-        }
-        out.copy_from_slice(&acc);
-    }
-    for (j, d) in dst.iter_mut().enumerate().skip(full) {
-        let mut acc = 0.0;
-        for &(w, src) in taps {
-            acc += w * src[j];
-        }
-        *d = acc;
-    }
-}
-
 #[inline(always)]
 fn dot_body(a: &[f64], b: &[f64], step: usize) -> f64 {
     if step != 1 {
@@ -479,18 +424,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weighted_sum_matches_plain_loops_for_every_length_and_step() {
+    fn dots_match_plain_loops_for_every_length_and_step() {
         let src: Vec<f64> = (0..200).map(|v| (v as f64 * 0.37).sin()).collect();
         let other: Vec<f64> = (0..200).map(|v| (v as f64 * 0.11).cos()).collect();
         for len in [0, 1, 15, 16, 17, 40] {
             for step in [1, 2, 3] {
-                let taps = [(0.5, &src[..]), (-2.0, &other[3..])];
-                let mut dst = vec![9.0; len];
-                weighted_sum(&mut dst, &taps, step);
-                for (j, &d) in dst.iter().enumerate() {
-                    let want = 0.5 * src[j * step] + -2.0 * other[3 + j * step];
-                    assert_eq!(d, want, "len {len} step {step} j {j}");
-                }
                 for count in 1..=6 {
                     let offsets: Vec<usize> = (0..count).map(|t| t * 5).collect();
                     let mut got = vec![0.0; count];

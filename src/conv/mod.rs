@@ -14,10 +14,14 @@ mod step;
 pub use backward::{Grads, backward};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
-pub use gradcheck::{GradCheck, Param, grad_check, numeric_grads, rel_error};
+pub use gradcheck::{
+    GradCheck, Param, analytic, grad_check, grad_check_against, grad_check_with, numeric_grads,
+    rel_error,
+};
 pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
-use ndarray::{Array1, Array4};
+use ndarray::{Array1, Array4, ArrayBase, Data, Dimension};
+use rayon::prelude::*;
 use thiserror::Error;
 
 /// Everything that can be wrong with a layer's shapes or parameters.
@@ -99,6 +103,42 @@ impl Layer {
             });
         }
         Ok(())
+    }
+}
+
+/// The largest finite |v| of `a` (0 when there is none): the colour scales of the
+/// arrays a scene shows. Eight running maxima, which vectorise (a maximum does not
+/// depend on the order), and a large array's chunks in parallel.
+pub fn max_abs_finite<S, D>(a: &ArrayBase<S, D>) -> f64
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    fn lanes(values: &[f64]) -> f64 {
+        let mut max = [0.0_f64; 8];
+        let mut chunks = values.chunks_exact(8);
+        for chunk in &mut chunks {
+            for (m, &v) in max.iter_mut().zip(chunk) {
+                let a = v.abs();
+                // NaN and the infinities fail the test and leave m as it is.
+                *m = if a <= f64::MAX && a > *m { a } else { *m };
+            }
+        }
+        let rest = chunks.remainder().iter().map(|v| v.abs());
+        max.into_iter()
+            .chain(rest.filter(|a| *a <= f64::MAX))
+            .fold(0.0, f64::max)
+    }
+    match a.as_slice_memory_order() {
+        Some(values) => values
+            .par_chunks(1 << 16)
+            .map(lanes)
+            .reduce(|| 0.0, f64::max),
+        None => a
+            .iter()
+            .map(|v| v.abs())
+            .filter(|a| *a <= f64::MAX)
+            .fold(0.0, f64::max),
     }
 }
 

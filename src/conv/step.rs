@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use ndarray::{Array1, Array3, Array4, Axis, Zip, s};
+use ndarray::{Array1, Array3, Array4, Axis, s};
 
 use super::backward::Grads;
 use super::{ConvError, Layer, OutPos, Window, backward};
@@ -155,6 +155,10 @@ impl Layer {
 
     /// The whole-array gradients of the first k steps (k a row start): zeros for none.
     fn grads_through(&self, dout: &Array4<f64>, k: usize) -> Result<Grads, ConvError> {
+        if k == self.geom.total_steps() {
+            // Nothing to mask.
+            return backward(self, dout);
+        }
         if k == 0 {
             let g = &self.geom;
             return Ok(Grads {
@@ -219,18 +223,26 @@ impl Layer {
         let cols_through = reads(g.wp(), pos.j + 1, g.ww);
         let filters_all = u32::try_from(g.f).unwrap_or(u32::MAX);
         let filters_before = u32::try_from(pos.f).unwrap_or(u32::MAX);
-        Zip::indexed(&mut touches).for_each(|(n, r, q), t| {
-            let whole = rows_all[r] * cols_all[q];
-            *t = if n < pos.n {
-                filters_all * whole
-            } else if n == pos.n {
-                filters_before * whole
-                    + rows_before[r] * cols_all[q]
-                    + (rows_through[r] - rows_before[r]) * cols_through[q]
-            } else {
-                0
-            };
-        });
+        // Row by row: t[q] = a * cols_all[q] + b * cols_through[q] for the row's a, b.
+        let (hp, wp) = (g.hp(), g.wp());
+        let cells = touches
+            .as_slice_mut()
+            .expect("new arrays are in standard layout");
+        for (n, image) in cells.chunks_exact_mut(hp * wp).enumerate().take(pos.n + 1) {
+            for (r, row) in image.chunks_exact_mut(wp).enumerate() {
+                let (a, b) = if n < pos.n {
+                    (filters_all * rows_all[r], 0)
+                } else {
+                    (
+                        filters_before * rows_all[r] + rows_before[r],
+                        rows_through[r] - rows_before[r],
+                    )
+                };
+                for ((t, &all), &through) in row.iter_mut().zip(&cols_all).zip(&cols_through) {
+                    *t = a * all + b * through;
+                }
+            }
+        }
         touches
     }
 

@@ -532,3 +532,130 @@ fn the_fast_engine_is_the_same_on_one_thread_and_on_all() {
     assert_close(&grads1.dx_pad, &want.dx_pad, 1e-12);
     assert_close(&grads1.dw, &want.dw, 1e-12);
 }
+
+/// The colour scale's maximum skips NaN and the infinities, at every length (lanes of
+/// eight and a remainder, chunks in parallel) and on a view that is not contiguous.
+#[test]
+fn max_abs_finite_is_the_largest_finite_magnitude() {
+    let plain = |v: &[f64]| {
+        v.iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |m, v| m.max(v.abs()))
+    };
+    for len in [0, 1, 7, 8, 9, 70_001, 200_003] {
+        let mut a = noise((1, 1, 1, len), 9).mapv(|v| v * 3.0);
+        if len > 2 {
+            a[[0, 0, 0, len / 2]] = f64::NAN;
+            a[[0, 0, 0, len - 1]] = f64::NEG_INFINITY;
+            a[[0, 0, 0, 1]] = -7.5;
+        }
+        let want = plain(a.as_slice().unwrap());
+        assert_eq!(max_abs_finite(&a), want, "length {len}");
+        let strided = a.slice(ndarray::s![.., .., .., ..;3]);
+        let every_third: Vec<f64> = strided.iter().copied().collect();
+        assert_eq!(
+            max_abs_finite(&strided),
+            plain(&every_third),
+            "length {len}"
+        );
+    }
+    assert_eq!(max_abs_finite(&array![f64::NAN, f64::INFINITY]), 0.0);
+    assert_eq!(max_abs_finite(&array![-0.0, -2.0]), 2.0);
+}
+
+/// The cheap gradient check (the loss terms an entry changes, the fast engine's
+/// analytic gradient) agrees with CS231n's whole-loss centred differences on every
+/// entry of x, w and b, on layers with stride, padding, dilation and two images.
+#[test]
+fn grad_check_with_local_differences_matches_the_whole_loss() {
+    for (stride, pad, dilation) in [(1, 1, 1), (2, 2, 1), (1, 3, 2), (3, 0, 1)] {
+        let l = layer(
+            noise((2, 2, 7, 6), 11),
+            noise((3, 2, 3, 2), 12),
+            array![0.25, -1.0, 0.5],
+            stride,
+            pad,
+            dilation,
+        );
+        let dout = noise(l.geom.out_dim(), 13);
+        let whole = numeric_grads(&l, &dout, 1e-5).unwrap();
+        let grads = backward(&l, &dout).unwrap();
+        let mut params: Vec<(Param, f64)> = Vec::new();
+        for ((n, c, h, w), &v) in whole.dx.indexed_iter() {
+            params.push((Param::X { n, c, h, w }, v));
+        }
+        for ((f, c, m, k), &v) in whole.dw.indexed_iter() {
+            params.push((Param::W { f, c, m, k }, v));
+        }
+        for (f, &v) in whole.db.indexed_iter() {
+            params.push((Param::B { f }, v));
+        }
+        for (param, whole_numeric) in params {
+            let check = grad_check_with(&l, &dout, &grads, param).unwrap();
+            let close =
+                (check.numeric - whole_numeric).abs() <= 1e-8 * whole_numeric.abs().max(1.0);
+            assert!(
+                close,
+                "{param:?}: {} against {whole_numeric}",
+                check.numeric
+            );
+            assert!(check.rel_error <= 1e-7, "{check:?}");
+            assert_eq!(grad_check(&l, &dout, param).unwrap(), Some(check));
+        }
+    }
+    let l = layer(
+        noise((1, 1, 3, 3), 1),
+        noise((1, 1, 2, 2), 2),
+        array![0.0],
+        1,
+        0,
+        1,
+    );
+    let dout = noise(l.geom.out_dim(), 3);
+    let grads = backward(&l, &dout).unwrap();
+    for outside in [
+        Param::X {
+            n: 0,
+            c: 0,
+            h: 3,
+            w: 0,
+        },
+        Param::W {
+            f: 0,
+            c: 1,
+            m: 0,
+            k: 0,
+        },
+        Param::B { f: 1 },
+    ] {
+        assert_eq!(
+            grad_check_with(&l, &dout, &grads, outside),
+            None,
+            "{outside:?}"
+        );
+    }
+}
+
+/// A stride far wider than the input splits no row into more phases than it has
+/// columns: the passes stay small and equal CS231n's loops.
+#[test]
+fn a_stride_wider_than_the_input_allocates_nothing_in_proportion() {
+    for stride in [7, 1 << 20, 1 << 40] {
+        let l = layer(
+            noise((1, 2, 5, 6), 21),
+            noise((3, 2, 3, 3), 22),
+            array![0.5, 0.0, -0.5],
+            stride,
+            1,
+            2,
+        );
+        let dout = noise(l.geom.out_dim(), 23);
+        assert_close(&forward(&l), &naive::conv_forward_naive(&l), 1e-12);
+        let (fast, want) = (
+            backward(&l, &dout).unwrap(),
+            naive::conv_backward_naive(&l, &dout),
+        );
+        assert_close(&fast.dx_pad, &want.dx_pad, 1e-12);
+        assert_close(&fast.dw, &want.dw, 1e-12);
+    }
+}

@@ -2,10 +2,13 @@
 //! kernel on every channel divided by C, so it acts on the channel mean (identity gives
 //! the mean of the channels; on one channel it is the kernel itself).
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use anyhow::{Result, bail};
 use ndarray::{Array2, Array4, array};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 /// A preset or canonical figure with a one-line description, for help texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,14 +198,77 @@ fn random_kernels(c: usize, opts: KernelOpts) -> Array4<f64> {
 /// A seeded random dout of `shape`: standard normal (mean 0, standard deviation 1), as
 /// CS231n's tests draw theirs with `np.random.randn`. Box–Muller on a ChaCha8 stream
 /// seeded by --seed (a different stream from the random kernels'), so the same
-/// numbers on every platform; |dout| < 8.6 always (u1 >= 2^-53).
+/// numbers on every platform; |dout| < 8.6 always (u1 >= 2^-53). Entry i (in standard
+/// layout) is the i-th draw of the stream, so a smaller shape's dout is a prefix of a
+/// larger one's ([`NormalStream`] keeps it for a stepper that changes shapes).
 pub fn random_dout(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(1);
-    Array4::from_shape_simple_fn(shape, || {
-        // u1 in (0, 1] keeps the logarithm finite.
-        let u1 = 1.0 - rng.random::<f64>();
-        let u2 = rng.random::<f64>();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    })
+    let mut numbers = vec![0.0; shape.0 * shape.1 * shape.2 * shape.3];
+    normals(seed, 0, &mut numbers);
+    Array4::from_shape_vec(shape, numbers).expect("as many numbers as the shape holds")
+}
+
+/// Draws a chunk computes with one seek of the generator.
+const NORMAL_CHUNK: usize = 1 << 14;
+
+/// Fills `out` with draws `start..start + out.len()` of seed's standard normal stream,
+/// chunks in parallel: draw i reads the four 32-bit words 4i..4i+4 of ChaCha8 stream 1
+/// (two u64 for u1 and u2), so each chunk seeks to its own first word and the numbers
+/// are those of one sequential pass, bit for bit.
+fn normals(seed: u64, start: usize, out: &mut [f64]) {
+    out.par_chunks_mut(NORMAL_CHUNK)
+        .enumerate()
+        .for_each(|(chunk, out)| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(1);
+            rng.set_word_pos(4 * (start + chunk * NORMAL_CHUNK) as u128);
+            for v in out {
+                // u1 in (0, 1] keeps the logarithm finite.
+                let u1 = 1.0 - rng.random::<f64>();
+                let u2 = rng.random::<f64>();
+                *v = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+            }
+        });
+}
+
+/// The random dout's draws, kept across the shapes a stepper's parameter changes give:
+/// each dout is a prefix of one stream (see [`random_dout`]), so the draws are made once,
+/// up to the largest output seen, and a new shape copies its prefix. Clones share the
+/// draws (a stepper clones its spec to edit it).
+#[derive(Clone)]
+pub struct NormalStream {
+    seed: u64,
+    draws: Arc<Mutex<Vec<f64>>>,
+}
+
+impl std::fmt::Debug for NormalStream {
+    /// The seed and how many draws are kept, not the draws.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let drawn = self.draws.lock().map_or(0, |d| d.len());
+        f.debug_struct("NormalStream")
+            .field("seed", &self.seed)
+            .field("drawn", &drawn)
+            .finish()
+    }
+}
+
+impl NormalStream {
+    pub fn new(seed: u64) -> NormalStream {
+        NormalStream {
+            seed,
+            draws: Arc::default(),
+        }
+    }
+
+    /// `random_dout(shape, seed)`, drawing only what no earlier call drew.
+    pub fn dout(&self, shape: (usize, usize, usize, usize)) -> Array4<f64> {
+        let len = shape.0 * shape.1 * shape.2 * shape.3;
+        let mut draws = self.draws.lock().unwrap_or_else(PoisonError::into_inner);
+        let have = draws.len();
+        if have < len {
+            draws.resize(len, 0.0);
+            normals(self.seed, have, &mut draws[have..]);
+        }
+        Array4::from_shape_vec(shape, draws[..len].to_vec())
+            .expect("as many numbers as the shape holds")
+    }
 }

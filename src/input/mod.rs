@@ -18,6 +18,7 @@ pub use picture::{MAX_PIXELS, MAX_SIDE, Size};
 pub use presets::presets;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use ndarray::{Array1, Array4};
@@ -60,12 +61,13 @@ pub const DEFAULT_KERNEL: &str = "sobel-x,sobel-y";
 #[derive(Debug, Clone)]
 enum Source {
     Image {
-        picture: Picture,
+        /// Shared by the spec's clones (a stepper clones its spec to edit it), as is x.
+        picture: Arc<Picture>,
         gray: bool,
         scale: Scale,
         size: Size,
         /// x at the current size, made when the size changes rather than per build.
-        x: Array4<f64>,
+        x: Arc<Array4<f64>>,
     },
     /// A .npy array or a preset's fixed input, used as it is.
     Array(Array4<f64>),
@@ -97,7 +99,7 @@ impl KernelChoice {
 #[derive(Debug, Clone)]
 enum Dout {
     Ones,
-    Random(u64),
+    Random(kernels::NormalStream),
     Array { name: String, dout: Array4<f64> },
 }
 
@@ -278,7 +280,7 @@ impl SceneSpec {
             }
         }
         if changed {
-            *x = picture.to_x(*size, *gray, *scale);
+            *x = Arc::new(picture.to_x(*size, *gray, *scale));
         }
         changed
     }
@@ -310,7 +312,7 @@ impl SceneSpec {
                 } else {
                     vec!["R".into(), "G".into(), "B".into()]
                 };
-                (x.clone(), channels, *scale)
+                (Array4::clone(x), channels, *scale)
             }
             Source::Array(x) => {
                 let channels = (0..x.dim().1).map(|c| format!("c{c}")).collect();
@@ -353,7 +355,7 @@ impl SceneSpec {
         let out_dim = layer.geom.out_dim();
         let dout = match &self.dout {
             Dout::Ones => Array4::ones(out_dim),
-            Dout::Random(seed) => kernels::random_dout(out_dim, *seed),
+            Dout::Random(stream) => stream.dout(out_dim),
             Dout::Array { name, dout } => {
                 if dout.dim() != out_dim {
                     bail!(
@@ -403,8 +405,8 @@ fn load_source(args: &InputOptions, preset_scale: Option<Scale>) -> Result<(Sour
         let (gray, scale) = (args.gray, args.scale.or(preset_scale).unwrap_or_default());
         picture.check_size(size, gray)?;
         Ok(Source::Image {
-            x: picture.to_x(size, gray, scale),
-            picture,
+            x: Arc::new(picture.to_x(size, gray, scale)),
+            picture: Arc::new(picture),
             gray,
             scale,
             size,
@@ -492,13 +494,13 @@ fn parse_bias(text: &str) -> Result<Vec<f64>> {
 
 fn parse_dout(text: Option<&str>, seed: u64) -> Result<Dout> {
     let Some(text) = text.map(str::trim) else {
-        return Ok(Dout::Random(seed));
+        return Ok(Dout::Random(kernels::NormalStream::new(seed)));
     };
     if text.eq_ignore_ascii_case("ones") {
         return Ok(Dout::Ones);
     }
     if text.eq_ignore_ascii_case("random") {
-        return Ok(Dout::Random(seed));
+        return Ok(Dout::Random(kernels::NormalStream::new(seed)));
     }
     if is_npy_path(text) {
         let dout = npy::read_4d(Path::new(text), "dout of shape (N,F,H',W')")?;

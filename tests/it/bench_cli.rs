@@ -72,6 +72,7 @@ fn bench_quick_prints_a_table_of_every_workload() {
         "stepper step",
         "cs231n loops",
         "frame 200x60",
+        "parameter change",
         "export",
     ] {
         assert!(text.contains(workload), "no {workload} row in:\n{text}");
