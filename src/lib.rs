@@ -12,4 +12,3 @@ pub mod palette;
 pub mod runtime;
 pub mod tour;
 pub mod ui;
-pub mod xterm;

@@ -51,7 +51,7 @@ pub const DEFAULT_THEME: Theme = Theme {
 
 /// xterm's default 16 colours, then the 6x6x6 cube and the 24 greys.
 pub fn xterm(index: u8) -> Srgb {
-    let (r, g, b) = crate::xterm::rgb(index);
+    let (r, g, b) = crate::palette::xterm::rgb(index);
     Srgb(r, g, b)
 }
 

@@ -77,7 +77,7 @@ pub fn contrast(bg: Rgb) -> Rgb {
 
 /// Nearest colour of the xterm 256 palette (its 6x6x6 cube or its grey ramp).
 pub fn to_ansi256(c: Rgb) -> u8 {
-    crate::xterm::nearest(c)
+    crate::palette::xterm::nearest(c)
 }
 
 impl ColorMode {

@@ -1,5 +1,8 @@
 //! How the terminal can show colour: truecolor, the xterm 256-colour palette, or none
-//! (NO_COLOR). A leaf that the model, the view, the runtime and the commands all use.
+//! (NO_COLOR), and that palette itself ([`xterm`]). A leaf that the model, the view,
+//! the exports, the runtime and the commands all use.
+
+pub mod xterm;
 
 /// How the terminal can show colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
