@@ -23,7 +23,7 @@ pub struct InputArgs {
     /// unit: pixel values in [0,1] (default); raw: 0..255 (default of cs231n-image).
     #[arg(long, value_enum)]
     pub scale: Option<Scale>,
-    /// Shrink images so the longest side is N pixels (1..=8192; default 16; never
+    /// Shrink images so the longest side is N pixels (1..=8192; default 32; never
     /// enlarged), or `full` to keep the original size.
     #[arg(long, allow_negative_numbers = true)]
     pub size: Option<String>,

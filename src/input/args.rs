@@ -30,7 +30,7 @@ pub struct InputOptions {
     pub gray: bool,
     /// unit: pixel values in [0,1] (default); raw: 0..255 (default of cs231n-image).
     pub scale: Option<Scale>,
-    /// Shrink images so the longest side is N pixels (1..=8192; default 16; never
+    /// Shrink images so the longest side is N pixels (1..=8192; default 32; never
     /// enlarged), or `full` to keep the original size.
     pub size: Option<String>,
     /// Comma-separated kernels, one filter each (identity, box, gaussian, sharpen,
