@@ -366,8 +366,7 @@ impl App {
         self.message = None;
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
-            Outcome::Checked(Err(err)) => self.error(tr!(self.lang, "msg.check_failed", err = err)),
-            Outcome::Checked(Ok(checks)) => {
+            Outcome::Checked(checks) => {
                 let what = done.what;
                 let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);
                 let worst = format!("{worst:.2e}");

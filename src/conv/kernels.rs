@@ -109,7 +109,21 @@ fn correlate_avx2<const G: usize>(
         }
         j0 += COLS;
     }
-    for j in full..len {
+    correlate_tail(dst, src, offsets, weights, bias, full);
+}
+
+/// The columns `from..` that a whole block of `COLS` does not cover, one at a time, in
+/// the same order of terms as the blocks (so every path gives the same numbers).
+#[inline(always)]
+fn correlate_tail<const G: usize>(
+    mut dst: [&mut [f64]; G],
+    src: &[f64],
+    offsets: &[usize],
+    weights: &[[f64; G]],
+    bias: [f64; G],
+    from: usize,
+) {
+    for j in from..dst[0].len() {
         let mut acc = [0.0; G];
         for (&off, w) in offsets.iter().zip(weights) {
             let x = src[off + j];
@@ -150,18 +164,7 @@ fn correlate_body<const G: usize>(
             }
         }
     }
-    for j in full..len {
-        let mut acc = [0.0; G];
-        for (&off, w) in offsets.iter().zip(weights) {
-            let x = src[off + j];
-            for (a, &w) in acc.iter_mut().zip(w) {
-                *a += w * x;
-            }
-        }
-        for ((d, a), b) in dst.iter_mut().zip(acc).zip(bias) {
-            d[j] = a + b;
-        }
-    }
+    correlate_tail(dst, src, offsets, weights, bias, full);
 }
 
 /// Lanes of each partial sum in `dot_group` (one AVX2 vector).

@@ -32,11 +32,7 @@ fn compact(app: &App, cols: u16) -> Option<String> {
     let g = app.layer().geom;
     let p = app.pos();
     let phase = phase_name(app);
-    let play = if app.playing {
-        format!(" ▶ {} ms", app.tick_ms())
-    } else {
-        String::new()
-    };
+    let play = play_of(app);
     let step = step_of(app);
     let filter = filter_of(app, p.f);
     let pos = format!("(n,f,i,j)=({},{},{},{})", p.n, p.f, p.i, p.j);
@@ -96,15 +92,20 @@ fn params_of(app: &App, gap: &str) -> String {
     )
 }
 
+/// ` ▶ 80 ms` while playing, else nothing.
+fn play_of(app: &App) -> String {
+    if app.playing {
+        format!(" ▶ {} ms", app.tick_ms())
+    } else {
+        String::new()
+    }
+}
+
 fn parts(app: &App, wide: bool) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
     let phase = phase_name(app);
-    let play = if app.playing {
-        format!(" ▶ {} ms", app.tick_ms())
-    } else {
-        String::new()
-    };
+    let play = play_of(app);
     let left = format!(
         " {phase}{play}  {}  {}  (n,f,i,j)=({},{},{},{})",
         step_of(app),
@@ -156,11 +157,7 @@ fn narrow_parts(app: &App) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
     let phase = phase_name(app);
-    let play = if app.playing {
-        format!(" ▶ {} ms", app.tick_ms())
-    } else {
-        String::new()
-    };
+    let play = play_of(app);
     let left = format!(
         " {phase}{play}  {}  (n,f,i,j)=({},{},{},{})",
         step_of(app),
