@@ -20,6 +20,28 @@ pub enum Phase {
     Backward,
 }
 
+/// How the stepper draws the current layer; the phase says which pass. One file under
+/// `ui/` per view, each drawn from the model as panels are.
+///
+/// Which layer and which view, the one shape agreed for the stack and the views: the
+/// model's per-layer fields (`scene`, `cache`, `step`, `fwd`, `bwd`, `selection`, ...)
+/// always describe the *current* layer of the stack (a single layer is a stack of one);
+/// `App::layer_index` says which layer that is, and `App::view` how it is drawn. A
+/// view reads those fields and nothing else of the stack, so it works on any conv layer
+/// of a stack unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum View {
+    /// Window by window, as the naive loops run (today's screen).
+    #[default]
+    Steps,
+    /// The layer as one matrix product: out = W · cols + b.
+    Im2col,
+    /// dx as a transposed convolution of dout (the gather), backward only.
+    Transposed,
+    /// One weight's gradient: the x_pad cells it multiplied, shaded by dout.
+    Dw,
+}
+
 /// A 1-based step to start at, or the layer's last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

@@ -11,7 +11,7 @@ use crate::conv::{
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
-use super::{Phase, Start, Step};
+use super::{Phase, Start, Step, View};
 use crate::tr;
 
 /// Play speeds, slowest first: milliseconds per tick ...
@@ -119,6 +119,8 @@ pub struct App {
     /// The recomputation asked for last and not answered yet (the status line says
     /// so); answers to any other are dropped.
     pub pending: Option<Pending>,
+    /// How the current layer is drawn (see [`View`]).
+    pub view: View,
 }
 
 /// A recomputation under way.
@@ -227,6 +229,7 @@ impl App {
             show_touches: false,
             color: ColorMode::TrueColor,
             pending: None,
+            view: View::Steps,
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -238,6 +241,12 @@ impl App {
     pub fn with_color(mut self, color: ColorMode) -> App {
         self.color = color;
         self
+    }
+
+    /// Which layer of the stack the per-layer fields describe (0-based; a single layer
+    /// is a stack of one).
+    pub fn layer_index(&self) -> usize {
+        0
     }
 
     pub fn layer(&self) -> &Layer {
