@@ -121,6 +121,9 @@ pub struct App {
     pub pending: Option<Pending>,
     /// How the current layer is drawn (see [`View`]).
     pub view: View,
+    /// A student's arrays compared with this layer's (`compare --show`), and the wrong
+    /// cell shown; dropped when the layer changes.
+    pub compare: Option<crate::conv::compare::Comparison>,
 }
 
 /// A recomputation under way.
@@ -230,6 +233,7 @@ impl App {
             color: ColorMode::TrueColor,
             pending: None,
             view: View::Steps,
+            compare: None,
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -366,6 +370,8 @@ impl App {
                 self.scene = scene;
                 self.cache = cache;
                 self.check = None;
+                // The student's arrays belong to the old layer.
+                self.compare = None;
                 self.tap = self
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);

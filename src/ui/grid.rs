@@ -137,6 +137,8 @@ pub enum Mark {
     /// The current window on the array this step writes (dx_pad): the window's
     /// characters, tinted yellow like the cell being written forward.
     Write,
+    /// A cell a student's array has wrong (`compare --show`).
+    Wrong,
     /// The selected input cell.
     Selected,
     /// The current output cell.
@@ -152,6 +154,7 @@ impl Mark {
             Mark::Prev => ('(', ')'),
             Mark::Feeds => ('+', '+'),
             Mark::Window | Mark::Write => ('[', ']'),
+            Mark::Wrong => ('!', '!'),
             Mark::Selected => ('*', '*'),
             Mark::Current => ('<', '>'),
         }
@@ -165,6 +168,7 @@ impl Mark {
             Mark::Prev => ':',
             Mark::Feeds => '+',
             Mark::Window | Mark::Write => '#',
+            Mark::Wrong => '!',
             Mark::Selected => '*',
             Mark::Current => '@',
         }
@@ -176,6 +180,7 @@ impl Mark {
             Mark::Current | Mark::Write => theme::CURRENT,
             Mark::Selected | Mark::Feeds => theme::SELECTED,
             Mark::Unreached => (255, 80, 80),
+            Mark::Wrong => (255, 40, 40),
             _ => theme::WINDOW,
         }
     }
