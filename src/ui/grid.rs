@@ -132,13 +132,14 @@ pub enum Mark {
     Prev,
     /// An output the selected input cell feeds.
     Feeds,
+    /// A cell a student's array has wrong (`compare --show`); the window drawn over
+    /// it stays whole.
+    Wrong,
     /// The current window.
     Window,
     /// The current window on the array this step writes (dx_pad): the window's
     /// characters, tinted yellow like the cell being written forward.
     Write,
-    /// A cell a student's array has wrong (`compare --show`).
-    Wrong,
     /// The selected input cell.
     Selected,
     /// The current output cell.
