@@ -457,9 +457,9 @@ pub fn at(a: &ArrayD<f64>, index: &[usize]) -> Option<f64> {
 
 /// A small layer on which every slip but `empty-crop` (which needs pad 0) changes its
 /// array, where the course's own check lets several pass: two samples, two channels,
-/// two filters, a 5x8 input (not square), pad 1, stride 2 (which does not divide 8 + 2
-/// - 3, so rounding the size up shows), 3x3 windows that overlap, an asymmetric kernel
-/// and a bias that is not zero. Numbers with two decimals, so they read well.
+/// two filters, a 5x8 input (not square), pad 1, stride 2 (which does not divide the
+/// 8 + 2 - 3 columns a window can move, so rounding the size up shows), 3x3 windows that
+/// overlap, an asymmetric kernel and a bias that is not zero. Numbers with two decimals, so they read well.
 pub fn challenge() -> (Layer, Array4<f64>) {
     let two = |a: Array4<f64>| a.mapv(|v| (v * 100.0).round() / 100.0);
     let params = super::ConvParams {
