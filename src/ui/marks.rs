@@ -47,7 +47,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if app.compare.is_some() {
         let x = area.x + 9;
         put(buf, area, x, area.y, "! !", app.color.fg(theme::CURRENT));
-        put(buf, area, x + 4, area.y, tr!(app.lang, "cmp.mark_key"), theme::dim());
+        put(
+            buf,
+            area,
+            x + 4,
+            area.y,
+            tr!(app.lang, "cmp.mark_key"),
+            theme::dim(),
+        );
     }
     for (k, (chars, meaning)) in MARKS.iter().enumerate() {
         let y = area.y + 1 + k as u16;

@@ -331,3 +331,16 @@ fn e_and_shift_e_jump_between_wrong_cells_in_a_terminal() {
     t.keys(&["q"]);
     t.wait_for("convstep-exited-1");
 }
+
+#[test]
+fn the_help_lists_e_and_shift_e_only_while_comparing() {
+    let dir = TempDir::new().unwrap();
+    let mut app = show_app(Lang::En, dir.path());
+    app.apply(convstep::app::Action::Help);
+    let shown = text(&ui::render_buffer(&app, 120, 40));
+    assert!(shown.contains("next wrong cell"), "{shown}");
+    assert!(shown.contains("previous wrong cell"), "{shown}");
+    app.compare = None;
+    let shown = text(&ui::render_buffer(&app, 120, 40));
+    assert!(!shown.contains("next wrong cell"), "{shown}");
+}
