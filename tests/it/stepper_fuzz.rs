@@ -428,9 +428,11 @@ fn a_storm_of_parameter_keys_runs_one_rebuild_at_a_time_in_bounded_memory() {
     let Some(t) = crate::tmux_support::Tmux::start("storm", 120, 40, &command) else {
         return;
     };
-    t.wait_until_within(std::time::Duration::from_secs(120), "the first frame", |s| {
-        s.contains("step 1/")
-    });
+    t.wait_until_within(
+        std::time::Duration::from_secs(120),
+        "the first frame",
+        |s| s.contains("step 1/"),
+    );
     let pid = t.child_pid("convstep").expect("convstep runs in the pane");
     let one_scene = status_kb(pid, "VmHWM");
     // 30 edits in one paste: stride up and down, then pad (only the last one's
