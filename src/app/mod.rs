@@ -10,7 +10,7 @@ mod model;
 mod update;
 
 pub use action::{Action, Effect};
-pub use job::{Done, Job};
+pub use job::{Done, Job, JobQueue};
 pub use model::{App, CheckReport, Message, Pending, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
 
 /// Which pass the stepper shows.

@@ -110,6 +110,9 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
     let format = Format::from_path(&args.output)?;
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
+    let mut inputs = args.input.files();
+    inputs.extend(args.tour.tour.as_deref());
+    crate::files::check_not_an_input(&args.output, &inputs)?;
     let actions = match &args.keys {
         Some(script) => script_keys(script).context("--keys")?,
         None => Vec::new(),
