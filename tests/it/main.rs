@@ -20,6 +20,7 @@ mod input_support;
 mod robust_limits;
 mod robust_props;
 mod screen_geometry;
+mod screen_truth;
 mod shell_cli;
 mod stepper_busy;
 mod stepper_cli;
