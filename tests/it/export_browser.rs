@@ -625,7 +625,8 @@ const PLAYER_MAX_STEP_MS: f64 = 1000.0 / 60.0;
 /// into the `<meta id="probe">` as JSON (percent-encoded).
 const PLAYER_PROBE: &str = r#"
 const results = { lesson: [], tour: [], loads: {} };
-const rows = (w) => w.document.getElementById('cs-rows').innerText;
+// The shown text row by row (an empty row is a `<br>`, which innerText would count twice).
+const rows = (w) => [...w.document.getElementById('cs-rows').children].map((r) => r.innerText.replace(/\n$/, '')).join('\n');
 function open(name, src) {
   return new Promise((done) => {
     const f = document.createElement('iframe');
