@@ -115,13 +115,7 @@ fn page(lesson: &Lesson, cols: u16, rows: u16, inks: &Inks, encoded: &Encoded) -
         out.push_str("<p class=\"cs-where\" id=\"cs-where\"></p>\n");
         contents(&mut out, lesson);
     }
-    let _ = write!(
-        out,
-        "<div id=\"cs-stage\"><div class=\"f\" id=\"cs-frame\">\
-         <svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-hidden=\"true\">\
-         <g shape-rendering=\"crispEdges\" id=\"cs-blocks\"></g><g id=\"cs-strokes\"></g></svg>\
-         <div class=\"t\" id=\"cs-rows\"></div></div></div>\n<div class=\"cs-controls\">\n"
-    );
+    out.push_str("<div class=\"cs-controls\">\n");
     let buttons = [
         ("first", "⇤", tr!(lang, "player.first")),
         ("prev", "←", tr!(lang, "player.prev")),
@@ -140,7 +134,11 @@ fn page(lesson: &Lesson, cols: u16, rows: u16, inks: &Inks, encoded: &Encoded) -
     let _ = write!(
         out,
         "<input type=\"range\" id=\"cs-slider\" min=\"1\" max=\"{frames}\" value=\"1\" aria-label=\"{}\">\n\
-         <span id=\"cs-pos\"></span>\n</div>\n<p class=\"cs-keys\">{}</p>\n",
+         <span id=\"cs-pos\"></span>\n</div>\n\
+         <div id=\"cs-stage\"><div class=\"f\" id=\"cs-frame\">\
+         <svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" aria-hidden=\"true\">\
+         <g shape-rendering=\"crispEdges\" id=\"cs-blocks\"></g><g id=\"cs-strokes\"></g></svg>\
+         <div class=\"t\" id=\"cs-rows\"></div></div></div>\n<p class=\"cs-keys\">{}</p>\n",
         escaped(tr!(lang, "player.slider")),
         keys_help(lang, !lesson.pages.is_empty())
     );
@@ -229,7 +227,7 @@ fn contents(out: &mut String, lesson: &Lesson) {
             if k > 0 {
                 out.push_str("</ol></li>\n");
             }
-            let _ = write!(out, "<li>{}<ol>\n", escaped(&page.lesson));
+            let _ = writeln!(out, "<li>{}<ol>", escaped(&page.lesson));
         }
         let _ = writeln!(
             out,
@@ -357,4 +355,166 @@ fn edits(encoded: &Encoded) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode::{decode, read_lines};
+    use super::*;
+    use crate::export::grid::DEFAULT_THEME;
+    use crate::export::html::to_html;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Style};
+
+    fn lesson() -> Lesson {
+        Lesson {
+            title: "a <test>".into(),
+            lang: Lang::En,
+            theme: DEFAULT_THEME,
+            delay_ms: 500,
+            row: 3,
+            pages: Vec::new(),
+        }
+    }
+
+    /// A frame with text, CJK, blocks, an arc and colours.
+    fn frame(k: u16) -> Buffer {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 3));
+        buf.set_string(
+            0,
+            0,
+            format!("step {k} 你好"),
+            Style::new().fg(Color::Rgb(200, 10, 10)),
+        );
+        buf.set_string(
+            k % 6,
+            1,
+            "▀▄█",
+            Style::new().fg(Color::Indexed(33)).bg(Color::Rgb(1, 2, 3)),
+        );
+        buf.set_string(0, 2, "╭─╮ x<y", Style::new());
+        buf
+    }
+
+    fn script<'a>(page: &'a str, id: &str) -> &'a str {
+        let open = format!("id=\"{id}\">");
+        let start = page.find(&open).unwrap() + open.len();
+        &page[start..start + page[start..].find("</script>").unwrap()]
+    }
+
+    /// The frames as the page holds them, decoded as the page decodes them.
+    fn frames_of(page: &str) -> Vec<FrameLines> {
+        let edits = script(page, "cs-edits")
+            .split('\n')
+            .map(|f| {
+                let parts: Vec<Vec<u32>> = f
+                    .split(';')
+                    .map(|p| {
+                        p.split(',')
+                            .filter(|n| !n.is_empty())
+                            .map(|n| n.parse().unwrap())
+                            .collect()
+                    })
+                    .collect();
+                [parts[0].clone(), parts[1].clone(), parts[2].clone()]
+            })
+            .collect();
+        let lines = read_lines(script(page, "cs-lines")).unwrap();
+        let bases = vec![None; lines.len()];
+        decode(&Encoded {
+            lines,
+            bases,
+            edits,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn each_frame_is_the_html_exports_own_elements() {
+        let frames: Vec<Buffer> = (0..4).map(frame).collect();
+        let page = to_player(frames.iter().cloned().map(Ok), &lesson()).unwrap();
+        let decoded = frames_of(&page);
+        assert_eq!(decoded.len(), 4);
+        for (buf, got) in frames.iter().zip(&decoded) {
+            let html = to_html(&resolve(buf, DEFAULT_THEME));
+            // The export's elements, one a line: rectangles inside the crisp <g>,
+            // strokes after it, rows inside the text layer.
+            let svg =
+                &html[html.find("crispEdges\">\n").unwrap() + 13..html.find("</svg>").unwrap()];
+            let (blocks, strokes) = svg.split_once("</g>\n").unwrap();
+            let rows = &html[html.find("<div class=\"t\">\n").unwrap() + 16..];
+            let rows: Vec<&str> = rows
+                .lines()
+                .take_while(|l| l.starts_with("<div>"))
+                .collect();
+            assert_eq!(got[0], blocks.lines().collect::<Vec<_>>());
+            assert_eq!(got[1], strokes.lines().collect::<Vec<_>>());
+            // Class numbers are the whole page's: the same inks, so the same styles.
+            let classes = |s: &str| s.split("class=\"s").count();
+            assert_eq!(got[2].len(), rows.len());
+            for (a, b) in got[2].iter().zip(&rows) {
+                assert_eq!(classes(a), classes(b));
+                assert_eq!(
+                    a.replace(|c: char| c.is_ascii_digit(), ""),
+                    b.replace(|c: char| c.is_ascii_digit(), "")
+                );
+            }
+        }
+        assert!(!decoded[1][1].is_empty(), "the arc is a stroke");
+    }
+
+    #[test]
+    fn the_page_fetches_nothing_and_says_what_it_holds() {
+        let frames = (0..3).map(frame).map(Ok);
+        let page = to_player(frames, &lesson()).unwrap();
+        for outside in [
+            "src=", "http:", "https:", "url(", "@import", "<link", "<img",
+        ] {
+            assert!(!page.contains(outside), "{outside}");
+        }
+        assert!(page.contains("<title>a &lt;test&gt;</title>"));
+        assert!(page.contains("max=\"3\""));
+        assert!(page.contains("\"delay\":500,\"row\":3,\"pages\":[]"));
+        assert!(page.contains("<meta name=\"color-scheme\" content=\"dark\">"));
+        // The same frames, the same bytes.
+        assert_eq!(
+            page,
+            to_player((0..3).map(frame).map(Ok), &lesson()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_walkthrough_has_contents_and_narration_and_its_pages_add_up() {
+        let page = |lesson: &str, frames| Page {
+            lesson: lesson.into(),
+            narration: format!("About {lesson}.\nA second line."),
+            frames,
+            row: 2,
+        };
+        let tour = Lesson {
+            pages: vec![page("intro", 2), page("intro", 1), page("stride", 1)],
+            ..lesson()
+        };
+        let html = to_player((0..4).map(frame).map(Ok), &tour).unwrap();
+        assert!(html.contains("<li><a href=\"#3\" data-page=\"1\">Page 2</a> About intro.</li>"));
+        assert!(html.contains("<li>stride<ol>\n<li><a href=\"#4\" data-page=\"2\">"));
+        assert!(html.contains("<p>About stride.\nA second line.</p>"));
+        assert!(html.contains("{\"first\":3,\"count\":1,\"row\":2,\"lesson\":\"stride\"}"));
+        let short = Lesson {
+            pages: vec![page("intro", 2)],
+            ..lesson()
+        };
+        let err = to_player((0..4).map(frame).map(Ok), &short).unwrap_err();
+        assert!(err.to_string().contains("2 frames"), "{err}");
+        let mixed = [frame(0), Buffer::empty(Rect::new(0, 0, 3, 3))];
+        assert!(to_player(mixed.into_iter().map(Ok), &lesson()).is_err());
+    }
+
+    #[test]
+    fn json_strings_cannot_close_the_script() {
+        assert_eq!(
+            json("a\"b\\</script>\n"),
+            "\"a\\\"b\\\\\\u003c/script>\\u000a\""
+        );
+    }
 }
