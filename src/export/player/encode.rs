@@ -12,7 +12,7 @@
 //! A new line is stored as a difference too, from the line at its place in the frame
 //! before (a row of text where one number changed keeps the rest of the row):
 //! [`stored_lines`]. [`read_lines`] and [`decode`] are the Rust mirror of the page's
-//! decoder (`player.js`: `lines`, `apply`), for the round-trip test.
+//! decoder (`script.js`: `lines`, `apply`), for the round-trip test.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

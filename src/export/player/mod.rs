@@ -4,7 +4,7 @@
 //!
 //! Each frame is drawn exactly as the `.html` export draws it (the same SVG geometry
 //! under the same selectable text, [`super::html`]), and stored as its difference from
-//! the frame before ([`encode`]); the page's script (`player.js`) applies the
+//! the frame before ([`encode`]); the page's script (`script.js`) applies the
 //! differences to the elements shown, so a step touches only what changed.
 
 pub mod encode;
@@ -22,8 +22,8 @@ use super::svg::{escape_into, geometry_parts};
 use crate::i18n::Lang;
 use crate::tr;
 
-const SCRIPT: &str = include_str!("player.js");
-const STYLE: &str = include_str!("player.css");
+const SCRIPT: &str = include_str!("script.js");
+const STYLE: &str = include_str!("style.css");
 
 /// What the page says around its frames.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
