@@ -24,9 +24,10 @@ const SETUP: [&str; 3] = [
 ];
 
 /// Subcommands that print or write and exit; anything else after `convstep` is the stepper.
-const HEADLESS: [&str; 8] = [
+const HEADLESS: [&str; 9] = [
     "compute",
     "compare",
+    "rf",
     "shot",
     "record",
     "bench",
@@ -592,6 +593,7 @@ fn the_scanner_follows_the_convention() {
     assert!(full_screen(&words("convstep tour --lang zh")));
     assert!(!full_screen(&words("convstep tour --check mine.toml")));
     assert!(!full_screen(&words("convstep compute -o a.npz")));
+    assert!(!full_screen(&words("convstep rf --net vgg16")));
 }
 
 /// GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes.

@@ -22,6 +22,7 @@ mod robust_props;
 mod screen_geometry;
 mod screen_truth;
 mod shell_cli;
+mod stack_cli;
 mod stepper_busy;
 mod stepper_cli;
 mod stepper_effects;
