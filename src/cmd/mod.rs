@@ -7,6 +7,7 @@ pub mod bench;
 pub mod compare;
 pub mod compute;
 pub mod input;
+pub mod lesson;
 pub mod parse;
 pub mod record;
 pub mod rf;
@@ -66,7 +67,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),
-    /// Render an animation of the stepper to .gif or .cast (asciinema).
+    /// Render an animation of the stepper to .gif, .cast (asciinema) or .html (a lesson player).
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
