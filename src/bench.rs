@@ -12,7 +12,9 @@ use ndarray::{Array1, Array4};
 use ratatui::buffer::Buffer;
 
 use crate::app::{Action, App, Start};
-use crate::conv::{BackwardCursor, ConvParams, Layer, backward, forward, naive, noise};
+use crate::conv::{
+    BackwardCursor, ConvError, ConvParams, Geometry, Layer, backward, forward, naive, noise,
+};
 use crate::export::{Format, RenderOptions, TimedFrame};
 use crate::input::{InputOptions, SceneSpec};
 use crate::palette::ColorMode;
@@ -55,16 +57,24 @@ struct Row {
     note: String,
 }
 
+/// The most runs per figure `--repeat` takes: a thousand runs of the largest layer
+/// already take hours.
+pub const MAX_REPEAT: usize = 1000;
+
 pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
-    let sizes = sizes(args)?;
     let (f, k) = (args.filters, args.kernel_size);
     if !(1..=64).contains(&f) {
-        bail!("--filters must be from 1 to 64 (got {f})");
+        bail!("--filters must be in 1..=64 (got {f})");
     }
     if !(1..=31).contains(&k) {
-        bail!("--kernel-size must be from 1 to 31 (got {k})");
+        bail!("--kernel-size must be in 1..=31 (got {k})");
     }
-    let repeat = args.repeat.unwrap_or(if args.quick { 1 } else { 7 }).max(1);
+    let repeat = args.repeat.unwrap_or(if args.quick { 1 } else { 7 });
+    if !(1..=MAX_REPEAT).contains(&repeat) {
+        bail!("--repeat must be in 1..={MAX_REPEAT} (got {repeat})");
+    }
+    // Every size is checked against the layer limits before anything is allocated.
+    let sizes = sizes(args)?;
     let threads = rayon::current_num_threads();
     let mut rows = Vec::new();
     for &(h, w) in &sizes {
@@ -72,10 +82,15 @@ pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
         rows.push(engine_row(&layer, &dout, repeat));
         rows.push(step_row(&layer, &dout, repeat)?);
     }
-    let small = if args.quick { 8 } else { 32 };
-    let (layer, dout) = workload(small, small, f, k)?;
+    // CS231n's loops at a small size: 32x32, or the smallest size asked if smaller.
+    let cap = if args.quick { 8 } else { 32 };
+    let (sh, sw) = sizes
+        .iter()
+        .min_by_key(|(h, w)| h * w)
+        .map_or((cap, cap), |&(h, w)| (h.min(cap), w.min(cap)));
+    let (layer, dout) = workload(sh, sw, f, k)?;
     rows.push(naive_row(&layer, &dout, repeat));
-    rows.extend(frame_rows(args.quick, f, repeat)?);
+    rows.extend(frame_rows(args.quick, &sizes, f, k, repeat)?);
     rows.push(stack_row(args.quick, f, repeat)?);
     rows.push(export_row(args.quick, repeat)?);
     if args.json {
@@ -87,35 +102,54 @@ pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
 }
 
 fn sizes(args: &BenchOptions) -> anyhow::Result<Vec<(usize, usize)>> {
-    if args.size.is_empty() {
-        return Ok(if args.quick {
+    let sizes = if args.size.is_empty() {
+        if args.quick {
             vec![(16, 16)]
         } else {
             DEFAULT_SIZES.to_vec()
-        });
+        }
+    } else {
+        args.size
+            .iter()
+            .map(|text| {
+                let parsed = text
+                    .trim()
+                    .split_once(['x', 'X'])
+                    .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)));
+                match parsed {
+                    Some((h, w)) if (1..=8192).contains(&h) && (1..=8192).contains(&w) => {
+                        Ok((h, w))
+                    }
+                    _ => bail!("--size must be HxW, each side from 1 to 8192 (got '{text}')"),
+                }
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
+    for &(h, w) in &sizes {
+        geometry(h, w, args.filters, args.kernel_size)
+            .map_err(|err| anyhow::anyhow!("--size {h}x{w}: {err}"))?;
     }
-    args.size
-        .iter()
-        .map(|text| {
-            let parsed = text
-                .trim()
-                .split_once(['x', 'X'])
-                .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)));
-            match parsed {
-                Some((h, w)) if (1..=8192).contains(&h) && (1..=8192).contains(&w) => Ok((h, w)),
-                _ => bail!("--size must be HxW, each side from 1 to 8192 (got '{text}')"),
-            }
-        })
-        .collect()
+    Ok(sizes)
+}
+
+/// The workload's layer shape, checked against the layer limits (docs/limits.md)
+/// without allocating anything.
+fn geometry(h: usize, w: usize, f: usize, k: usize) -> Result<Geometry, ConvError> {
+    Geometry::new((1, 3, h, w), (f, 3, k, k), f, params(k))
+}
+
+fn params(k: usize) -> ConvParams {
+    ConvParams {
+        stride: 1,
+        pad: k / 2,
+        dilation: 1,
+    }
 }
 
 /// x (1,3,H,W), w (F,3,K,K), b and dout: seeded noise; stride 1, pad K/2.
 fn workload(h: usize, w: usize, f: usize, k: usize) -> anyhow::Result<(Layer, Array4<f64>)> {
-    let params = ConvParams {
-        stride: 1,
-        pad: k / 2,
-        dilation: 1,
-    };
+    let params = params(k);
+    geometry(h, w, f, k).with_context(|| format!("the {h}x{w} workload"))?;
     let layer = Layer::new(
         noise((1, 3, h, w), 1),
         noise((f, 3, k, k), 2),
@@ -298,34 +332,61 @@ fn stack_row(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Row> 
 }
 
 /// Keypress to frame in the stepper (update + draw at 200x60), on the bundled photo at
-/// full size and on a 1024x1024 image, with `--kernel random --filters F`.
-fn frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<Row>> {
+/// full size and on an image of each size asked, with `--kernel random --filters F`
+/// and `--kernel-size K`.
+fn frame_rows(
+    quick: bool,
+    sizes: &[(usize, usize)],
+    filters: usize,
+    k: usize,
+    repeat: usize,
+) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let photo = InputOptions {
         size: Some(if quick { "32".into() } else { "full".into() }),
         kernel: Some("random".into()),
         filters: Some(filters),
+        kernel_size: Some(k),
+        pad: Some(k / 2),
         ..Default::default()
     };
     rows.extend(frames_of(&photo, "photo", repeat)?);
-    if !quick {
-        let path = std::env::temp_dir().join(format!("convstep-bench-{}.png", std::process::id()));
-        let image = image::RgbImage::from_fn(1024, 1024, |x, y| {
+    for &(h, w) in sizes {
+        let path =
+            std::env::temp_dir().join(format!("convstep-bench-{}-{h}x{w}.png", std::process::id()));
+        let (hu, wu) = (
+            u32::try_from(h).context("--size")?,
+            u32::try_from(w).context("--size")?,
+        );
+        let image = image::RgbImage::from_fn(wu, hu, |x, y| {
             image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x ^ y) % 256) as u8])
         });
         image
             .save(&path)
-            .context("writing a 1024x1024 test image")?;
+            .with_context(|| format!("writing a {h}x{w} test image"))?;
         let big = InputOptions {
             input: Some(path.clone()),
             size: Some("full".into()),
-            ..photo
+            ..photo.clone()
         };
-        let timed = frames_of(&big, "1024x1024 image", repeat);
+        let timed = frames_of(&big, &format!("{h}x{w} image"), repeat);
         let _ = std::fs::remove_file(&path);
         rows.extend(timed?);
     }
     Ok(rows)
+}
+
+/// A parameter change as a user makes it: the key (stride 1 -> 2 when `up`, else back),
+/// the rebuild its [`crate::app::Effect::Compute`] job does (a whole new scene: dout,
+/// forward and backward passes, touch counts, colour scales), then the frame at 200x60.
+fn parameter_change(app: &mut App, up: bool) -> Buffer {
+    let action = if up {
+        Action::StrideUp
+    } else {
+        Action::StrideDown
+    };
+    app.apply(action);
+    crate::ui::render_buffer(app, 200, 60)
 }
 
 fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<Vec<Row>> {
@@ -351,18 +412,13 @@ fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<V
         std::hint::black_box(press(&mut app, Action::Last));
         std::hint::black_box(press(&mut app, Action::First));
     }) / 2.0;
-    // A parameter change rebuilds the scene: stride 1 -> 2 and back, alternately, in
-    // each phase (the backward phase also places the running totals).
+    // Stride 1 -> 2 and back, alternately, in each phase (the backward phase also
+    // places the running totals).
     let mut up = false;
     let mut param = |app: &mut App| {
         median_ms(repeat, || {
             up = !up;
-            let action = if up {
-                Action::StrideUp
-            } else {
-                Action::StrideDown
-            };
-            std::hint::black_box(press(app, action));
+            std::hint::black_box(parameter_change(app, up));
         })
     };
     let param_bwd = param(&mut app);
@@ -392,7 +448,7 @@ fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<V
             kernel_size: k,
             forward_ms: Some(param_fwd),
             backward_ms: Some(param_bwd),
-            note: "key to frame, stride 1 -> 2 and back alternately (the scene rebuilt: dout, forward and backward passes, touch counts, colour scales), in the forward and the backward phase".into(),
+            note: "key to frame, stride 1 -> 2 and back alternately, the scene rebuilt as the key's job does (dout, forward and backward passes, touch counts, colour scales), in the forward and the backward phase".into(),
             ..Row::default()
         },
     ])
@@ -580,4 +636,90 @@ fn to_json(rows: &[Row]) -> String {
         })
         .collect();
     format!("[\n{}\n]", objects.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_app() -> App {
+        let args = InputOptions {
+            size: Some("12".into()),
+            kernel: Some("random".into()),
+            filters: Some(2),
+            ..Default::default()
+        };
+        let spec = SceneSpec::from_options(&args).unwrap();
+        let mut app = App::new(spec, Start::default()).unwrap();
+        app.update(Action::Backward);
+        app
+    }
+
+    #[test]
+    fn the_parameter_change_row_rebuilds_the_scene() {
+        let mut app = small_app();
+        let before = app.cache.out.clone();
+        parameter_change(&mut app, true);
+        assert!(
+            app.pending.is_none(),
+            "the rebuild is done, not left pending"
+        );
+        let layer = app.layer();
+        assert_eq!(layer.params.stride, 2);
+        assert_eq!(app.cache.out.dim(), layer.geom.out_dim());
+        assert_ne!(app.cache.out.dim(), before.dim());
+        assert_eq!(
+            app.cache.out,
+            forward(layer),
+            "the new scene's forward pass"
+        );
+        let full = backward(layer, &app.scene.dout).unwrap();
+        assert_eq!(
+            app.cache.full.grads.dw, full.dw,
+            "the new scene's backward pass"
+        );
+        parameter_change(&mut app, false);
+        assert_eq!(app.layer().params.stride, 1);
+        assert_eq!(app.cache.out, before);
+    }
+
+    fn options(size: &str, repeat: Option<usize>) -> BenchOptions {
+        BenchOptions {
+            size: vec![size.into()],
+            filters: 8,
+            kernel_size: 3,
+            repeat,
+            quick: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn repeat_is_refused_outside_its_range() {
+        for repeat in [0, MAX_REPEAT + 1, usize::MAX] {
+            let err = run(&options("1x1", Some(repeat))).unwrap_err().to_string();
+            assert_eq!(err, format!("--repeat must be in 1..=1000 (got {repeat})"));
+        }
+    }
+
+    #[test]
+    fn a_size_past_the_layer_limits_is_refused_before_allocating() {
+        // 3 x 8192 x 8192 numbers: the check needs no array, so it answers at once.
+        let err = sizes(&options("8192x8192", None)).unwrap_err().to_string();
+        assert!(
+            err.starts_with("--size 8192x8192: the layer is too large"),
+            "{err}"
+        );
+        assert_eq!(sizes(&options("1024x1024", None)).unwrap(), [(1024, 1024)]);
+    }
+
+    #[test]
+    fn the_frame_rows_run_the_sizes_asked() {
+        let rows = frame_rows(true, &[(3, 5)], 2, 3, 1).unwrap();
+        let sizes: Vec<&str> = rows.iter().map(|r| r.size.as_str()).collect();
+        assert_eq!(sizes.len(), 4, "{sizes:?}");
+        assert!(rows[0].workload.ends_with("photo"), "{sizes:?}");
+        assert_eq!(sizes[2..], ["3x5", "3x5"], "then the size asked");
+        assert!(rows.iter().all(|r| !r.size.contains("1024")));
+    }
 }

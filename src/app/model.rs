@@ -385,15 +385,28 @@ impl App {
             Phase::Forward => None,
             Phase::Backward => {
                 let dout = &self.scene.dout;
+                // A jump to the last step copies the scene's full pass (kept in the
+                // cache) into the cursor's arrays instead of running it again.
+                let full = &self.cache.full;
                 let cursor = match self.bwd.take() {
-                    Some((_, mut cursor)) => cursor.seek(layer, dout, step).map(|()| cursor),
-                    None => BackwardCursor::new(layer, dout, step),
+                    Some((_, mut cursor)) => cursor
+                        .seek_with_full(layer, dout, step, full)
+                        .map(|()| cursor),
+                    None => (step == layer.geom.total_steps())
+                        .then(|| BackwardCursor::from_full(layer, full))
+                        .flatten()
+                        .map_or_else(|| BackwardCursor::new(layer, dout, step), Ok),
                 };
                 layer.backward_step(dout, step).zip(cursor.ok())
             }
         };
         let n = self.fwd.pos.n;
+        let total = layer.geom.total_steps();
         self.dx_scale = self.bwd.as_ref().map_or(0.0, |(_, after)| {
+            if after.steps_done == total && layer.geom.n == 1 {
+                // The whole pass of the only image: its scale is the cache's.
+                return self.cache.ranges.dx_abs;
+            }
             crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
         self.refresh_selection();

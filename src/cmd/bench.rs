@@ -10,13 +10,13 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',')]
     pub size: Vec<String>,
     /// Filters F of the layer (1..=64).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = super::whole::<usize>("--filters", 1, crate::input::kernels::MAX_FILTERS as u64))]
     pub filters: usize,
     /// Kernel side K (1..=31); the padding is K/2, so the output keeps the input's size.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = super::whole::<usize>("--kernel-size", 1, crate::input::kernels::MAX_KERNEL_SIZE as u64))]
     pub kernel_size: usize,
-    /// Runs per figure; the table shows the median (default 7; 1 with --quick).
-    #[arg(long)]
+    /// Runs per figure (1..=1000); the table shows the median (default 7; 1 with --quick).
+    #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<usize>("--repeat", 1, crate::bench::MAX_REPEAT as u64))]
     pub repeat: Option<usize>,
     /// Print one JSON object per workload (a JSON array) instead of the table.
     #[arg(long)]

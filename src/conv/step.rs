@@ -128,8 +128,9 @@ impl Layer {
     }
 
     /// The backward totals after the first k steps (k = 0: all zero; k = total: the
-    /// full gradients): one pass of the fast engine over dout masked after the last
-    /// whole output row, then the current row's steps one window at a time. This is
+    /// full gradients, exactly [`backward`]'s): one pass of the fast engine over dout
+    /// masked after the last whole output row, then the current row's steps one window
+    /// at a time. This is
     /// the one definition of the state after k steps; [`BackwardCursor`] reaches the
     /// same numbers, bit for bit, by whatever path.
     pub fn backward_after(&self, dout: &Array4<f64>, k: usize) -> Result<BackwardState, ConvError> {
@@ -147,10 +148,12 @@ impl Layer {
         })
     }
 
-    /// The steps done before the output row of step k (0 for k = 0).
+    /// The whole output rows within the first k steps, in steps: the row start the
+    /// totals after k steps are built from (k itself when k ends a row, so that the
+    /// totals after the last step are one unmasked pass).
     fn row_start(&self, k: usize) -> usize {
         let w_out = self.geom.w_out;
-        k.saturating_sub(1) / w_out * w_out
+        k / w_out * w_out
     }
 
     /// The whole-array gradients of the first k steps (k a row start): zeros for none.
@@ -202,8 +205,16 @@ impl Layer {
     pub fn touches_after(&self, k: usize) -> Array3<u32> {
         let g = &self.geom;
         let mut touches = Array3::<u32>::zeros((g.n, g.hp(), g.wp()));
+        self.write_touches(k, &mut touches);
+        touches
+    }
+
+    /// Writes [`Layer::touches_after`]'s counts into `touches` (N, Hp, Wp), every cell.
+    fn write_touches(&self, k: usize, touches: &mut Array3<u32>) {
+        let g = &self.geom;
+        touches.fill(0);
         let Some(pos) = g.position(k) else {
-            return touches;
+            return;
         };
         // reads(len, outs, taps)[p]: how many of the first `outs` output rows (or
         // columns) have a window reading padded row (column) p.
@@ -243,7 +254,6 @@ impl Layer {
                 }
             }
         }
-        touches
     }
 
     /// Adds `delta` (1 or -1) to the touch counts of step `step`'s window.
@@ -262,16 +272,93 @@ impl Layer {
 
 /// The backward totals after k steps, kept for a stepper that moves one step at a
 /// time: a step forward adds one window; a step back within an output row restores
-/// that row's cells from the totals at the row's start and adds the row's earlier
-/// windows again (subtracting would drift); crossing into another row or jumping is
-/// one masked pass of the fast engine. Whatever the path, the numbers are bit for bit
-/// those of [`Layer::backward_after`]. Reads as the [`BackwardState`] it holds.
+/// that row's cells from a copy of them taken at the row's start and adds the row's
+/// earlier windows again (subtracting would drift); crossing into another row or
+/// jumping is one masked pass of the fast engine, written into the arrays the cursor
+/// already has (a jump to the first step zeroes them, one to the last copies the full
+/// pass when it is given: [`BackwardCursor::seek_with_full`]). Whatever the path, the
+/// numbers are bit for bit those of [`Layer::backward_after`]. Reads as the
+/// [`BackwardState`] it holds.
 #[derive(Debug, Clone)]
 pub struct BackwardCursor {
     state: BackwardState,
-    /// The totals after the steps before the current output row.
-    row_start: Grads,
-    row_start_steps: usize,
+    /// The cells the current output row's windows write, as they were at its start.
+    row_start: RowStart,
+}
+
+/// What the windows of the output row after `steps` write (dx_pad's and dx's bands of
+/// rows in image n, dw[f] and db[f]), copied at the row's start.
+#[derive(Debug, Clone)]
+struct RowStart {
+    steps: usize,
+    /// (n, f, first dx_pad row, first dx row) of the row; None past the last step.
+    at: Option<(usize, usize, usize, usize)>,
+    dx_pad: Array3<f64>,
+    dx: Array3<f64>,
+    dw: Array3<f64>,
+    db: f64,
+}
+
+impl RowStart {
+    /// The cells of `grads` (the totals after `steps`, a row start) that the windows
+    /// of the next output row write.
+    fn of(layer: &Layer, grads: &Grads, steps: usize) -> RowStart {
+        let g = &layer.geom;
+        let Some(pos) = g.position(steps + 1) else {
+            return RowStart {
+                steps,
+                at: None,
+                dx_pad: Array3::zeros((0, 0, 0)),
+                dx: Array3::zeros((0, 0, 0)),
+                dw: Array3::zeros((0, 0, 0)),
+                db: 0.0,
+            };
+        };
+        let (top, bottom, x_top, x_bottom) = row_band(g, pos.i);
+        RowStart {
+            steps,
+            at: Some((pos.n, pos.f, top, x_top)),
+            dx_pad: grads
+                .dx_pad
+                .slice(s![pos.n, .., top..bottom, ..])
+                .to_owned(),
+            dx: grads
+                .dx
+                .slice(s![pos.n, .., x_top..x_bottom.max(x_top), ..])
+                .to_owned(),
+            dw: grads.dw.index_axis(Axis(0), pos.f).to_owned(),
+            db: grads.db[pos.f],
+        }
+    }
+
+    /// Copies the cells back into `grads`.
+    fn restore(&self, grads: &mut Grads) {
+        let Some((n, f, top, x_top)) = self.at else {
+            return;
+        };
+        let rows = self.dx_pad.dim().1;
+        grads
+            .dx_pad
+            .slice_mut(s![n, .., top..top + rows, ..])
+            .assign(&self.dx_pad);
+        let rows = self.dx.dim().1;
+        grads
+            .dx
+            .slice_mut(s![n, .., x_top..x_top + rows, ..])
+            .assign(&self.dx);
+        grads.dw.index_axis_mut(Axis(0), f).assign(&self.dw);
+        grads.db[f] = self.db;
+    }
+}
+
+/// The padded rows output row i's windows read, top..bottom, and the rows of x among
+/// them, x_top..x_bottom (empty when they are all padding).
+fn row_band(g: &super::Geometry, i: usize) -> (usize, usize, usize, usize) {
+    let top = i * g.stride;
+    let bottom = top + (g.hh - 1) * g.dilation + 1;
+    let x_top = (top.max(g.pad) - g.pad).min(g.h);
+    let x_bottom = bottom.saturating_sub(g.pad).min(g.h).max(x_top);
+    (top, bottom, x_top, x_bottom)
 }
 
 impl Deref for BackwardCursor {
@@ -288,8 +375,8 @@ impl BackwardCursor {
         layer.check_dout(dout)?;
         let k = k.min(layer.geom.total_steps());
         let start = layer.row_start(k);
-        let row_start = layer.grads_through(dout, start)?;
-        let mut grads = row_start.clone();
+        let mut grads = layer.grads_through(dout, start)?;
+        let row_start = RowStart::of(layer, &grads, start);
         for step in start + 1..=k {
             layer.add_step(&mut grads, dout, step);
         }
@@ -300,24 +387,57 @@ impl BackwardCursor {
                 touches: layer.touches_after(k),
             },
             row_start,
-            row_start_steps: start,
+        })
+    }
+
+    /// The cursor at the last step from `full`, the totals after the last step of
+    /// `layer` (as [`Layer::backward_after`] gives them, which a stepper keeps): a copy
+    /// instead of a pass. None when `full` is not at the last step.
+    pub fn from_full(layer: &Layer, full: &BackwardState) -> Option<BackwardCursor> {
+        let total = layer.geom.total_steps();
+        (full.steps_done == total).then(|| BackwardCursor {
+            state: full.clone(),
+            row_start: RowStart::of(layer, &full.grads, total),
         })
     }
 
     /// Moves to the totals after k steps. `layer` and `dout` must be the ones the
     /// cursor was made with.
     pub fn seek(&mut self, layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<(), ConvError> {
+        self.seek_from(layer, dout, k, None)
+    }
+
+    /// [`BackwardCursor::seek`], given also `full`, the totals after the last step of
+    /// the same layer and dout (`layer.backward_after(dout, total)`, which a stepper
+    /// keeps): a jump to the last step then copies them instead of running the pass.
+    pub fn seek_with_full(
+        &mut self,
+        layer: &Layer,
+        dout: &Array4<f64>,
+        k: usize,
+        full: &BackwardState,
+    ) -> Result<(), ConvError> {
+        self.seek_from(layer, dout, k, Some(full))
+    }
+
+    fn seek_from(
+        &mut self,
+        layer: &Layer,
+        dout: &Array4<f64>,
+        k: usize,
+        full: Option<&BackwardState>,
+    ) -> Result<(), ConvError> {
         layer.check_dout(dout)?;
-        let k = k.min(layer.geom.total_steps());
+        let total = layer.geom.total_steps();
+        let k = k.min(total);
         let done = self.state.steps_done;
-        let start = self.row_start_steps;
-        let same_row = layer.row_start(k) == start && layer.row_start(done) == start;
+        let start = self.row_start.steps;
         if k == done {
             return Ok(());
         }
+        let same_row = layer.row_start(k) == start && layer.row_start(done) == start;
         if !same_row {
-            *self = BackwardCursor::new(layer, dout, k)?;
-            return Ok(());
+            return self.jump(layer, dout, k, full);
         }
         if k > done {
             for step in done + 1..=k {
@@ -328,7 +448,7 @@ impl BackwardCursor {
             for step in k + 1..=done {
                 layer.touch(&mut self.state.touches, step, false);
             }
-            self.restore_row(layer, start + 1);
+            self.row_start.restore(&mut self.state.grads);
             for step in start + 1..=k {
                 layer.add_step(&mut self.state.grads, dout, step);
             }
@@ -337,32 +457,52 @@ impl BackwardCursor {
         Ok(())
     }
 
-    /// Copies back, from the row's start, every cell the windows of the row of `step`
-    /// write: its band of dx_pad (and dx) rows, dw[f] and db[f].
-    fn restore_row(&mut self, layer: &Layer, step: usize) {
+    /// The totals after k steps, built afresh from the row start of k, into the arrays
+    /// the cursor has where that saves allocating (and faulting in) new ones.
+    fn jump(
+        &mut self,
+        layer: &Layer,
+        dout: &Array4<f64>,
+        k: usize,
+        full: Option<&BackwardState>,
+    ) -> Result<(), ConvError> {
         let g = &layer.geom;
-        let Some(pos) = g.position(step) else { return };
-        let top = pos.i * g.stride;
-        let bottom = top + (g.hh - 1) * g.dilation + 1;
+        let total = g.total_steps();
+        let start = layer.row_start(k);
         let grads = &mut self.state.grads;
-        let base = &self.row_start;
-        let band = s![pos.n, .., top..bottom, ..];
-        grads
-            .dx_pad
-            .slice_mut(band)
-            .assign(&base.dx_pad.slice(band));
-        let (x_top, x_bottom) = (
-            top.max(g.pad) - g.pad,
-            bottom.saturating_sub(g.pad).min(g.h),
-        );
-        if x_top < x_bottom {
-            let band = s![pos.n, .., x_top..x_bottom, ..];
-            grads.dx.slice_mut(band).assign(&base.dx.slice(band));
+        let shapes_fit = grads.dx_pad.dim() == (g.n, g.c, g.hp(), g.wp())
+            && grads.dx.dim() == layer.x.dim()
+            && grads.dw.dim() == layer.w.dim()
+            && grads.db.len() == g.f;
+        let full =
+            full.filter(|f| f.steps_done == total && f.grads.dx_pad.dim() == grads.dx_pad.dim());
+        match (start, full) {
+            (0, _) if shapes_fit => {
+                grads.dx_pad.fill(0.0);
+                grads.dx.fill(0.0);
+                grads.dw.fill(0.0);
+                grads.db.fill(0.0);
+            }
+            (s, Some(full))
+                if s == total && shapes_fit && full.grads.dx.dim() == grads.dx.dim() =>
+            {
+                grads.dx_pad.assign(&full.grads.dx_pad);
+                grads.dx.assign(&full.grads.dx);
+                grads.dw.assign(&full.grads.dw);
+                grads.db.assign(&full.grads.db);
+            }
+            _ => *grads = layer.grads_through(dout, start)?,
         }
-        grads
-            .dw
-            .index_axis_mut(Axis(0), pos.f)
-            .assign(&base.dw.index_axis(Axis(0), pos.f));
-        grads.db[pos.f] = base.db[pos.f];
+        self.row_start = RowStart::of(layer, grads, start);
+        for step in start + 1..=k {
+            layer.add_step(grads, dout, step);
+        }
+        if self.state.touches.dim() == (g.n, g.hp(), g.wp()) {
+            layer.write_touches(k, &mut self.state.touches);
+        } else {
+            self.state.touches = layer.touches_after(k);
+        }
+        self.state.steps_done = k;
+        Ok(())
     }
 }

@@ -659,3 +659,30 @@ fn a_stride_wider_than_the_input_allocates_nothing_in_proportion() {
         assert_close(&fast.dw, &want.dw, 1e-12);
     }
 }
+
+/// The totals after the last step are exactly the whole-array pass, and a cursor given
+/// them jumps to the last step (and back to the first, in its own arrays) with the
+/// numbers of `backward_after`, bit for bit.
+#[test]
+fn the_last_step_is_the_whole_pass_and_a_jump_copies_it() {
+    let l = layer(
+        noise((2, 3, 9, 11), 5),
+        noise((3, 3, 3, 3), 6),
+        array![0.1, -0.2, 0.3],
+        2,
+        1,
+        1,
+    );
+    let dout = noise(l.geom.out_dim(), 7);
+    let total = l.geom.total_steps();
+    let full = l.backward_after(&dout, total).unwrap();
+    assert_eq!(full.grads, backward(&l, &dout).unwrap());
+    let mut cursor = BackwardCursor::new(&l, &dout, total / 2 + 3).unwrap();
+    for k in [total, 1, 0, total, total - 1, total, 2, 1] {
+        cursor.seek_with_full(&l, &dout, k, &full).unwrap();
+        assert_eq!(&*cursor, &l.backward_after(&dout, k).unwrap(), "step {k}");
+    }
+    let from = BackwardCursor::from_full(&l, &full).unwrap();
+    assert_eq!(&*from, &full);
+    assert!(BackwardCursor::from_full(&l, &l.backward_after(&dout, 4).unwrap()).is_none());
+}

@@ -150,3 +150,42 @@ fn bench_refuses_a_bad_size_in_one_line() {
         "{err}"
     );
 }
+
+/// Issue 22: every number has a range, and a size past the layer limits is refused
+/// before anything is allocated (the refusal names the array).
+#[test]
+fn bench_refuses_repeats_and_sizes_out_of_range_in_one_line() {
+    for (args, start) in [
+        (
+            vec!["--repeat", "18446744073709551615", "--size", "1x1"],
+            "convstep: error: --repeat must be in 1..=1000",
+        ),
+        (
+            vec!["--repeat", "4294967296"],
+            "convstep: error: --repeat must be in 1..=1000",
+        ),
+        (
+            vec!["--repeat", "0"],
+            "convstep: error: --repeat must be in 1..=1000 (got 0)",
+        ),
+        (
+            vec!["--repeat", "1001"],
+            "convstep: error: --repeat must be in 1..=1000",
+        ),
+        (
+            vec!["--size", "8192x8192"],
+            "convstep: error: --size 8192x8192: the layer is too large",
+        ),
+        (
+            vec!["--size", "1024x1024", "--filters", "64"],
+            "convstep: error: --size 1024x1024: the layer is too large",
+        ),
+    ] {
+        let out = convstep().arg("bench").args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with(start), "{args:?}: {err}");
+    }
+}
