@@ -59,9 +59,27 @@ pub struct InputArgs {
     /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<usize>("--dilation", 1, usize::MAX as u64))]
     pub dilation: Option<usize>,
+    /// A stack of layers instead of one: items separated by `;`, each
+    /// `conv K [sS] [pP] [dD] [fF]`, `pool K [sS]` or `relu`; e.g.
+    /// "conv 3 p1 f4; relu; conv 3 s2 p1; pool 2" (see docs/stack.md). The first conv
+    /// layer takes --kernel and --bias where given; other weights are He-scaled random
+    /// numbers seeded by --seed.
+    #[arg(long, value_name = "SPEC")]
+    pub layers: Option<String>,
 }
 
 impl InputArgs {
+    /// The files these options may read (INPUT, and --kernel, --bias or --dout where
+    /// they name a file), for refusing an output that is one of them.
+    pub fn files(&self) -> Vec<&std::path::Path> {
+        let named = [&self.kernel, &self.bias, &self.dout];
+        self.input
+            .as_deref()
+            .into_iter()
+            .chain(named.into_iter().flatten().map(std::path::Path::new))
+            .collect()
+    }
+
     /// The options as plain values.
     pub fn options(&self) -> InputOptions {
         InputOptions {
@@ -79,6 +97,7 @@ impl InputArgs {
             stride: self.stride,
             pad: self.pad,
             dilation: self.dilation,
+            layers: self.layers.clone(),
         }
     }
 }

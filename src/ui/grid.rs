@@ -134,6 +134,9 @@ pub enum Mark {
     Detail,
     /// An output the selected input cell feeds.
     Feeds,
+    /// A cell a student's array has wrong (`compare --show`); the window drawn over
+    /// it stays whole.
+    Wrong,
     /// The current window.
     Window,
     /// The current window on the array this step writes (dx_pad): the window's
@@ -155,6 +158,7 @@ impl Mark {
             Mark::Detail => ('{', '}'),
             Mark::Feeds => ('+', '+'),
             Mark::Window | Mark::Write => ('[', ']'),
+            Mark::Wrong => ('!', '!'),
             Mark::Selected => ('*', '*'),
             Mark::Current => ('<', '>'),
         }
@@ -169,6 +173,7 @@ impl Mark {
             Mark::Detail => '~',
             Mark::Feeds => '+',
             Mark::Window | Mark::Write => '#',
+            Mark::Wrong => '!',
             Mark::Selected => '*',
             Mark::Current => '@',
         }
@@ -182,6 +187,7 @@ impl Mark {
             Mark::Current => theme::CURRENT,
             Mark::Selected | Mark::Feeds => theme::SELECTED,
             Mark::Unreached => theme::UNREACHED,
+            Mark::Wrong => (255, 40, 40),
             Mark::None | Mark::Window | Mark::Write => theme::WINDOW,
         }
     }
