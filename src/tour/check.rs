@@ -303,6 +303,7 @@ fn check_page(
         .as_ref()
         .map(|s| s.get_ref().clone())
         .unwrap_or_default();
+    check_panels(&page.en, &fields).map_err(anyhow::Error::msg)?;
     let scene = page_scene(&fields, base)?;
     if let Some(keys) = &scene.keys {
         stage::check_keys(keys)?;
@@ -326,6 +327,31 @@ fn check_page(
             scene_place: scene_place.to_string(),
         }),
     })
+}
+
+/// A page whose words point at a panel on screen shows it, where that can be told
+/// from the scene: "the touch counts on screen" needs the backward pass with the
+/// counts switched on (`t` in the scene's keys, an odd number of times).
+pub(crate) fn check_panels(en: &str, fields: &SceneFields) -> Result<(), String> {
+    let words = en.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.contains("touch counts on screen") {
+        let toggles = fields
+            .keys
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .filter(|k| *k == "t")
+            .count();
+        let backward = matches!(fields.phase, Some(format::PhaseName::Backward));
+        if !backward || toggles % 2 == 0 {
+            return Err(
+                "the words point at the touch counts on screen, which this scene \
+                 does not show: give it phase = \"backward\" and keys = \"t\""
+                    .to_string(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Placeholders known and braces balanced, before any scene is built.
@@ -573,4 +599,31 @@ fn resolve_state(f: &SceneFields, built: &Scene, scene: &mut PageScene) -> anyho
             .unwrap_or(step));
     }
     Ok(step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_pointing_at_the_touch_counts_must_show_them() {
+        let words = "the touch counts\n on screen are all 1";
+        let hidden = SceneFields::default();
+        assert!(check_panels(words, &hidden).is_err());
+        let shown = SceneFields {
+            phase: Some(format::PhaseName::Backward),
+            keys: Some("t".into()),
+            ..SceneFields::default()
+        };
+        assert_eq!(check_panels(words, &shown), Ok(()));
+        let back_off = SceneFields {
+            keys: Some("t t".into()),
+            ..shown.clone()
+        };
+        assert!(check_panels(words, &back_off).is_err());
+        assert_eq!(
+            check_panels("press t for the touch counts", &hidden),
+            Ok(())
+        );
+    }
 }

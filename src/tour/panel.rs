@@ -219,7 +219,7 @@ impl NarrationPanel<'_> {
             let here = k + 1 == current;
             let mark = if here { "▸" } else { " " };
             let text = text::cut(
-                &format!("{mark}{:>2} {}", k + 1, self.lang.pick(name)),
+                &format!("{mark}{:>3} {}", k + 1, self.lang.pick(name)),
                 width.into(),
             );
             lines.push(if here {

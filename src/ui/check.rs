@@ -16,8 +16,10 @@ use super::text::{pad_end, pad_start, put, width};
 use super::theme;
 
 /// The report's lines for at most `room` columns, each with whether it is bold: the
-/// table with as many decimals (8, 6, 4 or 2) as fit, the words wrapped.
-pub fn lines(report: &CheckReport, room: usize, lang: Lang) -> Vec<(String, bool)> {
+/// table with as many decimals (8, 6, 4 or 2) as fit, the words wrapped; part way
+/// through the backward pass (`mid_pass`), a line saying the check is of the final
+/// gradient, not of the running sums on screen.
+pub fn lines(report: &CheckReport, room: usize, lang: Lang, mid_pass: bool) -> Vec<(String, bool)> {
     let entry = tr!(lang, "check.entry");
     let label_w = report
         .checks
@@ -60,14 +62,34 @@ pub fn lines(report: &CheckReport, room: usize, lang: Lang) -> Vec<(String, bool
             .into_iter()
             .map(|l| (l, false)),
     );
+    if mid_pass {
+        // The screen shows running sums; the check is of the whole pass's gradient.
+        out.extend(
+            wrap(tr!(lang, "check.final"), room)
+                .into_iter()
+                .map(|l| (l, false)),
+        );
+    }
     out.push((tr!(lang, "check.close").to_string(), false));
     out
+}
+
+/// Whether the backward pass is part way: dx_pad and dw on screen are running sums.
+fn mid_pass(app: &App) -> bool {
+    app.bwd
+        .as_ref()
+        .is_some_and(|(_, after)| after.steps_done < app.total_steps())
 }
 
 /// The box the report takes in `area`, if there is a report.
 pub fn rect(app: &App, area: Rect) -> Option<Rect> {
     let report = app.check.as_ref()?;
-    let lines = lines(report, usize::from(area.width).saturating_sub(4), app.lang);
+    let lines = lines(
+        report,
+        usize::from(area.width).saturating_sub(4),
+        app.lang,
+        mid_pass(app),
+    );
     let w = lines.iter().map(|(l, _)| width(l)).max().unwrap_or(10) + 4;
     let h = lines.len() + 2;
     let clamp = |v: usize| v.min(usize::from(u16::MAX)) as u16;
@@ -84,7 +106,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let inner = frame(app, area, rect, tr!(app.lang, "check.title"), buf);
-    let lines = lines(report, usize::from(inner.width), app.lang);
+    let lines = lines(report, usize::from(inner.width), app.lang, mid_pass(app));
     for (k, (line, bold)) in lines.iter().enumerate() {
         let style = if *bold { theme::bold() } else { Style::new() };
         put(buf, inner, inner.x, inner.y + k as u16, line, style);

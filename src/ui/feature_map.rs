@@ -126,7 +126,7 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize])
     };
     let mut x = area.x;
     x += put(buf, area, x, area.y, "-", Style::new());
-    x += draw_bar(app, area, buf, x, 12);
+    x += draw_bar(app, area, buf, x, 8);
     x += put(buf, area, x, area.y, "+", Style::new()) + 1;
     for &f in filters {
         let part = format!("±{} {name}[{f}]", scale_text(map_scale(app, f)));
@@ -198,9 +198,14 @@ pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: b
     let text = scale_text(max);
     let lo = format!("-{text}");
     let hi = format!("+{text}");
-    let bar = (area.width as usize)
-        .saturating_sub(lo.len() + hi.len() + 2)
-        .min(24);
+    // The bar gives way to the note, down to 6 cells.
+    let room = (area.width as usize).saturating_sub(lo.len() + hi.len() + 2);
+    let note_w = if note.is_empty() {
+        0
+    } else {
+        super::text::width(note) + 1
+    };
+    let bar = room.saturating_sub(note_w).max(6).min(room).min(24);
     let mut x = area.x;
     x += put(buf, area, x, area.y, &lo, Style::new()) + 1;
     x += draw_bar(app, area, buf, x, bar);

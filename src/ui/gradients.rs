@@ -32,16 +32,46 @@ fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
         .is_some_and(|(_, after)| after.touches[[n, r, c]] > 0)
 }
 
-/// dx_pad[n] after the current step, one grid per channel. The window marks the cells
+/// Whether every filter has the same kernel on every channel (the photo's sobel on
+/// R, G and B): dx_pad's channels are then equal, and one grid stands for them all.
+pub fn channels_alike(app: &App) -> bool {
+    let w = &app.layer().w;
+    let g = app.layer().geom;
+    g.c > 1
+        && (0..g.f).all(|f| {
+            let first = w.slice(ndarray::s![f, 0, .., ..]);
+            (1..g.c).all(|c| w.slice(ndarray::s![f, c, .., ..]) == first)
+        })
+}
+
+/// The dx_pad grids drawn: one per channel, or one when the channels are alike.
+pub fn shown_channels(app: &App) -> usize {
+    if channels_alike(app) {
+        1
+    } else {
+        app.layer().geom.c
+    }
+}
+
+/// dx_pad[n] after the current step, one grid per channel (one for all when the
+/// kernels are alike on every channel, titled `R=G=B`). The window marks the cells
 /// this step adds dout * w[f] to; cells no window has written yet are the dim checker
 /// of outputs not computed yet (their 0 is the starting value, not a sum).
 pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let g = app.layer().geom;
     let n = app.pos().n;
     let scale = app.dx_scale.max(1e-12);
-    (0..g.c)
+    let alike = channels_alike(app);
+    (0..shown_channels(app))
         .map(|ch| {
-            let name = super::input_grid::channel_name(app, ch);
+            let name = if alike {
+                (0..g.c)
+                    .map(|c| super::input_grid::channel_name(app, c))
+                    .collect::<Vec<_>>()
+                    .join("=")
+            } else {
+                super::input_grid::channel_name(app, ch)
+            };
             let done = app
                 .bwd
                 .as_ref()
@@ -88,12 +118,22 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
     let n = app.pos().n;
     let max = app.cache.ranges.touches_max.max(1) as f64;
     Grid {
-        // The colour scale runs to the most windows any cell gets by the end.
-        title: tr!(
-            app.lang,
-            "title.touches",
-            max = app.cache.ranges.touches_max
-        ),
+        // The colour scale runs to the most windows any cell gets by the end; with
+        // several filters every filter's window counts, and the title says so.
+        title: if g.f > 1 {
+            tr!(
+                app.lang,
+                "title.touches_all",
+                f = g.f,
+                max = app.cache.ranges.touches_max
+            )
+        } else {
+            tr!(
+                app.lang,
+                "title.touches",
+                max = app.cache.ranges.touches_max
+            )
+        },
         rows: g.hp(),
         cols: g.wp(),
         focus: window_focus(app),

@@ -581,6 +581,17 @@ fn scrolled_title(title: &str, v: View, rows: usize, cols: usize, width: u16) ->
         .clone()
 }
 
+/// A mark's characters on `bg`: the mark's own colour where it stands out from the
+/// fill, else black or white.
+fn mark_fg(mark: Mark, bg: Rgb) -> Rgb {
+    let lum = |c: Rgb| 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64;
+    if (lum(mark.rgb()) - lum(bg)).abs() >= 60.0 {
+        mark.rgb()
+    } else {
+        theme::contrast(bg)
+    }
+}
+
 /// A cell's fill: its value's colour on the scale exactly (padding its grey, cells
 /// not computed yet the checker), or for the current output cell the key's yellow in
 /// full. Never a blend: every other mark is drawn in the characters.
@@ -713,6 +724,18 @@ fn draw_cell(
             (Mark::None, false) if plain => shade_char(&cell).to_string(),
             (mark, _) => mark.single().to_string(),
         },
+    };
+    // The mark's characters in the mark's colour where it reads on the fill (the
+    // key's colours), the number in black or white.
+    let marks_here = match mode {
+        CellMode::Tall(..) => line.role == Role::Marks,
+        _ => true,
+    };
+    let style = match (marks_here, fill(&cell)) {
+        (true, Some(bg)) if !matches!(cell.mark, Mark::None | Mark::Current) => color
+            .color(mark_fg(cell.mark, bg))
+            .map_or(style, |c| style.fg(c)),
+        _ => style,
     };
     put(buf, area, x, y, &text, style);
 }

@@ -140,10 +140,18 @@ pub fn layout_for(area: Rect, page: usize, lang: Lang, comparing: bool) -> HelpL
     let columns = ((room_w + GAP) / (col_w + GAP)).clamp(1, MOST_COLUMNS);
     let inner_w = (columns * col_w + (columns - 1) * GAP).min(room_w);
     let key_lines: Vec<Line> = keys.into_iter().map(|(k, h)| Line::Key(k, h)).collect();
-    // One page: the keys in balanced columns, the mouse line across under them.
-    let per_col = key_lines.len().div_ceil(columns);
+    // One page: the keys in balanced columns, the mouse line across under them, and
+    // no key for a next page that is not there.
+    let page_help = lang.t("key.help_page");
+    let one_page: Vec<Line> = key_lines
+        .iter()
+        .filter(|Line::Key(_, h)| *h != page_help)
+        .cloned()
+        .collect();
+    let per_col = one_page.len().div_ceil(columns);
     let footer = wrap(mouse(lang), inner_w);
     if per_col + 1 + footer.len() <= room_h {
+        let key_lines = one_page;
         let w = inner_w.max(footer.iter().map(|l| width(l)).max().unwrap_or(0));
         let h = per_col + 1 + footer.len();
         let rect = boxed(area, w, h);
@@ -335,11 +343,12 @@ mod tests {
             let area = Rect::new(0, 1, w, h);
             let l = layout(area, 0, Lang::Zh);
             let keys: usize = l.lines.iter().map(Vec::len).sum();
-            let rows = TABLE.iter().filter(|b| shown(b, false)).count();
+            // One page leaves out the key for a next page.
+            let rows = TABLE.iter().filter(|b| shown(b, false)).count() - usize::from(l.pages == 1);
             assert_eq!(keys, rows, "{w}x{h}");
             let with = layout_for(area, 0, Lang::Zh, true);
             let all: usize = with.lines.iter().map(Vec::len).sum();
-            assert_eq!(all, TABLE.len(), "{w}x{h}");
+            assert_eq!(all, TABLE.len() - usize::from(with.pages == 1), "{w}x{h}");
             assert!(l.rect.intersection(area) == l.rect, "{w}x{h}");
             assert_eq!(l.pages, l.lines.len());
             for p in &l.lines {

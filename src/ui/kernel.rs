@@ -96,7 +96,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         app.lang,
         "title.bias",
         f = f,
-        v = fixed(app.layer().b[f], 3)
+        v = fixed(app.layer().b[f], kernel_decimals(app))
     );
     let title = format!("{kernel}   {bias}");
     let stacked = stacked(app, area);
@@ -117,6 +117,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         .fold(0.0f64, |m, v| m.max(v.abs()))
         .max(1e-12);
     let nw = kernel_number_width(app);
+    let decimals = kernel_decimals(app);
     for ch in 0..g.c {
         // Whole channels only; usize arithmetic, so no size overflows.
         let (x0, y0) = channel_origin(app, area, stacked, ch);
@@ -136,7 +137,7 @@ pub fn render_panel(app: &crate::app::App, area: Rect, buf: &mut Buffer) {
         for m in 0..g.hh.min(area.bottom().saturating_sub(y0 + 1) as usize) {
             for k in 0..g.ww {
                 let v = w[[f, ch, m, k]];
-                let text = format!(" {:>nw$}", fixed(v, 3));
+                let text = format!(" {:>nw$}", fixed(v, decimals));
                 let mut style = app.color.on(theme::diverging(v / max));
                 let mut text = text;
                 if app.tap == Some((ch, m, k)) {
@@ -170,7 +171,23 @@ fn channel_origin(app: &crate::app::App, area: Rect, stacked: bool, ch: usize) -
 /// The width of w[f]'s widest number (at least 5).
 fn kernel_number_width(app: &crate::app::App) -> usize {
     let f = app.pos().f;
-    number_width(app.layer().w.index_axis(ndarray::Axis(0), f).iter()).max(5)
+    let decimals = kernel_decimals(app);
+    let min = if decimals == 0 { 2 } else { 5 };
+    number_width_at(
+        app.layer().w.index_axis(ndarray::Axis(0), f).iter(),
+        decimals,
+    )
+    .max(min)
+}
+
+/// The kernel panel's decimals: none when w[f] and b[f] are all whole (as the
+/// arithmetic prints them), else three.
+fn kernel_decimals(app: &crate::app::App) -> usize {
+    let f = app.pos().f;
+    let layer = app.layer();
+    let whole = |v: &f64| v.is_finite() && v.fract() == 0.0 && v.abs() < 1e6;
+    let all = layer.w.index_axis(ndarray::Axis(0), f).iter().all(whole) && whole(&layer.b[f]);
+    if all { 0 } else { 3 }
 }
 
 /// Columns the kernel panel takes to show every channel of w[f] whole.

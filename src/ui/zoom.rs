@@ -43,7 +43,7 @@ pub fn extent_sized(app: &App, wide: bool) -> Extent {
             let (r0, rows) = around(g.hp(), r_hi - r_lo + ring, r_lo, r_hi);
             let (c0, cols) = around(g.wp(), c_hi - c_lo + ring, c_lo, c_hi);
             Extent {
-                k: g.c,
+                k: gradients::shown_channels(app),
                 r0,
                 c0,
                 rows,
@@ -79,7 +79,13 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
             // Backward the channels share one head line (`head`): each grid is
             // titled by its channel alone, so three side by side keep their names.
             let title = if backward {
-                super::input_grid::channel_name(app, ch)
+                // `dx_pad R` gives `R` (`R=G=B` where one grid stands for all).
+                let _ = ch;
+                grid.title
+                    .rsplit(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
             } else {
                 let first = grid.title.split(' ').next().unwrap_or_default();
                 format!(

@@ -2,7 +2,7 @@
 //! built, so an example that stops working fails here. The convention (docs/development.md):
 //! ```` ```sh ```` blocks are commands to run, one a line, each `convstep ...` or
 //! `cargo run --release -- ...` (the set-up lines `cargo run --release`, `cargo test` and
-//! `cargo install --path .` are only checked present in README.md); ```` ```console ````
+//! `cargo install --locked --path .` are only checked present in README.md); ```` ```console ````
 //! blocks are transcripts whose `$ ` lines run and must print the lines after them; every
 //! other block is shown, not run. Commands run through `sh` in a temporary folder that
 //! holds the files the examples name; full-screen ones run in tmux and are quit with `q`.
@@ -20,7 +20,7 @@ use crate::tmux_support::Tmux;
 const SETUP: [&str; 3] = [
     "cargo run --release",
     "cargo test",
-    "cargo install --path .",
+    "cargo install --locked --path .",
 ];
 
 /// Subcommands that print or write and exit; anything else after `convstep` is the stepper.

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 pub mod place;
 
 use super::grid::{self, CellMode};
-use super::{code, equation, kernel, marks, overview, status, zoom};
+use super::{code, equation, gradients, kernel, marks, overview, status, zoom};
 use crate::app::{App, Phase};
 use place::Placement;
 
@@ -589,7 +589,7 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     let g = app.layer().geom;
     let grads = !app.show_touches;
     let (k, chars) = if grads {
-        (g.c, dx_chars(app))
+        (gradients::shown_channels(app), dx_chars(app))
     } else {
         (1, touch_chars(app))
     };
@@ -683,7 +683,9 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
                     continue;
                 }
                 let y = p.used.bottom();
-                let lw = p.used.width.max(30).min(place.right() - p.used.x);
+                // The bar and each map's own scale (`±2.438 dout[1]`).
+                let want = 12 + 16 * filters.len() as u16;
+                let lw = p.used.width.max(want).min(place.right() - p.used.x);
                 let legend = Rect::new(p.used.x, y, lw, 1);
                 let taken = occupied(plan);
                 if y >= top.bottom() || taken.iter().any(|t| t.intersects(legend)) {
