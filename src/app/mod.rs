@@ -57,4 +57,6 @@ pub struct Start {
     /// None: the first step.
     pub step: Option<Step>,
     pub filter: Option<usize>,
+    /// How the layer is drawn (`--view`); the transposed and dw views start backward.
+    pub view: View,
 }

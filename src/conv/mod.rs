@@ -6,10 +6,13 @@ mod backward;
 mod forward;
 mod geometry;
 mod gradcheck;
+pub mod im2col;
 mod kernels;
 mod memory;
 pub mod naive;
 mod step;
+pub mod transposed;
+pub mod weight_grad;
 
 pub use backward::{Grads, backward};
 pub use forward::forward;

@@ -118,6 +118,8 @@ pub struct SceneSpec {
     /// Biases given by --bias or the preset; None: zeros.
     bias: Option<Vec<f64>>,
     dout: Dout,
+    /// A `-transposed` preset: the stepper opens it in the transposed view.
+    pub opens_transposed: bool,
 }
 
 fn is_npy_path(text: &str) -> bool {
@@ -227,6 +229,7 @@ impl SceneSpec {
             kernel_opts,
             bias,
             dout,
+            opens_transposed: figure.as_ref().is_some_and(|f| f.transposed),
         };
         // Every problem with the arguments shows now, not at the first key press.
         spec.build()?;

@@ -24,6 +24,7 @@ fn app_of(spec: SceneSpec, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     App::new(spec, &state).expect("scene builds")
 }

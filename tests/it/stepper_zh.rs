@@ -17,6 +17,7 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     let mut app = App::new(spec, &state).expect("scene builds");
     app.lang = Lang::Zh;
