@@ -11,7 +11,7 @@ use super::layout::place::Placement;
 use super::text::fixed;
 use super::theme;
 use super::views::{
-    Group, chars_of, place_row, put_lines, render_row, signed_cell, split, sum_lines,
+    Group, chars_of, num, place_row, put_lines, render_row, signed_cell, split, sum_lines,
 };
 use crate::app::{Action, App};
 use crate::conv::weight_grad;
@@ -117,16 +117,19 @@ fn groups(app: &App) -> Vec<Group<'_>> {
         Group {
             grids: kernel_grids(app),
             chars: chars_of(g.hh, g.ww, app.layer().w.iter().copied()),
+            weight: 1,
             then: "",
         },
         Group {
             grids: vec![x_grid(app)],
             chars: chars_of(g.hp(), g.wp(), app.layer().x.iter().copied()),
+            weight: 1,
             then: "★",
         },
         Group {
             grids: vec![dout_grid(app)],
             chars: chars_of(g.h_out, g.w_out, app.scene.dout.iter().copied()),
+            weight: 1,
             then: "",
         },
     ]
@@ -139,7 +142,7 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
     let want = app.cache.full.grads.dw[[f, c, m, k]];
     let shown: Vec<String> = terms
         .iter()
-        .map(|t| format!("{}·{}", fixed(t.dout, 2), fixed(t.x, 2)))
+        .map(|t| format!("{}·{}", num(t.dout), num(t.x)))
         .collect();
     let head = tr!(
         app.lang,

@@ -10,7 +10,7 @@ use super::grid::{Grid, GridCell, Kind, Mark};
 use super::input_grid;
 use super::text::fixed;
 use super::theme;
-use super::views::{Group, chars_of, put_lines, render_row, signed_cell, split, sum_lines};
+use super::views::{Group, chars_of, num, put_lines, render_row, signed_cell, split, sum_lines};
 use crate::app::{App, Phase};
 use crate::conv::im2col::{self, Im2colShape};
 use crate::tr;
@@ -243,8 +243,8 @@ fn forward_sum(app: &App, width: usize, max: usize) -> Vec<String> {
         .kernel
         .iter()
         .zip(fwd.x_window.iter())
-        .map(|(w, x)| format!("{}·{}", fixed(*w, 2), fixed(*x, 2)))
-        .chain(std::iter::once(format!("b {}", fixed(fwd.bias, 2))))
+        .map(|(w, x)| format!("{}·{}", num(*w), num(*x)))
+        .chain(std::iter::once(format!("b {}", num(fwd.bias))))
         .collect();
     let tail = tr!(
         app.lang,
@@ -300,21 +300,25 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
                 Group {
                     grids: input_grid::grids(app),
                     chars: x_chars,
+                    weight: 1,
                     then: "→",
                 },
                 Group {
                     grids: vec![w_grid(app)],
                     chars: w_chars,
+                    weight: 1,
                     then: "·",
                 },
                 Group {
                     grids: vec![cols_grid(app, false)],
                     chars: x_chars,
+                    weight: 1,
                     then: "+b =",
                 },
                 Group {
                     grids: vec![out_grid(app)],
                     chars: out_chars,
+                    weight: 1,
                     then: "",
                 },
             ];
@@ -331,16 +335,19 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
                 Group {
                     grids: vec![out_grid(app)],
                     chars: dout_chars,
+                    weight: 1,
                     then: "·",
                 },
                 Group {
                     grids: vec![cols_grid(app, true)],
                     chars: x_chars,
+                    weight: 1,
                     then: "=",
                 },
                 Group {
                     grids: vec![dw_grid(app)],
                     chars: dw_chars,
+                    weight: 1,
                     then: "",
                 },
             ];
@@ -351,16 +358,19 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
                 Group {
                     grids: vec![dcols_grid(app)],
                     chars: dx_chars,
+                    weight: 1,
                     then: "col2im →",
                 },
                 Group {
                     grids: super::gradients::dx_pad_grids(app),
                     chars: dx_chars,
+                    weight: 1,
                     then: "",
                 },
                 Group {
                     grids: vec![counts_grid(app)],
                     chars: Some(2),
+                    weight: 1,
                     then: "",
                 },
             ];

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::text::fixed;
 use super::theme;
-use super::views::{Group, chars_of, put_lines, render_row, signed_cell, split, sum_lines};
+use super::views::{Group, chars_of, num, put_lines, render_row, signed_cell, split, sum_lines};
 use crate::app::App;
 use crate::conv::transposed::{self, TransposedAxis};
 use crate::tr;
@@ -155,9 +155,9 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
             let d = if t.dout == 0.0 {
                 "0".to_string()
             } else {
-                fixed(t.dout, 2)
+                num(t.dout)
             };
-            format!("{d}·{}", fixed(t.w, 2))
+            format!("{d}·{}", num(t.w))
         })
         .collect();
     let head = tr!(
@@ -200,35 +200,30 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
     );
     let w_chars = chars_of(g.hh, g.ww, app.layer().w.iter().copied());
     let dx_chars = chars_of(g.h, g.w, app.cache.full.grads.dx.iter().copied());
-    let top = Rect::new(mid.x, mid.y, mid.width, mid.height * 3 / 5);
-    let bottom = Rect::new(mid.x, top.bottom(), mid.width, mid.height - top.height);
+    // One row: the padded dout (what this view is about, drawn largest) ★ the
+    // rotated kernels = dx gathered so far, beside the scatter's final dx.
     let filters: Vec<usize> = (0..g.f).collect();
-    let first = vec![
+    let row = vec![
         Group {
             grids: filters.iter().map(|&f| dout_grid(app, f)).collect(),
             chars: dout_chars,
+            weight: 3,
             then: "★",
         },
         Group {
             grids: filters.iter().map(|&f| rotated_grid(app, f)).collect(),
             chars: w_chars,
-            then: "",
-        },
-    ];
-    render_row(app, top, first, buf);
-    let second = vec![
-        Group {
-            grids: vec![dx_grid(app, true)],
-            chars: dx_chars,
+            weight: 1,
             then: "=",
         },
         Group {
-            grids: vec![dx_grid(app, false)],
+            grids: vec![dx_grid(app, true), dx_grid(app, false)],
             chars: dx_chars,
+            weight: 1,
             then: "",
         },
     ];
-    render_row(app, bottom, second, buf);
+    render_row(app, mid, row, buf);
     let lines = arithmetic(app, foot.width as usize, foot.height as usize);
     put_lines(foot, &lines, theme::bold(), buf);
 }

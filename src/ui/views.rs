@@ -36,6 +36,9 @@ pub struct Group<'a> {
     pub grids: Vec<Grid<'a>>,
     pub chars: Option<u16>,
     pub then: &'static str,
+    /// How much more width than its size says it gets (1: none): the array the
+    /// view is about is drawn largest.
+    pub weight: usize,
 }
 
 /// The characters the numbers of a rows x cols grid need, when it is small enough to
@@ -49,7 +52,7 @@ pub fn chars_of(rows: usize, cols: usize, values: impl Iterator<Item = f64>) -> 
 pub fn place_row(app: &App, area: Rect, groups: &[Group]) -> Vec<Placement> {
     let natural = |g: &Group| {
         let cols = g.grids.first().map_or(1, |g| g.cols);
-        (g.grids.len() * (cols * 2 + 1)).max(4)
+        (g.grids.len() * (cols * 2 + 1)).max(4) * g.weight.max(1)
     };
     let ops: usize = groups.iter().map(|g| text::width(g.then) + 2).sum();
     let mut left = (area.width as usize).saturating_sub(ops);
@@ -114,7 +117,11 @@ pub fn sum_lines(
 ) -> Vec<String> {
     let mut lines = vec![head.to_string()];
     for (k, t) in terms.iter().enumerate() {
-        let piece = if k == 0 { t.clone() } else { format!(" + {t}") };
+        let piece = if k == 0 {
+            format!(" {t}")
+        } else {
+            format!(" + {t}")
+        };
         let last = lines.last_mut().expect("one line");
         if text::width(last) + text::width(&piece) <= width {
             last.push_str(&piece);
@@ -136,6 +143,15 @@ pub fn sum_lines(
         *last = format!("{cut} …{end}");
     }
     lines
+}
+
+/// A number as the sums write it: whole numbers without decimals, else two.
+pub fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        text::fixed(v, 0)
+    } else {
+        text::fixed(v, 2)
+    }
 }
 
 /// Writes `lines` from the top of `area`, one a line, clipped; returns the lines used.
