@@ -5,7 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::grid::{Grid, GridCell, Kind, Mark};
+use super::grid::{CellMode, Grid, GridCell, Kind, Mark};
 use super::layout::place::{self, Placement};
 use super::layout::sub;
 use super::text::{self, put};
@@ -59,12 +59,38 @@ pub fn place_row(app: &App, area: Rect, groups: &[Group]) -> Vec<Placement> {
     let mut total: usize = groups.iter().map(natural).sum();
     let mut x = area.x;
     let mut out = Vec::new();
-    for g in groups {
+    for (k, g) in groups.iter().enumerate() {
         let n = natural(g);
-        let share = (left * n / total.max(1)).max(2).min(left.max(2)) as u16;
+        // Its part of the width, but never less than half an equal share (a small
+        // array beside a photograph's cols still shows).
+        let floor = n.min(left / (2 * (groups.len() - k)));
+        let share = (left * n / total.max(1)).max(floor).max(2).min(left.max(2)) as u16;
         let rect = Rect::new(x, area.y, share, area.height).intersection(area);
         let (rows, cols) = g.grids.first().map_or((1, 1), |g| (g.rows, g.cols));
-        let p = place::place(g.grids.len(), rows, cols, g.chars, rect, app.color);
+        let mut p = place::place(g.grids.len(), rows, cols, g.chars, rect, app.color);
+        if p.scaled(rows, cols) && g.grids.len() == 1 {
+            // A matrix too large to show whole (a photograph's cols) is not shrunk
+            // to a strip: the part around the current cell shows, and the title says
+            // which rows and columns.
+            let mode = if app.color.has_color() {
+                CellMode::Half
+            } else {
+                CellMode::Blocks
+            };
+            let (w, h) = mode.size(rows, cols);
+            let used = Rect::new(
+                rect.x,
+                rect.y,
+                (w as u16).min(rect.width),
+                (h as u16 + 1).min(rect.height),
+            );
+            p = Placement {
+                mode,
+                rects: vec![used],
+                used,
+                shown: (rows, cols),
+            };
+        }
         x = p.used.right().min(area.right());
         left = left.saturating_sub(p.used.width as usize);
         total = total.saturating_sub(n);
