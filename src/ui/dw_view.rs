@@ -75,9 +75,11 @@ fn x_grid(app: &App) -> Grid<'_> {
             match (along(r, m, g.h_out), along(q, k, g.w_out)) {
                 (Some(i), Some(j)) => {
                     let d = app.scene.dout[[n, f, i, j]];
+                    // Lit: the colour is the dout (a mark would tint it); without
+                    // colour, the unlit cells are the faded ones.
                     GridCell {
                         value: x,
-                        ..signed_cell(d, scale, Mark::Window)
+                        ..signed_cell(d, scale, Mark::None)
                     }
                 }
                 _ => GridCell {

@@ -169,7 +169,7 @@ fn dw_grid(app: &App) -> Grid<'_> {
                 .bwd
                 .as_ref()
                 .map_or(0.0, |(_, after)| after.grads.dw[[row, c, m, k]]);
-            let mark = if row == f { Mark::Write } else { Mark::None };
+            let mark = if row == f { Mark::Window } else { Mark::None };
             signed_cell(v, scale, mark)
         }),
     }
@@ -195,7 +195,7 @@ fn dcols_grid(app: &App) -> Grid<'_> {
                 .filter(|&f| app.known(crate::conv::OutPos { f, i, j, ..pos }))
                 .map(|f| layer.w[[f, c, m, k]] * app.scene.dout[[pos.n, f, i, j]])
                 .sum();
-            let mark = if p == col { Mark::Write } else { Mark::None };
+            let mark = if p == col { Mark::Window } else { Mark::None };
             signed_cell(v, scale, mark)
         }),
     }

@@ -7,6 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::grid::{Grid, GridCell, Kind, Mark};
+use super::layout::place;
 use super::text::fixed;
 use super::theme;
 use super::views::{Group, chars_of, num, put_lines, render_row, signed_cell, split, sum_lines};
@@ -198,7 +199,20 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
         g.w + g.dilation * (g.ww - 1),
         app.scene.dout.iter().copied().chain([0.0]),
     );
-    let w_chars = chars_of(g.hh, g.ww, app.layer().w.iter().copied());
+    // The rotated kernels are never drawn larger than the padded dout: numbered only
+    // where dout's grids are.
+    let (rows, cols) = transposed::axes(&g);
+    let dout_numbered = place::place(
+        g.f,
+        rows.padded(),
+        cols.padded(),
+        dout_chars,
+        Rect::new(mid.x, mid.y, mid.width * 3 / 5, mid.height),
+        app.color,
+    )
+    .mode
+    .has_numbers();
+    let w_chars = chars_of(g.hh, g.ww, app.layer().w.iter().copied()).filter(|_| dout_numbered);
     let dx_chars = chars_of(g.h, g.w, app.cache.full.grads.dx.iter().copied());
     // One row: the padded dout (what this view is about, drawn largest) ★ the
     // rotated kernels = dx gathered so far, beside the scatter's final dx.
