@@ -11,7 +11,7 @@ use crate::conv::{
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
-use super::{Phase, Start, Step, View};
+use super::{Action, Phase, Start, Step, View};
 use crate::tr;
 
 /// Play speeds, slowest first: milliseconds per tick ...
@@ -124,7 +124,17 @@ pub struct App {
     /// The transposed view's dx cell, 0-based in (N, C, H, W) order: the gather's own
     /// cursor (the step keys move it in that view).
     pub dx_cell: usize,
+    /// A student's arrays compared with this layer's (`compare --show`), and the wrong
+    /// cell shown; dropped when the layer changes.
+    pub compare: Option<crate::conv::compare::Comparison>,
+    /// Actions that wait for the rebuild under way (at most [`MAX_DEFERRED`]), applied
+    /// in order once it is answered.
+    pub deferred: std::collections::VecDeque<Action>,
 }
+
+/// The most actions that wait for a rebuild; more are dropped (a key held down for
+/// minutes on a slow rebuild).
+pub const MAX_DEFERRED: usize = 4096;
 
 /// A recomputation under way.
 #[derive(Debug, Clone)]
@@ -139,12 +149,28 @@ pub struct Pending {
 
 impl SceneCache {
     pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
+        let never = || false;
+        SceneCache::new_until(scene, &never)?.context("never stopped")
+    }
+
+    /// As [`SceneCache::new`], giving up (None) where `stop` says so, between the
+    /// forward pass, the backward pass and the ranges (a superseded rebuild).
+    pub(super) fn new_until(
+        scene: &Scene,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Option<SceneCache>> {
         let layer = &scene.layer;
         layer
             .check_dout(&scene.dout)
             .context("dout does not fit the layer")?;
         let out = forward(layer);
+        if stop() {
+            return Ok(None);
+        }
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
+        if stop() {
+            return Ok(None);
+        }
         let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -166,13 +192,13 @@ impl SceneCache {
                 .copied()
                 .filter(|v| v.is_finite() && scene.dout.iter().all(|d| d == v)),
         };
-        Ok(SceneCache {
+        Ok(Some(SceneCache {
             out,
             rows_reached: layer.geom.rows_reached(),
             cols_reached: layer.geom.cols_reached(),
             full,
             ranges,
-        })
+        }))
     }
 }
 
@@ -234,6 +260,8 @@ impl App {
             pending: None,
             view: View::Steps,
             dx_cell: 0,
+            compare: None,
+            deferred: std::collections::VecDeque::new(),
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -395,6 +423,8 @@ impl App {
                 self.scene = scene;
                 self.cache = cache;
                 self.check = None;
+                // The student's arrays belong to the old layer.
+                self.compare = None;
                 self.tap = self
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);

@@ -3,6 +3,7 @@
 //! Nothing here knows about the terminal.
 
 mod backward;
+pub mod compare;
 mod forward;
 mod geometry;
 mod gradcheck;
@@ -10,6 +11,7 @@ pub mod im2col;
 mod kernels;
 mod memory;
 pub mod naive;
+pub mod slips;
 mod step;
 pub mod transposed;
 pub mod weight_grad;

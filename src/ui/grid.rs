@@ -132,6 +132,9 @@ pub enum Mark {
     Prev,
     /// An output the selected input cell feeds.
     Feeds,
+    /// A cell a student's array has wrong (`compare --show`); the window drawn over
+    /// it stays whole.
+    Wrong,
     /// The current window.
     Window,
     /// The current window on the array this step writes (dx_pad): the window's
@@ -152,6 +155,7 @@ impl Mark {
             Mark::Prev => ('(', ')'),
             Mark::Feeds => ('+', '+'),
             Mark::Window | Mark::Write => ('[', ']'),
+            Mark::Wrong => ('!', '!'),
             Mark::Selected => ('*', '*'),
             Mark::Current => ('<', '>'),
         }
@@ -165,6 +169,7 @@ impl Mark {
             Mark::Prev => ':',
             Mark::Feeds => '+',
             Mark::Window | Mark::Write => '#',
+            Mark::Wrong => '!',
             Mark::Selected => '*',
             Mark::Current => '@',
         }
@@ -176,6 +181,7 @@ impl Mark {
             Mark::Current | Mark::Write => theme::CURRENT,
             Mark::Selected | Mark::Feeds => theme::SELECTED,
             Mark::Unreached => (255, 80, 80),
+            Mark::Wrong => (255, 40, 40),
             _ => theme::WINDOW,
         }
     }

@@ -42,6 +42,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         tr!(app.lang, "marks.title"),
         theme::bold(),
     );
+    // A student's arrays (`compare --show`): their mark on the title line, which has
+    // room, so that the key keeps its height.
+    if app.compare.is_some() {
+        let x = area.x + 9;
+        put(buf, area, x, area.y, "! !", app.color.fg(theme::CURRENT));
+        put(
+            buf,
+            area,
+            x + 4,
+            area.y,
+            tr!(app.lang, "cmp.mark_key"),
+            theme::dim(),
+        );
+    }
     for (k, (chars, meaning)) in MARKS.iter().enumerate() {
         let y = area.y + 1 + k as u16;
         put(buf, area, area.x, y, chars, app.color.fg(theme::CURRENT));
@@ -64,6 +78,8 @@ mod tests {
                 assert!(7 + width(meaning) <= WIDTH, "{meaning}");
             }
             assert!(width(tr!(lang, "marks.title")) <= WIDTH);
+            assert!(9 + 4 + width(tr!(lang, "cmp.mark_key")) <= WIDTH);
+            assert!(width(tr!(lang, "marks.title")) < 9);
         }
     }
 }

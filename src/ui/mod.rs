@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod code;
+pub mod compare;
 pub mod dw_view;
 pub mod equation;
 pub mod feature_map;
@@ -90,13 +91,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         draw_group(input_grid::grids(app), p, app, buf);
     }
     if let Some(p) = &plan.grads {
-        draw_group(gradients::dx_pad_grids(app), p, app, buf);
+        draw_group(
+            compare::marked_dx_pad(app, gradients::dx_pad_grids(app)),
+            p,
+            app,
+            buf,
+        );
     }
     if let Some(p) = &plan.touches {
         draw_group(vec![gradients::touches_grid(app)], p, app, buf);
     }
     if let Some((p, filters)) = &plan.fmap {
-        draw_group(feature_map::grids(app, filters), p, app, buf);
+        let maps = compare::marked_maps(app, feature_map::grids(app, filters), filters);
+        draw_group(maps, p, app, buf);
     }
     if let Some(p) = &plan.zoom {
         draw_group(zoom::grids(app, plan.zoom_wide), p, app, buf);

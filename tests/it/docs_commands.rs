@@ -24,8 +24,9 @@ const SETUP: [&str; 3] = [
 ];
 
 /// Subcommands that print or write and exit; anything else after `convstep` is the stepper.
-const HEADLESS: [&str; 7] = [
+const HEADLESS: [&str; 8] = [
     "compute",
+    "compare",
     "shot",
     "record",
     "bench",
@@ -203,6 +204,7 @@ fn full_screen(words: &[String]) -> bool {
     }
     match words.get(1).map(String::as_str) {
         Some("tour") => !has("--check") && !has("--list"),
+        Some("compare") => has("--show"),
         Some(sub) => !HEADLESS.contains(&sub),
         None => true,
     }

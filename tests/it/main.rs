@@ -4,6 +4,7 @@
 mod bench_cli;
 mod buffer_text;
 mod cli_errors;
+mod compare_cli;
 mod compute_cli;
 mod docs_commands;
 mod export_browser;
