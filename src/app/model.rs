@@ -267,10 +267,10 @@ impl App {
         };
         app.refresh();
         // A transposed preset is a backward pass seen as a transposed convolution.
-        let view = if app.spec.opens_transposed && state.view == View::Steps {
-            View::Transposed
-        } else {
-            state.view
+        let view = match state.view {
+            Some(view) => view,
+            None if app.spec.opens_transposed => View::Transposed,
+            None => View::Steps,
         };
         app.set_view(view);
         Ok(app)

@@ -35,7 +35,7 @@ impl From<&StateArgs> for Start {
             phase: state.phase.unwrap_or_default(),
             step: state.step,
             filter: state.filter,
-            view: state.view.unwrap_or_default(),
+            view: state.view,
         }
     }
 }

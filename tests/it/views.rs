@@ -9,13 +9,13 @@ use convstep::ui;
 
 use crate::buffer_text::text;
 
-fn app(preset: &str, view: View, keys: &[Action]) -> App {
+fn app(preset: &str, view: Option<View>, keys: &[Action]) -> App {
     let args = InputArgs {
         preset: Some(preset.into()),
         ..Default::default()
     };
     let state = StateArgs {
-        view: Some(view),
+        view,
         ..Default::default()
     };
     let mut app = App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap();
@@ -34,7 +34,7 @@ fn snap(name: &str, app: &App) {
 
 #[test]
 fn im2col_forward_frames() {
-    let app = app("cs231n-demo", View::Im2col, &vec![Action::Next; 4]);
+    let app = app("cs231n-demo", Some(View::Im2col), &vec![Action::Next; 4]);
     let frame = text(&ui::render_buffer(&app, 120, 40));
     assert!(frame.contains("cols 27x9"), "{frame}");
     assert!(frame.contains("= out[0,0,1,1]"), "{frame}");
@@ -45,7 +45,7 @@ fn im2col_forward_frames() {
 fn im2col_backward_frames() {
     let app = app(
         "cs231n-demo",
-        View::Im2col,
+        Some(View::Im2col),
         &[Action::Backward, Action::Next, Action::Next],
     );
     snap("im2col_backward", &app);
@@ -55,7 +55,7 @@ fn im2col_backward_frames() {
 fn transposed_frames_say_the_gather_equals_the_scatter() {
     let app = app(
         "padding-strides-odd-transposed",
-        View::Steps,
+        None,
         &vec![Action::Next; 6],
     );
     assert_eq!(app.view, View::Transposed);
@@ -72,7 +72,7 @@ fn transposed_frames_say_the_gather_equals_the_scatter() {
 
 #[test]
 fn dw_frames_and_a_click_on_the_kernel_picks_the_weight() {
-    let app = app("cs231n-demo", View::Dw, &vec![Action::NextTap; 4]);
+    let app = app("cs231n-demo", Some(View::Dw), &vec![Action::NextTap; 4]);
     assert_eq!(app.tap, Some((0, 1, 1)));
     let frame = text(&ui::render_buffer(&app, 120, 40));
     assert!(frame.contains("dw[0,0,1,1] = Σ of 9 dout·x"), "{frame}");
@@ -92,7 +92,7 @@ fn dw_frames_and_a_click_on_the_kernel_picks_the_weight() {
 
 #[test]
 fn v_cycles_the_views_and_f_leaves_the_backward_ones() {
-    let mut app = app("cs231n-demo", View::Steps, &[]);
+    let mut app = app("cs231n-demo", Some(View::Steps), &[]);
     let mut seen = Vec::new();
     for _ in 0..4 {
         app.apply(Action::CycleView);
@@ -129,7 +129,7 @@ fn the_transposed_presets_have_conv_arithmetics_sizes() {
         ("padding-strides-odd-transposed", 3, 6),
     ];
     for (name, i, o) in figures {
-        let app = app(name, View::Steps, &[]);
+        let app = app(name, None, &[]);
         assert_eq!(app.view, View::Transposed, "{name}");
         assert_eq!(app.scene.dout.dim(), (1, 1, i, i), "{name}");
         assert_eq!(app.cache.full.grads.dx.dim(), (1, 1, o, o), "{name}");
