@@ -381,6 +381,6 @@ fn lang_goes_before_or_after_the_subcommand() {
             "{args:?}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        assert!(stdout.contains("（共 25 页）"), "{args:?}: {stdout}");
+        assert!(stdout.contains("（共 30 页）"), "{args:?}: {stdout}");
     }
 }
