@@ -81,6 +81,8 @@ pub enum Action {
     SelectDown,
     /// Show how many windows touched each input cell instead of dx_pad (small screens).
     ToggleTouches,
+    /// Draw the layer the next way: steps, im2col, transposed, dw, then steps again.
+    CycleView,
     /// Choose the next entry of w[f] for the gradient check (cycles, then none).
     NextTap,
     /// Choose entry (c, m, k) of w[f] for the gradient check (a click on the kernel).

@@ -111,6 +111,7 @@ pub const TABLE: &[Binding] = &[
     bind(&[ch("K", 'K')], Action::SelectUp, "key.select_up"),
     bind(&[ch("J", 'J')], Action::SelectDown, "key.select_down"),
     bind(&[ch("v", 'v')], Action::NextTap, "key.tap"),
+    bind(&[ch("V", 'V')], Action::CycleView, "key.view"),
     bind(&[ch("c", 'c')], Action::GradCheck, "key.check"),
     bind(&[ch("t", 't')], Action::ToggleTouches, "key.touches"),
     bind(&[ch("s", 's')], Action::Screenshot, "key.screenshot"),

@@ -58,4 +58,7 @@ pub struct Start {
     /// None: the first step.
     pub step: Option<Step>,
     pub filter: Option<usize>,
+    /// How the layer is drawn (`--view`; None: the steps, or the transposed view for a
+    /// transposed preset); the transposed and dw views start backward.
+    pub view: Option<View>,
 }

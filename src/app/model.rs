@@ -149,6 +149,9 @@ pub struct App {
     pub pending: Option<Pending>,
     /// How the current layer is drawn (see [`View`]).
     pub view: View,
+    /// The transposed view's dx cell, 0-based in (N, C, H, W) order: the gather's own
+    /// cursor (the step keys move it in that view).
+    pub dx_cell: usize,
     /// A student's arrays compared with this layer's (`compare --show`), and the wrong
     /// cell shown; dropped when the layer changes.
     pub compare: Option<crate::conv::compare::Comparison>,
@@ -296,13 +299,39 @@ impl App {
             color: ColorMode::TrueColor,
             pending: None,
             view: View::Steps,
+            dx_cell: 0,
             compare: None,
             deferred: std::collections::VecDeque::new(),
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
         app.refresh();
+        // A transposed preset is a backward pass seen as a transposed convolution.
+        let view = match state.view {
+            Some(view) => view,
+            None if app.spec.opens_transposed => View::Transposed,
+            None => View::Steps,
+        };
+        app.set_view(view);
         Ok(app)
+    }
+
+    /// Draws the layer in `view`; the transposed and dw views are about gradients, so
+    /// they show the backward pass.
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+        if matches!(view, View::Transposed | View::Dw) && self.phase != Phase::Backward {
+            self.phase = Phase::Backward;
+            self.refresh();
+        }
+        if view == View::Dw && self.tap.is_none() {
+            self.tap = Some((0, 0, 0));
+        }
+    }
+
+    /// The dx cell the transposed view is at, (n, c, r, q).
+    pub fn dx_pos(&self) -> (usize, usize, usize, usize) {
+        crate::conv::transposed::cell_at(&self.layer().geom, self.dx_cell)
     }
 
     /// The same app drawn in `color` (the caller reads NO_COLOR, not the model).
@@ -452,6 +481,7 @@ impl App {
                 self.tap = self
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);
+                self.dx_cell = self.dx_cell.min(crate::conv::transposed::cells(&g) - 1);
                 self.refresh();
                 let size = format!("{}x{}", g.h_out, g.w_out);
                 self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));

@@ -2,11 +2,11 @@
 
 use crate::conv::{Geometry, OutPos, Param, analytic};
 
-use super::Phase;
 use super::action::{Action, Effect};
 use super::job::{Done, Job, Outcome};
 use super::keys;
 use super::model::{App, CheckReport, MAX_DEFERRED, Pending, SceneCache, TICKS_MS};
+use super::{Phase, View};
 use crate::input::{Scene, SceneSpec};
 use crate::tr;
 
@@ -92,7 +92,19 @@ impl App {
         let total = self.total_steps();
         let g = self.layer().geom;
         let pos = self.pos();
+        if self.view == View::Transposed && self.move_dx_cell(&action) {
+            return None;
+        }
         match action {
+            Action::CycleView => {
+                let next = match self.view {
+                    View::Steps => View::Im2col,
+                    View::Im2col => View::Transposed,
+                    View::Transposed => View::Dw,
+                    View::Dw => View::Steps,
+                };
+                self.set_view(next);
+            }
             Action::Next => self.go(self.step.saturating_add(1).min(total)),
             Action::Prev => self.go(self.step.saturating_sub(1).max(1)),
             Action::RowDown => {
@@ -135,7 +147,13 @@ impl App {
                 f: (pos.f + g.f - 1) % g.f,
                 ..pos
             }),
-            Action::Forward => self.set_phase(Phase::Forward),
+            Action::Forward => {
+                // The transposed and dw views are backward only: forward is the steps.
+                if matches!(self.view, View::Transposed | View::Dw) {
+                    self.view = View::Steps;
+                }
+                self.set_phase(Phase::Forward)
+            }
             Action::Backward => self.set_phase(Phase::Backward),
             Action::GradCheck => return self.grad_check(),
             Action::Screenshot => {
@@ -230,6 +248,39 @@ impl App {
             Action::Key(_) | Action::Saved(_) | Action::SaveFailed(_) | Action::Computed(_) => {}
         }
         None
+    }
+
+    /// In the transposed view the step keys walk dx cell by cell (a row down is one row
+    /// of dx); returns whether `action` was one of them.
+    fn move_dx_cell(&mut self, action: &Action) -> bool {
+        let g = self.layer().geom;
+        let last = crate::conv::transposed::cells(&g) - 1;
+        let cell = self.dx_cell.min(last);
+        self.dx_cell = match action {
+            Action::Next => (cell + 1).min(last),
+            Action::Prev => cell.saturating_sub(1),
+            Action::First => 0,
+            Action::Last => last,
+            Action::RowDown if cell + g.w <= last => cell + g.w,
+            Action::RowUp if cell >= g.w => cell - g.w,
+            Action::RowDown | Action::RowUp => cell,
+            Action::Tick if self.playing => {
+                if cell >= last {
+                    self.playing = false;
+                }
+                (cell + 1).min(last)
+            }
+            Action::PlayPause => {
+                self.playing = !self.playing;
+                if self.playing && cell >= last {
+                    0
+                } else {
+                    cell
+                }
+            }
+            _ => return false,
+        };
+        true
     }
 
     /// Whether a scene is being rebuilt: the answer the next keys wait for.

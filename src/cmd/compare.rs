@@ -146,6 +146,7 @@ pub fn app_at_first_wrong(spec: SceneSpec, cmp: Comparison) -> Result<App> {
         phase,
         step: Some(Step::At(1)),
         filter: None,
+        view: None,
     };
     let mut app = App::new(spec, start)?;
     app.open_comparison(cmp);

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::InputArgs;
 use super::parse::parse_step;
-use crate::app::{App, Phase, Start, Step};
+use crate::app::{App, Phase, Start, Step, View};
 use crate::export::ScreenshotOptions;
 use crate::input::SceneSpec;
 use crate::runtime::run_full_screen;
@@ -23,6 +23,10 @@ pub struct StateArgs {
     /// 0-based filter to start at (the same output cell of that filter).
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<usize>("--filter", 0, usize::MAX as u64))]
     pub filter: Option<usize>,
+    /// How to draw the layer: steps (window by window), im2col (one matrix product),
+    /// transposed (dx as a transposed convolution), dw (one weight's gradient).
+    #[arg(long, value_enum)]
+    pub view: Option<View>,
 }
 
 impl From<&StateArgs> for Start {
@@ -31,6 +35,7 @@ impl From<&StateArgs> for Start {
             phase: state.phase.unwrap_or_default(),
             step: state.step,
             filter: state.filter,
+            view: state.view,
         }
     }
 }

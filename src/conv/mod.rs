@@ -8,6 +8,7 @@ pub mod compare;
 mod forward;
 mod geometry;
 mod gradcheck;
+pub mod im2col;
 mod kernels;
 mod memory;
 pub mod naive;
@@ -17,6 +18,8 @@ pub mod relu;
 pub mod slips;
 pub mod stack;
 mod step;
+pub mod transposed;
+pub mod weight_grad;
 
 pub use backward::{Grads, backward};
 pub use forward::forward;

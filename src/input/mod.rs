@@ -128,6 +128,8 @@ pub struct SceneSpec {
     /// conv layer of a stack takes it, else its weights are seeded as the others'.
     kernel_given: bool,
     seed: u64,
+    /// A `-transposed` preset: the stepper opens it in the transposed view.
+    pub opens_transposed: bool,
 }
 
 /// A stack of layers built from the input options: the net (its forward pass done),
@@ -304,6 +306,7 @@ impl SceneSpec {
             layers,
             kernel_given,
             seed: args.seed.unwrap_or(0),
+            opens_transposed: figure.as_ref().is_some_and(|f| f.transposed),
         };
         // Every problem with the arguments shows now, not at the first key press.
         match spec.layers {

@@ -51,6 +51,34 @@ pub fn presets() -> &'static [PresetInfo] {
             name: "dilation",
             description: "conv_arithmetic: input 7x7, kernel 3x3, dilation 2, pad 0, stride 1 -> 3x3",
         },
+        PresetInfo {
+            name: "no-padding-no-strides-transposed",
+            description: "conv_arithmetic transposed: dout 2x2 -> dx 4x4 (the backward pass of no-padding-no-strides, in the transposed view)",
+        },
+        PresetInfo {
+            name: "arbitrary-padding-no-strides-transposed",
+            description: "conv_arithmetic transposed: dout 6x6 -> dx 5x5 (arbitrary-padding's backward pass, in the transposed view)",
+        },
+        PresetInfo {
+            name: "same-padding-no-strides-transposed",
+            description: "conv_arithmetic transposed: dout 5x5 -> dx 5x5 (same-padding's backward pass, in the transposed view)",
+        },
+        PresetInfo {
+            name: "full-padding-no-strides-transposed",
+            description: "conv_arithmetic transposed: dout 7x7 -> dx 5x5 (full-padding's backward pass, in the transposed view)",
+        },
+        PresetInfo {
+            name: "no-padding-strides-transposed",
+            description: "conv_arithmetic transposed: dout 2x2 -> dx 5x5, one zero between cells (no-padding-strides' backward pass, in the transposed view)",
+        },
+        PresetInfo {
+            name: "padding-strides-transposed",
+            description: "conv_arithmetic transposed: dout 3x3 -> dx 5x5, one zero between cells (padding-strides' backward pass, in the transposed view)",
+        },
+        PresetInfo {
+            name: "padding-strides-odd-transposed",
+            description: "conv_arithmetic transposed: dout 3x3 -> dx 6x6, a = 1 extra row and column (padding-strides-odd's backward pass, in the transposed view)",
+        },
     ]
 }
 
@@ -65,6 +93,9 @@ pub(crate) struct Figure {
     pub params: ConvParams,
     /// The default scale of an image figure.
     pub scale: Scale,
+    /// A transposed figure: the backward pass of its convolution, opened in the
+    /// transposed view.
+    pub transposed: bool,
 }
 
 fn params(stride: usize, pad: usize, dilation: usize) -> ConvParams {
@@ -142,6 +173,7 @@ fn cs231n_demo() -> Figure {
         b: vec![1.0, 0.0],
         params: params(2, 1, 1),
         scale: Scale::Raw,
+        transposed: false,
     }
 }
 
@@ -164,6 +196,7 @@ fn cs231n_image() -> Figure {
         b: vec![0.0, 128.0],
         params: params(1, 1, 1),
         scale: Scale::Raw,
+        transposed: false,
     }
 }
 
@@ -175,6 +208,7 @@ fn arithmetic(side: usize, k: usize, stride: usize, pad: usize, dilation: usize)
         b: vec![0.0],
         params: params(stride, pad, dilation),
         scale: Scale::Raw,
+        transposed: false,
     }
 }
 
@@ -191,6 +225,19 @@ pub(crate) fn figure(name: &str) -> Result<Figure> {
         "padding-strides" => arithmetic(5, 3, 2, 1, 1),
         "padding-strides-odd" => arithmetic(6, 3, 2, 1, 1),
         "dilation" => arithmetic(7, 3, 1, 0, 2),
+        name if name.ends_with("-transposed") && presets().iter().any(|p| p.name == name) => {
+            // Each is the backward pass of its convolution: the name without
+            // `-no-strides` (conv_arithmetic's transposed names keep it) and the suffix.
+            let conv = name.trim_end_matches("-transposed");
+            let conv = match conv {
+                "no-padding-no-strides" => conv,
+                other => other.trim_end_matches("-no-strides"),
+            };
+            Figure {
+                transposed: true,
+                ..figure(conv)?
+            }
+        }
         _ => {
             let known: Vec<&str> = presets().iter().map(|p| p.name).collect();
             bail!("unknown preset '{name}' (known: {})", known.join(", "))

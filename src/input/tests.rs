@@ -220,6 +220,14 @@ fn every_preset_has_its_published_output_shape() {
         ("padding-strides", (1, 1, 3, 3)),
         ("padding-strides-odd", (1, 1, 3, 3)),
         ("dilation", (1, 1, 3, 3)),
+        // The transposed figures: the output is dout, the transposed input.
+        ("no-padding-no-strides-transposed", (1, 1, 2, 2)),
+        ("arbitrary-padding-no-strides-transposed", (1, 1, 6, 6)),
+        ("same-padding-no-strides-transposed", (1, 1, 5, 5)),
+        ("full-padding-no-strides-transposed", (1, 1, 7, 7)),
+        ("no-padding-strides-transposed", (1, 1, 2, 2)),
+        ("padding-strides-transposed", (1, 1, 3, 3)),
+        ("padding-strides-odd-transposed", (1, 1, 3, 3)),
     ];
     assert_eq!(want.len(), presets().len());
     for ((name, shape), info) in want.iter().zip(presets()) {

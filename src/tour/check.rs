@@ -524,6 +524,7 @@ fn page_scene(f: &SceneFields, base: &Path) -> anyhow::Result<PageScene> {
             phase: f.phase.map(Into::into).unwrap_or_default(),
             step: None,
             filter: f.filter,
+            view: f.view.map(Into::into),
         },
         select: f.select.map(|[r, c]| (r, c)),
         keys: f.keys.clone().filter(|k| !k.trim().is_empty()),

@@ -22,7 +22,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::app::Phase;
+use crate::app::{Phase, View};
 use crate::input::Scale;
 
 /// A parsed walkthrough, before validation.
@@ -109,6 +109,8 @@ pub struct SceneFields {
     /// 1-based step, or "first" / "last".
     pub step: Option<StepField>,
     pub filter: Option<usize>,
+    /// How the layer is drawn, as `--view`.
+    pub view: Option<ViewName>,
     /// The selected input cell [row, col] (in x, without padding).
     #[serde(default, deserialize_with = "cell")]
     pub select: Option<[usize; 2]>,
@@ -162,6 +164,7 @@ const ALLOWED: &[(&str, &str)] = &[
     ("phase", "\"forward\" or \"backward\""),
     ("step", "a whole number >= 1, \"first\" or \"last\""),
     ("filter", "a whole number >= 0"),
+    ("view", "\"steps\", \"im2col\", \"transposed\" or \"dw\""),
     ("select", "[row, col]: two whole numbers >= 0"),
     ("keys", "stepper key names in quotes, such as \"l l b\""),
 ];
@@ -276,6 +279,27 @@ impl From<PhaseName> for Phase {
         match p {
             PhaseName::Forward => Phase::Forward,
             PhaseName::Backward => Phase::Backward,
+        }
+    }
+}
+
+/// `steps`, `im2col`, `transposed` or `dw`, as `--view`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ViewName {
+    Steps,
+    Im2col,
+    Transposed,
+    Dw,
+}
+
+impl From<ViewName> for View {
+    fn from(v: ViewName) -> View {
+        match v {
+            ViewName::Steps => View::Steps,
+            ViewName::Im2col => View::Im2col,
+            ViewName::Transposed => View::Transposed,
+            ViewName::Dw => View::Dw,
         }
     }
 }

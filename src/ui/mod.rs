@@ -5,11 +5,13 @@
 pub mod check;
 pub mod code;
 pub mod compare;
+pub mod dw_view;
 pub mod equation;
 pub mod feature_map;
 pub mod gradients;
 pub mod grid;
 pub mod help;
+pub mod im2col;
 pub mod input_grid;
 pub mod kernel;
 pub mod layout;
@@ -18,6 +20,8 @@ pub mod overview;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod transposed;
+pub mod views;
 pub mod zoom;
 
 use ratatui::Frame;
@@ -62,6 +66,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     ratatui::widgets::Clear.render(area, buf);
     if area.width < MIN_COLS || area.height < MIN_ROWS {
         too_small(app, area, buf);
+        return;
+    }
+    if let Some((status, hint, body)) = layout::view_body(app, area) {
+        status::render(app, status, buf);
+        status::render_hint(app, hint, buf);
+        views::render(app, body, buf);
+        overlays(app, area, status, buf);
         return;
     }
     let plan = plan(app, area);
@@ -124,6 +135,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(code) = plan.code {
         code::render(app, code, buf);
     }
+    overlays(app, area, plan.status, buf);
+}
+
+/// The gradient check's box and the help, over whatever view is drawn.
+fn overlays(app: &App, area: Rect, status: Rect, buf: &mut Buffer) {
     if app.check.is_some() {
         check::render(app, area, buf);
     }
@@ -132,9 +148,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let below = sub(
             area,
             0,
-            plan.status.height,
+            status.height,
             area.width,
-            area.height - plan.status.height,
+            area.height - status.height,
         );
         help::render(app, below, buf);
     }
@@ -178,6 +194,9 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
     if area.width < MIN_COLS || area.height < MIN_ROWS || app.help {
         return None;
+    }
+    if let Some((_, _, body)) = layout::view_body(app, area) {
+        return views::hit_test(app, body, x, y);
     }
     let plan = plan(app, area);
     if let Some((p, filters)) = &plan.fmap {

@@ -42,3 +42,4 @@ mod tour_props;
 mod tour_render;
 mod tour_snapshots;
 mod tour_tmux;
+mod views;

@@ -16,6 +16,7 @@ fn start(args: InputArgs, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
 }

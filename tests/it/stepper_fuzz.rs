@@ -50,6 +50,11 @@ fn scenario(rng: &mut ChaCha8Rng, dir: &Path, k: usize) -> Vec<String> {
     let presets = presets();
     let pick = rng.random_range(0..presets.len() + 3);
     let mut args: Vec<String> = Vec::new();
+    // Some start in another view (V moves between them in any case).
+    if rng.random_bool(0.3) {
+        let view = ["steps", "im2col", "transposed", "dw"][rng.random_range(0..4)];
+        args.extend(["--view".into(), view.into()]);
+    }
     if pick < presets.len() {
         args.extend(["--preset".into(), presets[pick].name.into()]);
         return args;

@@ -17,6 +17,7 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: Some(convstep::app::View::Steps),
     };
     App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
 }

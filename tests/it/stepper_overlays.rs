@@ -21,6 +21,7 @@ fn photo(step: usize) -> App {
         phase: Some(Phase::Forward),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     App::new(SceneSpec::from_args(&InputArgs::default()).unwrap(), &state).unwrap()
 }

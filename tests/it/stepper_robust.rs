@@ -87,6 +87,7 @@ fn start_with(args: &InputArgs, arrays: Arrays, phase: Phase, step: usize) -> Ap
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     let spec = SceneSpec::from_options_and_arrays(&args.options(), arrays).unwrap();
     App::new(spec, &state).unwrap()
@@ -343,6 +344,7 @@ fn the_code_listing_halves_its_indent_rather_than_cut_a_line() {
         phase: Some(Phase::Backward),
         step: Some(Step::At(5)),
         filter: None,
+        view: None,
     };
     let mut app = App::new(spec, &state).unwrap();
     app.color = ColorMode::TrueColor;

@@ -24,6 +24,7 @@ fn app_of(spec: SceneSpec, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     App::new(spec, &state).expect("scene builds")
 }
@@ -452,8 +453,10 @@ fn titles_too_long_for_their_panel_end_in_an_ellipsis() {
 /// backward, at a step inside the layer (the fifth, or the last of a shorter one).
 #[test]
 fn every_scene_at_three_sizes_in_both_phases() {
+    // The transposed presets open in their own view: tests/it/views.rs draws them.
     let mut scenes: Vec<(String, InputArgs)> = convstep::input::presets()
         .iter()
+        .filter(|p| !p.name.ends_with("-transposed"))
         .map(|p| {
             (
                 p.name.to_string(),

@@ -23,6 +23,7 @@ fn demo(phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     App::new(spec("cs231n-demo"), &state).expect("demo builds")
 }
@@ -248,6 +249,7 @@ fn backward_at_the_last_step_holds_the_full_gradients() {
         phase: Some(Phase::Backward),
         step: Some(Step::At(18)),
         filter: None,
+        view: None,
     };
     let app = App::new(ones, &state).unwrap();
     assert_eq!(app.bwd.unwrap().1.grads.db.to_vec(), vec![9.0, 9.0]);
@@ -436,6 +438,7 @@ fn start_state_options_are_checked() {
         phase: None,
         step,
         filter,
+        view: None,
     };
     let err = App::new(spec("cs231n-demo"), &state(Some(Step::At(19)), None)).unwrap_err();
     assert_eq!(

@@ -17,6 +17,7 @@ fn app(args: InputArgs, phase: Phase, step: usize) -> App {
         phase: Some(phase),
         step: Some(Step::At(step)),
         filter: None,
+        view: None,
     };
     let mut app = App::new(spec, &state).expect("scene builds");
     app.lang = Lang::Zh;
@@ -381,6 +382,6 @@ fn lang_goes_before_or_after_the_subcommand() {
             "{args:?}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        assert!(stdout.contains("（共 25 页）"), "{args:?}: {stdout}");
+        assert!(stdout.contains("（共 30 页）"), "{args:?}: {stdout}");
     }
 }

@@ -10,7 +10,7 @@ pub mod place;
 
 use super::grid::{self, CellMode};
 use super::{code, equation, gradients, kernel, marks, overview, status, zoom};
-use crate::app::{App, Phase};
+use crate::app::{App, Phase, View};
 use place::Placement;
 
 /// Where each panel goes in a given rect: a pure function of the state and the rect,
@@ -128,6 +128,26 @@ fn touch_chars(app: &App) -> Option<u16> {
         g.wp(),
         [app.cache.ranges.touches_max as f64].into_iter(),
     )
+}
+
+/// The other views (`App::view` not `Steps`): the status line, the hint line and the
+/// body between them, which the view's own file lays out (`ui::views`).
+pub fn view_body(app: &App, area: Rect) -> Option<(Rect, Rect, Rect)> {
+    if app.view == View::Steps {
+        return None;
+    }
+    let status_h = status::height(app, area.width, area.height);
+    let hint_h = status::hint_height(app, area.width, area.height);
+    let status = sub(area, 0, 0, area.width, status_h);
+    let hint = sub(area, 0, area.height - hint_h, area.width, hint_h);
+    let body = sub(
+        area,
+        0,
+        status_h,
+        area.width,
+        area.height - status_h - hint_h,
+    );
+    Some((status, hint, body))
 }
 
 /// Where every panel goes in `area`.
