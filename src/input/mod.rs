@@ -303,6 +303,22 @@ impl SceneSpec {
         &self.source_label
     }
 
+    /// The layer's geometry for the current choices, without building its arrays
+    /// (for counting its steps before any large allocation).
+    pub fn geometry(&self) -> Result<crate::conv::Geometry> {
+        let x = match &self.source {
+            Source::Image { x, .. } => x.dim(),
+            Source::Array(x) => x.dim(),
+        };
+        let w = match &self.kernels[self.kernel_index] {
+            KernelChoice::Named(names) => kernels::named_kernels(names, x.1, self.kernel_opts)?
+                .0
+                .dim(),
+            KernelChoice::Fixed { w, .. } => w.dim(),
+        };
+        Ok(crate::conv::Geometry::new(x, w, w.0, self.params)?)
+    }
+
     /// Builds the layer for the current choices.
     pub fn build(&self) -> Result<Scene> {
         let (x, channels, scale) = match &self.source {

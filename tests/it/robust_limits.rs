@@ -262,3 +262,99 @@ fn pipes_and_devices_are_refused_without_blocking() {
     let args = ["compute", "/dev/zero", "-o", "out.npz"];
     fails_cleanly(dir.path(), &args, &format!("'/dev/zero' {refused}"));
 }
+
+/// Issue 22, item 3: `shot in.png -o in.png` replaced the photograph by the frame, and
+/// record and compute did the same. The files are compared, not the names: `./`, a
+/// hard link and a symbolic link are refused too, and the input is left as it was.
+#[test]
+fn an_output_that_is_its_own_input_is_refused_and_the_input_kept() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([10, 200, 30]))
+        .save(d.join("in.png"))
+        .unwrap();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([10, 200, 30]))
+        .save(d.join("same.gif"))
+        .unwrap();
+    write_npy(d.join("x.npy"), &Array4::<f64>::ones((1, 1, 4, 4))).unwrap();
+    std::fs::copy(d.join("x.npy"), d.join("x.npz")).unwrap();
+    write_npy(d.join("w.npy"), &Array4::<f64>::ones((1, 1, 3, 3))).unwrap();
+    std::fs::hard_link(d.join("in.png"), d.join("hard.png")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("in.png"), d.join("soft.png")).unwrap();
+    let before: Vec<(String, Vec<u8>)> = files(d)
+        .into_iter()
+        .map(|name| (name.clone(), std::fs::read(d.join(&name)).unwrap()))
+        .collect();
+    let mut cases = vec![
+        vec!["shot", "in.png", "-o", "in.png"],
+        vec!["shot", "in.png", "-o", "./in.png"],
+        vec!["shot", "in.png", "-o", "hard.png"],
+        vec!["record", "same.gif", "--steps", "1..2", "-o", "same.gif"],
+        vec!["compute", "x.npz", "-o", "x.npz"],
+        vec!["compute", "x.npy", "--kernel", "w.npy", "-o", "./w.npy"],
+    ];
+    if cfg!(unix) {
+        cases.push(vec!["shot", "in.png", "-o", "soft.png"]);
+    }
+    for args in &cases {
+        fails_cleanly(d, args, "(the same file), which writing would replace");
+    }
+    let after: Vec<(String, Vec<u8>)> = files(d)
+        .into_iter()
+        .map(|name| (name.clone(), std::fs::read(d.join(&name)).unwrap()))
+        .collect();
+    assert!(before == after, "an input changed");
+}
+
+/// The peak resident size of `convstep ARGS` run in `dir`, in kB, with its status.
+#[cfg(target_os = "linux")]
+fn peak_kb(dir: &Path, args: &[&str]) -> (Option<i32>, u64) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_convstep"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill; `pid` is our child,
+    // waited for once, here (the Child is forgotten so it is not waited for again).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    std::mem::forget(child);
+    assert_eq!(waited, pid);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss as u64)
+}
+
+/// Issue 22, item 9: `record big.png --size full` built the whole layer, forward and
+/// backward (678 MB for a 2048x2048 photograph), before refusing its millions of
+/// frames. The count is checked on the geometry first: the refusal costs about what
+/// reading the arguments does, far less than stepping through one frame.
+#[cfg(target_os = "linux")]
+#[test]
+fn record_counts_its_frames_before_building_the_layer() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    image::RgbImage::from_fn(1024, 768, |x, y| {
+        image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+    })
+    .save(d.join("big.png"))
+    .unwrap();
+    let (code, refused) = peak_kb(d, &["record", "big.png", "--size", "full", "-o", "a.gif"]);
+    assert_eq!(code, Some(2));
+    // One frame of the same layer, built whole (what the refusal used to cost).
+    let (code, built) = peak_kb(
+        d,
+        &[
+            "shot", "big.png", "--size", "full", "--cols", "20", "--rows", "10", "-o", "a.txt",
+        ],
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        refused * 10 < built * 7,
+        "the refusal peaked at {refused} kB, one built frame at {built} kB"
+    );
+}
