@@ -278,7 +278,7 @@ fn an_output_that_is_its_own_input_is_refused_and_the_input_kept() {
         .unwrap();
     write_npy(d.join("x.npy"), &Array4::<f64>::ones((1, 1, 4, 4))).unwrap();
     std::fs::copy(d.join("x.npy"), d.join("x.npz")).unwrap();
-    write_npy(d.join("w.npy"), &Array4::<f64>::ones((1, 1, 3, 3))).unwrap();
+    write_npy(d.join("w.npz"), &Array4::<f64>::ones((1, 1, 3, 3))).unwrap();
     std::fs::hard_link(d.join("in.png"), d.join("hard.png")).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(d.join("in.png"), d.join("soft.png")).unwrap();
@@ -292,7 +292,7 @@ fn an_output_that_is_its_own_input_is_refused_and_the_input_kept() {
         vec!["shot", "in.png", "-o", "hard.png"],
         vec!["record", "same.gif", "--steps", "1..2", "-o", "same.gif"],
         vec!["compute", "x.npz", "-o", "x.npz"],
-        vec!["compute", "x.npy", "--kernel", "w.npy", "-o", "./w.npy"],
+        vec!["compute", "x.npy", "--kernel", "w.npz", "-o", "./w.npz"],
     ];
     if cfg!(unix) {
         cases.push(vec!["shot", "in.png", "-o", "soft.png"]);

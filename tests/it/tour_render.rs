@@ -220,7 +220,11 @@ fn the_tour_says_its_own_minimum_and_works_from_it() {
             );
             let is = format!("{cols}x{rows}");
             assert!(shown.contains(&is), "{cols}x{rows}:\n{shown}");
-            assert!(!shown.contains("60x16"), "{cols}x{rows}:\n{shown}");
+            let stepper_needs = needs.replace("60x19", "60x16");
+            assert!(
+                !squeeze(&shown).contains(&squeeze(&stepper_needs)),
+                "{cols}x{rows}:\n{shown}"
+            );
             if lang == Lang::En {
                 // Whole words: each line ends at a word's end.
                 for word in ["convstep:", "terminal", "small", "needs", "least"] {
