@@ -264,10 +264,10 @@ impl fmt::Debug for Done {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cmd::InputArgs;
+    use crate::input::InputOptions;
 
     fn job(n: usize) -> Job {
-        let spec = SceneSpec::from_args(&InputArgs {
+        let spec = SceneSpec::from_options(&InputOptions {
             preset: Some("cs231n-demo".into()),
             ..Default::default()
         })

@@ -3,6 +3,7 @@
 //! `crate::runtime`.
 
 pub mod action;
+mod compare;
 pub mod job;
 pub mod keys;
 mod model;

@@ -221,6 +221,8 @@ impl App {
                     self.go(step);
                 }
             }
+            Action::NextWrong => self.jump_wrong(1),
+            Action::PrevWrong => self.jump_wrong(-1),
             Action::Tick => {
                 if self.playing {
                     if self.step >= total {

@@ -4,10 +4,13 @@
 //! modules below take plain values.
 
 pub mod bench;
+pub mod compare;
 pub mod compute;
 pub mod input;
+pub mod lesson;
 pub mod parse;
 pub mod record;
+pub mod rf;
 pub mod shell;
 pub mod shot;
 pub mod stepper;
@@ -20,10 +23,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub use self::bench::BenchArgs;
+pub use self::compare::CompareArgs;
 pub use self::compute::ComputeArgs;
 pub use self::input::InputArgs;
 pub use self::parse::{shown, whole};
 pub use self::record::RecordArgs;
+pub use self::rf::RfArgs;
 pub use self::shell::{print_completions, print_man};
 pub use self::shot::{FrameArgs, ShotArgs, TourFrameArgs};
 pub use self::stepper::{ExportArgs, StateArgs, StepperArgs};
@@ -54,12 +59,23 @@ pub enum Command {
         after_help = "Example: convstep compute x.npy --kernel w.npy --bias b.npy --dout dout.npy --stride 2 --pad 1 -o got.npz"
     )]
     Compute(ComputeArgs),
+    /// Compare a student's out, dx, dw and db (an .npz) with the right ones: the wrong
+    /// cells, what feeds them and the usual slip that made them.
+    #[command(
+        after_help = "Example (in CS231n's notebook): np.savez(\"mine.npz\", x=x, w=w, b=b, dout=dout, stride=2, pad=1, out=out, dx=dx, dw=dw, db=db)\nthen: convstep compare mine.npz"
+    )]
+    Compare(CompareArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),
-    /// Render an animation of the stepper to .gif or .cast (asciinema).
+    /// Render an animation of the stepper to .gif, .cast (asciinema) or .html (a lesson player).
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
+    /// Print the receptive field of every layer of a stack (a table or JSON).
+    #[command(
+        after_help = "Example: convstep rf --layers \"conv 3 p1; relu; conv 3 s2 p1; pool 2\" --input 32"
+    )]
+    Rf(RfArgs),
     /// Time the engine, the stepper and the exports on this machine (a table or JSON).
     #[command(
         after_help = "Example: convstep bench --size 256x256,1024x1024 --filters 8 --repeat 9"
@@ -80,9 +96,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => stepper::run(&cli.stepper),
         Some(Command::Compute(args)) => compute::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Shot(args)) => shot::run(&args),
         Some(Command::Record(args)) => record::run(&args),
         Some(Command::Tour(args)) => tour::run(&args),
+        Some(Command::Rf(args)) => rf::run(&args),
         Some(Command::Completions { shell }) => print_completions(shell),
         Some(Command::Man) => print_man(),
         Some(Command::Bench(args)) => bench::run(&args),
@@ -95,6 +113,7 @@ pub fn full_screen(cli: &Cli) -> bool {
     match &cli.command {
         None => true,
         Some(Command::Tour(t)) => !(t.check || t.list),
+        Some(Command::Compare(c)) => c.show,
         _ => false,
     }
 }

@@ -1,6 +1,6 @@
 //! `convstep record`: an animation of the stepper (steps, a key script, or every page
-//! of a walkthrough) drawn headless, by the same `ui` code the screen uses, into a GIF
-//! or an asciicast.
+//! of a walkthrough) drawn headless, by the same `ui` code the screen uses, into a GIF,
+//! an asciicast or a lesson player (one HTML file).
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -9,11 +9,12 @@ use std::rc::Rc;
 use anyhow::Context;
 use clap::Args;
 
-use super::{FrameArgs, InputArgs, StateArgs, TourFrameArgs};
+use super::{FrameArgs, InputArgs, StateArgs, TourFrameArgs, lesson};
 use crate::app::keys::script_keys;
 use crate::app::{Action, App, Start, Step};
 use crate::export::cast::to_cast;
 use crate::export::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
+use crate::export::player::{self, Lesson};
 use crate::export::progress::{self, Progress};
 use crate::export::{RenderOptions, atomic, check_output_folder};
 use crate::input::SceneSpec;
@@ -22,7 +23,7 @@ use crate::tour::{self, Lang};
 use crate::ui;
 
 /// How long a step shows in `record` unless `--delay` says otherwise.
-const STEP_DELAY_MS: u32 = 1000;
+pub(super) const STEP_DELAY_MS: u32 = 1000;
 /// How long a walkthrough page shows: time to read its narration.
 const PAGE_DELAY_MS: u32 = 6000;
 
@@ -49,7 +50,8 @@ pub struct RecordArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
-    /// Where to write the animation: .gif, or .cast for asciinema (asciicast v2).
+    /// Where to write the animation: .gif, .cast for asciinema (asciicast v2), or .html
+    /// for a lesson player (one self-contained page that steps through every frame).
     #[arg(short, long)]
     pub output: PathBuf,
 }
@@ -69,6 +71,10 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     let (state, actions) = plan(args, &spec)?;
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let delay = args.delay.unwrap_or(STEP_DELAY_MS);
+    let lesson = match Animation::from_path(&args.output)? {
+        Animation::Html => lesson::of_recording(args, &spec, &state, actions.len(), delay, &opts)?,
+        Animation::Gif | Animation::Cast => Lesson::default(),
+    };
     // Frames are made twice (palette, then encoding), one at a time, from a fresh App.
     let make = || -> anyhow::Result<_> {
         let mut app = App::new(spec.clone(), &state)?.with_color(ColorMode::for_exports());
@@ -88,15 +94,17 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
             }))
         }))
     };
-    write_animation(&args.output, make, opts, actions.len() + 1)
+    write_animation(&args.output, make, opts, actions.len() + 1, &lesson)
 }
 
 /// What `record` writes, by the output's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Animation {
+pub(super) enum Animation {
     Gif,
     /// asciicast v2, for asciinema.
     Cast,
+    /// A lesson player: one HTML page.
+    Html,
 }
 
 impl Animation {
@@ -107,22 +115,25 @@ impl Animation {
         match ext.as_deref() {
             Some("gif") => Ok(Animation::Gif),
             Some("cast") => Ok(Animation::Cast),
+            Some("html" | "htm") => Ok(Animation::Html),
             _ => anyhow::bail!(
-                "cannot write {}: record writes .gif or .cast (asciinema) files",
+                "cannot write {}: record writes .gif, .cast (asciinema) or .html (a lesson player) files",
                 path.display()
             ),
         }
     }
 }
 
-/// Encodes the `total` frames `make` yields into `path` (GIF or asciicast) and writes
+/// Encodes the `total` frames `make` yields into `path` (GIF, asciicast or a lesson
+/// player saying what `lesson` says around them) and writes
 /// it atomically, showing progress on stderr when it is a terminal. `make` may be
 /// called twice (a GIF's palette, then its frames).
-fn write_animation<F, I>(
+pub(super) fn write_animation<F, I>(
     path: &Path,
     mut make: F,
     opts: RenderOptions,
     total: usize,
+    lesson: &Lesson,
 ) -> anyhow::Result<()>
 where
     F: FnMut() -> anyhow::Result<I>,
@@ -154,6 +165,9 @@ where
     let bytes = match kind {
         Animation::Gif => to_gif_streamed(counted, opts.theme, opts.png_scale)?,
         Animation::Cast => to_cast(counted()?, cast_timestamp())?,
+        Animation::Html => {
+            player::to_player(counted()?.map(|f| f.map(|f| f.buffer)), lesson)?.into_bytes()
+        }
     };
     progress
         .borrow_mut()
@@ -216,6 +230,9 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
     }
     let walkthrough = tour::load(Some(file))?;
     let lang = Lang::chosen();
+    if Animation::from_path(&args.output)? == Animation::Html {
+        return lesson::record_tour(args, &walkthrough, lang, opts);
+    }
     let delay = args.delay.unwrap_or(PAGE_DELAY_MS);
     let (cols, rows) = (args.frame.cols, args.frame.rows);
     let pages = walkthrough.pages.len();
@@ -232,7 +249,7 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
             })
         }))
     };
-    write_animation(&args.output, make, *opts, pages)
+    write_animation(&args.output, make, *opts, pages, &Lesson::default())
 }
 
 /// `--steps`: "A..B" or "A..=B" (both inclusive, 1-based), "A..", "..B" or "K".

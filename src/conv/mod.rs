@@ -1,14 +1,21 @@
 //! The convolution layer's maths, CS231n semantics, in f64: shapes, the step order,
-//! forward and backward (whole-array and one window at a time) and the gradient check.
+//! forward and backward (whole-array and one window at a time) and the gradient check;
+//! max pooling, ReLU, a stack of them and its receptive fields.
 //! Nothing here knows about the terminal.
 
 mod backward;
+pub mod compare;
 mod forward;
 mod geometry;
 mod gradcheck;
 mod kernels;
 mod memory;
 pub mod naive;
+pub mod pool;
+pub mod receptive;
+pub mod relu;
+pub mod slips;
+pub mod stack;
 mod step;
 
 pub use backward::{Grads, backward};
@@ -17,6 +24,16 @@ pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{
     GradCheck, Param, analytic, grad_check, grad_check_against, grad_check_with, numeric_grads,
     rel_error,
+};
+pub use pool::{Pool, PoolGeometry, PoolParams};
+pub use receptive::{
+    BUILTIN_NETS, EffectiveField, FieldRow, Region, builtin_net, effective_field, field_in,
+    receptive_fields,
+};
+pub use relu::Relu;
+pub use stack::{
+    ConvSpec, LayerGrads, LayerSpec, Net, NetInit, NetLayer, StackError, StackGrads, StackReason,
+    dout_below, he_weights, spec_text,
 };
 pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
@@ -49,6 +66,8 @@ pub enum ConvError {
         hp: usize,
         wp: usize,
     },
+    #[error("the pooling window ({k}x{k}) is larger than its input ({h}x{w}): no window fits")]
+    PoolTooLarge { k: usize, h: usize, w: usize },
     #[error("dout has shape {got:?} but the output has shape {want:?}")]
     DoutMismatch { got: Vec<usize>, want: Vec<usize> },
     #[error("the layer is too large: {0}")]
@@ -156,5 +175,7 @@ pub fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
     })
 }
 
+#[cfg(test)]
+mod stack_tests;
 #[cfg(test)]
 mod tests;

@@ -49,6 +49,12 @@ pub const DEFAULT_THEME: Theme = Theme {
     bg: Srgb(0x1d, 0x1f, 0x21),
 };
 
+impl Default for Theme {
+    fn default() -> Self {
+        DEFAULT_THEME
+    }
+}
+
 /// xterm's default 16 colours, then the 6x6x6 cube and the 24 greys.
 pub fn xterm(index: u8) -> Srgb {
     let (r, g, b) = crate::palette::xterm::rgb(index);

@@ -19,13 +19,13 @@
 
 use std::fmt::Write as _;
 
-use super::grid::{PaintedCell, PaintedGrid, Srgb};
+use super::grid::{PaintedCell, PaintedGrid, Srgb, Theme};
 use super::raster::{CELL_H, CELL_W};
 use super::shapes;
 use super::svg::{escape_into, geometry, single_char};
 
 /// The SVG export's fonts, then CJK fonts of the usual systems for what they lack.
-const FONT_STACK: &str = "'DejaVu Sans Mono','Bitstream Vera Sans Mono','Liberation Mono',\
+pub(super) const FONT_STACK: &str = "'DejaVu Sans Mono','Bitstream Vera Sans Mono','Liberation Mono',\
      Menlo,Consolas,'Noto Sans Mono CJK SC','Noto Sans CJK SC','Source Han Sans SC',\
      'PingFang SC','Microsoft YaHei',monospace";
 
@@ -71,28 +71,40 @@ impl Ink {
     }
 }
 
-pub fn to_html(grid: &PaintedGrid) -> String {
-    let (width, height) = (u32::from(grid.cols) * CELL_W, u32::from(grid.rows) * CELL_H);
-    // Classes numbered in order of first appearance, so the same frame gives the same file.
-    let mut inks: Vec<Ink> = Vec::new();
-    let mut text = String::new();
-    for y in 0..grid.rows {
-        text.push_str("<div>");
-        write_row(&mut text, grid, y, &mut inks);
-        text.push_str("</div>\n");
+/// The classes of a page's text runs, `.s0`, `.s1`, ...: each ink numbered in order of
+/// first appearance, so the same frames give the same file. A page of many frames (the
+/// player) shares one table.
+#[derive(Debug, Default)]
+pub(super) struct Inks(Vec<Ink>);
+
+impl Inks {
+    fn class(&mut self, ink: Ink) -> usize {
+        match self.0.iter().position(|i| *i == ink) {
+            Some(i) => i,
+            None => {
+                self.0.push(ink);
+                self.0.len() - 1
+            }
+        }
     }
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>convstep</title>\n<style>\n",
-        page_lang(grid)
-    );
-    let (bg, fg) = (grid.theme.bg.hex(), grid.theme.fg.hex());
-    let _ = writeln!(
-        out,
-        "body{{margin:0;background:{bg}}}\n\
-         .f{{position:relative;width:{width}px;height:{height}px;overflow:hidden;\
+
+    /// One CSS rule a line for each class.
+    pub(super) fn css(&self) -> String {
+        let mut out = String::new();
+        for (i, ink) in self.0.iter().enumerate() {
+            let _ = writeln!(out, ".s{i}{{{}}}", ink.css());
+        }
+        out
+    }
+}
+
+/// The rules that lay a frame of `cols` x `rows` cells out (`.f`, the frame; `.t`, its
+/// text layer), each on its own line, the last without a line break.
+pub(super) fn frame_css(cols: u16, rows: u16, theme: Theme) -> String {
+    let (width, height) = (u32::from(cols) * CELL_W, u32::from(rows) * CELL_H);
+    let (bg, fg) = (theme.bg.hex(), theme.fg.hex());
+    format!(
+        ".f{{position:relative;width:{width}px;height:{height}px;overflow:hidden;\
          background:{bg};color:{fg};font:15px/{CELL_H}px {FONT_STACK};\
          font-kerning:none;font-variant-ligatures:none}}\n\
          .f svg{{position:absolute;left:0;top:0}}\n\
@@ -103,10 +115,43 @@ pub fn to_html(grid: &PaintedGrid) -> String {
          .t .c1,.t .c2{{letter-spacing:0;text-indent:0;text-align:center}}\n\
          .t .c1{{width:{CELL_W}px}}\n.t .c2{{width:{}px}}",
         2 * CELL_W
-    );
-    for (i, ink) in inks.iter().enumerate() {
-        let _ = writeln!(out, ".s{i}{{{}}}", ink.css());
+    )
+}
+
+/// The text layer of a frame: one `<div>` a row, each without a line break.
+pub(super) fn text_rows(grid: &PaintedGrid, inks: &mut Inks) -> Vec<String> {
+    (0..grid.rows)
+        .map(|y| {
+            let mut row = String::from("<div>");
+            write_row(&mut row, grid, y, inks);
+            row.push_str("</div>");
+            row
+        })
+        .collect()
+}
+
+pub fn to_html(grid: &PaintedGrid) -> String {
+    let (width, height) = (u32::from(grid.cols) * CELL_W, u32::from(grid.rows) * CELL_H);
+    let mut inks = Inks::default();
+    let mut text = String::new();
+    for row in text_rows(grid, &mut inks) {
+        text.push_str(&row);
+        text.push('\n');
     }
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>convstep</title>\n<style>\n",
+        page_lang(grid)
+    );
+    let _ = writeln!(
+        out,
+        "body{{margin:0;background:{}}}\n{}",
+        grid.theme.bg.hex(),
+        frame_css(grid.cols, grid.rows, grid.theme)
+    );
+    out.push_str(&inks.css());
     let _ = write!(
         out,
         "</style>\n</head>\n<body>\n<div class=\"f\">\n\
@@ -119,7 +164,7 @@ pub fn to_html(grid: &PaintedGrid) -> String {
 
 /// Row `y` as runs of one ink, each `<span>` as wide as its cells; blank cells join the
 /// run they are in, and the blanks at the end of the row are left out (as `.txt` does).
-fn write_row(out: &mut String, grid: &PaintedGrid, y: u16, inks: &mut Vec<Ink>) {
+fn write_row(out: &mut String, grid: &PaintedGrid, y: u16, inks: &mut Inks) {
     let Some(end) = (0..grid.cols)
         .rev()
         .find(|&x| Ink::of(grid.cell(x, y)).is_some())
@@ -135,13 +180,7 @@ fn write_row(out: &mut String, grid: &PaintedGrid, y: u16, inks: &mut Vec<Ink>) 
         let ink = (x..end)
             .find_map(|x| Ink::of(grid.cell(x, y)))
             .unwrap_or(Ink::Geometry);
-        let class = match inks.iter().position(|i| *i == ink) {
-            Some(i) => i,
-            None => {
-                inks.push(ink);
-                inks.len() - 1
-            }
-        };
+        let class = inks.class(ink);
         let start = x;
         let mut body = String::new();
         while x < end {

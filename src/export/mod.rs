@@ -9,6 +9,7 @@ pub mod gif;
 pub mod glyphs;
 pub mod grid;
 pub mod html;
+pub mod player;
 pub mod png;
 pub mod progress;
 pub mod raster;

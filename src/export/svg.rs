@@ -53,19 +53,40 @@ pub fn to_svg(grid: &PaintedGrid) -> String {
 /// the theme's, then block elements, box drawing, Braille and underline bars. The HTML
 /// export lays the same elements under its text.
 pub(super) fn geometry(grid: &PaintedGrid) -> String {
+    let parts = geometry_parts(grid);
     let mut out = String::from("<g shape-rendering=\"crispEdges\">\n");
-    for b in background_blocks(grid) {
-        write_block(&mut out, &b);
-    }
-    let (blocks, strokes) = foreground_shapes(grid);
-    for b in &blocks {
-        write_block(&mut out, b);
-    }
+    let lines = |out: &mut String, lines: &[String]| {
+        for line in lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+    };
+    lines(&mut out, &parts.blocks);
     out.push_str("</g>\n");
-    for s in strokes {
-        out.push_str(&s);
-    }
+    lines(&mut out, &parts.strokes);
     out
+}
+
+/// [`geometry`]'s elements one by one, each without its line break: the rectangles
+/// (drawn with crisp edges, in this order) and the strokes drawn over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct GeometryParts {
+    pub blocks: Vec<String>,
+    pub strokes: Vec<String>,
+}
+
+pub(super) fn geometry_parts(grid: &PaintedGrid) -> GeometryParts {
+    let (fg_blocks, strokes) = foreground_shapes(grid);
+    let blocks = background_blocks(grid)
+        .iter()
+        .chain(&fg_blocks)
+        .map(|b| {
+            let mut line = String::new();
+            write_block(&mut line, b);
+            line
+        })
+        .collect();
+    GeometryParts { blocks, strokes }
 }
 
 fn write_block(out: &mut String, b: &Block) {
@@ -81,7 +102,7 @@ fn write_block(out: &mut String, b: &Block) {
     if b.alpha != 255 {
         let _ = write!(out, " fill-opacity=\"{:.3}\"", f32::from(b.alpha) / 255.0);
     }
-    out.push_str("/>\n");
+    out.push_str("/>");
 }
 
 /// Background runs: cells of one colour side by side become one rectangle, and equal
@@ -232,7 +253,7 @@ fn stroke(ox: u32, oy: u32, shape: &Shape, fg: Srgb) -> String {
         Shape::Rect { .. } => 1.0,
     };
     format!(
-        "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"/>\n",
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"/>",
         fg.hex(),
         num(width)
     )

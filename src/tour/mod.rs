@@ -234,3 +234,44 @@ pub fn page_frames(tour: &Tour, lang: Lang, cols: u16, rows: u16) -> anyhow::Res
         .map(|k| render_page(tour, k, lang, cols, rows))
         .collect()
 }
+
+/// Page `page` (0-based) as a lesson player shows it: the page's frame, then one frame
+/// per step of its scene after it, at most `most` frames (fewer where the scene ends).
+pub struct PageSteps {
+    view: TourView,
+    /// Frames the page has.
+    pub frames: usize,
+    /// Steps in one output row of the page's scene.
+    pub row: usize,
+}
+
+impl PageSteps {
+    pub fn new(
+        tour: &Tour,
+        page: usize,
+        lang: Lang,
+        stepper_color: ColorMode,
+        most: usize,
+    ) -> anyhow::Result<PageSteps> {
+        let mut view = TourView::new(tour.clone(), page, lang)?;
+        view.stage.app.color = stepper_color;
+        let app = &view.stage.app;
+        let left = app.total_steps().saturating_sub(app.step) + 1;
+        let row = app.layer().geom.w_out;
+        Ok(PageSteps {
+            view,
+            frames: left.min(most.max(1)),
+            row,
+        })
+    }
+
+    /// The page's frames, drawn at `cols` x `rows`.
+    pub fn render(mut self, cols: u16, rows: u16) -> impl Iterator<Item = Buffer> {
+        (0..self.frames).map(move |k| {
+            if k > 0 {
+                self.view.stage.app.apply(crate::app::Action::Next);
+            }
+            self.view.render_buffer(cols, rows)
+        })
+    }
+}

@@ -604,3 +604,301 @@ fn html_in_chromium_matches_the_png_cell_by_cell() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The lesson player (`record -o lesson.html`): a 300-step recording of the bundled
+/// photo at 120x40 and the bundled tour, checked in one Chromium run (reduced motion
+/// forced, so nothing plays by itself while the probe drives the pages):
+///
+/// - both files under [`PLAYER_MAX_BYTES`], each opened (in its own frame, one after
+///   the other) in under [`PLAYER_MAX_LOAD_MS`] by the browser's own clock;
+/// - keys pressed (→ l h j k End ← Home Space; n and l in the tour) show the frame that
+///   `shot` draws for that step: the shown text (`innerText`) equals its `.txt`, right
+///   after the key, before the next animation frame; the address follows (`#K`);
+/// - `#150` and the tour's `#p3` open those frames, a change of `#` follows;
+/// - each key's time (key to laid-out text) is measured: one step (the fastest of five,
+///   so that a machine busy with other tests does not fail it) must fit in one
+///   animation frame, [`PLAYER_MAX_STEP_MS`].
+const PLAYER_MAX_BYTES: u64 = 2 * 1024 * 1024;
+const PLAYER_MAX_LOAD_MS: f64 = 1000.0;
+const PLAYER_MAX_STEP_MS: f64 = 1000.0 / 60.0;
+
+/// Drives the players in their frames, one after the other, and writes what it saw
+/// into the `<meta id="probe">` as JSON (percent-encoded).
+const PLAYER_PROBE: &str = r#"
+const results = { lesson: [], tour: [], loads: {} };
+// The shown text row by row (an empty row is a `<br>`, which innerText would count twice).
+const rows = (w) => [...w.document.getElementById('cs-rows').children].map((r) => r.innerText.replace(/\n$/, '')).join('\n');
+function open(name, src) {
+  return new Promise((done) => {
+    const f = document.createElement('iframe');
+    f.style.cssText = 'width:1280px;height:800px;border:0';
+    f.addEventListener('load', () => {
+      const w = f.contentWindow;
+      const nav = w.performance.getEntriesByType('navigation')[0];
+      results.loads[name] = nav.loadEventEnd;
+      done(w);
+    });
+    f.src = src;
+    document.body.appendChild(f);
+  });
+}
+function press(w, key, into) {
+  const t0 = performance.now();
+  w.document.dispatchEvent(new w.KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  const text = rows(w);
+  const ms = performance.now() - t0;
+  const el = w.document.documentElement;
+  into.push({ key, frame: Number(el.dataset.frame), hash: w.location.hash, text, ms, playing: el.dataset.playing });
+}
+function hashTo(w, hash) {
+  return new Promise((done) => {
+    w.addEventListener('hashchange', () => done(), { once: true });
+    w.location.hash = hash;
+  });
+}
+(async () => {
+  const a = await open('lesson', 'lesson.html');
+  const el = a.document.documentElement;
+  results.lesson.push({ key: 'open', frame: Number(el.dataset.frame), hash: a.location.hash, text: rows(a), ms: 0, playing: el.dataset.playing });
+  for (const key of ['ArrowRight', 'l', 'h', 'j', 'k', 'End', 'ArrowLeft', 'ArrowRight', 'Home', ' ', ' ']) press(a, key, results.lesson);
+  const b = await open('linked', 'lesson.html#150');
+  results.lesson.push({ key: '#150', frame: Number(b.document.documentElement.dataset.frame), hash: b.location.hash, text: rows(b), ms: 0 });
+  await hashTo(b, '#34');
+  results.lesson.push({ key: '#34', frame: Number(b.document.documentElement.dataset.frame), hash: b.location.hash, text: rows(b), ms: 0 });
+  const c = await open('tour', 'tour.html#p3');
+  const shown = () => [...c.document.querySelectorAll('.cs-page')].filter((s) => !s.hidden).map((s) => s.dataset.page).join(',');
+  results.tour.push({ key: '#p3', frame: Number(c.document.documentElement.dataset.frame), hash: c.location.hash, text: rows(c), page: shown() });
+  for (const key of ['n', 'l']) {
+    press(c, key, results.tour);
+    results.tour[results.tour.length - 1].page = shown();
+  }
+  document.getElementById('probe').setAttribute('content', encodeURIComponent(JSON.stringify(results)));
+})();
+"#;
+
+fn record(dir: &Path, file: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(file);
+    Command::cargo_bin("convstep")
+        .unwrap()
+        .env_remove("NO_COLOR")
+        .env("LC_ALL", "en_US.UTF-8")
+        .env("COLORTERM", "truecolor")
+        .arg("record")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+fn shot_txt(dir: &Path, name: &str, args: &[&str]) -> String {
+    let path = shot(dir, &format!("{name}.txt"), "en_US.UTF-8", args);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Text as `.txt` has it: each line without the blanks at its end, no empty lines at
+/// the end.
+fn lines_of(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    lines.join("\n").trim_end_matches('\n').to_string()
+}
+
+#[test]
+fn lesson_player_in_chromium_steps_links_and_stays_small() {
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but Chromium is missing: .ci/run installs it (apt-get install chromium)"
+        );
+        eprintln!("\nSKIPPED lesson player in Chromium: no Chromium (apt-get install chromium)\n");
+        return;
+    };
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lesson = record(d, "lesson.html", &["--steps", "1..300"]);
+    let tour = record(d, "tour.html", &["--tour"]);
+    let recorded = started.elapsed();
+    let mut failures = Vec::new();
+    for path in [&lesson, &tour] {
+        let bytes = std::fs::metadata(path).unwrap().len();
+        eprintln!("{}: {bytes} bytes", path.display());
+        if bytes > PLAYER_MAX_BYTES {
+            failures.push(format!(
+                "{} is {bytes} bytes, more than 2 MB",
+                path.display()
+            ));
+        }
+    }
+    // What `shot` draws for the steps the keys reach.
+    let step = |k: usize| shot_txt(d, &format!("step{k}"), &["--step", &k.to_string()]);
+    let (s1, s2, s3, s34, s150, s299, s300) = (
+        step(1),
+        step(2),
+        step(3),
+        step(34),
+        step(150),
+        step(299),
+        step(300),
+    );
+    let page = |k: &str, keys: &[&str]| {
+        let mut args = vec!["--tour", "--page", k];
+        args.extend_from_slice(keys);
+        shot_txt(d, &format!("page{k}{}", keys.len()), &args)
+    };
+    let (p3, p4, p4l) = (page("3", &[]), page("4", &[]), page("4", &["--keys", "l"]));
+    let page = d.join("probe.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta id=\"probe\" content=\"\">\
+             </head><body><script>{PLAYER_PROBE}</script></body></html>\n"
+        ),
+    )
+    .unwrap();
+    let exported = started.elapsed();
+    let profile = tempfile::tempdir().unwrap();
+    let output = StdCommand::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--force-prefers-reduced-motion",
+            "--virtual-time-budget=30000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .stderr(Stdio::null())
+        .output()
+        .expect("chromium starts");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        output.status
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let start = dom
+        .find("id=\"probe\" content=\"")
+        .expect("the probe's meta")
+        + 20;
+    let content = &dom[start..start + dom[start..].find('"').unwrap()];
+    assert!(!content.is_empty(), "the probe did not finish");
+    let seen: serde_json::Value = serde_json::from_str(&percent_decode(content)).unwrap();
+    eprintln!(
+        "recorded in {:.1} s, shots in {:.1} s, one Chromium run in {:.1} s",
+        recorded.as_secs_f32(),
+        (exported - recorded).as_secs_f32(),
+        (started.elapsed() - exported).as_secs_f32()
+    );
+    // The fastest of the two opens of the lesson, so that a machine busy with other
+    // tests does not fail it; the tour's one.
+    let loads = &seen["loads"];
+    let ms = |name: &str| loads[name].as_f64().unwrap();
+    eprintln!(
+        "opened in {:.0} and {:.0} ms (lesson), {:.0} ms (tour)",
+        ms("lesson"),
+        ms("linked"),
+        ms("tour")
+    );
+    for (name, ms) in [
+        ("lesson", ms("lesson").min(ms("linked"))),
+        ("tour", ms("tour")),
+    ] {
+        if ms > PLAYER_MAX_LOAD_MS {
+            failures.push(format!("{name} took {ms:.0} ms to open"));
+        }
+    }
+    // Each entry: what was done, and the step (frame) and text that must show.
+    let lesson_want: [(&str, usize, &str); 14] = [
+        ("open", 1, &s1),
+        ("ArrowRight", 2, &s2),
+        ("l", 3, &s3),
+        ("h", 2, &s2),
+        ("j", 34, &s34),
+        ("k", 2, &s2),
+        ("End", 300, &s300),
+        ("ArrowLeft", 299, &s299),
+        ("ArrowRight", 300, &s300),
+        ("Home", 1, &s1),
+        (" ", 1, &s1),
+        (" ", 1, &s1),
+        ("#150", 150, &s150),
+        ("#34", 34, &s34),
+    ];
+    let mut check = |what: &str, got: &serde_json::Value, want: &[(&str, usize, &str)]| {
+        let got = got.as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{what}: {got:?}");
+        for (g, (key, frame, text)) in got.iter().zip(want) {
+            assert_eq!(g["key"], *key);
+            let shown = g["frame"].as_u64().unwrap() as usize;
+            let hash = g["hash"].as_str().unwrap();
+            if shown != *frame || hash != format!("#{frame}") {
+                failures.push(format!(
+                    "{what} {key:?}: frame {shown} at {hash}, not {frame}"
+                ));
+            }
+            if lines_of(g["text"].as_str().unwrap()) != lines_of(text) {
+                failures.push(format!(
+                    "{what} {key:?}: the shown text differs from shot's .txt:\n{}\n---\n{text}",
+                    g["text"].as_str().unwrap()
+                ));
+            }
+        }
+    };
+    check("lesson", &seen["lesson"], &lesson_want);
+    let tour_pages = seen["tour"].as_array().unwrap();
+    let p3_frame = tour_pages[0]["frame"].as_u64().unwrap() as usize;
+    let p4_frame = tour_pages[1]["frame"].as_u64().unwrap() as usize;
+    check(
+        "tour",
+        &seen["tour"],
+        &[
+            ("#p3", p3_frame, &p3),
+            ("n", p4_frame, &p4),
+            ("l", p4_frame + 1, &p4l),
+        ],
+    );
+    for (g, page) in tour_pages.iter().zip(["2", "3", "3"]) {
+        if g["page"] != page {
+            failures.push(format!(
+                "tour {}: narration of page {} shown",
+                g["key"], g["page"]
+            ));
+        }
+    }
+    // Space plays and pauses; reduced motion kept the page from playing on its own.
+    let playing: Vec<&str> = seen["lesson"].as_array().unwrap()[..13]
+        .iter()
+        .map(|g| g["playing"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(&playing[9..12], ["no", "yes", "no"], "{playing:?}");
+    assert!(
+        playing[0] == "no",
+        "played by itself despite reduced motion"
+    );
+    // One step (→ l h ← →, each a new frame): the fastest of them, so that a machine
+    // busy with other tests does not fail it, must fit in one animation frame.
+    let entries = seen["lesson"].as_array().unwrap();
+    let ms: Vec<f64> = entries[1..12]
+        .iter()
+        .map(|g| g["ms"].as_f64().unwrap())
+        .collect();
+    let step = [1, 2, 3, 7, 8]
+        .map(|k| entries[k]["ms"].as_f64().unwrap())
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
+    eprintln!("a key to its frame laid out: one step {step:.1} ms; every key {ms:.1?}");
+    if step > PLAYER_MAX_STEP_MS {
+        failures.push(format!(
+            "a step takes {step:.1} ms, more than one animation frame"
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
