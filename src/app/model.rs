@@ -5,8 +5,8 @@ use anyhow::{Context, bail};
 use ndarray::Array4;
 
 use crate::conv::{
-    BackwardCursor, BackwardState, BackwardStep, ForwardStep, GradCheck, Layer, OutPos, Window,
-    forward,
+    BackwardCursor, BackwardState, BackwardStep, ForwardStep, Geometry, GradCheck, Layer, OutPos,
+    Window, forward,
 };
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
@@ -242,16 +242,12 @@ impl SceneCache {
     }
 }
 
-impl App {
-    /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
-    /// colour ([`App::with_color`] says otherwise).
-    pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
-        let state: Start = start.into();
-        let scene = spec.build()?;
-        let cache = SceneCache::new(&scene)?;
-        let geom = scene.layer.geom;
+impl Start {
+    /// The 1-based step this start is in a layer of geometry `geom`; an error names the
+    /// option out of range (--step, --filter).
+    pub fn step_in(&self, geom: &Geometry) -> anyhow::Result<usize> {
         let total = geom.total_steps();
-        let mut step = match state.step {
+        let mut step = match self.step {
             Some(Step::Last) => total,
             Some(Step::At(s)) if s == 0 || s > total => {
                 bail!("--step {s} is out of range: this layer has {total} steps (1..={total})")
@@ -259,7 +255,7 @@ impl App {
             Some(Step::At(s)) => s,
             None => 1,
         };
-        if let Some(f) = state.filter {
+        if let Some(f) = self.filter {
             if f >= geom.f {
                 bail!(
                     "--filter {f} is out of range: this layer has {} filter(s) (0..={})",
@@ -272,6 +268,18 @@ impl App {
                 .step_of(OutPos { f, ..pos })
                 .context("filter within range")?;
         }
+        Ok(step)
+    }
+}
+
+impl App {
+    /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
+    /// colour ([`App::with_color`] says otherwise).
+    pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
+        let state: Start = start.into();
+        let scene = spec.build()?;
+        let step = state.step_in(&scene.layer.geom)?;
+        let cache = SceneCache::new(&scene)?;
         let fwd = scene
             .layer
             .forward_step(step)

@@ -30,7 +30,7 @@ impl App {
             && !self.rebuilding()
             && let Some(next) = self.deferred.pop_front()
         {
-            effect = self.change(next);
+            effect = self.act(next);
         }
         // While a recomputation is under way, the status line says so when it has
         // nothing else to say.
@@ -83,6 +83,11 @@ impl App {
             }
             return None;
         }
+        self.act(action)
+    }
+
+    /// Applies an action that does not wait (or no longer waits) for a rebuild.
+    fn act(&mut self, action: Action) -> Option<Effect> {
         if !matches!(action, Action::Tick | Action::Screenshot) {
             self.message = None;
         }

@@ -260,9 +260,14 @@ pub fn error_line(err: &clap::Error, argv: &[OsString]) -> String {
             let known = match (&sub, v.starts_with('-')) {
                 (Some(sub), true) => format!("convstep {sub} has no option '{v}'"),
                 (None, true) => format!("convstep has no option '{v}'"),
-                (Some(sub), false) => format!(
-                    "unexpected extra argument '{v}': convstep {sub} takes one file at most"
-                ),
+                (Some(sub), false) => match positional(sub) {
+                    Some(name) => format!(
+                        "unexpected extra argument '{v}': convstep {sub} takes one {name} at most"
+                    ),
+                    None => {
+                        format!("unexpected argument '{v}': convstep {sub} takes no arguments")
+                    }
+                },
                 (None, false) => {
                     format!(
                         "unexpected extra argument '{v}': convstep takes one INPUT file at most"
@@ -296,6 +301,22 @@ pub fn error_line(err: &clap::Error, argv: &[OsString]) -> String {
         _ => None,
     };
     line.unwrap_or_else(|| fallback(err))
+}
+
+/// The name of subcommand `sub`'s positional argument (`FILE`, `SHELL`), if it takes one.
+fn positional(sub: &str) -> Option<String> {
+    let command = Cli::command();
+    let sub = command.find_subcommand(sub)?;
+    let arg = sub.get_positionals().next()?;
+    let name = arg
+        .get_value_names()
+        .and_then(|names| names.first())
+        .map_or_else(|| arg.get_id().as_str().to_uppercase(), |n| n.to_string());
+    Some(match name.as_str() {
+        "INPUT" => "INPUT file".to_string(),
+        "FILE" => "file".to_string(),
+        _ => name,
+    })
 }
 
 fn sub_suffix(sub: &Option<String>) -> String {

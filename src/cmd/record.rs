@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::{FrameArgs, InputArgs, StateArgs, TourFrameArgs, lesson};
 use crate::app::keys::script_keys;
-use crate::app::{Action, App, Step};
+use crate::app::{Action, App, Start, Step};
 use crate::export::cast::to_cast;
 use crate::export::gif::{MAX_FRAMES, TimedFrame, to_gif_streamed};
 use crate::export::player::{self, Lesson};
@@ -203,11 +203,13 @@ fn plan(args: &RecordArgs, spec: &SceneSpec) -> anyhow::Result<(StateArgs, Vec<A
         }
         return Ok((args.state.clone(), actions));
     }
-    let first = App::new(spec.clone(), &args.state)?;
-    let total = first.total_steps();
+    // Counted on the geometry: the layer is built (forward and backward) only once
+    // the frames are known to be within the cap.
+    let geom = spec.geometry()?;
+    let total = geom.total_steps();
     let (from, to) = match &args.steps {
         Some(range) => parse_steps(range, total)?,
-        None => (first.step, total),
+        None => (Start::from(&args.state).step_in(&geom)?, total),
     };
     // Checked before the actions are made: a range may span millions of steps.
     if to - from >= MAX_FRAMES {
@@ -252,7 +254,15 @@ fn record_tour(args: &RecordArgs, file: &Path, opts: &RenderOptions) -> anyhow::
 
 /// `--steps`: "A..B" or "A..=B" (both inclusive, 1-based), "A..", "..B" or "K".
 pub fn parse_steps(range: &str, total: usize) -> anyhow::Result<(usize, usize)> {
-    let bad = || anyhow::anyhow!("--steps {range:?} is not a range like 1..40, 5.., ..12 or 7");
+    let bad = || {
+        anyhow::anyhow!(
+            "--steps must be a range like 1..40, 5.., ..12 or 7 (got '{}')",
+            super::shown(range)
+        )
+    };
+    if range.trim().is_empty() {
+        anyhow::bail!("--steps is empty: give a range like 1..40, 5.., ..12 or 7");
+    }
     let number = |s: &str, default: usize| -> anyhow::Result<usize> {
         let s = s.trim();
         if s.is_empty() {
@@ -273,7 +283,8 @@ pub fn parse_steps(range: &str, total: usize) -> anyhow::Result<(usize, usize)> 
     };
     if from == 0 || to == 0 || from > to || to > total {
         anyhow::bail!(
-            "--steps {range} is out of range: this layer has {total} steps (1..={total}), and a range goes upwards"
+            "--steps {} is out of range: this layer has {total} steps (1..={total}), and a range goes upwards",
+            super::shown(range)
         );
     }
     Ok((from, to))
@@ -293,7 +304,22 @@ mod tests {
         assert!(parse_steps("0..3", 50).is_err());
         assert!(parse_steps("4..3", 50).is_err());
         assert!(parse_steps("1..51", 50).is_err());
-        assert!(parse_steps("a..b", 50).is_err());
-        assert!(parse_steps("", 50).is_err());
+        assert_eq!(
+            parse_steps("a..b", 50).unwrap_err().to_string(),
+            "--steps must be a range like 1..40, 5.., ..12 or 7 (got 'a..b')"
+        );
+        for empty in ["", " "] {
+            let err = parse_steps(empty, 50).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "--steps is empty: give a range like 1..40, 5.., ..12 or 7"
+            );
+        }
+        assert!(
+            parse_steps("9..3", 50)
+                .unwrap_err()
+                .to_string()
+                .starts_with("--steps 9..3 is out of range")
+        );
     }
 }

@@ -64,6 +64,23 @@ impl ExportArgs {
             png_scale: self.png_scale,
         }
     }
+
+    /// The options, checked now rather than at the first `s`: the formats named, the
+    /// PNG scale and the folder (which must exist).
+    pub fn checked(&self) -> anyhow::Result<ScreenshotOptions> {
+        let options = self.options();
+        options.formats()?;
+        options.render_options()?;
+        if let Some(dir) = &self.export_dir
+            && !dir.is_dir()
+        {
+            anyhow::bail!(
+                "--export-dir {}: no such folder (the stepper's s saves into it)",
+                dir.display()
+            );
+        }
+        Ok(options)
+    }
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -83,7 +100,8 @@ pub const NEEDS_TERMINAL: &str = "convstep needs a terminal; for a headless rend
 /// return, on error and on panic.
 pub fn run(args: &StepperArgs) -> anyhow::Result<()> {
     // Bad arguments are reported first, terminal or not.
+    let export = args.export.checked()?;
     let spec = SceneSpec::from_args(&args.input)?;
     let mut app = App::new(spec, &args.state)?;
-    run_full_screen(&mut app, &args.export.options(), NEEDS_TERMINAL)
+    run_full_screen(&mut app, &export, NEEDS_TERMINAL)
 }

@@ -26,6 +26,7 @@ pub struct TourArgs {
 }
 
 pub fn run(args: &TourArgs) -> anyhow::Result<()> {
+    let export = args.export.checked()?;
     // The screen needs one page; --check and --list need them all.
     let tour = if args.check || args.list {
         load(args.file.as_deref())?
@@ -42,5 +43,5 @@ pub fn run(args: &TourArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let page = page_index(&tour, args.page)?;
-    live::run(TourView::new(tour, page, lang)?, &args.export.options())
+    live::run(TourView::new(tour, page, lang)?, &export)
 }

@@ -386,6 +386,22 @@ impl SceneSpec {
         &self.source_label
     }
 
+    /// The layer's geometry for the current choices, without building its arrays
+    /// (for counting its steps before any large allocation).
+    pub fn geometry(&self) -> Result<crate::conv::Geometry> {
+        let x = match &self.source {
+            Source::Image { x, .. } => x.dim(),
+            Source::Array(x) => x.dim(),
+        };
+        let w = match &self.kernels[self.kernel_index] {
+            KernelChoice::Named(names) => kernels::named_kernels(names, x.1, self.kernel_opts)?
+                .0
+                .dim(),
+            KernelChoice::Fixed { w, .. } => w.dim(),
+        };
+        Ok(crate::conv::Geometry::new(x, w, w.0, self.params)?)
+    }
+
     /// x with its channels' names and its scale.
     fn input_x(&self) -> (Array4<f64>, Vec<String>, Scale) {
         match &self.source {

@@ -520,14 +520,23 @@ pub fn restore() {
 /// On SIGTERM, SIGHUP, SIGINT or SIGQUIT: restores the terminal if the program is
 /// full-screen, then lets the signal do what it does by default (the exit status is
 /// 128 + its number). Called once, at start.
+///
+/// On SIGTSTP (`kill -TSTP`, a shell's job control; Ctrl-Z itself is a key in raw
+/// mode) it restores the terminal and stops, as editors do; once continued (SIGCONT,
+/// `fg`) it takes the terminal back and redraws the whole screen.
 #[cfg(unix)]
 pub fn restore_on_signals() -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP])?;
     std::thread::Builder::new()
         .name("convstep-signals".into())
         .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
+            for signal in signals.forever() {
+                if signal == SIGTSTP {
+                    suspend();
+                    continue;
+                }
                 // Held to the end: the loop cannot write a frame over the restored
                 // screen, whatever it was doing.
                 let _out = stdout().lock();
@@ -537,6 +546,36 @@ pub fn restore_on_signals() -> std::io::Result<()> {
             }
         })?;
     Ok(())
+}
+
+/// Restores the terminal and stops the process (SIGTSTP's default); when continued,
+/// takes the terminal back if it had it, and has the input thread report a resize
+/// (SIGWINCH), after which the loop redraws every cell.
+#[cfg(unix)]
+fn suspend() {
+    use signal_hook::consts::{SIGTSTP, SIGWINCH};
+    // Held while stopped: the loop cannot draw over the shell's screen meanwhile.
+    let out = stdout().lock();
+    let was_full_screen = *FULL_SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+    restore();
+    // Returns once the process is continued.
+    let _ = signal_hook::low_level::emulate_default_handler(SIGTSTP);
+    if was_full_screen {
+        let mut active = FULL_SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+        *active = true;
+        // The cursor too: ratatui hid it once and does not know it was shown.
+        let _ = enable_raw_mode().and_then(|()| {
+            execute!(
+                stdout(),
+                EnterAlternateScreen,
+                EnableMouseCapture,
+                cursor::Hide
+            )
+        });
+        drop(active);
+        drop(out);
+        let _ = signal_hook::low_level::raise(SIGWINCH);
+    }
 }
 
 #[cfg(not(unix))]

@@ -245,7 +245,9 @@ impl NarrationPanel<'_> {
         let hint_cols = hints.width() as u16;
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(hint_cols + 1)]).areas(top);
-        Line::from(format!(" {}", self.progress()))
+        // Shortened at a word with `…`, never cut against the hints.
+        let progress = text::shorten(&self.progress(), usize::from(left.width).saturating_sub(2));
+        Line::from(format!(" {progress}"))
             .style(bar.add_modifier(Modifier::BOLD))
             .render(left, buf);
         Line::from(hints).style(bar).render(right, buf);

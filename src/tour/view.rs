@@ -17,6 +17,9 @@ use crate::palette::ColorMode;
 pub const SIDE_BY_SIDE_COLS: u16 = 110;
 /// Width of the narration panel beside the stepper.
 pub const SIDE_PANEL_COLS: u16 = 40;
+/// The fewest rows the tour works in below [`SIDE_BY_SIDE_COLS`]: the stepper's
+/// minimum and 3 rows of narration under it (side by side, the stepper's minimum).
+pub const MIN_ROWS: u16 = crate::ui::MIN_ROWS + 3;
 
 /// The stepper's area and the panel's beside it.
 fn side_by_side(area: Rect) -> [Rect; 2] {
@@ -154,16 +157,13 @@ impl TourView {
 
     /// The stepper's area and the narration's area of a screen: side by side when
     /// wide; else the narration below, as tall as its words (at least 3 rows, at
-    /// most what leaves the stepper its minimum height, or a third of the screen).
+    /// most what leaves the stepper its minimum height).
     pub fn split(&self, area: Rect) -> (Rect, Rect) {
         if area.width >= SIDE_BY_SIDE_COLS {
             let [stepper, panel] = side_by_side(area);
             return (stepper, panel);
         }
-        let most = area
-            .height
-            .saturating_sub(crate::ui::MIN_ROWS)
-            .max(area.height / 3);
+        let most = area.height.saturating_sub(crate::ui::MIN_ROWS);
         let want = self.panel(area).rows_below(area.width);
         let below = want.clamp(3, most.max(3)).min(area.height);
         let [stepper, panel] =
@@ -171,7 +171,19 @@ impl TourView {
         (stepper, panel)
     }
 
+    /// Whether `area` is too small for the tour: the stepper's minimum, and below
+    /// the narrow layout's 3 rows of narration ([`MIN_ROWS`]).
+    pub fn too_small(area: Rect) -> bool {
+        let beside = area.width >= SIDE_BY_SIDE_COLS && area.height >= crate::ui::MIN_ROWS;
+        !beside && (area.width < crate::ui::MIN_COLS || area.height < MIN_ROWS)
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        if TourView::too_small(area) {
+            ratatui::widgets::Clear.render(area, buf);
+            crate::ui::say_too_small(self.lang, (crate::ui::MIN_COLS, MIN_ROWS), area, buf);
+            return;
+        }
         let (stepper, panel) = self.split(area);
         self.stage.render(stepper, buf);
         self.panel(area).render(panel, buf);

@@ -177,15 +177,24 @@ fn hit(grid: Grid, rect: Rect, p: &Placement, x: u16, y: u16) -> Option<(usize, 
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
-    let needs = format!("{MIN_COLS}x{MIN_ROWS}");
+    say_too_small(app.lang, (MIN_COLS, MIN_ROWS), area, buf);
+}
+
+/// Says that `area` is smaller than `needs` (columns, rows), each line wrapped at
+/// spaces to the width there is (never cut inside a word), as many as fit.
+pub fn say_too_small(lang: crate::i18n::Lang, needs: (u16, u16), area: Rect, buf: &mut Buffer) {
+    let needs = format!("{}x{}", needs.0, needs.1);
     let is = format!("{}x{}", area.width, area.height);
     let lines = [
-        tr!(app.lang, "ui.too_small").to_string(),
-        tr!(app.lang, "ui.needs", size = needs),
-        tr!(app.lang, "ui.is", size = is),
+        tr!(lang, "ui.too_small").to_string(),
+        tr!(lang, "ui.needs", size = needs),
+        tr!(lang, "ui.is", size = is),
     ];
-    for (k, line) in lines.iter().enumerate() {
-        text::put(buf, area, area.x, area.y + k as u16, line, theme::bold());
+    let wrapped = lines
+        .iter()
+        .flat_map(|line| text::wrap_words(line, area.width.into()));
+    for (k, line) in wrapped.take(area.height.into()).enumerate() {
+        text::put(buf, area, area.x, area.y + k as u16, &line, theme::bold());
     }
 }
 

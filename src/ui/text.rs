@@ -113,6 +113,31 @@ pub fn pieces(text: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// `text` in lines of at most `w` columns, broken at spaces; a word wider than `w`
+/// alone (a run of Chinese, which has no spaces) is cut into [`pieces`].
+pub fn wrap_words(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|word| !word.is_empty()) {
+        if !line.is_empty() && width(&line) + 1 + width(word) <= w {
+            line.push(' ');
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        let mut parts = pieces(word, w);
+        line = parts.pop().unwrap_or_default();
+        lines.extend(parts);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// `text` followed by spaces to `w` columns (a wide character counts two).
 pub fn pad_end(text: &str, w: usize) -> String {
     format!("{text}{}", " ".repeat(w.saturating_sub(width(text))))

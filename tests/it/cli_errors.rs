@@ -111,6 +111,37 @@ const CASES: &[(&[&str], &str)] = &[
         &["tour", "a.toml", "b.toml"],
         "unexpected extra argument 'b.toml'",
     ),
+    // Issue 22, item 5: every option checked at start, not at the first `s`.
+    (
+        &["--export-format", "jpg"],
+        "unknown --export-format \"jpg\": use svg, png, html, txt or ans",
+    ),
+    (&["--export-format", ""], "--export-format names no format"),
+    (
+        &["--export-dir", "OUT/none"],
+        "/none: no such folder (the stepper's s saves into it)",
+    ),
+    (
+        &["tour", "--export-format", "gif"],
+        "unknown --export-format \"gif\"",
+    ),
+    // Issue 22, item 6: the words of each message.
+    (
+        &["record", "--steps", "", "-o", "OUT.gif"],
+        "--steps is empty: give a range like 1..40, 5.., ..12 or 7",
+    ),
+    (
+        &["bench", "foo"],
+        "unexpected argument 'foo': convstep bench takes no arguments",
+    ),
+    (
+        &["man", "x"],
+        "unexpected argument 'x': convstep man takes no arguments",
+    ),
+    (
+        &["compute", "a.npy", "b.npy", "-o", "OUT.npz"],
+        "convstep compute takes one INPUT file at most",
+    ),
 ];
 
 #[test]
@@ -205,5 +236,46 @@ fn help_and_version_print_normally_and_exit_0() {
         if args[args.len() - 1] != "--version" {
             assert!(stdout.lines().count() > 5, "{args:?}: {stdout}");
         }
+    }
+}
+
+/// Issue 22, item 6: with `--lang zh`, the argument errors clap finds (an unknown
+/// option, a missing -o) and compute's refusal of a non-.npz output are said in Chinese.
+#[test]
+fn argument_errors_are_said_in_the_chosen_language() {
+    let dir = TempDir::new().unwrap();
+    for (args, want) in [
+        (
+            &["--lang", "zh", "compute", "-o", "x.png"][..],
+            "不能写入 x.png：compute 写的是 .npz 压缩包",
+        ),
+        (
+            &["--lang", "zh", "compute", "--nope", "-o", "x.npz"][..],
+            "convstep compute 没有选项 '--nope'（见 convstep compute --help）",
+        ),
+        (&["--lang", "zh", "compute"][..], "compute 需要 -o FILE"),
+        (&["--lang", "zh", "shot"][..], "shot 需要 -o FILE"),
+        (
+            &["--lang", "zh", "record", "--steps", "", "-o", "a.gif"][..],
+            "--steps 是空的",
+        ),
+        (
+            &["--lang", "zh", "--export-format", "jpg"][..],
+            "未知的 --export-format \"jpg\"",
+        ),
+        (
+            &["--lang", "zh", "man", "x"][..],
+            "多余的参数 'x'：convstep man 不接受参数",
+        ),
+    ] {
+        let got = convstep()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        assert_eq!(got.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr:?} lacks {want:?}");
     }
 }

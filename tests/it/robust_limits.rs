@@ -262,3 +262,47 @@ fn pipes_and_devices_are_refused_without_blocking() {
     let args = ["compute", "/dev/zero", "-o", "out.npz"];
     fails_cleanly(dir.path(), &args, &format!("'/dev/zero' {refused}"));
 }
+
+/// Issue 22, item 3: `shot in.png -o in.png` replaced the photograph by the frame, and
+/// record and compute did the same. The files are compared, not the names: `./`, a
+/// hard link and a symbolic link are refused too, and the input is left as it was.
+#[test]
+fn an_output_that_is_its_own_input_is_refused_and_the_input_kept() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([10, 200, 30]))
+        .save(d.join("in.png"))
+        .unwrap();
+    image::RgbImage::from_pixel(8, 6, image::Rgb([10, 200, 30]))
+        .save(d.join("same.gif"))
+        .unwrap();
+    write_npy(d.join("x.npy"), &Array4::<f64>::ones((1, 1, 4, 4))).unwrap();
+    std::fs::copy(d.join("x.npy"), d.join("x.npz")).unwrap();
+    write_npy(d.join("w.npz"), &Array4::<f64>::ones((1, 1, 3, 3))).unwrap();
+    std::fs::hard_link(d.join("in.png"), d.join("hard.png")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("in.png"), d.join("soft.png")).unwrap();
+    let before: Vec<(String, Vec<u8>)> = files(d)
+        .into_iter()
+        .map(|name| (name.clone(), std::fs::read(d.join(&name)).unwrap()))
+        .collect();
+    let mut cases = vec![
+        vec!["shot", "in.png", "-o", "in.png"],
+        vec!["shot", "in.png", "-o", "./in.png"],
+        vec!["shot", "in.png", "-o", "hard.png"],
+        vec!["record", "same.gif", "--steps", "1..2", "-o", "same.gif"],
+        vec!["compute", "x.npz", "-o", "x.npz"],
+        vec!["compute", "x.npy", "--kernel", "w.npz", "-o", "./w.npz"],
+    ];
+    if cfg!(unix) {
+        cases.push(vec!["shot", "in.png", "-o", "soft.png"]);
+    }
+    for args in &cases {
+        fails_cleanly(d, args, "(the same file), which writing would replace");
+    }
+    let after: Vec<(String, Vec<u8>)> = files(d)
+        .into_iter()
+        .map(|name| (name.clone(), std::fs::read(d.join(&name)).unwrap()))
+        .collect();
+    assert!(before == after, "an input changed");
+}

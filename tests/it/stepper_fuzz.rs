@@ -446,7 +446,7 @@ fn a_storm_of_parameter_keys_runs_one_rebuild_at_a_time_in_bounded_memory() {
     let mut most = 0;
     let screen = t.wait_until_within(std::time::Duration::from_secs(120), "settled", |s| {
         most = most.max(compute_threads(pid));
-        s.contains(": output") && !s.contains('…')
+        s.contains(": output") && !s.contains("computing")
     });
     let peak = status_kb(pid, "VmHWM");
     assert!(most <= 1, "{most} compute threads at once\n{screen}");

@@ -342,3 +342,56 @@ fn a_burst_of_50_keys_on_a_heavy_layer_settles_within_2_seconds() {
     t.keys(&["q"]);
     t.wait_for("convstep-exited-0");
 }
+
+/// The state of process `pid` from /proc (`T` when stopped).
+fn process_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
+/// Issue 22, item 7: a `kill -TSTP` (or a shell's job control) left the terminal in the
+/// alternate screen with mouse reports on. Now the stepper gives the terminal back and
+/// stops; continued, it takes it again and redraws, and keys work.
+#[test]
+fn sigtstp_gives_the_terminal_back_and_sigcont_takes_it_again() {
+    let Some(t) = Tmux::start("tstp", 100, 30, &command("--preset cs231n-demo")) else {
+        return;
+    };
+    t.wait_for("step 1/18");
+    let pid = t.child_pid("convstep").expect("convstep runs in the pane");
+    let kill = |signal: &str| {
+        let status = std::process::Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -s {signal} {pid}");
+    };
+    kill("TSTP");
+    t.wait_until("the process stopped", |_| process_state(pid) == Some('T'));
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "still in the alternate screen"
+    );
+    let mouse =
+        t.display("#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}");
+    assert_eq!(mouse, "0000", "mouse reports still on while stopped");
+    assert_eq!(
+        t.display("#{cursor_flag}"),
+        "1",
+        "cursor hidden while stopped"
+    );
+    kill("CONT");
+    t.wait_until("the stepper back", |s| {
+        s.contains("step 1/18") && t.display("#{alternate_on}") == "1"
+    });
+    t.keys(&["l"]);
+    t.wait_for("step 2/18");
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

@@ -197,3 +197,77 @@ fn a_shot_frame_is_the_page_after_its_keys() {
     let err = tour::shot_frame(None, 99, Some(Lang::En), None, 80, 24).unwrap_err();
     assert!(err.to_string().contains("page 99 does not exist"), "{err}");
 }
+
+/// Issue 22, item 4: at 60x16 the tour drew "needs at least 60x16 / it is 60x11" (its
+/// narration took rows from the stepper), at 60x20 the same; the header was cut
+/// mid-word against the key hints at 60 columns, and at 30x8 the message itself was
+/// cut mid-word. The tour says its own minimum (60x19 below 110 columns) and works
+/// from there; every word of the message shows whole.
+#[test]
+fn the_tour_says_its_own_minimum_and_works_from_it() {
+    let walkthrough = tour::load(None).unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        let needs = match lang {
+            Lang::En => "it needs at least 60x19",
+            Lang::Zh => "至少需要 60x19",
+        };
+        for (cols, rows) in [(60, 16), (60, 18), (59, 30), (30, 8)] {
+            let view = tour::TourView::new(walkthrough.clone(), 0, lang).unwrap();
+            let shown = rows_of(&view.render_buffer(cols, rows));
+            assert!(
+                squeeze(&shown).contains(&squeeze(needs)),
+                "{cols}x{rows}:\n{shown}"
+            );
+            let is = format!("{cols}x{rows}");
+            assert!(shown.contains(&is), "{cols}x{rows}:\n{shown}");
+            let stepper_needs = needs.replace("60x19", "60x16");
+            assert!(
+                !squeeze(&shown).contains(&squeeze(&stepper_needs)),
+                "{cols}x{rows}:\n{shown}"
+            );
+            if lang == Lang::En {
+                // Whole words: each line ends at a word's end.
+                for word in ["convstep:", "terminal", "small", "needs", "least"] {
+                    assert!(
+                        shown.split_whitespace().any(|w| w == word),
+                        "{word:?} cut at {cols}x{rows}:\n{shown}"
+                    );
+                }
+            }
+        }
+        for (cols, rows) in [(60, 19), (60, 20), (60, 24), (110, 16)] {
+            for page in [0, 5] {
+                let view = tour::TourView::new(walkthrough.clone(), page, lang).unwrap();
+                let buf = view.render_buffer(cols, rows);
+                let shown = rows_of(&buf);
+                assert!(
+                    !shown.contains("60x"),
+                    "page {page} at {cols}x{rows}:\n{shown}"
+                );
+                let (stepper, _) = view.split(buf.area);
+                assert!(stepper.height >= 16 && stepper.width >= 60, "{stepper:?}");
+                if cols < tour::view::SIDE_BY_SIDE_COLS {
+                    // The header: the title shortened at a word, one space before the
+                    // hints.
+                    let header = shown.lines().nth(usize::from(view.split(buf.area).1.y));
+                    let header = header.unwrap_or_default();
+                    let hints = match lang {
+                        Lang::En => " n next",
+                        Lang::Zh => " n 下一页",
+                    };
+                    let at = header.find(hints).unwrap_or_else(|| panic!("{header}"));
+                    let title = header[..at].trim_end();
+                    let name = lang.pick(&view.tour.pages[page].lesson_name).trim();
+                    assert!(
+                        title.ends_with('…') || title.ends_with(name),
+                        "page {page} at {cols}x{rows}: {header:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn rows_of(buf: &Buffer) -> String {
+    crate::buffer_text::rows(buf).join("\n")
+}
