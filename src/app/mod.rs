@@ -6,6 +6,7 @@ pub mod action;
 pub mod job;
 pub mod keys;
 mod model;
+pub mod stack;
 mod update;
 
 pub use action::{Action, Effect};

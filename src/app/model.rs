@@ -11,6 +11,7 @@ use crate::conv::{
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
+use super::stack::Stack;
 use super::{Phase, Start, Step, View};
 use crate::tr;
 
@@ -121,6 +122,9 @@ pub struct App {
     pub pending: Option<Pending>,
     /// How the current layer is drawn (see [`View`]).
     pub view: View,
+    /// Every layer of the stack and which one is current (a single layer is a stack
+    /// of one); the fields above describe the current layer.
+    pub stack: Stack,
 }
 
 /// A recomputation under way.
@@ -142,6 +146,13 @@ impl SceneCache {
             .context("dout does not fit the layer")?;
         let out = forward(layer);
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
+        Ok(SceneCache::from_parts(scene, out, full))
+    }
+
+    /// What a scene gives once, from its output and its full backward pass (a stack's
+    /// routing layers compute them their own way).
+    pub(super) fn from_parts(scene: &Scene, out: Array4<f64>, full: BackwardState) -> SceneCache {
+        let layer = &scene.layer;
         let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -163,13 +174,13 @@ impl SceneCache {
                 .copied()
                 .filter(|v| v.is_finite() && scene.dout.iter().all(|d| d == v)),
         };
-        Ok(SceneCache {
+        SceneCache {
             out,
             rows_reached: layer.geom.rows_reached(),
             cols_reached: layer.geom.cols_reached(),
             full,
             ranges,
-        })
+        }
     }
 }
 
@@ -177,9 +188,19 @@ impl App {
     /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
     /// colour ([`App::with_color`] says otherwise).
     pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
-        let state: Start = start.into();
         let scene = spec.build()?;
         let cache = SceneCache::new(&scene)?;
+        App::start(spec, scene, cache, Stack::single(), start.into())
+    }
+
+    /// The app on a built scene, at `state`'s phase, step and filter.
+    pub(super) fn start(
+        spec: SceneSpec,
+        scene: Scene,
+        cache: SceneCache,
+        stack: Stack,
+        state: Start,
+    ) -> anyhow::Result<App> {
         let geom = scene.layer.geom;
         let total = geom.total_steps();
         let mut step = match state.step {
@@ -230,6 +251,7 @@ impl App {
             color: ColorMode::TrueColor,
             pending: None,
             view: View::Steps,
+            stack,
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -246,7 +268,7 @@ impl App {
     /// Which layer of the stack the per-layer fields describe (0-based; a single layer
     /// is a stack of one).
     pub fn layer_index(&self) -> usize {
-        0
+        self.stack.current
     }
 
     pub fn layer(&self) -> &Layer {
@@ -313,9 +335,26 @@ impl App {
             .position(step.wrapping_sub(1))
             .filter(|p| p.n == self.fwd.pos.n)
             .map(|p| layer.geom.window(p.i, p.j));
-        self.bwd = match self.phase {
-            Phase::Forward => None,
-            Phase::Backward => {
+        let router = self.stack.kinds[self.stack.current].router();
+        self.stack.route = router.and_then(|r| r.step(layer, step));
+        self.bwd = match (self.phase, router) {
+            (Phase::Forward, _) => None,
+            (Phase::Backward, Some(router)) => {
+                let dout = &self.scene.dout;
+                let add = router.dx_add(layer, dout, step);
+                let bwd = layer
+                    .backward_step(dout, step)
+                    .zip(add)
+                    .map(|(mut s, add)| {
+                        // What a routing window sends back: dout to one cell, or none.
+                        s.dx_pad_add = add;
+                        s.dw_add.fill(0.0);
+                        s.db_add = 0.0;
+                        s
+                    });
+                bwd.zip(router.cursor(layer, dout, step).ok())
+            }
+            (Phase::Backward, None) => {
                 let dout = &self.scene.dout;
                 let cursor = match self.bwd.take() {
                     Some((_, mut cursor)) => cursor.seek(layer, dout, step).map(|()| cursor),
@@ -329,6 +368,7 @@ impl App {
             crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
         self.refresh_selection();
+        self.refresh_field();
     }
 
     pub(super) fn refresh_selection(&mut self) {

@@ -201,6 +201,16 @@ impl App {
                     self.go(step);
                 }
             }
+            Action::NextLayer => self.pick_layer(self.layer_index() + 1),
+            Action::PrevLayer => match self.layer_index().checked_sub(1) {
+                Some(l) => self.pick_layer(l),
+                None => self.error(tr!(self.lang, "stack.first")),
+            },
+            Action::PickLayer { layer } => self.pick_layer(layer),
+            Action::ReceptiveField => {
+                self.stack.field = !self.stack.field;
+                self.refresh_field();
+            }
             Action::Tick => {
                 if self.playing {
                     if self.step >= total {

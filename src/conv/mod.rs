@@ -3,21 +3,25 @@
 //! Nothing here knows about the terminal.
 
 mod backward;
+mod field;
 mod forward;
 mod geometry;
 mod gradcheck;
 mod kernels;
 mod memory;
 pub mod naive;
+mod route;
 mod step;
 
 pub use backward::{Grads, backward};
+pub use field::{Growth, Span, field_spans, growth};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{
     GradCheck, Param, analytic, grad_check, grad_check_against, grad_check_with, numeric_grads,
     rel_error,
 };
+pub use route::{RouteStep, Router};
 pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
 use ndarray::{Array1, Array4, ArrayBase, Data, Dimension};

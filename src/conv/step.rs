@@ -283,6 +283,16 @@ impl Deref for BackwardCursor {
 }
 
 impl BackwardCursor {
+    /// A cursor that holds `state` as it is (a routing layer's totals, recomputed on
+    /// each step rather than sought: see `route.rs`).
+    pub fn settled(state: BackwardState) -> BackwardCursor {
+        BackwardCursor {
+            row_start: state.grads.clone(),
+            row_start_steps: state.steps_done,
+            state,
+        }
+    }
+
     /// The totals after k steps (clamped to the layer's steps).
     pub fn new(layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<BackwardCursor, ConvError> {
         layer.check_dout(dout)?;

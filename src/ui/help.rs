@@ -52,9 +52,13 @@ pub struct HelpLayout {
     lang: Lang,
 }
 
-fn key_rows(lang: Lang) -> Vec<(String, &'static str)> {
+/// The key table's rows; the stack's keys (`.`, `,`, `o`) only for a stack of more
+/// than one layer, where they do something.
+fn key_rows(lang: Lang, stack: bool) -> Vec<(String, &'static str)> {
+    let stack_only = [Action::NextLayer, Action::PrevLayer, Action::ReceptiveField];
     TABLE
         .iter()
+        .filter(|b| stack || !stack_only.contains(&b.action))
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.name).collect();
             (keys.join(" "), lang.t(b.help))
@@ -117,7 +121,12 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
 
 /// The help's layout in `area` (the screen under the status line) at page `page`.
 pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
-    let keys = key_rows(lang);
+    layout_for(area, page, lang, true)
+}
+
+/// [`layout`] of a single layer (`stack` false: without the stack's keys) or a stack.
+fn layout_for(area: Rect, page: usize, lang: Lang, stack: bool) -> HelpLayout {
+    let keys = key_rows(lang, stack);
     let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let help_w = keys.iter().map(|(_, h)| width(h)).max().unwrap_or(10);
     let col_w = key_w + 2 + help_w;
@@ -226,10 +235,11 @@ fn paged_title(page: usize, pages: usize, lang: Lang) -> String {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = layout(area, app.help_page, app.lang);
+    let stack = app.layer_count() > 1;
+    let l = layout_for(area, app.help_page, app.lang, stack);
     let inner = frame(app, area, l.rect, &title(&l), buf);
     let key_style = app.color.fg(theme::CURRENT).patch(theme::bold());
-    let key_w = key_rows(app.lang)
+    let key_w = key_rows(app.lang, stack)
         .iter()
         .map(|(k, _)| width(k))
         .max()

@@ -186,7 +186,13 @@ fn help_overlay_80x24() {
     app.apply(Action::Help);
     let shown = text(&ui::render_buffer(&app, 80, 24));
     insta::assert_snapshot!(shown);
+    // Every key but the stack's (`.`, `,`, `o`), which a single layer's help leaves out
+    // (tests/it/stepper_stack.rs checks a stack's help lists them).
+    let stack_only = [Action::NextLayer, Action::PrevLayer, Action::ReceptiveField];
     for binding in convstep::app::keys::TABLE {
+        if stack_only.contains(&binding.action) {
+            continue;
+        }
         assert!(
             shown.contains(convstep::i18n::Lang::En.t(binding.help)),
             "{}",

@@ -1,0 +1,185 @@
+//! The stepper on a stack of layers: choosing a layer, stepping a routing layer
+//! (max pooling, ReLU) both ways, the wiring of dx to the dout below, the receptive
+//! field; and frames of a two- and a three-layer stack.
+
+use convstep::app::stack::{Item, assemble};
+use convstep::app::{Action, App, Phase, Step};
+use convstep::cmd::{InputArgs, StateArgs};
+use convstep::conv::{ConvParams, Router, noise};
+use convstep::input::SceneSpec;
+use convstep::ui;
+use ndarray::Array1;
+
+use crate::buffer_text::text;
+
+/// The bundled photo at 16 pixels, then the layers `rest` describes over the default
+/// kernel (sobel-x, sobel-y with padding 1); later convs get seeded weights.
+fn stack(rest: &[Item], phase: Phase) -> App {
+    let args = InputArgs {
+        size: Some("16".into()),
+        pad: Some(1),
+        ..Default::default()
+    };
+    let spec = SceneSpec::from_args(&args).expect("input loads");
+    let first = spec.build().expect("scene builds");
+    let mut items = vec![Item::Conv {
+        w: first.layer.w.clone(),
+        b: first.layer.b.clone(),
+        params: first.layer.params,
+        names: first.labels.kernels.clone(),
+    }];
+    items.extend(rest.iter().cloned());
+    let built = assemble(first.layer.x.clone(), &first.labels, &items, |dim| {
+        Ok(noise(dim, 7))
+    })
+    .expect("stack builds");
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(Step::At(1)),
+        filter: None,
+    };
+    App::with_layers(spec, built, None, &state).expect("app starts")
+}
+
+fn conv(c: usize, f: usize, pad: usize, stride: usize) -> Item {
+    Item::Conv {
+        w: noise((f, c, 3, 3), 3) * 0.5,
+        b: Array1::zeros(f),
+        params: ConvParams {
+            stride,
+            pad,
+            dilation: 1,
+        },
+        names: (0..f).map(|k| format!("f{k}")).collect(),
+    }
+}
+
+fn two() -> Vec<Item> {
+    vec![Item::Route(Router::Pool { k: 2, stride: 2 })]
+}
+
+fn three() -> Vec<Item> {
+    vec![Item::Route(Router::Relu), conv(2, 3, 1, 2)]
+}
+
+#[test]
+fn each_layer_dx_is_the_dout_of_the_layer_below() {
+    let app = stack(&three(), Phase::Backward);
+    assert_eq!(app.layer_count(), 3);
+    // Backward starts at the last layer, where --dout enters.
+    assert_eq!(app.layer_index(), 2);
+    for l in 1..3 {
+        let above = app.layer_view(l).expect("layer");
+        let below = app.layer_view(l - 1).expect("layer");
+        assert_eq!(above.cache.full.grads.dx, below.scene.dout, "layer {l}");
+        assert_eq!(below.cache.out, above.scene.layer.x, "layer {l}");
+    }
+}
+
+#[test]
+fn dot_and_comma_pick_the_layer_and_each_keeps_its_step() {
+    let mut app = stack(&three(), Phase::Forward);
+    assert_eq!(app.layer_index(), 0);
+    app.apply(Action::Next);
+    app.apply(Action::Next);
+    assert_eq!(app.step, 3);
+    app.apply(Action::NextLayer);
+    assert_eq!(app.layer_index(), 1);
+    assert_eq!(app.step, 1, "layer 2 starts at its own first step");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("layer 2 of 3: relu"))
+    );
+    app.apply(Action::NextLayer);
+    app.apply(Action::NextLayer);
+    assert_eq!(app.layer_index(), 2, "there is no layer 4");
+    assert!(app.message.as_ref().is_some_and(|m| m.error));
+    app.apply(Action::PickLayer { layer: 0 });
+    assert_eq!(
+        (app.layer_index(), app.step),
+        (0, 3),
+        "layer 1 kept its step"
+    );
+}
+
+#[test]
+fn pooling_steps_show_the_maximum_and_send_dout_to_it_only() {
+    let mut app = stack(&two(), Phase::Backward);
+    assert_eq!(app.layer_index(), 1);
+    let route = app.stack.route.clone().expect("a pooling step");
+    let max = route
+        .values
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(route.out, max);
+    let (_, after) = app.bwd.clone().expect("backward state");
+    let written: Vec<f64> = after
+        .grads
+        .dx
+        .iter()
+        .copied()
+        .filter(|v| *v != 0.0)
+        .collect();
+    let p = route.pos;
+    assert_eq!(written, vec![app.scene.dout[[p.n, p.f, p.i, p.j]]]);
+    app.apply(Action::Last);
+    let (_, after) = app.bwd.clone().expect("backward state");
+    assert_eq!(after.grads.dx, app.cache.full.grads.dx);
+}
+
+#[test]
+fn the_receptive_field_grows_through_the_stack() {
+    let mut app = stack(&three(), Phase::Forward);
+    app.apply(Action::PickLayer { layer: 2 });
+    app.apply(Action::ReceptiveField);
+    // conv 3 p1, relu, conv 3 s2 p1: output (0, 0) reads rows -1..1 of layer 3's
+    // input, which read rows -2..2 of x (r = 1 + 2 + 2 = 5).
+    let span = app.stack.spans[0];
+    assert_eq!((span.r0, span.r1, span.c0, span.c1), (-2, 2, -2, 2));
+    let lit = app.stack.effective.clone().expect("effective field");
+    assert!(lit.iter().any(|v| *v));
+    // Nothing outside the theoretical field gets a gradient.
+    for ((r, c), on) in lit.indexed_iter() {
+        if *on {
+            assert!(r <= 2 && c <= 2, "({r},{c}) is outside the field");
+        }
+    }
+    let shown = text(&ui::render_buffer(&app, 120, 40));
+    assert!(
+        shown.contains("receptive field of out[0,0,0,0], layer 3"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_stacks_help_lists_the_stack_keys() {
+    let mut app = stack(&two(), Phase::Forward);
+    app.apply(Action::Help);
+    let mut shown = String::new();
+    // Every page of the help at 120x40.
+    for _ in 0..3 {
+        shown.push_str(&text(&ui::render_buffer(&app, 120, 40)));
+        app.apply(Action::HelpPage);
+    }
+    for help in ["key.next_layer", "key.prev_layer", "key.field"] {
+        let line = convstep::i18n::Lang::En.t(help);
+        assert!(shown.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn stack_frames() {
+    for (name, items) in [("two", two()), ("three", three())] {
+        for phase in [Phase::Forward, Phase::Backward] {
+            let mut app = stack(&items, phase);
+            app.apply(Action::Next);
+            for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+                let shown = text(&ui::render_buffer(&app, w, h));
+                let label = format!("{name}_{phase:?}_{w}x{h}").to_lowercase();
+                insta::assert_snapshot!(label, shown);
+            }
+        }
+    }
+}
