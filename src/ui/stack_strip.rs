@@ -246,7 +246,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             continue;
         }
         let x = from.right() + 1;
-        let room = to.right().saturating_sub(x) as usize;
+        // Up to the next thumbnail's end, or its start when the current layer's frame
+        // begins there.
+        let end = if l + 1 == cur {
+            to.x.saturating_sub(2)
+        } else {
+            to.right()
+        };
+        let room = end.saturating_sub(x) as usize;
         put(
             buf,
             area,

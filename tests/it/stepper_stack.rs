@@ -183,3 +183,53 @@ fn stack_frames() {
         }
     }
 }
+
+/// Writes PNGs of stack frames to look at: `CONVSTEP_STACK_PNG=/tmp cargo test --test
+/// it stepper_stack::pictures -- --ignored`.
+#[test]
+#[ignore]
+fn pictures() {
+    use convstep::export::{Format, RenderOptions, render};
+    let dir = std::env::var("CONVSTEP_STACK_PNG").unwrap_or_else(|_| "/tmp".into());
+    let deep = vec![
+        Item::Route(Router::Relu),
+        Item::Route(Router::Pool { k: 2, stride: 2 }),
+        conv(2, 4, 1, 1),
+    ];
+    for (name, phase, keys) in [
+        ("fwd", Phase::Forward, vec![Action::Next]),
+        (
+            "field",
+            Phase::Forward,
+            vec![
+                Action::PickLayer { layer: 3 },
+                Action::RowDown,
+                Action::RowDown,
+                Action::Next,
+                Action::Next,
+                Action::Next,
+                Action::ReceptiveField,
+            ],
+        ),
+        (
+            "pool",
+            Phase::Backward,
+            vec![Action::PickLayer { layer: 2 }, Action::Next, Action::Next],
+        ),
+        (
+            "relu",
+            Phase::Backward,
+            vec![Action::PickLayer { layer: 1 }, Action::Next, Action::Next],
+        ),
+    ] {
+        let mut app = stack(&deep, phase).with_color(convstep::ui::theme::ColorMode::TrueColor);
+        for k in keys {
+            app.apply(k);
+        }
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let buf = ui::render_buffer(&app, w, h);
+            let png = render(&buf, Format::Png, &RenderOptions::default()).expect("png");
+            std::fs::write(format!("{dir}/stackscreen-{name}-{w}x{h}.png"), png).expect("write");
+        }
+    }
+}
