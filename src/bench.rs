@@ -76,6 +76,7 @@ pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
     let (layer, dout) = workload(small, small, f, k)?;
     rows.push(naive_row(&layer, &dout, repeat));
     rows.extend(frame_rows(args.quick, f, repeat)?);
+    rows.push(stack_row(args.quick, f, repeat)?);
     rows.push(export_row(args.quick, repeat)?);
     if args.json {
         println!("{}", to_json(&rows));
@@ -238,6 +239,60 @@ fn step_row(layer: &Layer, dout: &Array4<f64>, repeat: usize) -> anyhow::Result<
         forward_ms: Some(fwd),
         backward_ms: Some(bwd),
         note: format!("one step (l or h); a jump to the last step: {jump:.2} ms (with a copy)"),
+        ..Row::default()
+    })
+}
+
+/// The SPEC of the stack's rows: three 3x3 conv layers of F filters with ReLUs between.
+fn stack_spec(filters: usize) -> String {
+    let conv = format!("conv 3 p1 f{filters}");
+    format!("{conv}; relu; {conv}; relu; {conv}")
+}
+
+/// The stack's engine on the bundled photo at full size (`--layers` of three conv
+/// layers, F filters each): the forward pass of the whole stack (building it), its
+/// backward pass, and a change of the last conv layer (rebuilt from there up).
+fn stack_row(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Row> {
+    let text = stack_spec(filters);
+    let options = InputOptions {
+        size: Some(if quick { "32".into() } else { "full".into() }),
+        layers: Some(text.clone()),
+        ..Default::default()
+    };
+    let spec = SceneSpec::from_options(&options)?;
+    let stack = spec.build_stack()?;
+    let x = stack.net.x().dim();
+    let specs = stack.net.specs.clone();
+    let fwd = median_ms(repeat, || {
+        std::hint::black_box(crate::conv::Net::new(
+            stack.net.x().clone(),
+            &specs,
+            stack.net.init.clone(),
+        ))
+        .ok();
+    });
+    let bwd = median_ms(repeat, || {
+        std::hint::black_box(stack.net.backward(&stack.dout)).ok();
+    });
+    let mut changed = specs.clone();
+    let last = changed.len() - 1;
+    let mut flip = false;
+    let change = median_ms(repeat, || {
+        flip = !flip;
+        changed[last] =
+            crate::conv::LayerSpec::conv(3, if flip { 2 } else { 1 }, 1, 1).filters(filters);
+        std::hint::black_box(stack.net.with_specs(&changed)).ok();
+    });
+    Ok(Row {
+        workload: "stack engine".into(),
+        size: format!("{}x{}", x.2, x.3),
+        filters,
+        kernel_size: 3,
+        forward_ms: Some(fwd),
+        backward_ms: Some(bwd),
+        note: format!(
+            "photo, --layers \"{text}\": the whole stack; a stride change of the last conv layer: {change:.2} ms"
+        ),
         ..Row::default()
     })
 }

@@ -188,6 +188,9 @@ impl App {
     /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
     /// colour ([`App::with_color`] says otherwise).
     pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
+        if spec.layers.is_some() {
+            return App::new_stack(spec, start.into());
+        }
         let scene = spec.build()?;
         let cache = SceneCache::new(&scene)?;
         App::start(spec, scene, cache, Stack::single(), start.into())

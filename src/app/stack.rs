@@ -7,9 +7,10 @@ use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2, Array4};
 
 use crate::conv::{
-    ConvParams, Geometry, Layer, OutPos, RouteStep, Router, Span, field_spans, forward,
+    BackwardState, Geometry, Grads, NetLayer, OutPos, RouteStep, Router, Span, field_spans,
+    spec_text,
 };
-use crate::input::{Labels, Scale, Scene, SceneSpec};
+use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
 
 use super::model::{App, SceneCache};
@@ -258,95 +259,18 @@ impl App {
     }
 }
 
-/// One layer of a stack to build, from the image up.
-#[derive(Debug, Clone)]
-pub enum Item {
-    /// A convolution with its weights, and a name per filter.
-    Conv {
-        w: Array4<f64>,
-        b: Array1<f64>,
-        params: ConvParams,
-        names: Vec<String>,
-    },
-    Route(Router),
-}
-
 /// A built layer: its kind, its scene (its input x, its dout) and what it gives once.
 pub type Built = (Kind, Scene, SceneCache);
 
-/// Builds every layer of a stack: the forward pass from x up (each layer's output is
-/// the input of the one above), then the backward pass from the last layer's dout
-/// (`dout_of` its output's shape) down, each layer's dx the dout of the layer below
-/// `labels` are the first layer's (its channels'
-/// names, the source).
-pub fn assemble(
-    x: Array4<f64>,
-    labels: &Labels,
-    items: &[Item],
-    dout_of: impl FnOnce((usize, usize, usize, usize)) -> Result<Array4<f64>>,
-) -> Result<Vec<Built>> {
-    let mut layers: Vec<(Kind, Layer, Labels, Array4<f64>)> = Vec::new();
-    let mut x = x;
-    let mut channels = labels.channels.clone();
-    for (l, item) in items.iter().enumerate() {
-        let at = || format!("layer {} of the stack", l + 1);
-        let (kind, layer, kernels) = match item {
-            Item::Conv {
-                w,
-                b,
-                params,
-                names,
-            } => {
-                let layer = Layer::new(x, w.clone(), b.clone(), *params).with_context(at)?;
-                (Kind::Conv, layer, names.clone())
-            }
-            Item::Route(router) => {
-                let layer = router.shadow(x).with_context(at)?;
-                let word = match router {
-                    Router::Pool { .. } => "max",
-                    Router::Relu => "relu",
-                };
-                let names = channels.iter().map(|c| format!("{word} {c}")).collect();
-                (Kind::Route(*router), layer, names)
-            }
-        };
-        let out = match kind.router() {
-            Some(router) => router.forward(&layer),
-            None => forward(&layer),
-        };
-        let layer_labels = Labels {
-            source: labels.source.clone(),
-            kernels: kernels.clone(),
-            channels: std::mem::replace(&mut channels, kernels),
-            // Past the first layer the numbers are activations, shown as they are.
-            scale: if l == 0 { labels.scale } else { Scale::Raw },
-        };
-        x = out.clone();
-        layers.push((kind, layer, layer_labels, out));
-    }
-    let mut dout = dout_of(x.dim())?;
-    let mut built = Vec::with_capacity(layers.len());
-    for (kind, layer, labels, out) in layers.into_iter().rev() {
-        let total = layer.geom.total_steps();
-        let full = match kind.router() {
-            Some(router) => router.backward_after(&layer, &dout, total)?,
-            None => layer.backward_after(&dout, total)?,
-        };
-        // This layer's dx is the dout of the layer below.
-        let below = full.grads.dx.clone();
-        let scene = Scene {
-            layer,
-            dout: std::mem::replace(&mut dout, below),
-            labels,
-        };
-        let cache = SceneCache::from_parts(&scene, out, full);
-        built.push((kind, scene, cache));
-    }
-    built.reverse();
-    Ok(built)
-}
-
 impl App {
+    /// The stepper on the stack of `spec`'s `--layers`.
+    pub(super) fn new_stack(spec: SceneSpec, start: Start) -> Result<App> {
+        let stack = spec.build_stack()?;
+        let layers = from_stack(&stack)?;
+        let text = spec.layers.as_deref().map(spec_text);
+        App::with_layers(spec, layers, text, start)
+    }
+
     /// The stepper on a stack of built layers (see [`assemble`]), at layer 1 going
     /// forward and at the last layer going backward (where the backward pass starts);
     /// `start`'s step and filter are that layer's.
@@ -402,7 +326,6 @@ impl App {
     /// Takes a stack rebuilt after an edit: every layer replaced, the current layer
     /// and each layer's output position kept where they still exist; on an error
     /// keeps the stack as it was and says why.
-    #[allow(dead_code)] // Taken by the stack's rebuild job (`--layers`).
     pub(super) fn apply_stack(
         &mut self,
         spec: SceneSpec,
@@ -476,4 +399,78 @@ impl App {
         let size = format!("{}x{}", g.h_out, g.w_out);
         self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));
     }
+}
+
+/// The layers of a stack built from `--layers` ([`StackScene`]): each conv layer the
+/// single-layer scene the stack gives it ([`StackScene::conv_scene`], its dout the
+/// dx of the layer above), pooling and ReLU over their shadow geometry; every
+/// layer's output and gradients taken from the stack's own passes.
+pub fn from_stack(stack: &StackScene) -> Result<Vec<Built>> {
+    let grads = stack.backward()?;
+    let mut built = Vec::with_capacity(stack.net.layers.len());
+    for (l, layer) in stack.net.layers.iter().enumerate() {
+        let out = stack.net.outs[l].clone();
+        let channels: Vec<String> = if l == 0 {
+            stack.labels.channels.clone()
+        } else {
+            (0..layer.x().dim().1).map(|c| format!("c{c}")).collect()
+        };
+        let (kind, scene, full) = match layer {
+            NetLayer::Conv(conv) => {
+                let mut scene = stack.conv_scene(l, &grads).context("a conv layer")?;
+                scene.labels.channels = channels;
+                let total = conv.geom.total_steps();
+                let full = BackwardState {
+                    steps_done: total,
+                    grads: grads.grads[l]
+                        .conv
+                        .clone()
+                        .context("a conv layer's gradients")?,
+                    touches: conv.touches_after(total),
+                };
+                (Kind::Conv, scene, full)
+            }
+            NetLayer::Pool(_) | NetLayer::Relu(_) => {
+                let router = match layer {
+                    NetLayer::Pool(p) => Router::Pool {
+                        k: p.geom.params().kernel,
+                        stride: p.geom.params().stride,
+                    },
+                    _ => Router::Relu,
+                };
+                let shadow = router.shadow(layer.x().clone())?;
+                let total = shadow.geom.total_steps();
+                let dx = grads.grads[l].dx.clone();
+                let full = BackwardState {
+                    steps_done: total,
+                    grads: Grads {
+                        dx_pad: dx.clone(),
+                        dx,
+                        dw: Array4::zeros(shadow.w.dim()),
+                        db: Array1::zeros(shadow.geom.f),
+                    },
+                    touches: shadow.touches_after(total),
+                };
+                let labels = Labels {
+                    source: stack.labels.source.clone(),
+                    kernels: channels.clone(),
+                    channels,
+                    scale: if l == 0 {
+                        stack.labels.scale
+                    } else {
+                        Scale::Raw
+                    },
+                };
+                let scene = Scene {
+                    layer: shadow,
+                    dout: grads.douts[l].clone(),
+                    labels,
+                };
+                (Kind::Route(router), scene, full)
+            }
+        };
+        let cache = SceneCache::from_parts(&scene, out, full);
+        built.push((kind, scene, cache));
+    }
+    Ok(built)
 }

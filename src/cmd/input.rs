@@ -59,6 +59,13 @@ pub struct InputArgs {
     /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
     #[arg(long, allow_negative_numbers = true, value_parser = super::whole::<usize>("--dilation", 1, usize::MAX as u64))]
     pub dilation: Option<usize>,
+    /// A stack of layers instead of one: items separated by `;`, each
+    /// `conv K [sS] [pP] [dD] [fF]`, `pool K [sS]` or `relu`; e.g.
+    /// "conv 3 p1 f4; relu; conv 3 s2 p1; pool 2" (see docs/stack.md). The first conv
+    /// layer takes --kernel and --bias where given; other weights are He-scaled random
+    /// numbers seeded by --seed.
+    #[arg(long, value_name = "SPEC")]
+    pub layers: Option<String>,
 }
 
 impl InputArgs {
@@ -79,6 +86,7 @@ impl InputArgs {
             stride: self.stride,
             pad: self.pad,
             dilation: self.dilation,
+            layers: self.layers.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod compute;
 pub mod input;
 pub mod parse;
 pub mod record;
+pub mod rf;
 pub mod shell;
 pub mod shot;
 pub mod stepper;
@@ -24,6 +25,7 @@ pub use self::compute::ComputeArgs;
 pub use self::input::InputArgs;
 pub use self::parse::{shown, whole};
 pub use self::record::RecordArgs;
+pub use self::rf::RfArgs;
 pub use self::shell::{print_completions, print_man};
 pub use self::shot::{FrameArgs, ShotArgs, TourFrameArgs};
 pub use self::stepper::{ExportArgs, StateArgs, StepperArgs};
@@ -60,6 +62,11 @@ pub enum Command {
     Record(RecordArgs),
     /// Take a guided walkthrough of the convolution layer.
     Tour(TourArgs),
+    /// Print the receptive field of every layer of a stack (a table or JSON).
+    #[command(
+        after_help = "Example: convstep rf --layers \"conv 3 p1; relu; conv 3 s2 p1; pool 2\" --input 32"
+    )]
+    Rf(RfArgs),
     /// Time the engine, the stepper and the exports on this machine (a table or JSON).
     #[command(
         after_help = "Example: convstep bench --size 256x256,1024x1024 --filters 8 --repeat 9"
@@ -83,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Shot(args)) => shot::run(&args),
         Some(Command::Record(args)) => record::run(&args),
         Some(Command::Tour(args)) => tour::run(&args),
+        Some(Command::Rf(args)) => rf::run(&args),
         Some(Command::Completions { shell }) => print_completions(shell),
         Some(Command::Man) => print_man(),
         Some(Command::Bench(args)) => bench::run(&args),

@@ -1,5 +1,6 @@
 //! The convolution layer's maths, CS231n semantics, in f64: shapes, the step order,
-//! forward and backward (whole-array and one window at a time) and the gradient check.
+//! forward and backward (whole-array and one window at a time) and the gradient check;
+//! max pooling, ReLU, a stack of them and its receptive fields.
 //! Nothing here knows about the terminal.
 
 mod backward;
@@ -10,7 +11,11 @@ mod gradcheck;
 mod kernels;
 mod memory;
 pub mod naive;
+pub mod pool;
+pub mod receptive;
+pub mod relu;
 mod route;
+pub mod stack;
 mod step;
 
 pub use backward::{Grads, backward};
@@ -21,7 +26,17 @@ pub use gradcheck::{
     GradCheck, Param, analytic, grad_check, grad_check_against, grad_check_with, numeric_grads,
     rel_error,
 };
+pub use pool::{Pool, PoolGeometry, PoolParams};
+pub use receptive::{
+    BUILTIN_NETS, EffectiveField, FieldRow, Region, builtin_net, effective_field, field_in,
+    receptive_fields,
+};
+pub use relu::Relu;
 pub use route::{RouteStep, Router};
+pub use stack::{
+    ConvSpec, LayerGrads, LayerSpec, Net, NetInit, NetLayer, StackError, StackGrads, StackReason,
+    dout_below, he_weights, spec_text,
+};
 pub use step::{BackwardCursor, BackwardState, BackwardStep, ForwardStep};
 
 use ndarray::{Array1, Array4, ArrayBase, Data, Dimension};
@@ -53,6 +68,8 @@ pub enum ConvError {
         hp: usize,
         wp: usize,
     },
+    #[error("the pooling window ({k}x{k}) is larger than its input ({h}x{w}): no window fits")]
+    PoolTooLarge { k: usize, h: usize, w: usize },
     #[error("dout has shape {got:?} but the output has shape {want:?}")]
     DoutMismatch { got: Vec<usize>, want: Vec<usize> },
     #[error("the layer is too large: {0}")]
@@ -160,5 +177,7 @@ pub fn noise(shape: (usize, usize, usize, usize), seed: u64) -> Array4<f64> {
     })
 }
 
+#[cfg(test)]
+mod stack_tests;
 #[cfg(test)]
 mod tests;

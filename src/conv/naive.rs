@@ -1,4 +1,5 @@
-//! CS231n's `conv_forward_naive` and `conv_backward_naive`, line for line in Rust:
+//! CS231n's `conv_forward_naive` and `conv_backward_naive` (and `max_pool_forward_naive`,
+//! `max_pool_backward_naive`), line for line in Rust:
 //! four loops over n, f, i, j, one window each. Slow and plain on purpose: the reference
 //! that both engines (the fast whole-array one and the step-wise one) are tested
 //! against, and the loops a student writes.
@@ -14,7 +15,7 @@
 
 use ndarray::{Array1, Array4, ArrayView3, Axis, s};
 
-use super::{ConvParams, Grads, Layer};
+use super::{ConvParams, Grads, Layer, PoolParams};
 
 /// The window of output cell (i, j) of image n: x_pad[n, :, rows, cols], dilation
 /// spacing the taps (CS231n's slice with a step; the notes have dilation 1).
@@ -87,4 +88,70 @@ pub fn conv_backward_naive(layer: &Layer, dout: &Array4<f64>) -> Grads {
         .slice(s![.., .., g.pad..g.pad + g.h, g.pad..g.pad + g.w])
         .to_owned();
     Grads { dx_pad, dx, dw, db }
+}
+
+/// `max_pool_forward_naive(x, pool_param)`: out (N, C, H', W'), each cell the maximum of
+/// its window, H' = 1 + (H - pool_height) / stride.
+///
+/// ```python
+/// for n in range(N):
+///     for c in range(C):
+///         for i in range(H_out):
+///             for j in range(W_out):
+///                 window = x[n, c, i*stride:i*stride+HH, j*stride:j*stride+WW]
+///                 out[n, c, i, j] = np.max(window)
+/// ```
+pub fn max_pool_forward_naive(x: &Array4<f64>, pool: PoolParams) -> Array4<f64> {
+    let (n_imgs, channels, h, w) = x.dim();
+    let PoolParams { kernel, stride } = pool;
+    let (h_out, w_out) = ((h - kernel) / stride + 1, (w - kernel) / stride + 1);
+    let mut out = Array4::zeros((n_imgs, channels, h_out, w_out));
+    for n in 0..n_imgs {
+        for c in 0..channels {
+            for i in 0..h_out {
+                for j in 0..w_out {
+                    let (r, q) = (i * stride, j * stride);
+                    let window = x.slice(s![n, c, r..r + kernel, q..q + kernel]);
+                    out[[n, c, i, j]] = window.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `max_pool_backward_naive(dout, cache)`: dx (N, C, H, W), each dout cell sent to the
+/// first maximum of its window in row-major order (`np.argmax` of the flattened window).
+///
+/// ```python
+/// window = x[n, c, i*stride:i*stride+HH, j*stride:j*stride+WW]
+/// m, k = np.unravel_index(np.argmax(window), window.shape)
+/// dx[n, c, i*stride+m, j*stride+k] += dout[n, c, i, j]
+/// ```
+pub fn max_pool_backward_naive(
+    x: &Array4<f64>,
+    pool: PoolParams,
+    dout: &Array4<f64>,
+) -> Array4<f64> {
+    let PoolParams { kernel, stride } = pool;
+    let (n_imgs, channels, h_out, w_out) = dout.dim();
+    let mut dx = Array4::zeros(x.dim());
+    for n in 0..n_imgs {
+        for c in 0..channels {
+            for i in 0..h_out {
+                for j in 0..w_out {
+                    let (r, q) = (i * stride, j * stride);
+                    let window = x.slice(s![n, c, r..r + kernel, q..q + kernel]);
+                    let mut best = (0, 0);
+                    for ((m, k), &v) in window.indexed_iter() {
+                        if v > window[best] {
+                            best = (m, k);
+                        }
+                    }
+                    dx[[n, c, r + best.0, q + best.1]] += dout[[n, c, i, j]];
+                }
+            }
+        }
+    }
+    dx
 }

@@ -56,4 +56,7 @@ pub struct InputOptions {
     pub pad: Option<usize>,
     /// Dilation of the kernel: taps D cells apart (>= 1; default 1, or the preset's).
     pub dilation: Option<usize>,
+    /// A stack of layers instead of one: items separated by `;`, each
+    /// `conv K [sS] [pP] [dD] [fF]`, `pool K [sS]` or `relu` (see docs/stack.md).
+    pub layers: Option<String>,
 }

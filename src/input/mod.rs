@@ -6,6 +6,7 @@ mod arrays;
 mod files;
 pub use crate::files::{check_output_target, io_reason};
 pub mod kernels;
+pub mod layers;
 mod npy;
 pub mod picture;
 pub mod presets;
@@ -13,6 +14,7 @@ pub mod presets;
 pub use args::{InputOptions, Scale};
 pub use arrays::Arrays;
 pub use kernels::{KernelOpts, PresetInfo, kernel_presets};
+pub use layers::{LayersError, parse_layers};
 pub use npy::{MAX_ARRAY_ELEMENTS, shape_text};
 pub use picture::{MAX_PIXELS, MAX_SIDE, Size};
 pub use presets::presets;
@@ -23,7 +25,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use ndarray::{Array1, Array4};
 
-use crate::conv::{ConvParams, Layer};
+use crate::conv::{ConvParams, Layer, LayerSpec, Net, NetInit, StackGrads};
 use picture::Picture;
 
 /// What the stepper and `compute` work on: the layer, dout, and names for the screen.
@@ -118,6 +120,62 @@ pub struct SceneSpec {
     /// Biases given by --bias or the preset; None: zeros.
     bias: Option<Vec<f64>>,
     dout: Dout,
+    /// The stack of `--layers`, None for the single layer. The stepper may edit it
+    /// directly and rebuild, as it does `params`.
+    pub layers: Option<Vec<LayerSpec>>,
+    /// Whether the kernel was chosen (--kernel, a w array, a preset's): then the first
+    /// conv layer of a stack takes it, else its weights are seeded as the others'.
+    kernel_given: bool,
+    seed: u64,
+}
+
+/// A stack of layers built from the input options: the net (its forward pass done),
+/// the last layer's dout and the input's names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackScene {
+    pub net: Net,
+    /// The gradient of the last layer's output (`--dout`).
+    pub dout: Array4<f64>,
+    pub labels: Labels,
+}
+
+impl StackScene {
+    /// The backward pass of the whole stack from [`StackScene::dout`].
+    pub fn backward(&self) -> Result<StackGrads> {
+        Ok(self.net.backward(&self.dout)?)
+    }
+
+    /// Conv layer `l` of the stack as a single-layer [`Scene`], its dout the one the
+    /// stack's backward pass gives it (`grads`, from [`StackScene::backward`]); None
+    /// when layer l is not a conv layer.
+    pub fn conv_scene(&self, l: usize, grads: &StackGrads) -> Option<Scene> {
+        let layer = self.net.layers.get(l)?.as_conv()?.clone();
+        let channels = if l == 0 {
+            self.labels.channels.clone()
+        } else {
+            (0..layer.geom.c).map(|c| format!("c{c}")).collect()
+        };
+        let first_conv = self.net.layers.iter().position(|x| x.as_conv().is_some());
+        let kernels = if first_conv == Some(l) && self.labels.kernels.len() == layer.geom.f {
+            self.labels.kernels.clone()
+        } else {
+            (0..layer.geom.f).map(|f| format!("he[{f}]")).collect()
+        };
+        Some(Scene {
+            dout: grads.douts[l].clone(),
+            labels: Labels {
+                source: self.labels.source.clone(),
+                kernels,
+                channels,
+                scale: if l == 0 {
+                    self.labels.scale
+                } else {
+                    Scale::Raw
+                },
+            },
+            layer,
+        })
+    }
 }
 
 fn is_npy_path(text: &str) -> bool {
@@ -175,6 +233,7 @@ impl SceneSpec {
             filters: args.filters.unwrap_or(1),
             seed: args.seed.unwrap_or(0),
         };
+        let w_given = w_array.is_some();
         let original = match (w_array, &args.kernel, &figure) {
             (Some(w), _, _) => arrays::kernel(w),
             (None, Some(text), _) => parse_kernel(text)?,
@@ -218,6 +277,20 @@ impl SceneSpec {
             pad: args.pad.unwrap_or(defaults.pad),
             dilation: args.dilation.unwrap_or(defaults.dilation),
         };
+        let layers = args.layers.as_deref().map(parse_layers).transpose()?;
+        if layers.is_some() {
+            let given = [
+                ("--stride", args.stride.is_some()),
+                ("--pad", args.pad.is_some()),
+                ("--dilation", args.dilation.is_some()),
+            ];
+            if let Some((option, _)) = given.iter().find(|(_, given)| *given) {
+                bail!(
+                    "{option} does not apply with --layers: each conv item has its own (conv K sS pP dD)"
+                );
+            }
+        }
+        let kernel_given = w_given || args.kernel.is_some() || figure.is_some();
         let spec = SceneSpec {
             params,
             source,
@@ -227,9 +300,15 @@ impl SceneSpec {
             kernel_opts,
             bias,
             dout,
+            layers,
+            kernel_given,
+            seed: args.seed.unwrap_or(0),
         };
         // Every problem with the arguments shows now, not at the first key press.
-        spec.build()?;
+        match spec.layers {
+            Some(_) => drop(spec.build_stack()?),
+            None => drop(spec.build()?),
+        }
         Ok(spec)
     }
 
@@ -303,9 +382,9 @@ impl SceneSpec {
         &self.source_label
     }
 
-    /// Builds the layer for the current choices.
-    pub fn build(&self) -> Result<Scene> {
-        let (x, channels, scale) = match &self.source {
+    /// x with its channels' names and its scale.
+    fn input_x(&self) -> (Array4<f64>, Vec<String>, Scale) {
+        match &self.source {
             Source::Image { gray, scale, x, .. } => {
                 let channels = if *gray {
                     vec!["gray".to_string()]
@@ -318,11 +397,19 @@ impl SceneSpec {
                 let channels = (0..x.dim().1).map(|c| format!("c{c}")).collect();
                 (x.clone(), channels, Scale::Raw)
             }
-        };
-        let c = x.dim().1;
+        }
+    }
+
+    /// The kernel choice's w (for x of `c` channels, named kernels of side `size`),
+    /// its filters' names and its biases.
+    fn kernel_w_b(&self, c: usize, size: usize) -> Result<(Array4<f64>, Vec<String>, Array1<f64>)> {
         let choice = &self.kernels[self.kernel_index];
+        let opts = KernelOpts {
+            size,
+            ..self.kernel_opts
+        };
         let (w, kernel_names) = match choice {
-            KernelChoice::Named(names) => kernels::named_kernels(names, c, self.kernel_opts)?,
+            KernelChoice::Named(names) => kernels::named_kernels(names, c, opts)?,
             KernelChoice::Fixed { w, filters, .. } => (w.clone(), filters.clone()),
         };
         let f = w.dim().0;
@@ -337,23 +424,13 @@ impl SceneSpec {
             ),
             _ => Array1::zeros(f),
         };
-        let describe = || {
-            let p = self.params;
-            format!(
-                "x {} from {} with kernel '{}' {}, stride {}, pad {}, dilation {}",
-                shape_text(x.shape()),
-                self.source_label,
-                choice.label(),
-                shape_text(w.shape()),
-                p.stride,
-                p.pad,
-                p.dilation
-            )
-        };
-        let context = describe();
-        let layer = Layer::new(x, w, b, self.params).context(context)?;
-        let out_dim = layer.geom.out_dim();
-        let dout = match &self.dout {
+        Ok((w, kernel_names, b))
+    }
+
+    /// The dout of an output of `out_dim`: ones, the seeded random one, or the array
+    /// given (which must have that shape).
+    fn dout_for(&self, out_dim: (usize, usize, usize, usize)) -> Result<Array4<f64>> {
+        Ok(match &self.dout {
             Dout::Ones => Array4::ones(out_dim),
             Dout::Random(stream) => stream.dout(out_dim),
             Dout::Array { name, dout } => {
@@ -366,13 +443,87 @@ impl SceneSpec {
                 }
                 dout.clone()
             }
+        })
+    }
+
+    /// Builds the layer for the current choices. With `--layers`: the stack's first
+    /// conv layer, its dout the one the stack's backward pass gives it.
+    pub fn build(&self) -> Result<Scene> {
+        if self.layers.is_some() {
+            let stack = self.build_stack()?;
+            let grads = stack.backward()?;
+            let first = stack.net.layers.iter().position(|l| l.as_conv().is_some());
+            return first
+                .and_then(|l| stack.conv_scene(l, &grads))
+                .ok_or_else(|| anyhow!("--layers has no conv layer"));
+        }
+        let (x, channels, scale) = self.input_x();
+        let c = x.dim().1;
+        let (w, kernel_names, b) = self.kernel_w_b(c, self.kernel_opts.size)?;
+        let describe = || {
+            let p = self.params;
+            format!(
+                "x {} from {} with kernel '{}' {}, stride {}, pad {}, dilation {}",
+                shape_text(x.shape()),
+                self.source_label,
+                self.kernel_label(),
+                shape_text(w.shape()),
+                p.stride,
+                p.pad,
+                p.dilation
+            )
         };
+        let context = describe();
+        let layer = Layer::new(x, w, b, self.params).context(context)?;
+        let dout = self.dout_for(layer.geom.out_dim())?;
         Ok(Scene {
             layer,
             dout,
             labels: Labels {
                 source: self.source_label.clone(),
                 kernels: kernel_names,
+                channels,
+                scale,
+            },
+        })
+    }
+
+    /// Builds the stack of `--layers` (an error when there is none): x as for one
+    /// layer; the first conv layer takes the chosen kernel (named kernels at its K) and
+    /// --bias where they were given, every other weight He-scaled random from --seed.
+    pub fn build_stack(&self) -> Result<StackScene> {
+        let Some(specs) = &self.layers else {
+            bail!("no --layers to build a stack from");
+        };
+        let (x, channels, scale) = self.input_x();
+        let c = x.dim().1;
+        let first_k = specs.iter().find_map(|s| match s {
+            LayerSpec::Conv(conv) => Some(conv.kernel),
+            _ => None,
+        });
+        let mut init = NetInit {
+            seed: self.seed,
+            ..NetInit::default()
+        };
+        let mut kernels = Vec::new();
+        if let Some(k) = first_k {
+            if self.kernel_given {
+                let (w, names, b) = self.kernel_w_b(c, k)?;
+                init.first_w = Some(w);
+                init.first_b = Some(b);
+                kernels = names;
+            } else if let Some(b) = &self.bias {
+                init.first_b = Some(Array1::from(b.clone()));
+            }
+        }
+        let net = Net::new(x, specs, init)?;
+        let dout = self.dout_for(net.out().dim())?;
+        Ok(StackScene {
+            net,
+            dout,
+            labels: Labels {
+                source: self.source_label.clone(),
+                kernels,
                 channels,
                 scale,
             },

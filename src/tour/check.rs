@@ -489,6 +489,7 @@ fn page_scene(f: &SceneFields, base: &Path) -> anyhow::Result<PageScene> {
         stride: f.stride,
         pad: f.pad,
         dilation: f.dilation,
+        layers: f.layers.clone(),
     };
     Ok(PageScene {
         input,

@@ -103,6 +103,8 @@ pub struct SceneFields {
     pub stride: Option<usize>,
     pub pad: Option<usize>,
     pub dilation: Option<usize>,
+    /// A stack of layers, as `--layers` takes it: "conv 3 p1 f4; relu; pool 2".
+    pub layers: Option<String>,
     pub phase: Option<PhaseName>,
     /// 1-based step, or "first" / "last".
     pub step: Option<StepField>,

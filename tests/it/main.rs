@@ -20,6 +20,7 @@ mod robust_limits;
 mod robust_props;
 mod screen_geometry;
 mod shell_cli;
+mod stack_cli;
 mod stepper_busy;
 mod stepper_cli;
 mod stepper_effects;

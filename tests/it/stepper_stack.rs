@@ -2,69 +2,34 @@
 //! (max pooling, ReLU) both ways, the wiring of dx to the dout below, the receptive
 //! field; and frames of a two- and a three-layer stack.
 
-use convstep::app::stack::{Item, assemble};
 use convstep::app::{Action, App, Phase, Step};
 use convstep::cmd::{InputArgs, StateArgs};
-use convstep::conv::{ConvParams, Router, noise};
-use convstep::input::SceneSpec;
 use convstep::ui;
-use ndarray::Array1;
 
 use crate::buffer_text::text;
 
-/// The bundled photo at 16 pixels, then the layers `rest` describes over the default
-/// kernel (sobel-x, sobel-y with padding 1); later convs get seeded weights.
-fn stack(rest: &[Item], phase: Phase) -> App {
+/// The bundled photo at 16 pixels through the layers of `layers` (a --layers SPEC).
+fn stack(layers: &str, phase: Phase) -> App {
     let args = InputArgs {
         size: Some("16".into()),
-        pad: Some(1),
+        layers: Some(layers.into()),
         ..Default::default()
     };
-    let spec = SceneSpec::from_args(&args).expect("input loads");
-    let first = spec.build().expect("scene builds");
-    let mut items = vec![Item::Conv {
-        w: first.layer.w.clone(),
-        b: first.layer.b.clone(),
-        params: first.layer.params,
-        names: first.labels.kernels.clone(),
-    }];
-    items.extend(rest.iter().cloned());
-    let built = assemble(first.layer.x.clone(), &first.labels, &items, |dim| {
-        Ok(noise(dim, 7))
-    })
-    .expect("stack builds");
+    let spec = convstep::input::SceneSpec::from_args(&args).expect("input loads");
     let state = StateArgs {
         phase: Some(phase),
         step: Some(Step::At(1)),
         filter: None,
     };
-    App::with_layers(spec, built, None, &state).expect("app starts")
+    App::new(spec, &state).expect("app starts")
 }
 
-fn conv(c: usize, f: usize, pad: usize, stride: usize) -> Item {
-    Item::Conv {
-        w: noise((f, c, 3, 3), 3) * 0.5,
-        b: Array1::zeros(f),
-        params: ConvParams {
-            stride,
-            pad,
-            dilation: 1,
-        },
-        names: (0..f).map(|k| format!("f{k}")).collect(),
-    }
-}
-
-fn two() -> Vec<Item> {
-    vec![Item::Route(Router::Pool { k: 2, stride: 2 })]
-}
-
-fn three() -> Vec<Item> {
-    vec![Item::Route(Router::Relu), conv(2, 3, 1, 2)]
-}
+const TWO: &str = "conv 3 p1 f2; pool 2";
+const THREE: &str = "conv 3 p1 f2; relu; conv 3 s2 p1 f3";
 
 #[test]
 fn each_layer_dx_is_the_dout_of_the_layer_below() {
-    let app = stack(&three(), Phase::Backward);
+    let app = stack(THREE, Phase::Backward);
     assert_eq!(app.layer_count(), 3);
     // Backward starts at the last layer, where --dout enters.
     assert_eq!(app.layer_index(), 2);
@@ -78,7 +43,7 @@ fn each_layer_dx_is_the_dout_of_the_layer_below() {
 
 #[test]
 fn dot_and_comma_pick_the_layer_and_each_keeps_its_step() {
-    let mut app = stack(&three(), Phase::Forward);
+    let mut app = stack(THREE, Phase::Forward);
     assert_eq!(app.layer_index(), 0);
     app.apply(Action::Next);
     app.apply(Action::Next);
@@ -105,7 +70,7 @@ fn dot_and_comma_pick_the_layer_and_each_keeps_its_step() {
 
 #[test]
 fn pooling_steps_show_the_maximum_and_send_dout_to_it_only() {
-    let mut app = stack(&two(), Phase::Backward);
+    let mut app = stack(TWO, Phase::Backward);
     assert_eq!(app.layer_index(), 1);
     let route = app.stack.route.clone().expect("a pooling step");
     let max = route
@@ -131,7 +96,7 @@ fn pooling_steps_show_the_maximum_and_send_dout_to_it_only() {
 
 #[test]
 fn the_receptive_field_grows_through_the_stack() {
-    let mut app = stack(&three(), Phase::Forward);
+    let mut app = stack(THREE, Phase::Forward);
     app.apply(Action::PickLayer { layer: 2 });
     app.apply(Action::ReceptiveField);
     // conv 3 p1, relu, conv 3 s2 p1: output (0, 0) reads rows -1..1 of layer 3's
@@ -155,7 +120,7 @@ fn the_receptive_field_grows_through_the_stack() {
 
 #[test]
 fn a_stacks_help_lists_the_stack_keys() {
-    let mut app = stack(&two(), Phase::Forward);
+    let mut app = stack(TWO, Phase::Forward);
     app.apply(Action::Help);
     let mut shown = String::new();
     // Every page of the help at 120x40.
@@ -171,9 +136,9 @@ fn a_stacks_help_lists_the_stack_keys() {
 
 #[test]
 fn stack_frames() {
-    for (name, items) in [("two", two()), ("three", three())] {
+    for (name, items) in [("two", TWO), ("three", THREE)] {
         for phase in [Phase::Forward, Phase::Backward] {
-            let mut app = stack(&items, phase);
+            let mut app = stack(items, phase);
             app.apply(Action::Next);
             for (w, h) in [(80, 24), (120, 40), (200, 60)] {
                 let shown = text(&ui::render_buffer(&app, w, h));
@@ -191,11 +156,7 @@ fn stack_frames() {
 fn pictures() {
     use convstep::export::{Format, RenderOptions, render};
     let dir = std::env::var("CONVSTEP_STACK_PNG").unwrap_or_else(|_| "/tmp".into());
-    let deep = vec![
-        Item::Route(Router::Relu),
-        Item::Route(Router::Pool { k: 2, stride: 2 }),
-        conv(2, 4, 1, 1),
-    ];
+    let deep = "conv 3 p1 f2; relu; pool 2; conv 3 p1 f4";
     for (name, phase, keys) in [
         ("fwd", Phase::Forward, vec![Action::Next]),
         (
@@ -222,7 +183,7 @@ fn pictures() {
             vec![Action::PickLayer { layer: 1 }, Action::Next, Action::Next],
         ),
     ] {
-        let mut app = stack(&deep, phase).with_color(convstep::ui::theme::ColorMode::TrueColor);
+        let mut app = stack(deep, phase).with_color(convstep::ui::theme::ColorMode::TrueColor);
         for k in keys {
             app.apply(k);
         }
@@ -232,4 +193,23 @@ fn pictures() {
             std::fs::write(format!("{dir}/stackscreen-{name}-{w}x{h}.png"), png).expect("write");
         }
     }
+}
+
+#[test]
+fn a_layers_parameters_change_and_the_stack_is_rebuilt_from_there() {
+    let mut app = stack(THREE, Phase::Forward);
+    app.apply(Action::PickLayer { layer: 2 });
+    assert_eq!(app.layer().geom.out_dim(), (1, 3, 6, 8));
+    app.apply(Action::StrideDown);
+    assert_eq!(app.layer_index(), 2, "the same layer stays current");
+    assert_eq!(app.layer().geom.out_dim(), (1, 3, 11, 16));
+    assert!(app.message.as_ref().is_some_and(|m| m.text.contains("stride 1")));
+    // ReLU has no stride: said, nothing rebuilt.
+    app.apply(Action::PrevLayer);
+    app.apply(Action::StrideUp);
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("relu has no stride"))
+    );
 }

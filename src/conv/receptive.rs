@@ -1,0 +1,223 @@
+//! Receptive fields of a stack, as Araujo, Norris and Sim compute them ("Computing
+//! Receptive Fields of Convolutional Neural Networks", Distill 2019), along one axis
+//! (kernels are square, so rows and columns grow alike):
+//!
+//! - r_l = r_(l-1) + (k_l - 1)·d_l·j_(l-1), the field's side in input cells;
+//! - j_l = j_(l-1)·s_l, the jump: how far apart in the input neighbouring output cells'
+//!   fields start;
+//! - start_l = start_(l-1) - p_l·j_(l-1), where the field of output cell 0 starts in the
+//!   input (negative: in the padding),
+//!
+//! with r_0 = 1, j_0 = 1, start_0 = 0 for x itself. The field of output cell i of layer l
+//! covers input cells start_l + i·j_l .. start_l + i·j_l + r_l. That is the theoretical
+//! field; the *effective* one ([`effective_field`]) is where a one-hot dout at the cell,
+//! sent back through the stack, gives x a non-zero gradient: dead ReLUs and max-pool
+//! switches cut holes in it.
+
+use ndarray::{Array2, Array4, Axis};
+
+use super::stack::{LayerSpec, Net, StackError, StackReason};
+use super::{ConvError, OutPos};
+
+/// One layer's row of the receptive-field table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRow {
+    pub spec: LayerSpec,
+    pub kernel: usize,
+    pub stride: usize,
+    pub pad: usize,
+    pub dilation: usize,
+    /// The layer's output size (H', W').
+    pub out: (usize, usize),
+    /// r_l: the side of an output cell's field in the input.
+    pub rf: usize,
+    /// j_l: the field's step in the input per output cell.
+    pub jump: usize,
+    /// Where output cell 0's field starts in the input (negative: in the padding).
+    pub start: isize,
+}
+
+/// The rows of `specs` on an input of (H, W): layer by layer, each output size checked
+/// (an error names the first layer whose output would be empty).
+pub fn receptive_fields(
+    specs: &[LayerSpec],
+    input: (usize, usize),
+) -> Result<Vec<FieldRow>, StackError> {
+    if specs.is_empty() {
+        return Err(StackError {
+            index: 1,
+            item: String::new(),
+            reason: StackReason::Empty,
+        });
+    }
+    let (mut h, mut w) = input;
+    let (mut rf, mut jump, mut start) = (1usize, 1usize, 0isize);
+    let mut rows = Vec::with_capacity(specs.len());
+    for (index, spec) in specs.iter().enumerate() {
+        let (k, s, p, d) = spec.window();
+        let out = |len: usize| -> Result<usize, StackError> {
+            let reach = d * (k - 1) + 1;
+            let padded = len + 2 * p;
+            if reach > padded || len == 0 {
+                return Err(StackError {
+                    index: index + 1,
+                    item: spec.to_string(),
+                    reason: StackReason::Conv(match spec {
+                        LayerSpec::Pool(_) => ConvError::PoolTooLarge { k, h, w },
+                        _ => ConvError::KernelTooLarge {
+                            reach_h: reach,
+                            reach_w: reach,
+                            hp: h + 2 * p,
+                            wp: w + 2 * p,
+                        },
+                    }),
+                });
+            }
+            Ok((padded - reach) / s + 1)
+        };
+        (h, w) = (out(h)?, out(w)?);
+        start -= (p * jump) as isize;
+        rf += (k - 1) * d * jump;
+        jump *= s;
+        rows.push(FieldRow {
+            spec: *spec,
+            kernel: k,
+            stride: s,
+            pad: p,
+            dilation: d,
+            out: (h, w),
+            rf,
+            jump,
+            start,
+        });
+    }
+    Ok(rows)
+}
+
+/// A square of cells of some layer's input (or of x), in that array's coordinates
+/// without padding: rows top..top+size, columns left..left+size. Negative or past the
+/// array's end: in the padding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub top: isize,
+    pub left: isize,
+    pub size: usize,
+}
+
+impl Region {
+    /// Whether cell (row, col) lies in the region.
+    pub fn contains(&self, row: isize, col: isize) -> bool {
+        let inside = |v: isize, lo: isize| v >= lo && v < lo + self.size as isize;
+        inside(row, self.top) && inside(col, self.left)
+    }
+
+    /// The part inside an array of (H, W): (rows, cols) as ranges; None if none.
+    pub fn clipped(
+        &self,
+        (h, w): (usize, usize),
+    ) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+        let clip = |lo: isize, len: usize| {
+            let a = lo.max(0) as usize;
+            let b = (lo + self.size as isize).clamp(0, len as isize) as usize;
+            (a < b).then_some(a..b)
+        };
+        Some((clip(self.top, h)?, clip(self.left, w)?))
+    }
+
+    /// Whether part of the region lies in the padding of an array of (H, W).
+    pub fn reaches_padding(&self, (h, w): (usize, usize)) -> bool {
+        let end = |lo: isize| lo + self.size as isize;
+        self.top < 0 || self.left < 0 || end(self.top) > h as isize || end(self.left) > w as isize
+    }
+}
+
+/// The theoretical field of output cell (i, j) of layer `layer` in the input of layer
+/// `level` (level 0: x itself; level l: the output of layer l - 1), for any
+/// `level <= layer`. The screen outlines it in every earlier layer and on the photo.
+pub fn field_in(specs: &[LayerSpec], layer: usize, (i, j): (usize, usize), level: usize) -> Region {
+    let (mut rf, mut jump, mut start) = (1usize, 1usize, 0isize);
+    for spec in &specs[level..=layer] {
+        let (k, s, p, d) = spec.window();
+        start -= (p * jump) as isize;
+        rf += (k - 1) * d * jump;
+        jump *= s;
+    }
+    Region {
+        top: start + (i * jump) as isize,
+        left: start + (j * jump) as isize,
+        size: rf,
+    }
+}
+
+/// The effective receptive field of output cell `pos` (n, channel f, i, j) of layer
+/// `layer`: dx of x when dout is one-hot at the cell (1 there, 0 elsewhere) and the
+/// rest of the stack is as the net computed it.
+pub fn effective_field(net: &Net, layer: usize, pos: OutPos) -> Result<EffectiveField, ConvError> {
+    let mut dout = Array4::zeros(net.layers[layer].out_dim());
+    dout[[pos.n, pos.f, pos.i, pos.j]] = 1.0;
+    let grads = net.backward_from(layer, &dout)?;
+    Ok(EffectiveField {
+        dx: grads.grads[0].dx.clone(),
+        n: pos.n,
+    })
+}
+
+/// The gradient a one-hot dout gives x (see [`effective_field`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectiveField {
+    pub dx: Array4<f64>,
+    /// The image the cell belongs to.
+    pub n: usize,
+}
+
+impl EffectiveField {
+    /// Cells (h, w) of image n's x where some channel's gradient is not zero.
+    pub fn mask(&self) -> Array2<bool> {
+        self.dx
+            .index_axis(Axis(0), self.n)
+            .map_axis(Axis(0), |c| c.iter().any(|&v| v != 0.0))
+    }
+}
+
+/// The networks `convstep rf --net` knows: name, input side, the SPEC of their layers.
+pub fn builtin_net(name: &str) -> Option<(usize, Vec<LayerSpec>)> {
+    let conv = |k, s, p, f| LayerSpec::conv(k, s, p, 1).filters(f);
+    let relu = LayerSpec::Relu;
+    match name {
+        // torchvision's alexnet().features.
+        "alexnet" => Some((
+            224,
+            vec![
+                conv(11, 4, 2, 64),
+                relu,
+                LayerSpec::pool(3, 2),
+                conv(5, 1, 2, 192),
+                relu,
+                LayerSpec::pool(3, 2),
+                conv(3, 1, 1, 384),
+                relu,
+                conv(3, 1, 1, 256),
+                relu,
+                conv(3, 1, 1, 256),
+                relu,
+                LayerSpec::pool(3, 2),
+            ],
+        )),
+        // torchvision's vgg16().features: five blocks of 3x3 convs, each closed by a
+        // 2x2 max pool.
+        "vgg16" => {
+            let mut specs = Vec::new();
+            for (convs, f) in [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)] {
+                for _ in 0..convs {
+                    specs.extend([conv(3, 1, 1, f), relu]);
+                }
+                specs.push(LayerSpec::pool(2, 2));
+            }
+            Some((224, specs))
+        }
+        _ => None,
+    }
+}
+
+/// The names [`builtin_net`] knows.
+pub const BUILTIN_NETS: [&str; 2] = ["alexnet", "vgg16"];
