@@ -246,14 +246,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             continue;
         }
         let x = from.right() + 1;
-        // Up to the next thumbnail's end, or its start when the current layer's frame
-        // begins there.
-        let end = if l + 1 == cur {
-            to.x.saturating_sub(2)
-        } else {
-            to.right()
-        };
-        let room = end.saturating_sub(x) as usize;
+        let room = to.right().saturating_sub(x) as usize;
         put(
             buf,
             area,
@@ -289,10 +282,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The frame around the current layer's input and output, named on its top edge.
+/// The frame around the current layer (the arrow from its input and its output),
+/// named on its top edge where the other layers' names are.
 fn frame(app: &App, area: Rect, from: Rect, to: Rect, name: &str, buf: &mut Buffer) {
     let style = app.color.fg(theme::CURRENT);
-    let (x0, x1) = (from.x.saturating_sub(1), to.right());
+    let (x0, x1) = (from.right(), to.right());
     let (y0, y1) = (area.y, from.bottom());
     let inner = x1.saturating_sub(x0 + 1) as usize;
     let label = super::text::shorten(&format!(" {name} "), inner.saturating_sub(2));
