@@ -68,33 +68,54 @@ fn arrays(app: &App) -> Vec<&Array4<f64>> {
 /// each keeping its array's proportions, lower when the row is too wide.
 pub fn thumbs(app: &App, area: Rect) -> Thumbs {
     let dims: Vec<(usize, usize)> = arrays(app).iter().map(|a| (a.dim().2, a.dim().3)).collect();
+    // Each output's thumbnail is wide enough for its layer's name over it where the
+    // row allows (the name and the frame's corners).
+    let names: Vec<u16> = std::iter::once(0)
+        .chain((0..app.layer_count()).map(|l| {
+            app.layer_view(l).map_or(0, |v| {
+                width(&format!("{} {}", l + 1, v.kind.name(v.scene))) as u16 + 2
+            })
+        }))
+        .collect();
     let arrow = 3u16;
     let backward = u16::from(app.phase == Phase::Backward);
-    let mut lines = area.height.saturating_sub(3 + backward).max(1);
-    loop {
-        let px = 2 * lines as usize;
-        let shown: Vec<(usize, usize)> = dims
-            .iter()
-            .map(|&(h, w)| {
-                let rows = px.min(h).max(1);
-                let cols = (w * rows).div_ceil(h.max(1)).clamp(1, w.max(1));
-                (rows, cols)
-            })
-            .collect();
-        let widths: Vec<u16> = shown.iter().map(|s| (s.1 as u16).max(7)).collect();
-        let total: u16 = widths.iter().sum::<u16>() + arrow * (widths.len() as u16) + 1;
-        if total <= area.width || lines == 1 {
+    let most = area.height.saturating_sub(3 + backward).max(1);
+    let mut last = None;
+    for named in [true, false] {
+        for lines in (1..=most).rev() {
+            let px = 2 * lines as usize;
+            let shown: Vec<(usize, usize)> = dims
+                .iter()
+                .map(|&(h, w)| {
+                    let rows = px.min(h).max(1);
+                    let cols = (w * rows).div_ceil(h.max(1)).clamp(1, w.max(1));
+                    (rows, cols)
+                })
+                .collect();
+            let widths: Vec<u16> = shown
+                .iter()
+                .zip(&names)
+                .map(|(s, &name)| (s.1 as u16).max(7).max(if named { name } else { 0 }))
+                .collect();
+            let total: u16 = widths.iter().sum::<u16>() + arrow * (widths.len() as u16) + 1;
             let mut x = area.x + 1;
             let mut rects = Vec::with_capacity(widths.len());
             for &w in &widths {
-                let rect = Rect::new(x, area.y + 1, w, lines + 1).intersection(area);
-                rects.push(rect);
+                rects.push(Rect::new(x, area.y + 1, w, lines + 1).intersection(area));
                 x = x.saturating_add(w + arrow);
             }
-            return Thumbs { rects, shown };
+            let thumbs = Thumbs { rects, shown };
+            // Lower thumbnails before giving up the names, down to 2 lines.
+            if total <= area.width && (!named || lines >= 2.min(most)) {
+                return thumbs;
+            }
+            last = Some(thumbs);
         }
-        lines -= 1;
     }
+    last.unwrap_or(Thumbs {
+        rects: Vec::new(),
+        shown: Vec::new(),
+    })
 }
 
 /// A rectangle of pixels (r0..r1, c0..c1, exclusive ends) of an h x w array.

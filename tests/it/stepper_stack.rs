@@ -203,7 +203,11 @@ fn a_layers_parameters_change_and_the_stack_is_rebuilt_from_there() {
     app.apply(Action::StrideDown);
     assert_eq!(app.layer_index(), 2, "the same layer stays current");
     assert_eq!(app.layer().geom.out_dim(), (1, 3, 11, 16));
-    assert!(app.message.as_ref().is_some_and(|m| m.text.contains("stride 1")));
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("stride 1"))
+    );
     // ReLU has no stride: said, nothing rebuilt.
     app.apply(Action::PrevLayer);
     app.apply(Action::StrideUp);
