@@ -98,6 +98,10 @@ pub enum Action {
     /// Show or hide the receptive field of the current output cell: outlined in every
     /// lower layer and on the photo, its growth, and the effective field.
     ReceptiveField,
+    /// Go to the next wrong cell of a student's arrays (`compare --show`).
+    NextWrong,
+    /// Go to the previous wrong cell of a student's arrays.
+    PrevWrong,
     /// One tick of the play timer.
     Tick,
     /// A key press: the key table's action for it; while the gradient check's report

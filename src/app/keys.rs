@@ -117,6 +117,8 @@ pub const TABLE: &[Binding] = &[
     bind(&[ch(",", ',')], Action::PrevLayer, "key.prev_layer"),
     bind(&[ch("o", 'o')], Action::ReceptiveField, "key.field"),
     bind(&[ch("s", 's')], Action::Screenshot, "key.screenshot"),
+    bind(&[ch("e", 'e')], Action::NextWrong, "cmp.key_next_wrong"),
+    bind(&[ch("E", 'E')], Action::PrevWrong, "cmp.key_prev_wrong"),
     bind(&[ch("?", '?')], Action::Help, "key.help"),
     bind(&[ch("m", 'm')], Action::HelpPage, "key.help_page"),
     bind(

@@ -3,6 +3,7 @@
 //! `crate::runtime`.
 
 pub mod action;
+mod compare;
 pub mod job;
 pub mod keys;
 mod model;
@@ -10,7 +11,7 @@ pub mod stack;
 mod update;
 
 pub use action::{Action, Effect};
-pub use job::{Done, Job};
+pub use job::{Done, Job, JobQueue};
 pub use model::{App, CheckReport, Message, Pending, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
 
 /// Which pass the stepper shows.

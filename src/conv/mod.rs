@@ -4,6 +4,7 @@
 //! Nothing here knows about the terminal.
 
 mod backward;
+pub mod compare;
 mod field;
 mod forward;
 mod geometry;
@@ -15,6 +16,7 @@ pub mod pool;
 pub mod receptive;
 pub mod relu;
 mod route;
+pub mod slips;
 pub mod stack;
 mod step;
 

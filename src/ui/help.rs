@@ -52,13 +52,19 @@ pub struct HelpLayout {
     lang: Lang,
 }
 
-/// The key table's rows; the stack's keys (`.`, `,`, `o`) only for a stack of more
-/// than one layer, where they do something.
-fn key_rows(lang: Lang, stack: bool) -> Vec<(String, &'static str)> {
+/// Whether a row of the key table shows in the help: the keys of a student's arrays
+/// (`compare --show`, keys `cmp.*`) only while they are shown, so that the help of
+/// every other screen stays as it was; the stack's keys (`.`, `,`, `o`) only for a
+/// stack of more than one layer, where they do something.
+pub fn shown(binding: &crate::app::keys::Binding, comparing: bool) -> bool {
+    comparing || !binding.help.starts_with("cmp.")
+}
+
+fn key_rows(lang: Lang, comparing: bool, stack: bool) -> Vec<(String, &'static str)> {
     let stack_only = [Action::NextLayer, Action::PrevLayer, Action::ReceptiveField];
     TABLE
         .iter()
-        .filter(|b| stack || !stack_only.contains(&b.action))
+        .filter(|b| shown(b, comparing) && (stack || !stack_only.contains(&b.action)))
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.name).collect();
             (keys.join(" "), lang.t(b.help))
@@ -121,12 +127,17 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
 
 /// The help's layout in `area` (the screen under the status line) at page `page`.
 pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
-    layout_for(area, page, lang, true)
+    layout_for(area, page, lang, false)
 }
 
-/// [`layout`] of a single layer (`stack` false: without the stack's keys) or a stack.
-fn layout_for(area: Rect, page: usize, lang: Lang, stack: bool) -> HelpLayout {
-    let keys = key_rows(lang, stack);
+/// [`layout`], with the compare keys when `comparing`.
+pub fn layout_for(area: Rect, page: usize, lang: Lang, comparing: bool) -> HelpLayout {
+    layout_with(area, page, lang, comparing, true)
+}
+
+/// [`layout_for`], with the stack's keys when `stack` (a stack of more than one layer).
+fn layout_with(area: Rect, page: usize, lang: Lang, comparing: bool, stack: bool) -> HelpLayout {
+    let keys = key_rows(lang, comparing, stack);
     let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let help_w = keys.iter().map(|(_, h)| width(h)).max().unwrap_or(10);
     let col_w = key_w + 2 + help_w;
@@ -236,10 +247,11 @@ fn paged_title(page: usize, pages: usize, lang: Lang) -> String {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let stack = app.layer_count() > 1;
-    let l = layout_for(area, app.help_page, app.lang, stack);
+    let comparing = app.compare.is_some();
+    let l = layout_with(area, app.help_page, app.lang, comparing, stack);
     let inner = frame(app, area, l.rect, &title(&l), buf);
     let key_style = app.color.fg(theme::CURRENT).patch(theme::bold());
-    let key_w = key_rows(app.lang, stack)
+    let key_w = key_rows(app.lang, comparing, stack)
         .iter()
         .map(|(k, _)| width(k))
         .max()
@@ -332,7 +344,11 @@ mod tests {
             let area = Rect::new(0, 1, w, h);
             let l = layout(area, 0, Lang::Zh);
             let keys: usize = l.lines.iter().map(Vec::len).sum();
-            assert_eq!(keys, TABLE.len(), "{w}x{h}");
+            let rows = TABLE.iter().filter(|b| shown(b, false)).count();
+            assert_eq!(keys, rows, "{w}x{h}");
+            let with = layout_for(area, 0, Lang::Zh, true);
+            let all: usize = with.lines.iter().map(Vec::len).sum();
+            assert_eq!(all, TABLE.len(), "{w}x{h}");
             assert!(l.rect.intersection(area) == l.rect, "{w}x{h}");
             assert_eq!(l.pages, l.lines.len());
             for p in &l.lines {

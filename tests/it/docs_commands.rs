@@ -24,8 +24,10 @@ const SETUP: [&str; 3] = [
 ];
 
 /// Subcommands that print or write and exit; anything else after `convstep` is the stepper.
-const HEADLESS: [&str; 7] = [
+const HEADLESS: [&str; 9] = [
     "compute",
+    "compare",
+    "rf",
     "shot",
     "record",
     "bench",
@@ -203,6 +205,7 @@ fn full_screen(words: &[String]) -> bool {
     }
     match words.get(1).map(String::as_str) {
         Some("tour") => !has("--check") && !has("--list"),
+        Some("compare") => has("--show"),
         Some(sub) => !HEADLESS.contains(&sub),
         None => true,
     }
@@ -590,6 +593,7 @@ fn the_scanner_follows_the_convention() {
     assert!(full_screen(&words("convstep tour --lang zh")));
     assert!(!full_screen(&words("convstep tour --check mine.toml")));
     assert!(!full_screen(&words("convstep compute -o a.npz")));
+    assert!(!full_screen(&words("convstep rf --net vgg16")));
 }
 
 /// GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes.

@@ -162,7 +162,7 @@ fn a_bad_spec_is_one_line_naming_the_item_in_both_languages() {
             "-o",
             o
         ]),
-        "convstep: error: --layers item 3 'pool 4': the pooling window (4x4) is larger than its input (2x3): no window fits"
+        "convstep: error: --layers item 3 'pool 4': the pooling window (4x4) is larger than its input (1x3): no window fits"
     );
     assert_eq!(
         fails(&[
@@ -186,7 +186,7 @@ fn rf_prints_the_table_and_json_of_the_built_in_networks() {
     assert_eq!(
         last.split_whitespace().collect::<Vec<_>>(),
         [
-            "31", "pool", "2", "2", "2", "0", "1", "7x7", "212", "32", "-1"
+            "31", "pool", "2", "2", "2", "0", "1", "7x7", "212", "32", "-90"
         ]
     );
     let out = convstep()
@@ -233,7 +233,7 @@ fn rf_takes_a_spec_and_refuses_what_it_cannot_use() {
         .assert()
         .success();
     let zh = String::from_utf8(zh.get_output().stdout.clone()).unwrap();
-    assert!(zh.starts_with("alexnet，输入 224x224\n#  层"), "{zh}");
+    assert!(zh.starts_with("alexnet，输入 224x224\n #  层"), "{zh}");
     assert!(fails(&["rf", "--layers", "conv 3"]).contains("--input N is needed with --layers"));
     assert_eq!(
         fails(&["rf", "--net", "resnet"]),
