@@ -92,6 +92,7 @@ pub fn run(args: &BenchOptions) -> anyhow::Result<()> {
     rows.push(naive_row(&layer, &dout, repeat));
     rows.extend(frame_rows(args.quick, &sizes, f, k, repeat)?);
     rows.push(stack_row(args.quick, f, repeat)?);
+    rows.extend(stack_frame_rows(args.quick, f, repeat)?);
     rows.push(export_row(args.quick, repeat)?);
     if args.json {
         println!("{}", to_json(&rows));
@@ -329,6 +330,81 @@ fn stack_row(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Row> 
         ),
         ..Row::default()
     })
+}
+
+/// Keypress to frame in the stepper on the stack of [`stack_row`] (update + draw at
+/// 200x60, the photo at full size): a step key on the first and on the last conv layer,
+/// forward and backward; and a parameter change of each (stride 1 -> 2 and back,
+/// alternately), the stack really rebuilt from that layer up: the job the key asks for
+/// is run, as the terminal's worker runs it, before the frame is drawn.
+fn stack_frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Result<Vec<Row>> {
+    let text = stack_spec(filters);
+    let options = InputOptions {
+        size: Some(if quick { "32".into() } else { "full".into() }),
+        layers: Some(text.clone()),
+        ..Default::default()
+    };
+    let spec = SceneSpec::from_options(&options)?;
+    let mut app = App::new(spec, Start::default())?.with_color(ColorMode::for_exports());
+    let g = app.layer().geom;
+    let size = format!("{}x{}", g.h, g.w);
+    let press = |app: &mut App, action: Action| -> Buffer {
+        app.apply(action);
+        crate::ui::render_buffer(app, 200, 60)
+    };
+    let mut rows = Vec::new();
+    let last = app.layer_count() - 1;
+    for layer in [0, last] {
+        press(&mut app, Action::PickLayer { layer });
+        let mut flip = false;
+        let mut step = |app: &mut App| {
+            flip = !flip;
+            let action = if flip { Action::Next } else { Action::Prev };
+            std::hint::black_box(press(app, action));
+        };
+        let fwd = median_ms(repeat, || step(&mut app));
+        press(&mut app, Action::Backward);
+        let bwd = median_ms(repeat, || step(&mut app));
+        let mut up = false;
+        let mut param = |app: &mut App| {
+            median_ms(repeat, || {
+                up = !up;
+                let action = if up {
+                    Action::StrideUp
+                } else {
+                    Action::StrideDown
+                };
+                std::hint::black_box(press(app, action));
+            })
+        };
+        let param_bwd = param(&mut app);
+        press(&mut app, Action::Forward);
+        let param_fwd = param(&mut app);
+        let l = layer + 1;
+        rows.push(Row {
+            workload: format!("frame 200x60, stack layer {l}"),
+            size: size.clone(),
+            filters,
+            kernel_size: 3,
+            forward_ms: Some(fwd),
+            backward_ms: Some(bwd),
+            note: format!("key to frame (l/h) on layer {l} of --layers \"{text}\""),
+            ..Row::default()
+        });
+        rows.push(Row {
+            workload: format!("parameter change, stack layer {l}"),
+            size: size.clone(),
+            filters,
+            kernel_size: 3,
+            forward_ms: Some(param_fwd),
+            backward_ms: Some(param_bwd),
+            note: format!(
+                "key to frame, layer {l}'s stride 1 -> 2 and back alternately, the stack rebuilt from layer {l} up (forward, backward, every layer's scene), in the forward and the backward phase"
+            ),
+            ..Row::default()
+        });
+    }
+    Ok(rows)
 }
 
 /// Keypress to frame in the stepper (update + draw at 200x60), on the bundled photo at

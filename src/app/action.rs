@@ -91,6 +91,15 @@ pub enum Action {
     SelectCell { row: usize, col: usize },
     /// Jump to the step of output cell (f, i, j) (a mouse click on a feature map).
     JumpTo { f: usize, i: usize, j: usize },
+    /// Make the next layer of the stack the current one (the one above).
+    NextLayer,
+    /// Make the previous layer of the stack the current one (the one below).
+    PrevLayer,
+    /// Make layer `layer` (0-based) the current one (a click on its thumbnail).
+    PickLayer { layer: usize },
+    /// Show or hide the receptive field of the current output cell: outlined in every
+    /// lower layer and on the photo, its growth, and the effective field.
+    ReceptiveField,
     /// Go to the next wrong cell of a student's arrays (`compare --show`).
     NextWrong,
     /// Go to the previous wrong cell of a student's arrays.

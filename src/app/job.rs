@@ -19,6 +19,7 @@ use crate::conv::{GradCheck, Layer, Param, grad_check_against};
 use crate::input::{Scene, SceneSpec};
 
 use super::model::SceneCache;
+use super::stack::{Built, from_stack};
 
 /// Generations are unique across every model of the process (a tour builds a new one
 /// per page), so that an answer can never be taken for another's.
@@ -63,6 +64,8 @@ pub(super) enum Outcome {
     Rebuilt(Box<SceneSpec>, Result<Box<(Scene, SceneCache)>, String>),
     /// The checks made, or why the check failed.
     Checked(Vec<(String, GradCheck)>),
+    /// A stack's edited spec and its layers, or the innermost cause of its refusal.
+    RebuiltStack(Box<SceneSpec>, Result<Vec<Built>, String>),
     /// Superseded, it stopped at a checkpoint: nothing to take.
     Stopped,
 }
@@ -122,6 +125,13 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
         return Outcome::Stopped;
     }
     match work {
+        Work::Rebuild(spec) if spec.layers.is_some() => {
+            let built = spec
+                .build_stack()
+                .and_then(|stack| from_stack(&stack))
+                .map_err(|err| err.root_cause().to_string());
+            Outcome::RebuiltStack(Box::new(spec), built)
+        }
         Work::Rebuild(spec) => {
             let built = match spec.build() {
                 Ok(_) if stop() => return Outcome::Stopped,

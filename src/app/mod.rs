@@ -7,6 +7,7 @@ mod compare;
 pub mod job;
 pub mod keys;
 mod model;
+pub mod stack;
 mod update;
 
 pub use action::{Action, Effect};

@@ -11,6 +11,7 @@ use crate::conv::{
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
+use super::stack::Stack;
 use super::{Action, Phase, Start, Step, View};
 use crate::tr;
 
@@ -158,6 +159,9 @@ pub struct App {
     /// Actions that wait for the rebuild under way (at most [`MAX_DEFERRED`]), applied
     /// in order once it is answered.
     pub deferred: std::collections::VecDeque<Action>,
+    /// Every layer of the stack and which one is current (a single layer is a stack
+    /// of one); the fields above describe the current layer.
+    pub stack: Stack,
 }
 
 /// The most actions that wait for a rebuild; more are dropped (a key held down for
@@ -199,6 +203,13 @@ impl SceneCache {
         if stop() {
             return Ok(None);
         }
+        Ok(Some(SceneCache::from_parts(scene, out, full)))
+    }
+
+    /// What a scene gives once, from its output and its full backward pass (a stack's
+    /// routing layers compute them their own way).
+    pub(super) fn from_parts(scene: &Scene, out: Array4<f64>, full: BackwardState) -> SceneCache {
+        let layer = &scene.layer;
         let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -230,7 +241,7 @@ impl SceneCache {
                 .collect()
         };
         let (out_scale, dout_scale) = (per_map(&out), per_map(&scene.dout));
-        Ok(Some(SceneCache {
+        SceneCache {
             out_scale,
             dout_scale,
             out,
@@ -238,7 +249,7 @@ impl SceneCache {
             cols_reached: layer.geom.cols_reached(),
             full,
             ranges,
-        }))
+        }
     }
 }
 
@@ -276,10 +287,23 @@ impl App {
     /// Builds the scene and starts at `start` (--phase, --step, --filter), in full
     /// colour ([`App::with_color`] says otherwise).
     pub fn new(spec: SceneSpec, start: impl Into<Start>) -> anyhow::Result<App> {
-        let state: Start = start.into();
+        if spec.layers.is_some() {
+            return App::new_stack(spec, start.into());
+        }
         let scene = spec.build()?;
-        let step = state.step_in(&scene.layer.geom)?;
         let cache = SceneCache::new(&scene)?;
+        App::start(spec, scene, cache, Stack::single(), start.into())
+    }
+
+    /// The app on a built scene, at `state`'s phase, step, filter and view.
+    pub(super) fn start(
+        spec: SceneSpec,
+        scene: Scene,
+        cache: SceneCache,
+        stack: Stack,
+        state: Start,
+    ) -> anyhow::Result<App> {
+        let step = state.step_in(&scene.layer.geom)?;
         let fwd = scene
             .layer
             .forward_step(step)
@@ -310,6 +334,7 @@ impl App {
             dx_cell: 0,
             compare: None,
             deferred: std::collections::VecDeque::new(),
+            stack,
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -351,7 +376,7 @@ impl App {
     /// Which layer of the stack the per-layer fields describe (0-based; a single layer
     /// is a stack of one).
     pub fn layer_index(&self) -> usize {
-        0
+        self.stack.current
     }
 
     pub fn layer(&self) -> &Layer {
@@ -418,9 +443,26 @@ impl App {
             .position(step.wrapping_sub(1))
             .filter(|p| p.n == self.fwd.pos.n)
             .map(|p| layer.geom.window(p.i, p.j));
-        self.bwd = match self.phase {
-            Phase::Forward => None,
-            Phase::Backward => {
+        let router = self.stack.kinds[self.stack.current].router();
+        self.stack.route = router.and_then(|r| r.step(layer, step));
+        self.bwd = match (self.phase, router) {
+            (Phase::Forward, _) => None,
+            (Phase::Backward, Some(router)) => {
+                let dout = &self.scene.dout;
+                let add = router.dx_add(layer, dout, step);
+                let bwd = layer
+                    .backward_step(dout, step)
+                    .zip(add)
+                    .map(|(mut s, add)| {
+                        // What a routing window sends back: dout to one cell, or none.
+                        s.dx_pad_add = add;
+                        s.dw_add.fill(0.0);
+                        s.db_add = 0.0;
+                        s
+                    });
+                bwd.zip(router.cursor(layer, dout, step).ok())
+            }
+            (Phase::Backward, None) => {
                 let dout = &self.scene.dout;
                 // A jump to the last step copies the scene's full pass (kept in the
                 // cache) into the cursor's arrays instead of running it again.
@@ -447,6 +489,7 @@ impl App {
             crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
         self.refresh_selection();
+        self.refresh_field();
     }
 
     pub(super) fn refresh_selection(&mut self) {

@@ -1,6 +1,6 @@
 //! update: one action changes the state; everything the view needs is recomputed here.
 
-use crate::conv::{Geometry, OutPos, Param, analytic};
+use crate::conv::{Geometry, LayerSpec, OutPos, Param, analytic};
 
 use super::action::{Action, Effect};
 use super::job::{Done, Job, Outcome};
@@ -239,6 +239,16 @@ impl App {
                     self.go(step);
                 }
             }
+            Action::NextLayer => self.pick_layer(self.layer_index() + 1),
+            Action::PrevLayer => match self.layer_index().checked_sub(1) {
+                Some(l) => self.pick_layer(l),
+                None => self.error(tr!(self.lang, "stack.first")),
+            },
+            Action::PickLayer { layer } => self.pick_layer(layer),
+            Action::ReceptiveField => {
+                self.stack.field = !self.stack.field;
+                self.refresh_field();
+            }
             Action::NextWrong => self.jump_wrong(1),
             Action::PrevWrong => self.jump_wrong(-1),
             Action::Tick => {
@@ -350,6 +360,9 @@ impl App {
     /// Moves stride, pad or dilation by `delta`, within their floors (1, 0, 1) and,
     /// going up, their ceilings ([`App::param_ceiling`]).
     fn edit_params(&mut self, knob: Knob, delta: isize) -> Option<Effect> {
+        if self.spec.layers.is_some() {
+            return self.edit_layer(knob, delta);
+        }
         let mut spec = self.next_spec().clone();
         let p = &mut spec.params;
         let (value, floor) = match knob {
@@ -370,6 +383,47 @@ impl App {
         }
         *value = new;
         self.rebuild(spec, &format!("{word} {new}"))
+    }
+
+    /// A stack: moves the current layer's stride, pad or dilation by `delta` in the
+    /// SPEC (a pooling layer has a stride only, ReLU none) and rebuilds the stack from
+    /// that layer up. Pad stops at full padding and dilation where the kernel would span
+    /// the layer's input, as for one layer; an output that would be empty is refused
+    /// by the rebuild, which names the item.
+    fn edit_layer(&mut self, knob: Knob, delta: isize) -> Option<Effect> {
+        let mut spec = self.next_spec().clone();
+        let l = self.layer_index();
+        let word = self.param_word(knob);
+        let name = self.kind().name(&self.scene);
+        let g = self.layer().geom;
+        let item = spec.layers.as_mut().and_then(|layers| layers.get_mut(l))?;
+        let (value, floor, ceiling) = match (item, knob) {
+            (LayerSpec::Conv(c), Knob::Stride) => (&mut c.params.stride, 1, usize::MAX),
+            (LayerSpec::Conv(c), Knob::Pad) => {
+                let full = c.params.dilation.saturating_mul(c.kernel - 1);
+                (&mut c.params.pad, 0, full)
+            }
+            (LayerSpec::Conv(c), Knob::Dilation) => {
+                let most = (g.h.max(g.w) - 1) / (c.kernel - 1).max(1);
+                (&mut c.params.dilation, 1, most.max(1))
+            }
+            (LayerSpec::Pool(p), Knob::Stride) => (&mut p.stride, 1, usize::MAX),
+            _ => {
+                self.error(tr!(self.lang, "stack.no_knob", name = name, what = word));
+                return None;
+            }
+        };
+        let Some(new) = value.checked_add_signed(delta).filter(|&v| v >= floor) else {
+            self.error(tr!(self.lang, "msg.floor", what = word, floor = floor));
+            return None;
+        };
+        if new > ceiling {
+            self.error(tr!(self.lang, "stack.ceiling", what = word, most = ceiling));
+            return None;
+        }
+        *value = new;
+        let what = format!("{} {}: {word} {new}", tr!(self.lang, "stack.layer"), l + 1);
+        self.rebuild(spec, &what)
     }
 
     /// The name of a knob in the app's language.
@@ -479,6 +533,7 @@ impl App {
         self.message = None;
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
+            Outcome::RebuiltStack(spec, built) => self.apply_stack(*spec, &done.what, built),
             Outcome::Checked(checks) => {
                 let what = done.what;
                 let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);

@@ -5,6 +5,7 @@
 
 mod backward;
 pub mod compare;
+mod field;
 mod forward;
 mod geometry;
 mod gradcheck;
@@ -15,6 +16,7 @@ pub mod naive;
 pub mod pool;
 pub mod receptive;
 pub mod relu;
+mod route;
 pub mod slips;
 pub mod stack;
 mod step;
@@ -22,6 +24,7 @@ pub mod transposed;
 pub mod weight_grad;
 
 pub use backward::{Grads, backward};
+pub use field::{Growth, Span, field_spans, growth};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{
@@ -34,6 +37,7 @@ pub use receptive::{
     receptive_fields,
 };
 pub use relu::Relu;
+pub use route::{RouteStep, Router};
 pub use stack::{
     ConvSpec, LayerGrads, LayerSpec, Net, NetInit, NetLayer, StackError, StackGrads, StackReason,
     dout_below, he_weights, spec_text,

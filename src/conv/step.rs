@@ -300,19 +300,24 @@ struct RowStart {
 }
 
 impl RowStart {
+    /// No row to restore: past the last step, or a cursor that is never sought.
+    fn none(steps: usize) -> RowStart {
+        RowStart {
+            steps,
+            at: None,
+            dx_pad: Array3::zeros((0, 0, 0)),
+            dx: Array3::zeros((0, 0, 0)),
+            dw: Array3::zeros((0, 0, 0)),
+            db: 0.0,
+        }
+    }
+
     /// The cells of `grads` (the totals after `steps`, a row start) that the windows
     /// of the next output row write.
     fn of(layer: &Layer, grads: &Grads, steps: usize) -> RowStart {
         let g = &layer.geom;
         let Some(pos) = g.position(steps + 1) else {
-            return RowStart {
-                steps,
-                at: None,
-                dx_pad: Array3::zeros((0, 0, 0)),
-                dx: Array3::zeros((0, 0, 0)),
-                dw: Array3::zeros((0, 0, 0)),
-                db: 0.0,
-            };
+            return RowStart::none(steps);
         };
         let (top, bottom, x_top, x_bottom) = row_band(g, pos.i);
         RowStart {
@@ -370,6 +375,15 @@ impl Deref for BackwardCursor {
 }
 
 impl BackwardCursor {
+    /// A cursor that holds `state` as it is (a routing layer's totals, recomputed on
+    /// each step rather than sought: see `route.rs`).
+    pub fn settled(state: BackwardState) -> BackwardCursor {
+        BackwardCursor {
+            row_start: RowStart::none(state.steps_done),
+            state,
+        }
+    }
+
     /// The totals after k steps (clamped to the layer's steps).
     pub fn new(layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<BackwardCursor, ConvError> {
         layer.check_dout(dout)?;

@@ -54,15 +54,17 @@ pub struct HelpLayout {
 
 /// Whether a row of the key table shows in the help: the keys of a student's arrays
 /// (`compare --show`, keys `cmp.*`) only while they are shown, so that the help of
-/// every other screen stays as it was.
+/// every other screen stays as it was; the stack's keys (`.`, `,`, `o`) only for a
+/// stack of more than one layer, where they do something.
 pub fn shown(binding: &crate::app::keys::Binding, comparing: bool) -> bool {
     comparing || !binding.help.starts_with("cmp.")
 }
 
-fn key_rows(lang: Lang, comparing: bool) -> Vec<(String, &'static str)> {
+fn key_rows(lang: Lang, comparing: bool, stack: bool) -> Vec<(String, &'static str)> {
+    let stack_only = [Action::NextLayer, Action::PrevLayer, Action::ReceptiveField];
     TABLE
         .iter()
-        .filter(|b| shown(b, comparing))
+        .filter(|b| shown(b, comparing) && (stack || !stack_only.contains(&b.action)))
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.name).collect();
             (keys.join(" "), lang.t(b.help))
@@ -130,7 +132,12 @@ pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
 
 /// [`layout`], with the compare keys when `comparing`.
 pub fn layout_for(area: Rect, page: usize, lang: Lang, comparing: bool) -> HelpLayout {
-    let keys = key_rows(lang, comparing);
+    layout_with(area, page, lang, comparing, true)
+}
+
+/// [`layout_for`], with the stack's keys when `stack` (a stack of more than one layer).
+fn layout_with(area: Rect, page: usize, lang: Lang, comparing: bool, stack: bool) -> HelpLayout {
+    let keys = key_rows(lang, comparing, stack);
     let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let help_w = keys.iter().map(|(_, h)| width(h)).max().unwrap_or(10);
     let col_w = key_w + 2 + help_w;
@@ -247,10 +254,12 @@ fn paged_title(page: usize, pages: usize, lang: Lang) -> String {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = layout_for(area, app.help_page, app.lang, app.compare.is_some());
+    let stack = app.layer_count() > 1;
+    let comparing = app.compare.is_some();
+    let l = layout_with(area, app.help_page, app.lang, comparing, stack);
     let inner = frame(app, area, l.rect, &title(&l), buf);
     let key_style = app.color.fg(theme::CURRENT).patch(theme::bold());
-    let key_w = key_rows(app.lang, app.compare.is_some())
+    let key_w = key_rows(app.lang, comparing, stack)
         .iter()
         .map(|(k, _)| width(k))
         .max()

@@ -17,6 +17,9 @@ pub mod kernel;
 pub mod layout;
 pub mod marks;
 pub mod overview;
+pub mod pool;
+pub mod receptive;
+pub mod stack_strip;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -131,9 +134,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(rect) = plan.marks {
         marks::render(app, rect, buf);
     }
-    equation::render(app, plan.equation, buf);
-    if let Some(code) = plan.code {
-        code::render(app, code, buf);
+    if app.kind().router().is_some() {
+        pool::render(app, plan.equation, buf);
+        if let Some(code) = plan.code {
+            pool::render_code(app, code, buf);
+        }
+    } else {
+        equation::render(app, plan.equation, buf);
+        if let Some(code) = plan.code {
+            code::render(app, code, buf);
+        }
+    }
+    if let Some(rect) = plan.strip {
+        stack_strip::render(app, rect, buf);
+    }
+    if let Some(rect) = plan.field {
+        receptive::render(app, rect, buf);
     }
     overlays(app, area, plan.status, buf);
 }
@@ -208,6 +224,11 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
         return views::hit_test(app, body, x, y);
     }
     let plan = plan(app, area);
+    if let Some(rect) = plan.strip
+        && let Some(layer) = stack_strip::layer_at(app, rect, x, y)
+    {
+        return Some(Action::PickLayer { layer });
+    }
     if let Some((p, filters)) = &plan.fmap {
         let grids = feature_map::grids(app, filters);
         for ((grid, rect), &f) in grids.into_iter().zip(&p.rects).zip(filters) {

@@ -101,6 +101,24 @@ fn play_of(app: &App) -> String {
     }
 }
 
+/// The layer: its kernel and parameters (`w sobel-x 3x3  stride 1 pad 1 dilation 1`),
+/// or in a stack of more than one, which layer it is (`layer 3/4 conv 3x3 s2 p1`).
+fn layer_text(app: &App, gap: &str) -> String {
+    if app.layer_count() > 1 {
+        let name = app.kind().name(&app.scene);
+        let (l, count) = (app.layer_index() + 1, app.layer_count());
+        return tr!(app.lang, "stack.status", l = l, count = count, name = name);
+    }
+    let g = app.layer().geom;
+    format!(
+        "w {} {}x{}  {}",
+        app.spec.kernel_label(),
+        g.hh,
+        g.ww,
+        params_of(app, gap)
+    )
+}
+
 fn parts(app: &App, wide: bool) -> (String, String) {
     let g = app.layer().geom;
     let p = app.pos();
@@ -135,15 +153,12 @@ fn parts(app: &App, wide: bool) -> (String, String) {
         (" ", " → ".to_string())
     };
     let right = format!(
-        " x {}x{}x{}x{}{source}{size}  w {} {}x{}  {}{out}{}x{} ",
+        " x {}x{}x{}x{}{source}{size}  {}{out}{}x{} ",
         g.n,
         g.c,
         g.h,
         g.w,
-        app.spec.kernel_label(),
-        g.hh,
-        g.ww,
-        params_of(app, gap),
+        layer_text(app, gap),
         g.h_out,
         g.w_out
     );
@@ -166,6 +181,20 @@ fn narrow_parts(app: &App) -> (String, String) {
         p.i,
         p.j
     );
+    if app.layer_count() > 1 {
+        let right = format!(
+            " {} → {}x{}  {}  x {}x{}x{}x{}",
+            layer_text(app, " "),
+            g.h_out,
+            g.w_out,
+            filter_of(app, p.f),
+            g.n,
+            g.c,
+            g.h,
+            g.w,
+        );
+        return (left, right);
+    }
     let right = format!(
         " {} → {}x{}  {}  x {}x{}x{}x{}  w {} {}x{}",
         params_of(app, " "),

@@ -32,6 +32,7 @@ mod stepper_labels;
 mod stepper_overlays;
 mod stepper_robust;
 mod stepper_snapshots;
+mod stepper_stack;
 mod stepper_tmux;
 mod stepper_update;
 mod stepper_zh;

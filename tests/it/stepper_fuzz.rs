@@ -48,7 +48,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 /// A layer to fuzz: the stepper's command line after `convstep`.
 fn scenario(rng: &mut ChaCha8Rng, dir: &Path, k: usize) -> Vec<String> {
     let presets = presets();
-    let pick = rng.random_range(0..presets.len() + 3);
+    let pick = rng.random_range(0..presets.len() + 4);
     let mut args: Vec<String> = Vec::new();
     // Some start in another view (V moves between them in any case).
     if rng.random_bool(0.3) {
@@ -57,6 +57,38 @@ fn scenario(rng: &mut ChaCha8Rng, dir: &Path, k: usize) -> Vec<String> {
     }
     if pick < presets.len() {
         args.extend(["--preset".into(), presets[pick].name.into()]);
+        return args;
+    }
+    if pick == presets.len() + 3 {
+        // A random stack of one to four layers on the picture at a small size (some
+        // refused: an output that would be empty).
+        let items: Vec<String> = (0..rng.random_range(1..=4))
+            .map(|_| match rng.random_range(0..3) {
+                0 => format!(
+                    "conv {} s{} p{} d{} f{}",
+                    rng.random_range(1..=3),
+                    rng.random_range(1..=2),
+                    rng.random_range(0..=1),
+                    rng.random_range(1..=2),
+                    rng.random_range(1..=3)
+                ),
+                1 => "relu".to_string(),
+                _ => format!(
+                    "pool {} s{}",
+                    rng.random_range(1..=3),
+                    rng.random_range(1..=2)
+                ),
+            })
+            .collect();
+        let size = [8, 12][rng.random_range(0..2)];
+        args.extend([
+            "--size".into(),
+            size.to_string(),
+            "--layers".into(),
+            items.join("; "),
+            "--seed".into(),
+            rng.random_range(0..1000).to_string(),
+        ]);
         return args;
     }
     if pick == presets.len() {

@@ -395,3 +395,53 @@ fn sigtstp_gives_the_terminal_back_and_sigcont_takes_it_again() {
     t.keys(&["q"]);
     t.wait_for("convstep-exited-0");
 }
+
+#[test]
+fn a_stack_picks_its_layer_by_key_and_by_click_and_shows_a_cells_receptive_field() {
+    use convstep::app::App;
+    use convstep::cmd::{InputArgs, StateArgs};
+    use convstep::input::SceneSpec;
+    let layers = "conv 3 p1 f2; relu; pool 2";
+    let args = format!("--size 16 --layers \"{layers}\"");
+    let Some(t) = Tmux::start("stack", 120, 40, &command(&args)) else {
+        return;
+    };
+    t.wait_for("layer 1/3 conv 3x3 p1");
+    t.keys(&["."]);
+    let screen = t.wait_for("layer 2 of 3: relu");
+    assert!(screen.contains("layer 2/3 relu"), "{screen}");
+    t.keys(&["."]);
+    t.wait_for("layer 3 of 3: pool 2");
+    // The receptive field of pooling output (0, 1): a 4x4 block of x, columns 1..4.
+    t.keys(&["l", "o"]);
+    let screen = t.wait_for("receptive field of out[0,0,0,1], layer 3");
+    assert!(
+        screen.contains("this cell sees x rows -1..2, cols 1..4 (4x4)"),
+        "{screen}"
+    );
+    t.keys(&[","]);
+    t.wait_for("layer 2 of 3: relu");
+    // A click on the picture's thumbnail picks layer 1, where the field is kept on.
+    let spec_args = InputArgs {
+        size: Some("16".into()),
+        layers: Some(layers.into()),
+        ..Default::default()
+    };
+    let app = App::new(
+        SceneSpec::from_args(&spec_args).unwrap(),
+        &StateArgs::default(),
+    )
+    .unwrap();
+    let plan = convstep::ui::plan(&app, ratatui::layout::Rect::new(0, 0, 120, 40));
+    let strip = plan.strip.expect("a stack has its strip");
+    let thumbs = convstep::ui::stack_strip::thumbs(&app, strip);
+    let first = thumbs.rects[0];
+    t.click(first.x + 1, first.y + 2);
+    let screen = t.wait_for("layer 1 of 3: conv 3x3 p1");
+    assert!(
+        screen.contains("receptive field of out[0,0,0,0], layer 1"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

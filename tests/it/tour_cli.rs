@@ -22,7 +22,7 @@ fn check_passes_the_bundled_tour_in_one_line() {
     let out = convstep().args(["tour", "--check"]).assert().success();
     let line = one_line(&out.get_output().stdout);
     assert!(
-        line.starts_with("assets/tours/convolution.toml: ok: 16 lessons, "),
+        line.starts_with("assets/tours/convolution.toml: ok: 18 lessons, "),
         "{line}"
     );
 }

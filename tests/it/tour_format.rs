@@ -63,7 +63,7 @@ fn the_bundled_tour_validates() {
     assert_eq!(
         tour::summary(&t),
         format!(
-            "assets/tours/convolution.toml: ok: 13 lessons, {} pages",
+            "assets/tours/convolution.toml: ok: 15 lessons, {} pages",
             t.pages.len()
         )
     );

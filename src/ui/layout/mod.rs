@@ -9,7 +9,9 @@ use ratatui::layout::Rect;
 pub mod place;
 
 use super::grid::{self, CellMode};
-use super::{code, equation, gradients, kernel, marks, overview, status, zoom};
+use super::{
+    code, equation, gradients, kernel, marks, overview, pool, receptive, stack_strip, status, zoom,
+};
 use crate::app::{App, Phase, View};
 use place::Placement;
 
@@ -45,6 +47,10 @@ pub struct Plan {
     pub dx_legend: Option<Rect>,
     pub equation: Rect,
     pub code: Option<Rect>,
+    /// A stack of more than one layer: the strip of every layer's thumbnails.
+    pub strip: Option<Rect>,
+    /// The receptive field's panel (`o`), in the code's place or the arithmetic's.
+    pub field: Option<Rect>,
 }
 
 impl Plan {
@@ -164,8 +170,17 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         area.width,
         area.height - status_h - hint_h,
     );
+    // A stack: its strip over everything else.
+    let strip_h = stack_strip::height(app, area.height).min(body.height / 3);
+    let strip = (strip_h > 0).then(|| sub(body, 0, 0, body.width, strip_h));
+    let body = sub(body, 0, strip_h, body.width, body.height - strip_h);
+    let routes = app.kind().router().is_some();
 
-    let (eq_w, eq_h) = equation::size(app);
+    let (eq_w, eq_h) = if routes {
+        pool::size(app)
+    } else {
+        equation::size(app)
+    };
     let code_size = code::size(app);
     let code_fits = body.width as usize >= eq_w + 2 + code_size.0.min(40);
     let bottom_h = if code_fits {
@@ -226,6 +241,8 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         dx_legend: None,
         equation: Rect::default(),
         code: None,
+        strip,
+        field: None,
     };
     // A colour picture gets its overview on the left, the grids the rest (without
     // colour there is no picture to show).
@@ -288,6 +305,23 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         let x = plan.equation.width + 2;
         sub(bottom, x, 0, bottom.width.saturating_sub(x), bottom.height)
     });
+    if routes {
+        plan.kernel = None;
+    }
+    if app.stack.field {
+        // The field's panel takes the code's place where it fits, else the
+        // arithmetic's (o again gives it back).
+        plan.field = match plan.code {
+            Some(code) if code.width >= receptive::width(app).min(60) => plan.code.take(),
+            _ => Some(std::mem::replace(
+                &mut plan.equation,
+                Rect::new(bottom.x, bottom.y, 0, 0),
+            )),
+        };
+        if plan.code.is_none() && plan.field.is_some_and(|f| f.x == bottom.x) {
+            plan.field = Some(sub(bottom, 0, 0, bottom.width, bottom.height));
+        }
+    }
     plan
 }
 

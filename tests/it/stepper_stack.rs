@@ -1,0 +1,220 @@
+//! The stepper on a stack of layers: choosing a layer, stepping a routing layer
+//! (max pooling, ReLU) both ways, the wiring of dx to the dout below, the receptive
+//! field; and frames of a two- and a three-layer stack.
+
+use convstep::app::{Action, App, Phase, Step};
+use convstep::cmd::{InputArgs, StateArgs};
+use convstep::ui;
+
+use crate::buffer_text::text;
+
+/// The bundled photo at 16 pixels through the layers of `layers` (a --layers SPEC).
+fn stack(layers: &str, phase: Phase) -> App {
+    let args = InputArgs {
+        size: Some("16".into()),
+        layers: Some(layers.into()),
+        ..Default::default()
+    };
+    let spec = convstep::input::SceneSpec::from_args(&args).expect("input loads");
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(Step::At(1)),
+        filter: None,
+        view: None,
+    };
+    App::new(spec, &state).expect("app starts")
+}
+
+const TWO: &str = "conv 3 p1 f2; pool 2";
+const THREE: &str = "conv 3 p1 f2; relu; conv 3 s2 p1 f3";
+
+#[test]
+fn each_layer_dx_is_the_dout_of_the_layer_below() {
+    let app = stack(THREE, Phase::Backward);
+    assert_eq!(app.layer_count(), 3);
+    // Backward starts at the last layer, where --dout enters.
+    assert_eq!(app.layer_index(), 2);
+    for l in 1..3 {
+        let above = app.layer_view(l).expect("layer");
+        let below = app.layer_view(l - 1).expect("layer");
+        assert_eq!(above.cache.full.grads.dx, below.scene.dout, "layer {l}");
+        assert_eq!(below.cache.out, above.scene.layer.x, "layer {l}");
+    }
+}
+
+#[test]
+fn dot_and_comma_pick_the_layer_and_each_keeps_its_step() {
+    let mut app = stack(THREE, Phase::Forward);
+    assert_eq!(app.layer_index(), 0);
+    app.apply(Action::Next);
+    app.apply(Action::Next);
+    assert_eq!(app.step, 3);
+    app.apply(Action::NextLayer);
+    assert_eq!(app.layer_index(), 1);
+    assert_eq!(app.step, 1, "layer 2 starts at its own first step");
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("layer 2 of 3: relu"))
+    );
+    app.apply(Action::NextLayer);
+    app.apply(Action::NextLayer);
+    assert_eq!(app.layer_index(), 2, "there is no layer 4");
+    assert!(app.message.as_ref().is_some_and(|m| m.error));
+    app.apply(Action::PickLayer { layer: 0 });
+    assert_eq!(
+        (app.layer_index(), app.step),
+        (0, 3),
+        "layer 1 kept its step"
+    );
+}
+
+#[test]
+fn pooling_steps_show_the_maximum_and_send_dout_to_it_only() {
+    let mut app = stack(TWO, Phase::Backward);
+    assert_eq!(app.layer_index(), 1);
+    let route = app.stack.route.clone().expect("a pooling step");
+    let max = route
+        .values
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(route.out, max);
+    let (_, after) = app.bwd.clone().expect("backward state");
+    let written: Vec<f64> = after
+        .grads
+        .dx
+        .iter()
+        .copied()
+        .filter(|v| *v != 0.0)
+        .collect();
+    let p = route.pos;
+    assert_eq!(written, vec![app.scene.dout[[p.n, p.f, p.i, p.j]]]);
+    app.apply(Action::Last);
+    let (_, after) = app.bwd.clone().expect("backward state");
+    assert_eq!(after.grads.dx, app.cache.full.grads.dx);
+}
+
+#[test]
+fn the_receptive_field_grows_through_the_stack() {
+    let mut app = stack(THREE, Phase::Forward);
+    app.apply(Action::PickLayer { layer: 2 });
+    app.apply(Action::ReceptiveField);
+    // conv 3 p1, relu, conv 3 s2 p1: output (0, 0) reads rows -1..1 of layer 3's
+    // input, which read rows -2..2 of x (r = 1 + 2 + 2 = 5).
+    let span = app.stack.spans[0];
+    assert_eq!((span.r0, span.r1, span.c0, span.c1), (-2, 2, -2, 2));
+    let lit = app.stack.effective.clone().expect("effective field");
+    assert!(lit.iter().any(|v| *v));
+    // Nothing outside the theoretical field gets a gradient.
+    for ((r, c), on) in lit.indexed_iter() {
+        if *on {
+            assert!(r <= 2 && c <= 2, "({r},{c}) is outside the field");
+        }
+    }
+    let shown = text(&ui::render_buffer(&app, 120, 40));
+    assert!(
+        shown.contains("receptive field of out[0,0,0,0], layer 3"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_stacks_help_lists_the_stack_keys() {
+    let mut app = stack(TWO, Phase::Forward);
+    app.apply(Action::Help);
+    let mut shown = String::new();
+    // Every page of the help at 120x40.
+    for _ in 0..3 {
+        shown.push_str(&text(&ui::render_buffer(&app, 120, 40)));
+        app.apply(Action::HelpPage);
+    }
+    for help in ["key.next_layer", "key.prev_layer", "key.field"] {
+        let line = convstep::i18n::Lang::En.t(help);
+        assert!(shown.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn stack_frames() {
+    for (name, items) in [("two", TWO), ("three", THREE)] {
+        for phase in [Phase::Forward, Phase::Backward] {
+            let mut app = stack(items, phase);
+            app.apply(Action::Next);
+            for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+                let shown = text(&ui::render_buffer(&app, w, h));
+                let label = format!("{name}_{phase:?}_{w}x{h}").to_lowercase();
+                insta::assert_snapshot!(label, shown);
+            }
+        }
+    }
+}
+
+/// Writes PNGs of stack frames to look at: `CONVSTEP_STACK_PNG=/tmp cargo test --test
+/// it stepper_stack::pictures -- --ignored`.
+#[test]
+#[ignore]
+fn pictures() {
+    use convstep::export::{Format, RenderOptions, render};
+    let dir = std::env::var("CONVSTEP_STACK_PNG").unwrap_or_else(|_| "/tmp".into());
+    let deep = "conv 3 p1 f2; relu; pool 2; conv 3 p1 f4";
+    for (name, phase, keys) in [
+        ("fwd", Phase::Forward, vec![Action::Next]),
+        (
+            "field",
+            Phase::Forward,
+            vec![
+                Action::PickLayer { layer: 3 },
+                Action::RowDown,
+                Action::RowDown,
+                Action::Next,
+                Action::Next,
+                Action::Next,
+                Action::ReceptiveField,
+            ],
+        ),
+        (
+            "pool",
+            Phase::Backward,
+            vec![Action::PickLayer { layer: 2 }, Action::Next, Action::Next],
+        ),
+        (
+            "relu",
+            Phase::Backward,
+            vec![Action::PickLayer { layer: 1 }, Action::Next, Action::Next],
+        ),
+    ] {
+        let mut app = stack(deep, phase).with_color(convstep::ui::theme::ColorMode::TrueColor);
+        for k in keys {
+            app.apply(k);
+        }
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let buf = ui::render_buffer(&app, w, h);
+            let png = render(&buf, Format::Png, &RenderOptions::default()).expect("png");
+            std::fs::write(format!("{dir}/stackscreen-{name}-{w}x{h}.png"), png).expect("write");
+        }
+    }
+}
+
+#[test]
+fn a_layers_parameters_change_and_the_stack_is_rebuilt_from_there() {
+    let mut app = stack(THREE, Phase::Forward);
+    app.apply(Action::PickLayer { layer: 2 });
+    assert_eq!(app.layer().geom.out_dim(), (1, 3, 6, 8));
+    app.apply(Action::StrideDown);
+    assert_eq!(app.layer_index(), 2, "the same layer stays current");
+    assert_eq!(app.layer().geom.out_dim(), (1, 3, 11, 16));
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("stride 1"))
+    );
+    // ReLU has no stride: said, nothing rebuilt.
+    app.apply(Action::PrevLayer);
+    app.apply(Action::StrideUp);
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("relu has no stride"))
+    );
+}
