@@ -89,6 +89,10 @@ pub enum Action {
     SelectCell { row: usize, col: usize },
     /// Jump to the step of output cell (f, i, j) (a mouse click on a feature map).
     JumpTo { f: usize, i: usize, j: usize },
+    /// Go to the next wrong cell of a student's arrays (`compare --show`).
+    NextWrong,
+    /// Go to the previous wrong cell of a student's arrays.
+    PrevWrong,
     /// One tick of the play timer.
     Tick,
     /// A key press: the key table's action for it; while the gradient check's report

@@ -114,6 +114,8 @@ pub const TABLE: &[Binding] = &[
     bind(&[ch("c", 'c')], Action::GradCheck, "key.check"),
     bind(&[ch("t", 't')], Action::ToggleTouches, "key.touches"),
     bind(&[ch("s", 's')], Action::Screenshot, "key.screenshot"),
+    bind(&[ch("e", 'e')], Action::NextWrong, "cmp.key_next_wrong"),
+    bind(&[ch("E", 'E')], Action::PrevWrong, "cmp.key_prev_wrong"),
     bind(&[ch("?", '?')], Action::Help, "key.help"),
     bind(&[ch("m", 'm')], Action::HelpPage, "key.help_page"),
     bind(

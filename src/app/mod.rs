@@ -3,13 +3,14 @@
 //! `crate::runtime`.
 
 pub mod action;
+mod compare;
 pub mod job;
 pub mod keys;
 mod model;
 mod update;
 
 pub use action::{Action, Effect};
-pub use job::{Done, Job};
+pub use job::{Done, Job, JobQueue};
 pub use model::{App, CheckReport, Message, Pending, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
 
 /// Which pass the stepper shows.

@@ -11,7 +11,7 @@ use crate::conv::{
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
 
-use super::{Phase, Start, Step, View};
+use super::{Action, Phase, Start, Step, View};
 use crate::tr;
 
 /// Play speeds, slowest first: milliseconds per tick ...
@@ -63,9 +63,37 @@ pub struct SceneCache {
     /// The backward totals after the last step.
     pub full: BackwardState,
     pub ranges: Ranges,
+    /// Each feature map's own colour scale, `[n * F + f]`: the 99th percentile of
+    /// its finite |out| ([`robust_abs`]); colours saturate beyond it.
+    pub out_scale: Vec<f64>,
+    /// The same for each map of dout.
+    pub dout_scale: Vec<f64>,
     /// Padded rows and columns some window reads.
     pub rows_reached: Vec<bool>,
     pub cols_reached: Vec<bool>,
+}
+
+/// The share of a map's cells whose colour is below saturation.
+pub const ROBUST_PERCENTILE: f64 = 0.99;
+
+/// A map's colour scale: the 99th percentile of its finite |values| (nearest rank), so
+/// that a few extreme cells (the strong edges zero padding makes at a photo's border)
+/// saturate instead of washing the rest out; the largest |value| where that
+/// percentile is 0, and 0 when no value is finite. A map of fewer than 100 cells
+/// gets its largest |value|.
+pub fn robust_abs(values: impl Iterator<Item = f64>) -> f64 {
+    let mut abs: Vec<f64> = values.filter(|v| v.is_finite()).map(f64::abs).collect();
+    if abs.is_empty() {
+        return 0.0;
+    }
+    let rank = ((abs.len() as f64 * ROBUST_PERCENTILE).ceil() as usize).clamp(1, abs.len());
+    let (_, q, _) = abs.select_nth_unstable_by(rank - 1, f64::total_cmp);
+    let q = *q;
+    if q > 0.0 {
+        q
+    } else {
+        abs.iter().copied().fold(0.0, f64::max)
+    }
 }
 
 /// A numeric gradient check of one or more entries.
@@ -121,7 +149,17 @@ pub struct App {
     pub pending: Option<Pending>,
     /// How the current layer is drawn (see [`View`]).
     pub view: View,
+    /// A student's arrays compared with this layer's (`compare --show`), and the wrong
+    /// cell shown; dropped when the layer changes.
+    pub compare: Option<crate::conv::compare::Comparison>,
+    /// Actions that wait for the rebuild under way (at most [`MAX_DEFERRED`]), applied
+    /// in order once it is answered.
+    pub deferred: std::collections::VecDeque<Action>,
 }
+
+/// The most actions that wait for a rebuild; more are dropped (a key held down for
+/// minutes on a slow rebuild).
+pub const MAX_DEFERRED: usize = 4096;
 
 /// A recomputation under way.
 #[derive(Debug, Clone)]
@@ -136,12 +174,28 @@ pub struct Pending {
 
 impl SceneCache {
     pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
+        let never = || false;
+        SceneCache::new_until(scene, &never)?.context("never stopped")
+    }
+
+    /// As [`SceneCache::new`], giving up (None) where `stop` says so, between the
+    /// forward pass, the backward pass and the ranges (a superseded rebuild).
+    pub(super) fn new_until(
+        scene: &Scene,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Option<SceneCache>> {
         let layer = &scene.layer;
         layer
             .check_dout(&scene.dout)
             .context("dout does not fit the layer")?;
         let out = forward(layer);
+        if stop() {
+            return Ok(None);
+        }
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
+        if stop() {
+            return Ok(None);
+        }
         let max_abs = crate::conv::max_abs_finite;
         let finite = layer.x.iter().copied().filter(|v| v.is_finite());
         let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -163,13 +217,25 @@ impl SceneCache {
                 .copied()
                 .filter(|v| v.is_finite() && scene.dout.iter().all(|d| d == v)),
         };
-        Ok(SceneCache {
+        let per_map = |a: &Array4<f64>| -> Vec<f64> {
+            a.outer_iter()
+                .flat_map(|maps| {
+                    maps.outer_iter()
+                        .map(|m| robust_abs(m.iter().copied()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let (out_scale, dout_scale) = (per_map(&out), per_map(&scene.dout));
+        Ok(Some(SceneCache {
+            out_scale,
+            dout_scale,
             out,
             rows_reached: layer.geom.rows_reached(),
             cols_reached: layer.geom.cols_reached(),
             full,
             ranges,
-        })
+        }))
     }
 }
 
@@ -230,6 +296,8 @@ impl App {
             color: ColorMode::TrueColor,
             pending: None,
             view: View::Steps,
+            compare: None,
+            deferred: std::collections::VecDeque::new(),
             // The run's --lang (or locale); a tour page sets its own.
             lang: crate::i18n::Lang::chosen(),
         };
@@ -366,6 +434,8 @@ impl App {
                 self.scene = scene;
                 self.cache = cache;
                 self.check = None;
+                // The student's arrays belong to the old layer.
+                self.compare = None;
                 self.tap = self
                     .tap
                     .filter(|&(c, m, k)| c < g.c && m < g.hh && k < g.ww);

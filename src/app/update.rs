@@ -6,7 +6,7 @@ use super::Phase;
 use super::action::{Action, Effect};
 use super::job::{Done, Job, Outcome};
 use super::keys;
-use super::model::{App, CheckReport, Pending, SceneCache, TICKS_MS};
+use super::model::{App, CheckReport, MAX_DEFERRED, Pending, SceneCache, TICKS_MS};
 use crate::input::{Scene, SceneSpec};
 use crate::tr;
 
@@ -22,7 +22,16 @@ impl App {
     /// Applies one action; returns what the runtime is to do next, if anything. Never
     /// panics, whatever the state.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
-        let effect = self.change(action);
+        let mut effect = self.change(action);
+        // Keys that waited for a rebuild, in order, now that it is answered; until one
+        // asks the runtime for something (whose answer comes back here) or starts
+        // another rebuild (which they wait for again).
+        while effect.is_none()
+            && !self.rebuilding()
+            && let Some(next) = self.deferred.pop_front()
+        {
+            effect = self.change(next);
+        }
         // While a recomputation is under way, the status line says so when it has
         // nothing else to say.
         if self.message.is_none()
@@ -67,6 +76,12 @@ impl App {
             }
             Action::Computed(done) => return self.computed(*done),
             _ => {}
+        }
+        if self.defers(&action) {
+            if self.deferred.len() < MAX_DEFERRED {
+                self.deferred.push_back(action);
+            }
+            return None;
         }
         if !matches!(action, Action::Tick | Action::Screenshot) {
             self.message = None;
@@ -201,6 +216,8 @@ impl App {
                     self.go(step);
                 }
             }
+            Action::NextWrong => self.jump_wrong(1),
+            Action::PrevWrong => self.jump_wrong(-1),
             Action::Tick => {
                 if self.playing {
                     if self.step >= total {
@@ -213,6 +230,45 @@ impl App {
             Action::Key(_) | Action::Saved(_) | Action::SaveFailed(_) | Action::Computed(_) => {}
         }
         None
+    }
+
+    /// Whether a scene is being rebuilt: the answer the next keys wait for.
+    fn rebuilding(&self) -> bool {
+        self.pending.as_ref().is_some_and(|p| p.spec.is_some())
+    }
+
+    /// Whether `action` waits for the rebuild under way, so that a key script, a fast
+    /// typist and a slow one get the same: every action that reads the scene's
+    /// geometry (steps, positions, cells, taps, the check, a screenshot) waits, and so
+    /// does everything after one that waits, in order. An edit of the parameters
+    /// (with nothing waiting) builds on the spec being built and supersedes it; quit,
+    /// the help and the play speed never wait.
+    fn defers(&self, action: &Action) -> bool {
+        let never = matches!(
+            action,
+            Action::Quit | Action::Help | Action::HelpPage | Action::Slower | Action::Faster
+        );
+        let edit = matches!(
+            action,
+            Action::StrideUp
+                | Action::StrideDown
+                | Action::PadUp
+                | Action::PadDown
+                | Action::DilationUp
+                | Action::DilationDown
+                | Action::KernelNext
+                | Action::KernelPrev
+                | Action::SizeUp
+                | Action::SizeDown
+        );
+        if never || matches!(action, Action::Tick) {
+            return false;
+        }
+        match (self.rebuilding(), self.deferred.is_empty()) {
+            (_, false) => true,
+            (true, true) => !edit,
+            (false, true) => false,
+        }
     }
 
     fn go(&mut self, step: usize) {
@@ -359,7 +415,8 @@ impl App {
 
     /// Takes the answer to the latest recomputation asked for; drops any other.
     fn computed(&mut self, done: Done) -> Option<Effect> {
-        if self.pending.as_ref().map(|p| p.generation) != Some(done.generation) {
+        // A job stops only when superseded, so its answer is never the one awaited.
+        if done.stopped() || self.pending.as_ref().map(|p| p.generation) != Some(done.generation) {
             return None;
         }
         self.pending = None;
@@ -373,6 +430,7 @@ impl App {
                 self.info(tr!(self.lang, "msg.checked", what = what, worst = worst));
                 self.check = Some(CheckReport { what, checks });
             }
+            Outcome::Stopped => {}
         }
         None
     }
@@ -432,16 +490,6 @@ impl App {
     /// Numeric against analytic gradients: dx at the selected pixel (every channel),
     /// or dw[f] at the kernel's centre tap (every channel) and db[f] without a selection.
     fn grad_check(&mut self) -> Option<Effect> {
-        if let Some(Pending {
-            what,
-            spec: Some(_),
-            ..
-        }) = &self.pending
-        {
-            let text = tr!(self.lang, "msg.check_waits", what = what);
-            self.error(text);
-            return None;
-        }
         let layer = &self.scene.layer;
         let g = layer.geom;
         let pos = self.pos();

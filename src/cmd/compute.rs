@@ -38,6 +38,7 @@ pub fn run(args: &ComputeArgs) -> Result<()> {
     }
     // A missing folder shows before the work, not after it.
     check_output_folder(path)?;
+    crate::files::check_not_an_input(path, &args.input.files())?;
     crate::export::progress::catch_interrupt();
     let spec = SceneSpec::from_args(&args.input)?;
     if spec.layers.is_some() {

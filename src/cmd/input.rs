@@ -69,6 +69,17 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The files these options may read (INPUT, and --kernel, --bias or --dout where
+    /// they name a file), for refusing an output that is one of them.
+    pub fn files(&self) -> Vec<&std::path::Path> {
+        let named = [&self.kernel, &self.bias, &self.dout];
+        self.input
+            .as_deref()
+            .into_iter()
+            .chain(named.into_iter().flatten().map(std::path::Path::new))
+            .collect()
+    }
+
     /// The options as plain values.
     pub fn options(&self) -> InputOptions {
         InputOptions {

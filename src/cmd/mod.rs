@@ -4,6 +4,7 @@
 //! modules below take plain values.
 
 pub mod bench;
+pub mod compare;
 pub mod compute;
 pub mod input;
 pub mod parse;
@@ -21,6 +22,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
 pub use self::bench::BenchArgs;
+pub use self::compare::CompareArgs;
 pub use self::compute::ComputeArgs;
 pub use self::input::InputArgs;
 pub use self::parse::{shown, whole};
@@ -56,6 +58,12 @@ pub enum Command {
         after_help = "Example: convstep compute x.npy --kernel w.npy --bias b.npy --dout dout.npy --stride 2 --pad 1 -o got.npz"
     )]
     Compute(ComputeArgs),
+    /// Compare a student's out, dx, dw and db (an .npz) with the right ones: the wrong
+    /// cells, what feeds them and the usual slip that made them.
+    #[command(
+        after_help = "Example (in CS231n's notebook): np.savez(\"mine.npz\", x=x, w=w, b=b, dout=dout, stride=2, pad=1, out=out, dx=dx, dw=dw, db=db)\nthen: convstep compare mine.npz"
+    )]
+    Compare(CompareArgs),
     /// Render one frame of the stepper to .svg, .png, .html, .txt or .ans.
     Shot(ShotArgs),
     /// Render an animation of the stepper to .gif or .cast (asciinema).
@@ -87,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => stepper::run(&cli.stepper),
         Some(Command::Compute(args)) => compute::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Shot(args)) => shot::run(&args),
         Some(Command::Record(args)) => record::run(&args),
         Some(Command::Tour(args)) => tour::run(&args),
@@ -103,6 +112,7 @@ pub fn full_screen(cli: &Cli) -> bool {
     match &cli.command {
         None => true,
         Some(Command::Tour(t)) => !(t.check || t.list),
+        Some(Command::Compare(c)) => c.show,
         _ => false,
     }
 }

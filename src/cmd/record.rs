@@ -59,6 +59,9 @@ pub fn run(args: &RecordArgs) -> anyhow::Result<()> {
     Animation::from_path(&args.output)?;
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
+    let mut inputs = args.input.files();
+    inputs.extend(args.tour.tour.as_deref());
+    crate::files::check_not_an_input(&args.output, &inputs)?;
     if let Some(file) = &args.tour.tour {
         return record_tour(args, file, &opts);
     }

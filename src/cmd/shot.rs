@@ -96,6 +96,10 @@ pub struct ShotArgs {
     pub tour: TourFrameArgs,
     #[command(flatten)]
     pub frame: FrameArgs,
+    /// A student's .npz (as `convstep compare` reads it): the frame of `compare
+    /// MINE.npz --show`, at the first wrong cell (--keys e moves on).
+    #[arg(long, value_name = "MINE.npz", conflicts_with_all = ["tour", "phase", "step", "filter"])]
+    pub compare: Option<PathBuf>,
     /// Output file; the format follows the extension (.svg .png .html .txt .ans).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -106,6 +110,9 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
     let format = Format::from_path(&args.output)?;
     let opts = args.frame.check()?;
     check_output_folder(&args.output)?;
+    let mut inputs = args.input.files();
+    inputs.extend(args.tour.tour.as_deref());
+    crate::files::check_not_an_input(&args.output, &inputs)?;
     let actions = match &args.keys {
         Some(script) => script_keys(script).context("--keys")?,
         None => Vec::new(),
@@ -122,8 +129,14 @@ pub fn run(args: &ShotArgs) -> anyhow::Result<()> {
             rows,
         )?,
         None => {
-            let spec = SceneSpec::from_args(&args.input)?;
-            let mut app = App::new(spec, &args.state)?.with_color(ColorMode::for_exports());
+            let app = match &args.compare {
+                Some(mine) => {
+                    let (spec, _, cmp) = super::compare::load(mine, &args.input)?;
+                    super::compare::app_at_first_wrong(spec, cmp)?
+                }
+                None => App::new(SceneSpec::from_args(&args.input)?, &args.state)?,
+            };
+            let mut app = app.with_color(ColorMode::for_exports());
             for action in actions {
                 app.apply(action);
             }

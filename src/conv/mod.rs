@@ -4,6 +4,7 @@
 //! Nothing here knows about the terminal.
 
 mod backward;
+pub mod compare;
 mod forward;
 mod geometry;
 mod gradcheck;
@@ -13,6 +14,7 @@ pub mod naive;
 pub mod pool;
 pub mod receptive;
 pub mod relu;
+pub mod slips;
 pub mod stack;
 mod step;
 

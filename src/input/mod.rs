@@ -5,6 +5,7 @@ pub mod args;
 mod arrays;
 mod files;
 pub use crate::files::{check_output_target, io_reason};
+pub(crate) use files::read_file;
 pub mod kernels;
 pub mod layers;
 mod npy;

@@ -18,8 +18,8 @@ pub mod input;
 
 use std::io::{IsTerminal, stdout};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
@@ -36,7 +36,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
-use crate::app::{Action, App, Done, Effect, Job};
+use crate::app::{Action, App, Done, Effect, Job, JobQueue};
 use crate::export::ScreenshotOptions;
 use crate::palette::ColorMode;
 use crate::ui;
@@ -108,50 +108,88 @@ pub fn run_full_screen(
 /// How often the loop looks for a finished computation while one is under way.
 const JOB_POLL: Duration = Duration::from_millis(15);
 
-/// Computations run off the loop, one thread each; a newer one does not wait for an
-/// older, whose answer the model drops.
+/// Computations run off the loop on one thread of their own, one at a time, through a
+/// [`JobQueue`]: a newer one supersedes the one waiting and stops the one running at its
+/// next checkpoint, so that a storm of keys never runs more than one rebuild (nor holds
+/// more than about two scenes) at once.
 struct Worker {
+    queue: Arc<(Mutex<JobQueue>, Condvar)>,
     answers: Sender<Done>,
     inbox: Receiver<Done>,
-    /// Computations started and not answered yet.
-    running: usize,
+    /// Jobs queued whose answer (or word that they stopped) has not come back: each
+    /// job taken from the queue answers once; a job dropped from it never does.
+    outstanding: usize,
+    /// Whether the thread is running (started at the first job).
+    thread: bool,
 }
 
 impl Worker {
     fn new() -> Worker {
         let (answers, inbox) = channel();
         Worker {
+            queue: Arc::new((Mutex::new(JobQueue::new()), Condvar::new())),
             answers,
             inbox,
-            running: 0,
+            outstanding: 0,
+            thread: false,
         }
     }
 
-    /// Starts `job` on a thread of its own; gives it back if no thread can start.
+    /// Queues `job` (see [`JobQueue::submit`]); gives it back if the thread that runs
+    /// jobs cannot start.
     fn start(&mut self, job: Job) -> Result<(), Job> {
-        let answers = self.answers.clone();
-        // The job goes back and forth through a slot so that a failed spawn returns it.
-        let slot = std::sync::Arc::new(Mutex::new(Some(job)));
-        let theirs = std::sync::Arc::clone(&slot);
-        let spawned = std::thread::Builder::new()
-            .name("convstep-compute".into())
-            .spawn(move || {
-                let job = theirs.lock().ok().and_then(|mut j| j.take());
-                if let Some(job) = job {
-                    // The loop may have quit meanwhile: nobody to answer is no error.
-                    let _ = answers.send(job.run());
-                }
-            });
-        match spawned {
-            Ok(_) => {
-                self.running += 1;
-                Ok(())
+        if !self.thread {
+            let queue = Arc::clone(&self.queue);
+            let answers = self.answers.clone();
+            let spawned = std::thread::Builder::new()
+                .name("convstep-compute".into())
+                .spawn(move || work(&queue, &answers));
+            if spawned.is_err() {
+                return Err(job);
             }
-            Err(_) => match slot.lock().ok().and_then(|mut j| j.take()) {
-                Some(job) => Err(job),
-                None => Ok(()),
-            },
+            self.thread = true;
         }
+        let (lock, ready) = &*self.queue;
+        let mut queue = lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.outstanding += 1;
+        if queue.submit(job).is_some() {
+            self.outstanding -= 1;
+        }
+        ready.notify_one();
+        Ok(())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.queue;
+        lock.lock().unwrap_or_else(|e| e.into_inner()).close();
+        ready.notify_one();
+    }
+}
+
+/// The compute thread: runs the queue's jobs one after the other and sends each answer,
+/// until the queue is closed.
+fn work(queue: &(Mutex<JobQueue>, Condvar), answers: &Sender<Done>) {
+    let (lock, ready) = queue;
+    loop {
+        let next = {
+            let mut queue = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if queue.is_closed() {
+                    return;
+                }
+                if let Some(next) = queue.start_next() {
+                    break next;
+                }
+                queue = ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let (job, stop) = next;
+        let done = job.run_until(&stop);
+        // The loop may have quit meanwhile: nobody to answer is no error.
+        let _ = answers.send(done);
+        lock.lock().unwrap_or_else(|e| e.into_inner()).finished();
     }
 }
 
@@ -256,7 +294,7 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
 
     /// Whether a computation started off the loop has not answered yet.
     pub fn busy(&self) -> bool {
-        self.worker.as_ref().is_some_and(|w| w.running > 0)
+        self.worker.as_ref().is_some_and(|w| w.outstanding > 0)
     }
 
     /// Feeds the answers of finished computations to the screen: whether there was
@@ -265,7 +303,10 @@ impl<'a, S: Screen, B: Backend> Session<'a, S, B> {
         let mut answered = false;
         while let Some(done) = self.worker.as_mut().and_then(|w| w.inbox.try_recv().ok()) {
             if let Some(w) = self.worker.as_mut() {
-                w.running = w.running.saturating_sub(1);
+                w.outstanding = w.outstanding.saturating_sub(1);
+            }
+            if done.stopped() {
+                continue;
             }
             answered = true;
             let effect = self.screen.update(Action::Computed(Box::new(done)));

@@ -134,7 +134,11 @@ pub fn size(app: &App) -> (usize, usize) {
     if app.phase == Phase::Backward {
         width = width.max(super::text::width(&crop_text(app)));
     }
-    let height = 2 + g.c * g.hh + 1 + usize::from(app.phase == Phase::Backward);
+    let height = 2
+        + g.c * g.hh
+        + 1
+        + usize::from(app.phase == Phase::Backward)
+        + usize::from(app.compare.is_some());
     (width.max(60), height)
 }
 
@@ -318,18 +322,21 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
                 width: w,
                 decimals: d,
                 style: &*styles[ch],
+                marked: None,
             },
             Block {
                 values: s.kernel.index_axis(Axis(0), ch),
                 width: w,
                 decimals: d,
                 style: &signed,
+                marked: None,
             },
             Block {
                 values: s.products.index_axis(Axis(0), ch),
                 width: w,
                 decimals: d,
                 style: &signed,
+                marked: None,
             },
         ]
     };
@@ -383,6 +390,10 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         &fixed(s.out, d),
         color.on(theme::CURRENT).patch(theme::bold()),
     );
+    if let Some((text, style)) = super::compare::yours(app) {
+        x += 2 + put(buf, area, x + 2, y, &text, style);
+    }
+    super::compare::render_line(app, area, y.saturating_add(1), buf);
     if rounded {
         put(
             buf,
@@ -420,6 +431,9 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let y0 = header(app, area, 2, [&dx_title, &dw_title, &run_title], buf);
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
+    let dw_wrong: Vec<_> = (0..app.layer().geom.c)
+        .map(|ch| super::compare::dw_marks(app, p.f, ch))
+        .collect();
     let blocks = |ch: usize| {
         vec![
             Block {
@@ -427,18 +441,21 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
                 width: w,
                 decimals: d,
                 style: &signed,
+                marked: None,
             },
             Block {
                 values: b.dw_add.index_axis(Axis(0), ch),
                 width: w,
                 decimals: d,
                 style: &signed,
+                marked: None,
             },
             Block {
                 values: dw_run.index_axis(Axis(0), ch),
                 width: w,
                 decimals: d,
                 style: &signed,
+                marked: dw_wrong[ch].as_deref(),
             },
         ]
     };
@@ -460,4 +477,5 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
         )
     };
     put(buf, area, area.x, y.saturating_add(1), &done, theme::dim());
+    super::compare::render_line(app, area, y.saturating_add(2), buf);
 }

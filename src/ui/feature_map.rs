@@ -19,15 +19,10 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
     let g = app.layer().geom;
     let pos = app.pos();
     let backward = app.phase == Phase::Backward;
-    let scale = if backward {
-        app.cache.ranges.dout_abs
-    } else {
-        app.cache.ranges.out_abs
-    }
-    .max(1e-12);
     filters
         .iter()
         .map(|&f| {
+            let scale = map_scale(app, f).max(1e-12);
             let label = super::input_grid::kernel_name(app, f);
             let title = if backward {
                 tr!(app.lang, "title.dout", f = f, name = label)
@@ -73,20 +68,43 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
         .collect()
 }
 
-/// The colour scale's legend: -max ... 0 ... +max; when no value is finite (all NaN
-/// or infinite) there is no scale, and the legend says so.
-pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
-    let r = &app.cache.ranges;
-    let (max, finite) = if app.phase == Phase::Backward {
-        (r.dout_abs, r.dout_finite)
+/// Map `f`'s own colour scale (of image n): the 99th percentile of its |values|
+/// (`SceneCache::out_scale`), its colours saturating beyond.
+pub fn map_scale(app: &App, f: usize) -> f64 {
+    let g = app.layer().geom;
+    let scales = if app.phase == Phase::Backward {
+        &app.cache.dout_scale
     } else {
-        (r.out_abs, r.out_finite)
+        &app.cache.out_scale
     };
-    render_scale(app, area, buf, max, finite, "");
+    scales.get(app.pos().n * g.f + f).copied().unwrap_or(0.0)
 }
 
-/// A diverging scale -max ... +max, then `note` where it fits.
-pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: bool, note: &str) {
+/// Whether some value of map `f` lies beyond its scale (and so is drawn saturated).
+fn saturates(app: &App, f: usize) -> bool {
+    let n = app.pos().n;
+    let map = if app.phase == Phase::Backward {
+        app.scene.dout.index_axis(ndarray::Axis(0), n)
+    } else {
+        app.cache.out.index_axis(ndarray::Axis(0), n)
+    };
+    let scale = map_scale(app, f);
+    map.index_axis(ndarray::Axis(0), f)
+        .iter()
+        .any(|v| v.is_finite() && v.abs() > scale)
+}
+
+/// The maps' legend: the diverging bar, then each shown map's own scale (`±2.728
+/// out[0]`), and where a map has values beyond its scale, that colours saturate
+/// there (99th percentile of |v|). When no value is finite (all NaN or infinite)
+/// there is no scale, and the legend says so.
+pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize]) {
+    let r = &app.cache.ranges;
+    let finite = if app.phase == Phase::Backward {
+        r.dout_finite
+    } else {
+        r.out_finite
+    };
     if area.width < 12 {
         return;
     }
@@ -101,18 +119,42 @@ pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: b
         );
         return;
     }
-    let text = if max.fract() == 0.0 && max < 1e6 {
+    let name = if app.phase == Phase::Backward {
+        "dout"
+    } else {
+        "out"
+    };
+    let mut x = area.x;
+    x += put(buf, area, x, area.y, "-", Style::new());
+    x += draw_bar(app, area, buf, x, 12);
+    x += put(buf, area, x, area.y, "+", Style::new()) + 1;
+    for &f in filters {
+        let part = format!("±{} {name}[{f}]", scale_text(map_scale(app, f)));
+        if x + super::text::width(&part) as u16 > area.right() {
+            break;
+        }
+        x += put(buf, area, x, area.y, &part, Style::new()) + 2;
+    }
+    if filters.iter().any(|&f| saturates(app, f)) {
+        let note = tr!(app.lang, "title.saturates");
+        if x + super::text::width(note) as u16 <= area.right() {
+            put(buf, area, x, area.y, note, theme::dim());
+        }
+    }
+}
+
+/// A scale's end, as an integer when it is one.
+fn scale_text(max: f64) -> String {
+    if max.fract() == 0.0 && max < 1e6 {
         super::text::fixed(max, 0)
     } else {
         fit(max, 6)
-    };
-    let lo = format!("-{text}");
-    let hi = format!("+{text}");
-    let bar = (area.width as usize)
-        .saturating_sub(lo.len() + hi.len() + 2)
-        .min(24);
-    let mut x = area.x;
-    x += put(buf, area, x, area.y, &lo, Style::new()) + 1;
+    }
+}
+
+/// `bar` cells of the diverging scale from -1 to +1 at (x, area.y); the columns used.
+fn draw_bar(app: &App, area: Rect, buf: &mut Buffer, x: u16, bar: usize) -> u16 {
+    let mut used = 0;
     for k in 0..bar {
         let t = if bar > 1 {
             -1.0 + 2.0 * k as f64 / (bar - 1) as f64
@@ -132,8 +174,36 @@ pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: b
                 Style::new(),
             ),
         };
-        x += put(buf, area, x, area.y, symbol, style);
+        used += put(buf, area, x + used, area.y, symbol, style);
     }
+    used
+}
+
+/// A diverging scale -max ... +max, then `note` where it fits.
+pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: bool, note: &str) {
+    if area.width < 12 {
+        return;
+    }
+    if !finite {
+        put(
+            buf,
+            area,
+            area.x,
+            area.y,
+            tr!(app.lang, "title.no_finite"),
+            theme::dim(),
+        );
+        return;
+    }
+    let text = scale_text(max);
+    let lo = format!("-{text}");
+    let hi = format!("+{text}");
+    let bar = (area.width as usize)
+        .saturating_sub(lo.len() + hi.len() + 2)
+        .min(24);
+    let mut x = area.x;
+    x += put(buf, area, x, area.y, &lo, Style::new()) + 1;
+    x += draw_bar(app, area, buf, x, bar);
     x += 1 + put(buf, area, x + 1, area.y, &hi, Style::new());
     if !note.is_empty() && x + 1 + super::text::width(note) as u16 <= area.right() {
         put(buf, area, x + 1, area.y, note, theme::dim());

@@ -130,8 +130,13 @@ pub enum Mark {
     Unreached,
     /// The previous step's window.
     Prev,
+    /// The photograph's outline of the region the zoom shows in numbers.
+    Detail,
     /// An output the selected input cell feeds.
     Feeds,
+    /// A cell a student's array has wrong (`compare --show`); the window drawn over
+    /// it stays whole.
+    Wrong,
     /// The current window.
     Window,
     /// The current window on the array this step writes (dx_pad): the window's
@@ -150,8 +155,10 @@ impl Mark {
             Mark::None => (' ', ' '),
             Mark::Unreached => ('×', '×'),
             Mark::Prev => ('(', ')'),
+            Mark::Detail => ('{', '}'),
             Mark::Feeds => ('+', '+'),
             Mark::Window | Mark::Write => ('[', ']'),
+            Mark::Wrong => ('!', '!'),
             Mark::Selected => ('*', '*'),
             Mark::Current => ('<', '>'),
         }
@@ -163,20 +170,35 @@ impl Mark {
             Mark::None => ' ',
             Mark::Unreached => '×',
             Mark::Prev => ':',
+            Mark::Detail => '~',
             Mark::Feeds => '+',
             Mark::Window | Mark::Write => '#',
+            Mark::Wrong => '!',
             Mark::Selected => '*',
             Mark::Current => '@',
         }
     }
 
-    fn rgb(self) -> Rgb {
+    /// The mark's colour in the key, and in full on a half-block pixel it marks.
+    pub fn rgb(self) -> Rgb {
         match self {
             Mark::Prev => theme::PREV,
-            Mark::Current | Mark::Write => theme::CURRENT,
+            Mark::Detail => theme::DETAIL,
+            Mark::Current => theme::CURRENT,
             Mark::Selected | Mark::Feeds => theme::SELECTED,
-            Mark::Unreached => (255, 80, 80),
-            _ => theme::WINDOW,
+            Mark::Unreached => theme::UNREACHED,
+            Mark::Wrong => (255, 40, 40),
+            Mark::None | Mark::Window | Mark::Write => theme::WINDOW,
+        }
+    }
+
+    /// (left, right) characters of a cell: its mark's, or `╌` on a value not reached
+    /// yet (backward's later dout).
+    fn corners(self, kind: Kind) -> (char, char) {
+        if self == Mark::None && kind == Kind::Faded {
+            ('╌', '╌')
+        } else {
+            self.pair()
         }
     }
 }
@@ -207,10 +229,10 @@ impl GridCell {
     /// The background colour, or None for the terminal's own.
     fn bg(&self) -> Option<Rgb> {
         match self.kind {
-            Kind::Value => Some(self.rgb),
+            // dx_pad's ring and dout not reached yet keep their values' colours:
+            // the characters say padding (`·`) and not yet (`╌`).
+            Kind::Value | Kind::PadValue | Kind::Faded => Some(self.rgb),
             Kind::Pad => Some(theme::PAD),
-            Kind::PadValue => Some(mix(self.rgb, theme::PAD)),
-            Kind::Faded => Some(mix(self.rgb, (16, 16, 16))),
             // Not computed yet: the checker colour `Grid::render` gave it.
             Kind::Empty => Some(self.rgb),
         }
@@ -236,28 +258,91 @@ pub struct View {
     pub cols: usize,
 }
 
-/// The source cell shown cell `i` of `d` (out of `n`) stands for: its block's middle.
-pub fn unscale(i: usize, n: usize, d: usize) -> usize {
-    let d = d.max(1);
-    let lo = i * n / d;
-    let hi = ((i + 1) * n / d).max(lo + 1);
-    ((lo + hi - 1) / 2).min(n.saturating_sub(1))
+/// One axis of a grid drawn shrunk by a whole factor `s`: its ring of `ring` padding
+/// cells on each side and the inside between are each cut into blocks of `s` cells
+/// (the last block of each part may be shorter), so the padding ring stays whole on
+/// both sides at every scale and no cell is left out of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Axis {
+    pub n: usize,
+    pub ring: usize,
+    pub s: usize,
 }
 
-/// How much a grid is scaled down, as `(1:2)` or `(1:1.5)`: one shown cell for so
-/// many source cells along the side reduced most.
-pub fn scale_text(full: (usize, usize), shown: (usize, usize)) -> String {
-    let r = full.0 as f64 / shown.0.max(1) as f64;
-    let c = full.1 as f64 / shown.1.max(1) as f64;
-    let s = (r.max(c) * 10.0).round() / 10.0;
-    if s.fract() == 0.0 {
-        format!("(1:{s:.0})")
-    } else {
-        format!("(1:{s:.1})")
+impl Axis {
+    pub fn new(n: usize, ring: usize, s: usize) -> Axis {
+        Axis {
+            n,
+            ring: ring.min(n / 2),
+            s: s.max(1),
+        }
+    }
+
+    fn parts(self) -> (usize, usize, usize) {
+        let inside = self.n - 2 * self.ring;
+        (self.ring.div_ceil(self.s), inside.div_ceil(self.s), inside)
+    }
+
+    /// The cells shown along this axis.
+    pub fn shown(self) -> usize {
+        let (ring, inside, _) = self.parts();
+        2 * ring + inside
+    }
+
+    /// The source cells lo..hi shown cell `i` stands for.
+    pub fn block(self, i: usize) -> (usize, usize) {
+        let (ring_shown, inside_shown, inside) = self.parts();
+        let s = self.s;
+        let (start, end, k) = if i < ring_shown {
+            (0, self.ring, i)
+        } else if i < ring_shown + inside_shown {
+            (self.ring, self.ring + inside, i - ring_shown)
+        } else {
+            (self.ring + inside, self.n, i - ring_shown - inside_shown)
+        };
+        let lo = (start + k * s).min(self.n.saturating_sub(1));
+        (lo, (lo + s).min(end).max(lo + 1))
+    }
+
+    /// The middle source cell of shown cell `i` (where a click lands).
+    pub fn source(self, i: usize) -> usize {
+        let (lo, hi) = self.block(i);
+        (lo + hi - 1) / 2
+    }
+
+    /// The shown cell that source cell `v` falls in.
+    pub fn shown_of(self, v: usize) -> usize {
+        let (ring_shown, inside_shown, inside) = self.parts();
+        if v < self.ring {
+            v / self.s
+        } else if v < self.ring + inside {
+            ring_shown + (v - self.ring) / self.s
+        } else {
+            ring_shown + inside_shown + (v - self.ring - inside) / self.s
+        }
     }
 }
 
-/// How many source cells one shown cell stands for along the longer side.
+/// The smallest whole factor that shows `n` cells (a ring of `ring` on each side) in
+/// at most `max` cells.
+pub fn shrink_for(n: usize, ring: usize, max: usize) -> usize {
+    (1..=n.max(1))
+        .find(|&s| Axis::new(n, ring, s).shown() <= max.max(1))
+        .unwrap_or(n.max(1))
+}
+
+/// The source cell shown cell `i` of `d` (out of `n`) stands for: its block's middle,
+/// the blocks being of a whole `n / d` rounded up.
+pub fn unscale(i: usize, n: usize, d: usize) -> usize {
+    Axis::new(n, 0, n.div_ceil(d.max(1))).source(i)
+}
+
+/// How much a grid is shrunk, as `(1:2)`: one shown cell for a block of `s` x `s`.
+pub fn scale_text(s: usize) -> String {
+    format!("(1:{s})")
+}
+
+/// The whole factor that shows `full` in at most `shown` cells (both sides).
 pub fn scale_of(full: (usize, usize), shown: (usize, usize)) -> usize {
     let r = full.0.div_ceil(shown.0.max(1));
     let c = full.1.div_ceil(shown.1.max(1));
@@ -292,38 +377,70 @@ impl Grid<'_> {
         }
     }
 
-    /// The grid shown at `shown` (rows, cols) cells, each standing for a block of
-    /// source cells: its value is the block's middle cell, its mark the strongest of
-    /// that cell and of the focus cells in the block (the window stays visible). Only
-    /// the shown cells are read, so a large array costs what is drawn.
+    /// How many rows of padding ring the grid: counted from the top in its middle
+    /// column and from the left in its middle row (padding is one width all round).
+    pub fn ring(&self) -> usize {
+        let pad = |c: GridCell| matches!(c.kind, Kind::Pad | Kind::PadValue);
+        let down = (0..self.rows / 2)
+            .take_while(|&r| pad((self.cell)(r, self.cols / 2)))
+            .count();
+        let across = (0..self.cols / 2)
+            .take_while(|&c| pad((self.cell)(self.rows / 2, c)))
+            .count();
+        down.min(across)
+    }
+
+    /// The grid in at most `shown` (rows, cols) cells: shrunk by the smallest whole
+    /// factor that fits (see [`Grid::shrunk`]).
     pub fn scaled(self, shown: (usize, usize)) -> Self {
-        let (rows, cols) = (self.rows, self.cols);
-        let (sr, sc) = (shown.0.clamp(1, rows.max(1)), shown.1.clamp(1, cols.max(1)));
-        if (sr, sc) == (rows, cols) {
+        let s = self.factor(shown);
+        self.shrunk(s)
+    }
+
+    /// The smallest whole factor that shows the grid in at most `shown` cells.
+    pub fn factor(&self, shown: (usize, usize)) -> usize {
+        let ring = self.ring();
+        shrink_for(self.rows, ring, shown.0).max(shrink_for(self.cols, ring, shown.1))
+    }
+
+    /// The grid shrunk by the whole factor `s`, its padding ring kept whole on four
+    /// sides ([`Axis`]): each shown cell stands for a block of `s` x `s` source cells,
+    /// takes the value of largest magnitude in it (so an edge one cell wide survives)
+    /// and the strongest mark; the title says the factor.
+    pub fn shrunk(self, s: usize) -> Self {
+        if s <= 1 {
             return self;
         }
-        let block =
-            move |i: usize, n: usize, d: usize| (i * n / d, ((i + 1) * n / d).max(i * n / d + 1));
+        let ring = self.ring();
+        let (ar, ac) = (Axis::new(self.rows, ring, s), Axis::new(self.cols, ring, s));
         let ((fr0, fc0), (fr1, fc1)) = self.focus;
         let cell = self.cell;
-        let title = format!("{} {}", self.title, scale_text((rows, cols), (sr, sc)));
+        let title = format!("{} {}", self.title, scale_text(s));
         Grid {
             title,
-            rows: sr,
-            cols: sc,
+            rows: ar.shown(),
+            cols: ac.shown(),
             focus: (
-                (fr0 * sr / rows.max(1), fc0 * sc / cols.max(1)),
-                (fr1 * sr / rows.max(1), fc1 * sc / cols.max(1)),
+                (ar.shown_of(fr0), ac.shown_of(fc0)),
+                (ar.shown_of(fr1), ac.shown_of(fc1)),
             ),
             cell: Box::new(move |r, c| {
-                let (r0, r1) = block(r, rows, sr);
-                let (c0, c1) = block(c, cols, sc);
-                let mut out = cell(unscale(r, rows, sr), unscale(c, cols, sc));
-                for fr in r0.max(fr0)..r1.min(fr1 + 1) {
-                    for fc in c0.max(fc0)..c1.min(fc1 + 1) {
-                        out.mark = out.mark.max(cell(fr, fc).mark);
+                let (r0, r1) = ar.block(r);
+                let (c0, c1) = ac.block(c);
+                let mut out: Option<GridCell> = None;
+                let mut mark = Mark::None;
+                for sr in r0..r1 {
+                    for sc in c0..c1 {
+                        let here = cell(sr, sc);
+                        mark = mark.max(here.mark);
+                        out = Some(match out {
+                            Some(best) if !stronger(&here, &best) => best,
+                            _ => here,
+                        });
                     }
                 }
+                let mut out = out.unwrap_or_else(GridCell::empty);
+                out.mark = mark;
                 out
             }),
         }
@@ -403,6 +520,24 @@ impl Grid<'_> {
     }
 }
 
+/// Whether `a` stands for its block before `b`: a value before padding or an empty
+/// cell, then the larger magnitude.
+fn stronger(a: &GridCell, b: &GridCell) -> bool {
+    let rank = |c: &GridCell| match c.kind {
+        Kind::Value | Kind::PadValue | Kind::Faded => 2,
+        Kind::Empty => 1,
+        Kind::Pad => 0,
+    };
+    let mag = |c: &GridCell| {
+        if c.value.is_finite() {
+            c.value.abs()
+        } else {
+            f64::INFINITY
+        }
+    };
+    (rank(a), mag(a)) > (rank(b), mag(b))
+}
+
 /// Cells not computed yet alternate two dim greys, a placeholder pattern that shows
 /// the map's extent and cannot be taken for a value.
 fn checker(mut cell: GridCell, r: usize, c: usize) -> GridCell {
@@ -446,40 +581,37 @@ fn scrolled_title(title: &str, v: View, rows: usize, cols: usize, width: u16) ->
         .clone()
 }
 
+/// A cell's fill: its value's colour on the scale exactly (padding its grey, cells
+/// not computed yet the checker), or for the current output cell the key's yellow in
+/// full. Never a blend: every other mark is drawn in the characters.
+fn fill(cell: &GridCell) -> Option<Rgb> {
+    if cell.mark == Mark::Current {
+        Some(theme::CURRENT)
+    } else {
+        cell.bg()
+    }
+}
+
 fn style_of(cell: &GridCell, color: ColorMode) -> Style {
     let mut style = Style::new();
-    let tinted = cell.bg().map(|bg| match cell.mark {
-        // The windows tint their cells, so they stand out and the value still shows.
-        Mark::Window => theme::lerp(bg, highlight(bg), 0.4),
-        Mark::Write => theme::lerp(bg, theme::CURRENT, 0.15),
-        Mark::Prev => theme::lerp(bg, theme::PREV, 0.35),
-        Mark::Current => theme::lerp(bg, theme::CURRENT, 0.7),
-        Mark::Selected | Mark::Feeds => theme::lerp(bg, theme::SELECTED, 0.45),
-        _ => bg,
-    });
-    if let Some(bg) = tinted.and_then(|b| color.color(b)) {
+    let bg = fill(cell);
+    if let Some(bg) = bg.and_then(|b| color.color(b)) {
         style = style.bg(bg);
     }
-    let fg = match (cell.mark, tinted) {
+    let fg = match (cell.mark, bg) {
         (Mark::None | Mark::Unreached, Some(bg)) if cell.kind == Kind::Pad => {
             theme::contrast(bg).max_dim()
         }
-        (Mark::None, Some(bg)) => theme::contrast(bg),
+        (_, Some(bg)) => theme::contrast(bg),
         (Mark::None, None) => (120, 120, 120),
-        (
-            Mark::Window | Mark::Write | Mark::Prev | Mark::Current | Mark::Selected | Mark::Feeds,
-            Some(bg),
-        ) => theme::contrast(bg),
-        (mark, _) => mark.rgb(),
+        (mark, None) => mark.rgb(),
     };
     if let Some(fg) = color.color(fg) {
         style = style.fg(fg);
     }
     match cell.mark {
-        Mark::Window | Mark::Write | Mark::Current | Mark::Selected => {
-            style.add_modifier(Modifier::BOLD)
-        }
-        _ => style,
+        Mark::None | Mark::Unreached => style,
+        _ => style.add_modifier(Modifier::BOLD),
     }
 }
 
@@ -559,7 +691,7 @@ fn draw_cell(
             };
             // The number on its line, the marks in the corners of the line under it;
             // colour fills the rest of the cell.
-            let (l, r) = cell.mark.pair();
+            let (l, r) = cell.mark.corners(cell.kind);
             match line.role {
                 Role::Number => format!("{number:^chars$} "),
                 Role::Marks => format!("{l}{}{r}", " ".repeat(inner)),
@@ -567,9 +699,10 @@ fn draw_cell(
             }
         }
         CellMode::Blocks => {
-            let (l, r) = cell.mark.pair();
+            let (l, r) = cell.mark.corners(cell.kind);
             match (cell.mark, pad_dot) {
                 (Mark::None, true) => "··".to_string(),
+                (Mark::None, false) if cell.kind == Kind::Faded => format!("{l}{r}"),
                 (Mark::None, false) if plain => shade_char(&cell).to_string().repeat(2),
                 (Mark::None, false) => "  ".to_string(),
                 _ => format!("{l}{r}"),
@@ -593,25 +726,12 @@ fn draw_half(
     lower: Option<GridCell>,
     color: ColorMode,
 ) {
-    // Half blocks only appear with colour, so a mark shows as its colour on exactly
-    // the half (pixel) it marks: the window keeps its true shape.
+    // Half blocks only appear with colour and have no room for characters: a marked
+    // pixel is its mark's colour of the key in full, on exactly the half it marks
+    // (the window keeps its true shape); every other pixel its value's colour.
     let rgb = |c: GridCell| -> Option<Rgb> {
         match c.mark {
-            Mark::None => c.bg(),
-            Mark::Unreached => c.bg().map(|bg| mix(bg, Mark::Unreached.rgb())),
-            // The windows tint their pixels, so the picture still shows through.
-            Mark::Window => Some(
-                c.bg()
-                    .map_or(theme::WINDOW, |bg| theme::lerp(bg, highlight(bg), 0.6)),
-            ),
-            Mark::Prev => Some(
-                c.bg()
-                    .map_or(theme::PREV, |bg| theme::lerp(bg, theme::PREV, 0.6)),
-            ),
-            Mark::Write => Some(
-                c.bg()
-                    .map_or(theme::CURRENT, |bg| theme::lerp(bg, theme::CURRENT, 0.7)),
-            ),
+            Mark::None | Mark::Unreached => c.bg(),
             mark => Some(mark.rgb()),
         }
     };
@@ -624,23 +744,6 @@ fn draw_half(
         (None, None) => (" ", Style::new()),
     };
     put(buf, area, x, y, symbol, style);
-}
-
-/// What the window tints toward: white on dark cells, dark grey on light ones.
-fn highlight(bg: Rgb) -> Rgb {
-    if theme::contrast(bg) == (0, 0, 0) {
-        (70, 70, 70)
-    } else {
-        theme::WINDOW
-    }
-}
-
-fn mix(a: Rgb, b: Rgb) -> Rgb {
-    (
-        ((a.0 as u16 + b.0 as u16) / 2) as u8,
-        ((a.1 as u16 + b.1 as u16) / 2) as u8,
-        ((a.2 as u16 + b.2 as u16) / 2) as u8,
-    )
 }
 
 #[cfg(test)]
@@ -748,5 +851,176 @@ mod tests {
         assert_eq!(grid_number(96.2, 6, 2), "96.20");
         assert_eq!(grid_number(2.0, 6, 0), "2");
         assert_eq!(grid_number(-1234.5, 5, 3), "-1234");
+    }
+
+    /// A padded grid like x: a ring of `pad` padding cells around values 1, 2, 3, ...
+    fn padded(h: usize, w: usize, pad: usize) -> Grid<'static> {
+        Grid {
+            title: "x".into(),
+            rows: h + 2 * pad,
+            cols: w + 2 * pad,
+            focus: ((0, 0), (0, 0)),
+            cell: Box::new(move |r, c| {
+                let inside = (pad..pad + h).contains(&r) && (pad..pad + w).contains(&c);
+                GridCell {
+                    kind: if inside { Kind::Value } else { Kind::Pad },
+                    value: if inside { (r * w + c) as f64 } else { 0.0 },
+                    ..GridCell::empty()
+                }
+            }),
+        }
+    }
+
+    #[test]
+    fn the_padding_ring_stays_whole_on_four_sides_at_every_scale() {
+        for (h, w) in [(7, 7), (32, 32), (43, 64), (5, 9)] {
+            for pad in 1..=3 {
+                for s in 1..=5 {
+                    let g = padded(h, w, pad).shrunk(s);
+                    let ring = pad.div_ceil(s);
+                    let is_pad = |r, c| (g.cell)(r, c).kind == Kind::Pad;
+                    for r in 0..g.rows {
+                        for c in 0..g.cols {
+                            let on_ring =
+                                r < ring || c < ring || r >= g.rows - ring || c >= g.cols - ring;
+                            assert_eq!(
+                                is_pad(r, c),
+                                on_ring,
+                                "{h}x{w} pad {pad} at 1:{s}: shown ({r}, {c}) of {}x{}",
+                                g.rows,
+                                g.cols
+                            );
+                        }
+                    }
+                    assert_eq!(g.rows, 2 * ring + h.div_ceil(s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shrunk_grid_keeps_every_cell_in_one_block_and_shows_the_largest_magnitude() {
+        // Every source cell belongs to exactly one block (nothing silently dropped).
+        for n in 1..40 {
+            for ring in 0..3 {
+                for s in 1..6 {
+                    let a = Axis::new(n, ring, s);
+                    let mut seen = vec![0; n];
+                    for i in 0..a.shown() {
+                        let (lo, hi) = a.block(i);
+                        assert!(hi - lo <= s, "{a:?} block {i} = {lo}..{hi}");
+                        for (v, k) in seen.iter_mut().enumerate().take(hi).skip(lo) {
+                            *k += 1;
+                            assert_eq!(a.shown_of(v), i, "{a:?}");
+                        }
+                    }
+                    assert!(seen.iter().all(|&k| k == 1), "{a:?}: {seen:?}");
+                }
+            }
+        }
+        // A one-cell edge survives a 1:3 shrink: the block shows its largest |value|.
+        let edge = Grid {
+            title: "out".into(),
+            rows: 9,
+            cols: 9,
+            focus: ((0, 0), (0, 0)),
+            cell: Box::new(|_, c| GridCell {
+                kind: Kind::Value,
+                value: if c == 4 { -8.0 } else { 0.5 },
+                ..GridCell::empty()
+            }),
+        }
+        .shrunk(3);
+        assert_eq!(edge.title, "out (1:3)");
+        assert_eq!((edge.cell)(0, 1).value, -8.0);
+        assert_eq!((edge.cell)(0, 0).value, 0.5);
+    }
+
+    /// Every terminal cell of a grid drawn in `mode`: its background.
+    fn fills(g: &Grid, mode: CellMode) -> Vec<((u16, u16), Option<Color>)> {
+        let (w, h) = mode.size(g.rows, g.cols);
+        let area = Rect::new(0, 0, w as u16, h as u16 + 1);
+        let mut buf = Buffer::empty(area);
+        g.render(area, mode, ColorMode::TrueColor, &mut buf);
+        let mut out = Vec::new();
+        for y in 1..area.height {
+            for x in 0..area.width {
+                out.push(((x, y), buf[(x, y)].style().bg));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_marked_cell_is_filled_with_its_values_colour_never_a_blend() {
+        let rgb = |v: usize| theme::diverging(v as f64 / 10.0 - 1.0);
+        let marks = [
+            Mark::None,
+            Mark::Unreached,
+            Mark::Prev,
+            Mark::Feeds,
+            Mark::Window,
+            Mark::Write,
+            Mark::Selected,
+        ];
+        let kinds = [Kind::Value, Kind::PadValue, Kind::Faded];
+        let g = Grid {
+            title: String::new(),
+            rows: marks.len(),
+            cols: kinds.len(),
+            focus: ((0, 0), (0, 0)),
+            cell: Box::new(move |r, c| GridCell {
+                kind: kinds[c],
+                value: (r * 3 + c) as f64,
+                rgb: rgb(r * 3 + c),
+                shade: 0.5,
+                mark: marks[r],
+            }),
+        };
+        let true_rgb = |c: Option<Color>| match c {
+            Some(Color::Rgb(r, g, b)) => (r, g, b),
+            other => panic!("{other:?}"),
+        };
+        for mode in [CellMode::numbers(2), CellMode::numbers(3), CellMode::Blocks] {
+            let (cw, lines) = (mode.cell_w(), mode.lines() as u16);
+            for ((x, y), bg) in fills(&g, mode) {
+                let (r, c) = (((y - 1) / lines) as usize, (x / cw) as usize);
+                assert_eq!(
+                    true_rgb(bg),
+                    rgb(r * 3 + c),
+                    "{mode:?}: a {:?} cell of kind {:?} is filled with its value's colour",
+                    marks[r],
+                    kinds[c]
+                );
+            }
+        }
+        // In half blocks a marked pixel is its mark's key colour in full.
+        for ((x, y), bg) in fills(&g, CellMode::Half) {
+            let r = 2 * (y - 1) as usize + 1;
+            if r >= marks.len() {
+                continue;
+            }
+            let want = match marks[r] {
+                Mark::None | Mark::Unreached => rgb(r * 3 + x as usize),
+                mark => mark.rgb(),
+            };
+            assert_eq!(true_rgb(bg), want, "half block, lower pixel {r}");
+        }
+        // The current output cell alone is filled, with the key's yellow in full.
+        let current = Grid {
+            title: String::new(),
+            rows: 1,
+            cols: 1,
+            focus: ((0, 0), (0, 0)),
+            cell: Box::new(|_, _| GridCell {
+                kind: Kind::Value,
+                mark: Mark::Current,
+                rgb: (1, 2, 3),
+                ..GridCell::empty()
+            }),
+        };
+        for (_, bg) in fills(&current, CellMode::Blocks) {
+            assert_eq!(true_rgb(bg), theme::CURRENT);
+        }
     }
 }

@@ -52,9 +52,17 @@ pub struct HelpLayout {
     lang: Lang,
 }
 
-fn key_rows(lang: Lang) -> Vec<(String, &'static str)> {
+/// Whether a row of the key table shows in the help: the keys of a student's arrays
+/// (`compare --show`, keys `cmp.*`) only while they are shown, so that the help of
+/// every other screen stays as it was.
+pub fn shown(binding: &crate::app::keys::Binding, comparing: bool) -> bool {
+    comparing || !binding.help.starts_with("cmp.")
+}
+
+fn key_rows(lang: Lang, comparing: bool) -> Vec<(String, &'static str)> {
     TABLE
         .iter()
+        .filter(|b| shown(b, comparing))
         .map(|b| {
             let keys: Vec<&str> = b.keys.iter().map(|k| k.name).collect();
             (keys.join(" "), lang.t(b.help))
@@ -117,7 +125,12 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
 
 /// The help's layout in `area` (the screen under the status line) at page `page`.
 pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
-    let keys = key_rows(lang);
+    layout_for(area, page, lang, false)
+}
+
+/// [`layout`], with the compare keys when `comparing`.
+pub fn layout_for(area: Rect, page: usize, lang: Lang, comparing: bool) -> HelpLayout {
+    let keys = key_rows(lang, comparing);
     let key_w = keys.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let help_w = keys.iter().map(|(_, h)| width(h)).max().unwrap_or(10);
     let col_w = key_w + 2 + help_w;
@@ -226,10 +239,10 @@ fn paged_title(page: usize, pages: usize, lang: Lang) -> String {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = layout(area, app.help_page, app.lang);
+    let l = layout_for(area, app.help_page, app.lang, app.compare.is_some());
     let inner = frame(app, area, l.rect, &title(&l), buf);
     let key_style = app.color.fg(theme::CURRENT).patch(theme::bold());
-    let key_w = key_rows(app.lang)
+    let key_w = key_rows(app.lang, app.compare.is_some())
         .iter()
         .map(|(k, _)| width(k))
         .max()
@@ -322,7 +335,11 @@ mod tests {
             let area = Rect::new(0, 1, w, h);
             let l = layout(area, 0, Lang::Zh);
             let keys: usize = l.lines.iter().map(Vec::len).sum();
-            assert_eq!(keys, TABLE.len(), "{w}x{h}");
+            let rows = TABLE.iter().filter(|b| shown(b, false)).count();
+            assert_eq!(keys, rows, "{w}x{h}");
+            let with = layout_for(area, 0, Lang::Zh, true);
+            let all: usize = with.lines.iter().map(Vec::len).sum();
+            assert_eq!(all, TABLE.len(), "{w}x{h}");
             assert!(l.rect.intersection(area) == l.rect, "{w}x{h}");
             assert_eq!(l.pages, l.lines.len());
             for p in &l.lines {

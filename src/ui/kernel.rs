@@ -32,6 +32,8 @@ pub struct Block<'a> {
     /// Decimals every number gets.
     pub decimals: usize,
     pub style: &'a dyn Fn(usize, usize, f64) -> Style,
+    /// Entries marked `!` in place of their leading space (a student's wrong cells).
+    pub marked: Option<&'a dyn Fn(usize, usize) -> bool>,
 }
 
 impl Block<'_> {
@@ -48,7 +50,10 @@ impl Block<'_> {
         }
         for k in 0..self.values.ncols() {
             let v = self.values[[m, k]];
-            let text = format!(" {:>w$}", fixed(v, self.decimals), w = self.width);
+            let mut text = format!(" {:>w$}", fixed(v, self.decimals), w = self.width);
+            if self.marked.is_some_and(|marked| marked(m, k)) {
+                text.replace_range(0..1, "!");
+            }
             if x.saturating_add(dx) >= area.right() {
                 break;
             }

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod code;
+pub mod compare;
 pub mod equation;
 pub mod feature_map;
 pub mod gradients;
@@ -79,19 +80,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         draw_group(input_grid::grids(app), p, app, buf);
     }
     if let Some(p) = &plan.grads {
-        draw_group(gradients::dx_pad_grids(app), p, app, buf);
+        draw_group(
+            compare::marked_dx_pad(app, gradients::dx_pad_grids(app)),
+            p,
+            app,
+            buf,
+        );
     }
     if let Some(p) = &plan.touches {
         draw_group(vec![gradients::touches_grid(app)], p, app, buf);
     }
     if let Some((p, filters)) = &plan.fmap {
-        draw_group(feature_map::grids(app, filters), p, app, buf);
+        let maps = compare::marked_maps(app, feature_map::grids(app, filters), filters);
+        draw_group(maps, p, app, buf);
     }
     if let Some(p) = &plan.zoom {
         draw_group(zoom::grids(app, plan.zoom_wide), p, app, buf);
     }
     if let Some(legend) = plan.legend {
-        feature_map::render_legend(app, legend, buf);
+        let filters = plan.fmap.as_ref().map_or(&[][..], |(_, f)| f.as_slice());
+        feature_map::render_legend(app, legend, buf, filters);
     }
     if let Some(rect) = plan.dx_legend {
         gradients::render_legend(app, rect, buf);
@@ -142,13 +150,14 @@ fn draw_group(grids: Vec<Grid>, placement: &Placement, app: &App, buf: &mut Buff
 /// The grid cell of a placed (maybe scaled) grid under (x, y), in the grid's own
 /// coordinates.
 fn hit(grid: Grid, rect: Rect, p: &Placement, x: u16, y: u16) -> Option<(usize, usize)> {
-    let (rows, cols) = (grid.rows, grid.cols);
-    let (r, c) = grid.scaled(p.shown).cell_at(rect, p.mode, x, y)?;
-    let (sr, sc) = (
-        p.shown.0.clamp(1, rows.max(1)),
-        p.shown.1.clamp(1, cols.max(1)),
+    let (rows, cols, ring) = (grid.rows, grid.cols, grid.ring());
+    let s = grid.factor(p.shown);
+    let (r, c) = grid.shrunk(s).cell_at(rect, p.mode, x, y)?;
+    let (ar, ac) = (
+        grid::Axis::new(rows, ring, s),
+        grid::Axis::new(cols, ring, s),
     );
-    Some((grid::unscale(r, rows, sr), grid::unscale(c, cols, sc)))
+    Some((ar.source(r), ac.source(c)))
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
@@ -207,8 +216,9 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Action> {
         let grid = overview::grid(app, p.shown, None);
         let shown = (grid.rows, grid.cols);
         if let Some((r, c)) = grid.cell_at(*rect, p.mode, x, y) {
-            let row = grid::unscale(r, g.h, shown.0) + g.pad;
-            let col = grid::unscale(c, g.w, shown.1) + g.pad;
+            let s = grid::scale_of((g.h, g.w), shown);
+            let row = grid::Axis::new(g.h, 0, s).source(r) + g.pad;
+            let col = grid::Axis::new(g.w, 0, s).source(c) + g.pad;
             return Some(Action::SelectCell { row, col });
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::app::{App, Phase};
 
-use super::grid::{Grid, GridCell, Kind, Mark};
+use super::grid::{Axis, Grid, GridCell, Kind, Mark};
 use super::theme;
 use super::zoom;
 use crate::tr;
@@ -62,11 +62,10 @@ pub fn detail_span(app: &App, wide: bool) -> Option<Span> {
 
 /// Whether shown cell (r, c) of a picture scaled from `full` to `shown` lies on the
 /// outline of `span`.
-fn on_outline(span: Span, r: usize, c: usize, full: (usize, usize), shown: (usize, usize)) -> bool {
+fn on_outline(span: Span, r: usize, c: usize, axes: (Axis, Axis)) -> bool {
     let (r0, r1, c0, c1) = span;
-    let to = |v: usize, n: usize, d: usize| v * d / n.max(1);
-    let (a, b) = (to(r0, full.0, shown.0), to(r1 - 1, full.0, shown.0));
-    let (x, y) = (to(c0, full.1, shown.1), to(c1 - 1, full.1, shown.1));
+    let (a, b) = (axes.0.shown_of(r0), axes.0.shown_of(r1 - 1));
+    let (x, y) = (axes.1.shown_of(c0), axes.1.shown_of(c1 - 1));
     let inside = (a..=b).contains(&r) && (x..=y).contains(&c);
     inside && (r == a || r == b || c == x || c == y)
 }
@@ -88,6 +87,9 @@ pub fn grid(app: &App, shown: (usize, usize), detail: Option<bool>) -> Grid<'_> 
     let window = window_span(app);
     let detail = detail.and_then(|wide| detail_span(app, wide));
     let scale = super::grid::scale_of(full, shown);
+    // Blocks of a whole `scale` x `scale` pixels, each shown by its middle pixel.
+    let axes = (Axis::new(g.h, 0, scale), Axis::new(g.w, 0, scale));
+    let shown = (axes.0.shown(), axes.1.shown());
     let title = if scale > 1 {
         tr!(
             app.lang,
@@ -100,28 +102,27 @@ pub fn grid(app: &App, shown: (usize, usize), detail: Option<bool>) -> Grid<'_> 
         tr!(app.lang, "title.photo", h = g.h, w = g.w)
     };
     let ((fr0, fc0), (fr1, fc1)) = app.fwd.window.span();
-    let to = move |v: usize, n: usize, d: usize| v.saturating_sub(g.pad).min(n - 1) * d / n;
+    let to = move |v: usize, axis: Axis| axis.shown_of(v.saturating_sub(g.pad).min(axis.n - 1));
     Grid {
         title,
         rows: shown.0,
         cols: shown.1,
         focus: (
-            (to(fr0, g.h, shown.0), to(fc0, g.w, shown.1)),
-            (to(fr1, g.h, shown.0), to(fc1, g.w, shown.1)),
+            (to(fr0, axes.0), to(fc0, axes.1)),
+            (to(fr1, axes.0), to(fc1, axes.1)),
         ),
         cell: Box::new(move |r, c| {
-            let sr = ((2 * r + 1) * full.0 / (2 * shown.0)).min(full.0 - 1);
-            let sc = ((2 * c + 1) * full.1 / (2 * shown.1)).min(full.1 - 1);
+            let (sr, sc) = (axes.0.source(r), axes.1.source(c));
             let byte = |ch: usize| {
                 let v = layer.x[[n, ch, sr, sc]];
                 let t = if v.is_finite() { v / span } else { 0.0 };
                 t.clamp(0.0, 255.0).round() as u8
             };
             let rgb: theme::Rgb = (byte(0), byte(1), byte(2));
-            let mark = if window.is_some_and(|w| on_outline(w, r, c, full, shown)) {
+            let mark = if window.is_some_and(|w| on_outline(w, r, c, axes)) {
                 Mark::Window
-            } else if detail.is_some_and(|d| on_outline(d, r, c, full, shown)) {
-                Mark::Prev
+            } else if detail.is_some_and(|d| on_outline(d, r, c, axes)) {
+                Mark::Detail
             } else {
                 Mark::None
             };

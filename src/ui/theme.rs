@@ -13,9 +13,12 @@ pub const PAD: Rgb = (88, 88, 96);
 /// background and darker than every colour of the scales, so a map's extent shows.
 pub const EMPTY: Rgb = (58, 58, 68);
 pub const EMPTY_ALT: Rgb = (44, 44, 52);
-pub const UNREACHED: Rgb = (60, 30, 30);
-pub const WINDOW: Rgb = (255, 255, 255);
-pub const PREV: Rgb = (120, 140, 190);
+/// The marks' colours: each off every scale (no value's colour can be taken for a
+/// mark), used in full, never mixed into a value's colour.
+pub const UNREACHED: Rgb = (255, 80, 80);
+pub const WINDOW: Rgb = (255, 0, 255);
+pub const PREV: Rgb = (255, 140, 0);
+pub const DETAIL: Rgb = (0, 200, 255);
 pub const CURRENT: Rgb = (255, 215, 0);
 pub const SELECTED: Rgb = (0, 255, 200);
 pub const ACCENT: Rgb = (120, 200, 255);

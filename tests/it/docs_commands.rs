@@ -24,9 +24,10 @@ const SETUP: [&str; 3] = [
 ];
 
 /// Subcommands that print or write and exit; anything else after `convstep` is the stepper.
-const HEADLESS: [&str; 8] = [
+const HEADLESS: [&str; 9] = [
     "compute",
     "rf",
+    "compare",
     "shot",
     "record",
     "bench",
@@ -204,6 +205,7 @@ fn full_screen(words: &[String]) -> bool {
     }
     match words.get(1).map(String::as_str) {
         Some("tour") => !has("--check") && !has("--list"),
+        Some("compare") => has("--show"),
         Some(sub) => !HEADLESS.contains(&sub),
         None => true,
     }

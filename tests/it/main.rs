@@ -4,6 +4,7 @@
 mod bench_cli;
 mod buffer_text;
 mod cli_errors;
+mod compare_cli;
 mod compute_cli;
 mod docs_commands;
 mod export_browser;
@@ -19,6 +20,7 @@ mod input_support;
 mod robust_limits;
 mod robust_props;
 mod screen_geometry;
+mod screen_truth;
 mod shell_cli;
 mod stack_cli;
 mod stepper_busy;

@@ -380,3 +380,76 @@ fn a_resize_away_and_back_between_two_frames_redraws_the_whole_screen() {
     let shown = session.terminal().backend().buffer();
     assert!(*shown == want, "{}", first_difference(shown, &want));
 }
+
+/// One figure of /proc/PID/status, in kB (`VmHWM`: the peak resident size so far).
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// How many of the process's threads compute (named `convstep-compute`, which /proc
+/// cuts to 15 bytes).
+fn compute_threads(pid: u32) -> usize {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|comm| comm.trim() == "convstep-comput")
+        })
+        .count()
+}
+
+/// Issue 22, item 1: a storm of parameter keys on a large picture started one rebuild
+/// thread per key, each holding a scene of its own (21 threads and 5.7 GB on a
+/// 2048x2048 photograph). At most one rebuild runs now, and the peak memory stays
+/// within about two scenes.
+#[test]
+fn a_storm_of_parameter_keys_runs_one_rebuild_at_a_time_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("big.png");
+    // Noise, so that every window differs; 384x384 at full size: one rebuild takes
+    // a good part of a second in a debug build, so that the keys overlap.
+    let mut rng = ChaCha8Rng::seed_from_u64(22);
+    image::RgbImage::from_fn(384, 384, |_, _| image::Rgb(rng.random()))
+        .save(&photo)
+        .unwrap();
+    let bin = env!("CARGO_BIN_EXE_convstep");
+    let command = format!(
+        "{bin} {} --size full; echo convstep-exited-$?; sleep 60",
+        photo.display()
+    );
+    let Some(t) = crate::tmux_support::Tmux::start("storm", 120, 40, &command) else {
+        return;
+    };
+    t.wait_until_within(
+        std::time::Duration::from_secs(120),
+        "the first frame",
+        |s| s.contains("step 1/"),
+    );
+    let pid = t.child_pid("convstep").expect("convstep runs in the pane");
+    let one_scene = status_kb(pid, "VmHWM");
+    // 30 edits in one paste: stride up and down, then pad (only the last one's
+    // answer is taken, so ": output" shows once the storm has settled).
+    t.type_bytes(&format!("{}{}", "+-".repeat(10), "><".repeat(5)));
+    let mut most = 0;
+    let screen = t.wait_until_within(std::time::Duration::from_secs(120), "settled", |s| {
+        most = most.max(compute_threads(pid));
+        s.contains(": output") && !s.contains('…')
+    });
+    let peak = status_kb(pid, "VmHWM");
+    assert!(most <= 1, "{most} compute threads at once\n{screen}");
+    // The scene shown and the one being built, with room for the allocator's slack.
+    assert!(
+        peak <= one_scene * 5 / 2,
+        "peak {peak} kB after the storm, {one_scene} kB with one scene\n{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("convstep-exited-0");
+}

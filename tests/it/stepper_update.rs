@@ -684,3 +684,87 @@ fn a_smaller_size_keeps_the_selected_cell_or_clears_it_with_a_message() {
     assert_eq!(selected_in_x(&app).map(|_| ()), kept.map(|_| ()));
     assert_eq!(app.selection, kept);
 }
+
+/// Drives `app` as the terminal loop does: each key's effect is held (the rebuild runs
+/// off the loop) while the next keys arrive, then the answers come back oldest first.
+/// Returns the effects that were not computations.
+fn typed_fast(app: &mut App, script: &str) -> Vec<Effect> {
+    let mut jobs = Vec::new();
+    let mut others = Vec::new();
+    for action in keys::script_keys(script).expect("script parses") {
+        match app.update(action) {
+            Some(Effect::Compute(job)) => jobs.push(job),
+            Some(other) => others.push(other),
+            None => {}
+        }
+    }
+    // Answers can start more work (a key that waited may edit the parameters again).
+    while !jobs.is_empty() {
+        let answers: Vec<_> = jobs.drain(..).map(|job| job.run()).collect();
+        for done in answers {
+            match app.update(Action::Computed(Box::new(done))) {
+                Some(Effect::Compute(job)) => jobs.push(job),
+                Some(other) => others.push(other),
+                None => {}
+            }
+        }
+    }
+    others
+}
+
+/// Issue 22, item 8: `D` (dilation 2) then `d x` at once selected the centre of the old
+/// dilation-2 window and `c` checked that cell; a key that reads the scene's geometry
+/// waits for the rebuild it follows, so a fast typist gets what a key script gets.
+#[test]
+fn keys_typed_during_a_rebuild_land_on_the_new_scene() {
+    for script in [
+        "D d x",
+        "D d x c",
+        "D x d L L",
+        "D l l x D J",
+        "+ > x - c",
+        "D j j G D g",
+        "w x w K",
+    ] {
+        let mut slow = demo(Phase::Forward, 5);
+        for action in keys::script_keys(script).unwrap() {
+            slow.apply(action);
+        }
+        let mut fast = demo(Phase::Forward, 5);
+        typed_fast(&mut fast, script);
+        assert!(fast.pending.is_none(), "{script}: still computing");
+        assert!(fast.deferred.is_empty(), "{script}: keys left waiting");
+        assert_eq!(fast.spec.params, slow.spec.params, "{script}");
+        assert_eq!(fast.step, slow.step, "{script}");
+        assert_eq!(fast.selection, slow.selection, "{script}");
+        assert_eq!(fast.feeds, slow.feeds, "{script}");
+        assert_eq!(fast.check, slow.check, "{script}");
+        check_invariants(&fast);
+    }
+}
+
+/// While a rebuild runs, quit and the help answer at once; a storm of edits keeps one
+/// rebuild asked for (each supersedes the one before), with nothing left waiting.
+#[test]
+fn quit_does_not_wait_and_edits_supersede_without_queuing() {
+    let mut app = demo(Phase::Forward, 1);
+    assert!(matches!(
+        app.update(Action::DilationUp),
+        Some(Effect::Compute(_))
+    ));
+    assert_eq!(app.update(Action::Help), None);
+    assert!(app.help);
+    assert_eq!(app.update(Action::Quit), None, "q closes the help first");
+    assert_eq!(app.update(Action::Quit), Some(Effect::Quit));
+    for _ in 0..100 {
+        assert!(matches!(
+            app.update(Action::PadUp),
+            Some(Effect::Compute(_)) | None
+        ));
+        assert!(matches!(
+            app.update(Action::PadDown),
+            Some(Effect::Compute(_)) | None
+        ));
+    }
+    assert!(app.deferred.is_empty());
+}

@@ -515,7 +515,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
             x_area.width.min(g.c as u16 * (bw + 1)),
             x_area.height.min(bh),
         );
-        let input = place::place_modes(g.c, g.hp(), g.wp(), &x_modes, x_area);
+        let input = place::place_ring(g.c, g.hp(), g.wp(), g.pad, &x_modes, x_area);
         // Squeezed to a few cells, x says nothing the photo or dx_pad does not.
         let readable = !input.scaled(g.hp(), g.wp()) || input.shown.1 >= 12;
         if !readable || !fits_free(plan, &input, band) {
@@ -526,7 +526,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
             let x = input.used.right() + 2;
             if x + 8 <= band.right() {
                 let rest = Rect::new(x, band.y, (band.right() - x).min(bw), band.height.min(bh));
-                let t = place::place_modes(1, g.hp(), g.wp(), &t_modes, rest);
+                let t = place::place_ring(1, g.hp(), g.wp(), g.pad, &t_modes, rest);
                 if fits_free(plan, &t, band) {
                     plan.touches = Some(t);
                 }
@@ -598,10 +598,10 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 3) as u16;
     let in_width = |w: u16| {
         let area = sub(row, 0, 0, w, row.height.saturating_sub(legend_h));
-        let first = place::place_modes(k, g.hp(), g.wp(), &modes, area);
+        let first = place::place_ring(k, g.hp(), g.wp(), g.pad, &modes, area);
         if grads && !first.mode.has_numbers() && area.height >= zoom_h + 8 {
             let area = sub(area, 0, 0, area.width, area.height - zoom_h);
-            place::place_modes(k, g.hp(), g.wp(), &modes, area)
+            place::place_ring(k, g.hp(), g.wp(), g.pad, &modes, area)
         } else {
             first
         }
@@ -729,7 +729,14 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     };
     let left_area = sub(row, 0, 0, row.width.saturating_sub(fmap_min), row.height);
     let (k, chars) = (g.c, x_chars(app));
-    let mut placed = place::place_modes(k, g.hp(), g.wp(), &modes_upto(app, chars, 4), left_area);
+    let mut placed = place::place_ring(
+        k,
+        g.hp(),
+        g.wp(),
+        g.pad,
+        &modes_upto(app, chars, 4),
+        left_area,
+    );
     // Forward, the map being filled is the lesson: when it cannot show whole in the
     // input's cells beside them, the input steps down a size.
     if show_maps && app.phase == Phase::Forward {
@@ -745,7 +752,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
                 .into_iter()
                 .filter(|m| m.richness() < placed.mode.richness())
                 .collect();
-            placed = place::place_modes(k, g.hp(), g.wp(), &smaller, left_area);
+            placed = place::place_ring(k, g.hp(), g.wp(), g.pad, &smaller, left_area);
         }
     }
     let mode = placed.mode;

@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 
 use crate::palette::ColorMode;
-use crate::ui::grid::CellMode;
+use crate::ui::grid::{Axis, CellMode, shrink_for};
 
 /// A group of same-sized grids placed side by side or stacked, in one cell mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +80,19 @@ pub fn place_modes(
     modes: &[CellMode],
     area: Rect,
 ) -> Placement {
+    place_ring(k, rows, cols, 0, modes, area)
+}
+
+/// As [`place_modes`], for grids with a padding ring `ring` cells wide: shrunk by the
+/// smallest whole factor that fits, the ring kept whole ([`Axis`]).
+pub fn place_ring(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    ring: usize,
+    modes: &[CellMode],
+    area: Rect,
+) -> Placement {
     // More grids than any screen holds side by side are not drawn (the rest clip).
     let k = k.clamp(1, 64);
     let (rows, cols) = (rows.max(1), cols.max(1));
@@ -99,12 +112,10 @@ pub fn place_modes(
     let fit = |each_w: usize, lines: usize| -> (usize, usize) {
         let max_c = (each_w / mode.cell_w() as usize).max(1);
         let max_r = (lines / mode.lines() * mode.per_line()).max(1);
-        let s = (rows as f64 / max_r as f64)
-            .max(cols as f64 / max_c as f64)
-            .max(1.0);
+        let s = shrink_for(rows, ring, max_r).max(shrink_for(cols, ring, max_c));
         (
-            ((rows as f64 / s).ceil() as usize).clamp(1, max_r),
-            ((cols as f64 / s).ceil() as usize).clamp(1, max_c),
+            Axis::new(rows, ring, s).shown(),
+            Axis::new(cols, ring, s).shown(),
         )
     };
     let beside = fit(aw.saturating_sub((k - 1) * gap) / k, ah.saturating_sub(1));
@@ -235,8 +246,18 @@ mod tests {
             .filter(|&(r, c)| (g.cell)(r, c).mark == Mark::Window)
             .count();
         assert!(marked >= 1, "the window shows on the scaled grid");
+        // Blocks of a whole 8 (300 / 38 rounded up), the last one shorter.
         assert_eq!(unscale(0, 300, 38), 3);
-        assert_eq!(unscale(37, 300, 38), 295);
+        assert_eq!(unscale(37, 300, 38), 297);
+        // The title states the factor the grid is drawn at, exactly.
+        let s = 300usize
+            .div_ceil(p.shown.0)
+            .max(451usize.div_ceil(p.shown.1));
+        assert_eq!(g.title, format!("x (1:{s})"));
+        assert_eq!(
+            (g.rows, g.cols),
+            (300usize.div_ceil(s), 451usize.div_ceil(s))
+        );
     }
 
     #[test]

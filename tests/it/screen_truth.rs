@@ -1,0 +1,120 @@
+//! What the screen's colours and scales claim is true: a grid cell's fill is its
+//! value's colour on a scale, exactly, or one colour of the key in full (never a blend
+//! of the two); a shrunk grid is shrunk by a whole factor that its title states.
+
+use convstep::app::{App, Phase, Step};
+use convstep::cmd::{InputArgs, StateArgs};
+use convstep::input::{SceneSpec, presets};
+use convstep::ui::grid::Mark;
+use convstep::ui::theme::{self, Rgb};
+use convstep::ui::{self};
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+fn start(args: InputArgs, phase: Phase, step: usize) -> App {
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(Step::At(step)),
+        filter: None,
+    };
+    App::new(SceneSpec::from_args(&args).unwrap(), &state).unwrap()
+}
+
+fn scenes() -> Vec<InputArgs> {
+    let mut all: Vec<InputArgs> = presets()
+        .iter()
+        .map(|p| InputArgs {
+            preset: Some(p.name.into()),
+            ..Default::default()
+        })
+        .collect();
+    all.push(InputArgs::default());
+    all
+}
+
+/// Distance from `c` to the segment a..b in RGB.
+fn to_segment(c: Rgb, a: Rgb, b: Rgb) -> f64 {
+    let f = |v: Rgb| [v.0 as f64, v.1 as f64, v.2 as f64];
+    let (c, a, b) = (f(c), f(a), f(b));
+    let ab: Vec<f64> = (0..3).map(|k| b[k] - a[k]).collect();
+    let ac: Vec<f64> = (0..3).map(|k| c[k] - a[k]).collect();
+    let len2: f64 = ab.iter().map(|v| v * v).sum();
+    let t = if len2 > 0.0 {
+        (ab.iter().zip(&ac).map(|(x, y)| x * y).sum::<f64>() / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (0..3)
+        .map(|k| (ac[k] - t * ab[k]).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Whether `c` is a colour some scale gives a value, or a colour of the key.
+fn truthful(c: Rgb) -> bool {
+    let key = [
+        theme::PAD,
+        theme::EMPTY,
+        theme::EMPTY_ALT,
+        Mark::Window.rgb(),
+        Mark::Prev.rgb(),
+        Mark::Detail.rgb(),
+        Mark::Current.rgb(),
+        Mark::Selected.rgb(),
+    ];
+    if key.contains(&c) {
+        return true;
+    }
+    let mut segments = vec![
+        (theme::diverging(0.0), theme::diverging(-1.0)),
+        (theme::diverging(0.0), theme::diverging(1.0)),
+        (theme::count_scale(0.0), theme::count_scale(1.0)),
+    ];
+    for hue in ["R", "G", "B", "gray"] {
+        let h = theme::channel_hue(hue);
+        segments.push((theme::channel_scale(h, 0.0), h));
+    }
+    segments.iter().any(|&(a, b)| to_segment(c, a, b) < 1.5)
+}
+
+#[test]
+fn every_grid_cell_is_filled_with_a_scale_colour_or_a_key_colour_never_a_blend() {
+    for args in scenes() {
+        let total = start(args.clone(), Phase::Forward, 1).total_steps();
+        for phase in [Phase::Forward, Phase::Backward] {
+            for step in [1, total.div_ceil(2), total] {
+                let app = start(args.clone(), phase, step);
+                for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+                    let plan = ui::plan(&app, Rect::new(0, 0, cols, rows));
+                    let buf = ui::render_buffer(&app, cols, rows);
+                    for (name, p) in plan.grids() {
+                        // The photograph is drawn in its own colours.
+                        if name == "overview" {
+                            continue;
+                        }
+                        for rect in &p.rects {
+                            for y in rect.y + 1..rect.bottom() {
+                                for x in rect.x..rect.right() {
+                                    let cell = &buf[(x, y)];
+                                    let half = matches!(cell.symbol(), "▀" | "▄");
+                                    let style = cell.style();
+                                    let colours = [Some(style.bg), half.then_some(style.fg)];
+                                    for colour in colours.into_iter().flatten() {
+                                        if let Some(Color::Rgb(r, g, b)) = colour {
+                                            assert!(
+                                                truthful((r, g, b)),
+                                                "{name} at ({x}, {y}) of {cols}x{rows} \
+                                                 {phase:?} step {step} ({args:?}): \
+                                                 ({r}, {g}, {b}) is on no scale and no key"
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
