@@ -55,30 +55,41 @@ pub fn receptive_fields(
     let mut rows = Vec::with_capacity(specs.len());
     for (index, spec) in specs.iter().enumerate() {
         let (k, s, p, d) = spec.window();
+        let fail = |e: ConvError| StackError {
+            index: index + 1,
+            item: spec.to_string(),
+            reason: StackReason::Conv(e),
+        };
+        if s == 0 {
+            return Err(fail(ConvError::ZeroStride));
+        }
+        if d == 0 {
+            return Err(fail(ConvError::ZeroDilation));
+        }
+        if k == 0 {
+            return Err(fail(ConvError::EmptyArray {
+                what: "w",
+                shape: vec![0, 0],
+            }));
+        }
         let out = |len: usize| -> Result<usize, StackError> {
-            let reach = d * (k - 1) + 1;
-            let padded = len + 2 * p;
+            let reach = d.saturating_mul(k - 1).saturating_add(1);
+            let padded = len.saturating_add(p.saturating_mul(2));
             if reach > padded || len == 0 {
-                return Err(StackError {
-                    index: index + 1,
-                    item: spec.to_string(),
-                    reason: StackReason::Conv(match spec {
-                        LayerSpec::Pool(_) => ConvError::PoolTooLarge { k, h, w },
-                        _ => ConvError::KernelTooLarge {
-                            reach_h: reach,
-                            reach_w: reach,
-                            hp: h + 2 * p,
-                            wp: w + 2 * p,
-                        },
-                    }),
-                });
+                return Err(fail(match spec {
+                    LayerSpec::Pool(_) => ConvError::PoolTooLarge { k, h, w },
+                    _ => ConvError::KernelTooLarge {
+                        reach_h: reach,
+                        reach_w: reach,
+                        hp: h.saturating_add(2 * p),
+                        wp: w.saturating_add(2 * p),
+                    },
+                }));
             }
             Ok((padded - reach) / s + 1)
         };
         (h, w) = (out(h)?, out(w)?);
-        start -= (p * jump) as isize;
-        rf += (k - 1) * d * jump;
-        jump *= s;
+        (rf, jump, start) = grow((rf, jump, start), (k, s, p, d));
         rows.push(FieldRow {
             spec: *spec,
             kernel: k,
@@ -137,24 +148,52 @@ impl Region {
 pub fn field_in(specs: &[LayerSpec], layer: usize, (i, j): (usize, usize), level: usize) -> Region {
     let (mut rf, mut jump, mut start) = (1usize, 1usize, 0isize);
     for spec in &specs[level..=layer] {
-        let (k, s, p, d) = spec.window();
-        start -= (p * jump) as isize;
-        rf += (k - 1) * d * jump;
-        jump *= s;
+        (rf, jump, start) = grow((rf, jump, start), spec.window());
     }
+    let at = |i: usize| {
+        start.saturating_add(isize::try_from(i.saturating_mul(jump)).unwrap_or(isize::MAX))
+    };
     Region {
-        top: start + (i * jump) as isize,
-        left: start + (j * jump) as isize,
+        top: at(i),
+        left: at(j),
         size: rf,
     }
 }
 
+/// One layer's step of the recurrence: (r, j, start) of the layer below and the layer's
+/// (k, s, p, d) give its own. Saturating, so that absurd SPECs give large numbers, not
+/// an overflow.
+fn grow(
+    (rf, jump, start): (usize, usize, isize),
+    (k, s, p, d): (usize, usize, usize, usize),
+) -> (usize, usize, isize) {
+    let shift = isize::try_from(p.saturating_mul(jump)).unwrap_or(isize::MAX);
+    (
+        rf.saturating_add(k.saturating_sub(1).saturating_mul(d).saturating_mul(jump)),
+        jump.saturating_mul(s),
+        start.saturating_sub(shift),
+    )
+}
+
 /// The effective receptive field of output cell `pos` (n, channel f, i, j) of layer
 /// `layer`: dx of x when dout is one-hot at the cell (1 there, 0 elsewhere) and the
-/// rest of the stack is as the net computed it.
+/// rest of the stack is as the net computed it. A cell outside the output is an error.
 pub fn effective_field(net: &Net, layer: usize, pos: OutPos) -> Result<EffectiveField, ConvError> {
-    let mut dout = Array4::zeros(net.layers[layer].out_dim());
-    dout[[pos.n, pos.f, pos.i, pos.j]] = 1.0;
+    let Some(top) = net.layers.get(layer) else {
+        return Err(ConvError::EmptyArray {
+            what: "the stack's layer",
+            shape: vec![layer, net.layers.len()],
+        });
+    };
+    let dim = top.out_dim();
+    let mut dout = Array4::zeros(dim);
+    let Some(cell) = dout.get_mut([pos.n, pos.f, pos.i, pos.j]) else {
+        return Err(ConvError::DoutMismatch {
+            got: vec![pos.n, pos.f, pos.i, pos.j],
+            want: vec![dim.0, dim.1, dim.2, dim.3],
+        });
+    };
+    *cell = 1.0;
     let grads = net.backward_from(layer, &dout)?;
     Ok(EffectiveField {
         dx: grads.grads[0].dx.clone(),

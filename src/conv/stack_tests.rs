@@ -473,3 +473,81 @@ fn the_effective_field_fills_a_linear_stack_and_pooling_cuts_it() {
         assert!(!l || theory.contains(h as isize, w as isize));
     }
 }
+
+/// A small random SPEC from `seed`: 1 to 4 layers of conv (K 1..3, S 1..2, P 0..1,
+/// D 1..2), pool (K 1..2) and relu; `linear` keeps to convs of dilation 1, stride at
+/// most K, with padding in the first layer only (a later layer's padding is zeros, not cells of x, so the
+/// theoretical field counts x cells that no chain of windows reads).
+fn random_specs(seed: u64, linear: bool) -> Vec<LayerSpec> {
+    let draws = noise((1, 1, 1, 24), seed);
+    let mut at = draws.iter().map(|v| ((v + 1.0) * 1000.0) as usize);
+    let mut pick = |n: usize| at.next().unwrap_or(0) % n;
+    let count = 1 + pick(4);
+    (0..count)
+        .map(|l| match if linear { 0 } else { pick(3) } {
+            0 => {
+                let k = 1 + pick(3);
+                // A stride wider than the kernel leaves gaps between the windows.
+                let s = if linear {
+                    (1 + pick(2)).min(k)
+                } else {
+                    1 + pick(2)
+                };
+                let p = if linear && l > 0 { 0 } else { pick(2) };
+                LayerSpec::conv(k, s, p, if linear { 1 } else { 1 + pick(2) })
+            }
+            1 => {
+                let k = 1 + pick(2);
+                LayerSpec::pool(k, k)
+            }
+            _ => LayerSpec::Relu,
+        })
+        .collect()
+}
+
+#[test]
+fn the_effective_field_lies_in_the_theoretical_one_and_fills_its_box_for_plain_convs() {
+    let mut tried = 0;
+    for seed in 0..60 {
+        let linear = seed % 2 == 0;
+        let specs = random_specs(seed, linear);
+        let x = noise((1, 2, 9, 8), seed + 100);
+        let Ok(net) = Net::new(x, &specs, NetInit::default()) else {
+            continue;
+        };
+        tried += 1;
+        let last = specs.len() - 1;
+        let (_, _, h_out, w_out) = net.out().dim();
+        for (i, j) in [(0, 0), (h_out - 1, w_out - 1), (h_out / 2, w_out / 2)] {
+            let pos = OutPos { n: 0, f: 0, i, j };
+            let lit = effective_field(&net, last, pos).unwrap().mask();
+            let theory = field_in(&specs, last, (i, j), 0);
+            let cells: Vec<(usize, usize)> = lit
+                .indexed_iter()
+                .filter(|(_, l)| **l)
+                .map(|(c, _)| c)
+                .collect();
+            for &(h, w) in &cells {
+                assert!(
+                    theory.contains(h as isize, w as isize),
+                    "{specs:?} ({i},{j})"
+                );
+            }
+            if linear {
+                // Every tap reaches x: the lit cells span the whole clipped field (none
+                // when the field lies in the padding).
+                let Some((rows, cols)) = theory.clipped((9, 8)) else {
+                    assert!(cells.is_empty(), "{specs:?}");
+                    continue;
+                };
+                let span = |f: fn(&(usize, usize)) -> usize| {
+                    let v: Vec<usize> = cells.iter().map(f).collect();
+                    (*v.iter().min().unwrap(), *v.iter().max().unwrap() + 1)
+                };
+                assert_eq!(span(|c| c.0), (rows.start, rows.end), "{specs:?}");
+                assert_eq!(span(|c| c.1), (cols.start, cols.end), "{specs:?}");
+            }
+        }
+    }
+    assert!(tried > 30, "{tried}");
+}

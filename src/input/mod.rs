@@ -293,6 +293,17 @@ impl SceneSpec {
                 );
             }
         }
+        let first_k = layers.iter().flatten().find_map(|s| match s {
+            LayerSpec::Conv(c) => Some(c.kernel),
+            _ => None,
+        });
+        if let (Some(k), Some(size)) = (first_k, args.kernel_size)
+            && k != size
+        {
+            bail!(
+                "--kernel-size {size} does not match the first conv layer's K ({k}): with --layers the SPEC sets it"
+            );
+        }
         let kernel_given = w_given || args.kernel.is_some() || figure.is_some();
         let spec = SceneSpec {
             params,

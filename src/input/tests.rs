@@ -533,3 +533,68 @@ fn cs231n_image_computes_gray_and_blue_edges() {
         - blue(i + 1, j + 1);
     assert!((out[[0, 1, i, j]] - (edge + 128.0)).abs() < 1e-9);
 }
+
+#[test]
+fn a_stack_takes_the_chosen_kernel_at_its_first_conv_and_seeds_the_rest() {
+    let args = InputOptions {
+        kernel: Some("box".into()),
+        bias: Some("0.5".into()),
+        size: Some("12".into()),
+        layers: Some("relu; conv 5 p2; conv 3 f2".into()),
+        ..InputOptions::default()
+    };
+    let spec = SceneSpec::from_options(&args).unwrap();
+    let stack = spec.build_stack().unwrap();
+    let first = stack.net.layers[1].as_conv().unwrap();
+    // box at the layer's K = 5, divided by C = 3 as a named kernel is.
+    assert_eq!(first.w.dim(), (1, 3, 5, 5));
+    assert!(first.w.iter().all(|&v| (v - 1.0 / 75.0).abs() < 1e-15));
+    assert_eq!(first.b, array![0.5]);
+    let second = stack.net.layers[2].as_conv().unwrap();
+    assert_eq!(second.w, crate::conv::he_weights((2, 1, 3, 3), 0, 2));
+    assert_eq!(second.b, Array1::zeros(2));
+    assert_eq!(stack.dout.dim(), stack.net.out().dim());
+    // The single-layer scene of a stack is its first conv layer, with the dout the
+    // stack's backward pass gives it.
+    let scene = spec.build().unwrap();
+    let grads = stack.backward().unwrap();
+    assert_eq!(&scene.layer, first);
+    assert_eq!(scene.dout, grads.douts[1]);
+    assert_eq!(scene.labels.kernels, ["box"]);
+
+    // Without a kernel the first conv is seeded as the others are.
+    let seeded = SceneSpec::from_options(&InputOptions {
+        kernel: None,
+        bias: None,
+        seed: Some(9),
+        ..args.clone()
+    })
+    .unwrap()
+    .build_stack()
+    .unwrap();
+    let w = &seeded.net.layers[1].as_conv().unwrap().w;
+    assert_eq!(w, &crate::conv::he_weights((3, 3, 5, 5), 9, 1));
+
+    let refused = |args: InputOptions| SceneSpec::from_options(&args).unwrap_err().to_string();
+    assert_eq!(
+        refused(InputOptions {
+            kernel_size: Some(3),
+            ..args.clone()
+        }),
+        "--kernel-size 3 does not match the first conv layer's K (5): with --layers the SPEC sets it"
+    );
+    assert!(
+        refused(InputOptions {
+            pad: Some(0),
+            ..args.clone()
+        })
+        .starts_with("--pad does not apply with --layers")
+    );
+    assert_eq!(
+        refused(InputOptions {
+            layers: Some("conv 5 p2 f2".into()),
+            ..args
+        }),
+        "--layers item 1 'conv 5 p2 f2': the given kernel has shape (1,3,5,5) but this layer needs (2,3,5,5)"
+    );
+}
