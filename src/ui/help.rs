@@ -130,9 +130,10 @@ pub fn layout(area: Rect, page: usize, lang: Lang) -> HelpLayout {
     layout_for(area, page, lang, false)
 }
 
-/// [`layout`], with the compare keys when `comparing`.
+/// [`layout`], with the compare keys when `comparing` (a single layer's help: the
+/// stack's keys are left out, as [`render`] leaves them out for a stack of one).
 pub fn layout_for(area: Rect, page: usize, lang: Lang, comparing: bool) -> HelpLayout {
-    layout_with(area, page, lang, comparing, true)
+    layout_with(area, page, lang, comparing, false)
 }
 
 /// [`layout_for`], with the stack's keys when `stack` (a stack of more than one layer).

@@ -266,9 +266,13 @@ fn kernel_numbers_whole(app: &App, cols: u16, rows: u16) {
         if line.contains("bias") {
             continue;
         }
+        // A kernel of integers prints them whole (`1`, `-1`); any other prints three
+        // decimals on every tap, so a lone integer among decimals is a cut number.
+        let integers = !line.contains('.');
         for t in line.split_whitespace() {
             let t = t.trim_start_matches('*');
-            let whole = t.split_once('.').is_some_and(|(_, d)| d.len() == 3);
+            let whole = t.split_once('.').is_some_and(|(_, d)| d.len() == 3)
+                || (integers && t.parse::<i64>().is_ok());
             let numeric = t.starts_with(|c: char| c == '-' || c.is_ascii_digit());
             assert!(
                 whole || !numeric,

@@ -41,6 +41,11 @@ fn the_bundled_tour_validates() {
             "backward",
             "padding-crop",
             "grad-check",
+            "im2col",
+            "transposed",
+            "dw-per-weight",
+            "stack-field",
+            "stack-backprop",
             "next"
         ]
     );
@@ -63,7 +68,7 @@ fn the_bundled_tour_validates() {
     assert_eq!(
         tour::summary(&t),
         format!(
-            "assets/tours/convolution.toml: ok: 15 lessons, {} pages",
+            "assets/tours/convolution.toml: ok: 18 lessons, {} pages",
             t.pages.len()
         )
     );
