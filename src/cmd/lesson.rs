@@ -13,7 +13,7 @@ use crate::tour::{self, Lang};
 
 /// Frames of each walkthrough page in a lesson player: the page, then the steps of its
 /// scene after it (fewer where the scene ends).
-pub const PLAYER_PAGE_STEPS: usize = 16;
+pub const PLAYER_PAGE_STEPS: usize = 8;
 
 /// What a lesson player of a recording says around its frames.
 pub(super) fn of_recording(

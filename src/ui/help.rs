@@ -354,11 +354,18 @@ mod tests {
             let l = layout(area, 0, Lang::Zh);
             let keys: usize = l.lines.iter().map(Vec::len).sum();
             // One page leaves out the key for a next page.
-            let rows = TABLE.iter().filter(|b| shown(b, false)).count() - usize::from(l.pages == 1);
+            // A single layer's help: every key but the stack's.
+            let rows = key_rows(Lang::Zh, false, false).len() - usize::from(l.pages == 1);
             assert_eq!(keys, rows, "{w}x{h}");
             let with = layout_for(area, 0, Lang::Zh, true);
             let all: usize = with.lines.iter().map(Vec::len).sum();
-            assert_eq!(all, TABLE.len() - usize::from(with.pages == 1), "{w}x{h}");
+            let stack_only = TABLE.len() - key_rows(Lang::Zh, true, false).len();
+            assert_eq!(stack_only, 3, "., , and o are the stack's");
+            assert_eq!(
+                all,
+                TABLE.len() - stack_only - usize::from(with.pages == 1),
+                "{w}x{h}"
+            );
             assert!(l.rect.intersection(area) == l.rect, "{w}x{h}");
             assert_eq!(l.pages, l.lines.len());
             for p in &l.lines {
