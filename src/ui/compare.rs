@@ -31,6 +31,7 @@ fn diff(app: &App, grad: Grad) -> Option<&Diff> {
 fn marked<'a>(grid: Grid<'a>, wrong: impl Fn(usize, usize) -> bool + 'a) -> Grid<'a> {
     let cell = grid.cell;
     Grid {
+        block: None,
         cell: Box::new(move |r, c| {
             let mut out = cell(r, c);
             if wrong(r, c) {

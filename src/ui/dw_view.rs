@@ -31,6 +31,7 @@ fn kernel_grids(app: &App) -> Vec<Grid<'_>> {
     let scale = crate::conv::max_abs_finite(&layer.w);
     (0..g.c)
         .map(|c| Grid {
+            block: None,
             title: format!("w[{f},{c}]"),
             rows: g.hh,
             cols: g.ww,
@@ -57,6 +58,7 @@ fn x_grid(app: &App) -> Grid<'_> {
     let scale = app.cache.ranges.dout_abs;
     let name = input_grid::channel_name(app, c);
     Grid {
+        block: None,
         title: tr!(app.lang, "dw.x", name = name),
         rows: g.hp(),
         cols: g.wp(),
@@ -105,6 +107,7 @@ fn dout_grid(app: &App) -> Grid<'_> {
     let (f, _, _, _) = weight(app);
     let scale = app.cache.ranges.dout_abs;
     Grid {
+        block: None,
         title: format!("dout[{n},{f}]"),
         rows: g.h_out,
         cols: g.w_out,

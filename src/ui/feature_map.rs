@@ -9,6 +9,7 @@ use ratatui::style::Style;
 use crate::app::{App, Phase};
 use crate::conv::OutPos;
 
+use super::blocks::{Best, BlockFn};
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::text::{fit, put};
 use super::theme;
@@ -30,6 +31,7 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
                 tr!(app.lang, "title.out", f = f, name = label)
             };
             Grid {
+                block: map_block(app, f),
                 title,
                 rows: g.h_out,
                 cols: g.w_out,
@@ -66,6 +68,51 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
             }
         })
         .collect()
+}
+
+/// The cell a shrunk block of map `f` shows, as its cells would choose it: in the
+/// backward phase every dout cell has one rank (reached or not); in the forward phase
+/// the outputs computed so far (a prefix of the map's rows, steps going n, f, i, j)
+/// outrank the others. The marks: the cells the selection feeds and the current one.
+fn map_block(app: &App, f: usize) -> Option<BlockFn<'_>> {
+    let g = app.layer().geom;
+    let pos = app.pos();
+    let backward = app.phase == Phase::Backward;
+    let array = if backward {
+        &app.scene.dout
+    } else {
+        &app.cache.out
+    };
+    let plane = array.slice(ndarray::s![pos.n, f, .., ..]).to_slice()?;
+    let w = g.w_out;
+    let known = app
+        .step
+        .saturating_sub((pos.n * g.f + f) * g.h_out * g.w_out);
+    Some(Box::new(move |rows, cols| {
+        let mut best = Best::new();
+        for r in rows.clone() {
+            let row = &plane[r * w..(r + 1) * w];
+            let split = if backward {
+                cols.end
+            } else {
+                known.saturating_sub(r * w).clamp(cols.start, cols.end)
+            };
+            best.offer_run(r, cols.start..split, 2, Some(&row[cols.start..split]));
+            best.offer_run(r, split..cols.end, 1, Some(&row[split..cols.end]));
+        }
+        let mut mark = Mark::None;
+        if app
+            .feeds
+            .iter()
+            .any(|(i, j)| rows.contains(i) && cols.contains(j))
+        {
+            mark = Mark::Feeds;
+        }
+        if pos.f == f && rows.contains(&pos.i) && cols.contains(&pos.j) {
+            mark = Mark::Current;
+        }
+        (best.cell(), mark)
+    }))
 }
 
 /// Map `f`'s own colour scale (of image n): the 99th percentile of its |values|

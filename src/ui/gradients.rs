@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::app::App;
 
+use super::blocks::{Best, BlockFn, ring_runs};
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::input_grid::{input_mark, window_focus};
 use super::theme;
@@ -82,6 +83,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                 format!("dx_pad {name}")
             };
             Grid {
+                block: dx_pad_block(app, ch),
                 title,
                 rows: g.hp(),
                 cols: g.wp(),
@@ -112,12 +114,63 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
         .collect()
 }
 
+/// The cell a shrunk block of dx_pad's channel `ch` shows, as its cells would choose
+/// it: written cells and the ring (until the last step crops it) outrank cells no
+/// window has written, which outrank the cropped ring; the window is the one written.
+fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
+    let g = app.layer().geom;
+    let n = app.pos().n;
+    let (_, after) = app.bwd.as_ref()?;
+    let done = after.steps_done == app.total_steps();
+    let plane = after
+        .grads
+        .dx_pad
+        .slice(ndarray::s![n, ch, .., ..])
+        .to_slice()?;
+    let touches = after.touches.slice(ndarray::s![n, .., ..]).to_slice()?;
+    let wp = g.wp();
+    Some(Box::new(move |rows, cols| {
+        let mut best = Best::new();
+        for r in rows.clone() {
+            let row = &plane[r * wp..(r + 1) * wp];
+            let written = &touches[r * wp..(r + 1) * wp];
+            for (run, ring) in ring_runs(r, &cols, g.pad, g.h, g.w) {
+                if ring {
+                    best.offer_run(r, run.clone(), if done { 0 } else { 2 }, Some(&row[run]));
+                    continue;
+                }
+                // Runs of written and unwritten cells.
+                let mut start = run.start;
+                while start < run.end {
+                    let on = written[start] > 0;
+                    let end = (start..run.end)
+                        .find(|&c| (written[c] > 0) != on)
+                        .unwrap_or(run.end);
+                    best.offer_run(
+                        r,
+                        start..end,
+                        if on { 2 } else { 1 },
+                        Some(&row[start..end]),
+                    );
+                    start = end;
+                }
+            }
+        }
+        let mark = match super::blocks::input_mark(app, &rows, &cols) {
+            Mark::Window => Mark::Write,
+            mark => mark,
+        };
+        (best.cell(), mark)
+    }))
+}
+
 /// How many windows have touched each padded cell of x[n] so far.
 pub fn touches_grid(app: &App) -> Grid<'_> {
     let g = app.layer().geom;
     let n = app.pos().n;
     let max = app.cache.ranges.touches_max.max(1) as f64;
     Grid {
+        block: None,
         // The colour scale runs to the most windows any cell gets by the end; with
         // several filters every filter's window counts, and the title says so.
         title: if g.f > 1 {

@@ -247,6 +247,9 @@ pub struct Grid<'a> {
     /// Rows r0..=r1 and columns c0..=c1 to keep in view.
     pub focus: ((usize, usize), (usize, usize)),
     pub cell: Box<dyn Fn(usize, usize) -> GridCell + 'a>,
+    /// Where the grid can say it faster than by building every cell: which cell of a
+    /// block [`Grid::shrunk`] shows and the block's strongest mark ([`super::blocks`]).
+    pub block: Option<super::blocks::BlockFn<'a>>,
 }
 
 /// The part of a grid a rect shows: first row and column, and how many of each.
@@ -414,9 +417,10 @@ impl Grid<'_> {
         let ring = self.ring();
         let (ar, ac) = (Axis::new(self.rows, ring, s), Axis::new(self.cols, ring, s));
         let ((fr0, fc0), (fr1, fc1)) = self.focus;
-        let cell = self.cell;
+        let (cell, block) = (self.cell, self.block);
         let title = format!("{} {}", self.title, scale_text(s));
         Grid {
+            block: None,
             title,
             rows: ar.shown(),
             cols: ac.shown(),
@@ -427,6 +431,13 @@ impl Grid<'_> {
             cell: Box::new(move |r, c| {
                 let (r0, r1) = ar.block(r);
                 let (c0, c1) = ac.block(c);
+                if let Some(block) = &block {
+                    let ((sr, sc), mark) = block(r0..r1, c0..c1);
+                    return GridCell {
+                        mark,
+                        ..cell(sr, sc)
+                    };
+                }
                 let mut out: Option<GridCell> = None;
                 let mut mark = Mark::None;
                 for sr in r0..r1 {
@@ -775,6 +786,7 @@ mod tests {
 
     fn grid(rows: usize, cols: usize, focus: ((usize, usize), (usize, usize))) -> Grid<'static> {
         Grid {
+            block: None,
             title: String::new(),
             rows,
             cols,
@@ -847,6 +859,7 @@ mod tests {
     fn a_grid_gives_all_its_numbers_the_same_decimals() {
         let values = [[105.8, 96.2], [0.0, 2.0]];
         let g = Grid {
+            block: None,
             title: String::new(),
             rows: 2,
             cols: 2,
@@ -879,6 +892,7 @@ mod tests {
     /// A padded grid like x: a ring of `pad` padding cells around values 1, 2, 3, ...
     fn padded(h: usize, w: usize, pad: usize) -> Grid<'static> {
         Grid {
+            block: None,
             title: "x".into(),
             rows: h + 2 * pad,
             cols: w + 2 * pad,
@@ -943,6 +957,7 @@ mod tests {
         }
         // A one-cell edge survives a 1:3 shrink: the block shows its largest |value|.
         let edge = Grid {
+            block: None,
             title: "out".into(),
             rows: 9,
             cols: 9,
@@ -988,6 +1003,7 @@ mod tests {
         ];
         let kinds = [Kind::Value, Kind::PadValue, Kind::Faded];
         let g = Grid {
+            block: None,
             title: String::new(),
             rows: marks.len(),
             cols: kinds.len(),
@@ -1031,6 +1047,7 @@ mod tests {
         }
         // The current output cell alone is filled, with the key's yellow in full.
         let current = Grid {
+            block: None,
             title: String::new(),
             rows: 1,
             cols: 1,

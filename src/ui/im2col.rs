@@ -72,6 +72,7 @@ fn cols_grid(app: &App, transpose: bool) -> Grid<'_> {
     };
     if transpose {
         Grid {
+            block: None,
             title: format!("colsᵀ {}x{}", s.p, s.k),
             rows: s.p,
             cols: s.k,
@@ -80,6 +81,7 @@ fn cols_grid(app: &App, transpose: bool) -> Grid<'_> {
         }
     } else {
         Grid {
+            block: None,
             title: format!("cols {}x{}", s.k, s.p),
             rows: s.k,
             cols: s.p,
@@ -97,6 +99,7 @@ fn w_grid(app: &App) -> Grid<'_> {
     let f = app.pos().f;
     let scale = crate::conv::max_abs_finite(&layer.w);
     Grid {
+        block: None,
         title: format!("W {}x{}", s.f, s.k),
         rows: s.f,
         cols: s.k,
@@ -122,6 +125,7 @@ fn out_grid(app: &App) -> Grid<'_> {
         ("out", app.cache.ranges.out_abs)
     };
     Grid {
+        block: None,
         title: format!("{title} {}x{}", s.f, s.p),
         rows: s.f,
         cols: s.p,
@@ -159,6 +163,7 @@ fn dw_grid(app: &App) -> Grid<'_> {
     let f = app.pos().f;
     let scale = app.cache.ranges.dw_abs;
     Grid {
+        block: None,
         title: format!("dW {}x{}", s.f, s.k),
         rows: s.f,
         cols: s.k,
@@ -184,6 +189,7 @@ fn dcols_grid(app: &App) -> Grid<'_> {
     let col = column(app);
     let scale = app.cache.ranges.dx_abs;
     Grid {
+        block: None,
         title: format!("dcols = Wᵀ·dout {}x{}", s.k, s.p),
         rows: s.k,
         cols: s.p,
@@ -209,6 +215,7 @@ fn counts_grid(app: &App) -> Grid<'_> {
     let f = g.f.max(1) as u32;
     let max = app.cache.ranges.touches_max / f;
     Grid {
+        block: None,
         title: tr!(app.lang, "im2col.counts", max = max),
         rows: g.hp(),
         cols: g.wp(),

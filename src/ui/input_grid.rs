@@ -4,6 +4,7 @@
 
 use crate::app::App;
 
+use super::blocks::{Best, BlockFn, ring_runs};
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::theme;
 use crate::tr;
@@ -80,6 +81,7 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
                 format!("x {name}")
             };
             Grid {
+                block: x_block(app, ch),
                 title,
                 rows: g.hp(),
                 cols: g.wp(),
@@ -106,4 +108,27 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
             }
         })
         .collect()
+}
+
+/// The cell a shrunk block of x_pad's channel `ch` shows, as its cells would choose
+/// it: pixels outrank the padding ring (whose cells are all 0).
+fn x_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
+    let g = app.layer().geom;
+    let n = app.pos().n;
+    let plane = app.layer().x.slice(ndarray::s![n, ch, .., ..]).to_slice()?;
+    Some(Box::new(move |rows, cols| {
+        let mut best = Best::new();
+        for r in rows.clone() {
+            for (run, ring) in ring_runs(r, &cols, g.pad, g.h, g.w) {
+                if ring {
+                    best.offer_run(r, run, 0, None);
+                } else {
+                    let row = &plane[(r - g.pad) * g.w..(r - g.pad + 1) * g.w];
+                    let values = &row[run.start - g.pad..run.end - g.pad];
+                    best.offer_run(r, run, 2, Some(values));
+                }
+            }
+        }
+        (best.cell(), super::blocks::input_mark(app, &rows, &cols))
+    }))
 }

@@ -2,6 +2,7 @@
 //! any rect (a tour draws the stepper beside its narration), `render_buffer` into a
 //! fresh buffer (exports and tests). One file per panel.
 
+pub mod blocks;
 pub mod check;
 pub mod code;
 pub mod compare;

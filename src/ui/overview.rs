@@ -104,6 +104,7 @@ pub fn grid(app: &App, shown: (usize, usize), detail: Option<bool>) -> Grid<'_> 
     let ((fr0, fc0), (fr1, fc1)) = app.fwd.window.span();
     let to = move |v: usize, axis: Axis| axis.shown_of(v.saturating_sub(g.pad).min(axis.n - 1));
     Grid {
+        block: None,
         title,
         rows: shown.0,
         cols: shown.1,

@@ -111,6 +111,7 @@ fn effective_grid(app: &App) -> Option<(Grid<'_>, (usize, usize))> {
     let (lo, hi) = app.layer_view(0).map_or((0.0, 1.0), |v| v.cache.ranges.x);
     let span_v = if hi > lo { hi - lo } else { 1.0 };
     let grid = Grid {
+        block: None,
         title: tr!(app.lang, "field.effective_title").to_string(),
         rows: b - a,
         cols: d - c,

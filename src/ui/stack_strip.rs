@@ -202,6 +202,7 @@ fn thumb_grid<'a>(app: &'a App, a: &'a Array4<f64>, k: usize, shown: (usize, usi
     };
     let (window, field) = marks(app, k);
     Grid {
+        block: None,
         title: format!("{c}x{h}x{w}"),
         rows: shown.0,
         cols: shown.1,

@@ -57,6 +57,7 @@ fn dout_grid(app: &App, f: usize) -> Grid<'_> {
     let scale = app.cache.ranges.dout_abs;
     let reach = (g.dilation * (g.hh - 1), g.dilation * (g.ww - 1));
     Grid {
+        block: None,
         title: tr!(app.lang, "transposed.dout", f = f),
         rows: rows.padded(),
         cols: cols.padded(),
@@ -95,6 +96,7 @@ fn rotated_grid(app: &App, f: usize) -> Grid<'_> {
     let (_, c, _, _) = app.dx_pos();
     let scale = crate::conv::max_abs_finite(&layer.w);
     Grid {
+        block: None,
         title: tr!(app.lang, "transposed.rot", f = f, c = c),
         rows: g.hh,
         cols: g.ww,
@@ -117,6 +119,7 @@ fn dx_grid(app: &App, gathered: bool) -> Grid<'_> {
         tr!(app.lang, "transposed.scattered", c = c)
     };
     Grid {
+        block: None,
         title,
         rows: g.h,
         cols: g.w,

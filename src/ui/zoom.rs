@@ -98,6 +98,7 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
             };
             let cell = grid.cell;
             Grid {
+                block: None,
                 title,
                 rows: e.rows,
                 cols: e.cols,

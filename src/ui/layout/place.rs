@@ -226,6 +226,7 @@ mod tests {
         assert!((ratio - 300.0 / 451.0).abs() < 0.05, "{p:?}");
         // A scaled grid keeps its window visible and names its scale.
         let g = Grid {
+            block: None,
             title: "x".into(),
             rows: 300,
             cols: 451,
