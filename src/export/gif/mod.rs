@@ -11,6 +11,7 @@ use super::grid::{Srgb, Theme, resolve};
 use super::raster::{Edges, Rasterizer, blit};
 use palette::{Mapper, PALETTE_COLORS, choose_palette, count_colors};
 
+mod lzw;
 mod palette;
 
 /// The most frames `record` draws, so a typo in a step range cannot run for hours.
@@ -255,13 +256,11 @@ impl Batch {
         if self.frames.len() > 1 && self.threads > 1 {
             std::thread::scope(|scope| {
                 for chunk in self.frames.chunks_mut(per_thread) {
-                    scope.spawn(move || chunk.iter_mut().for_each(|f| f.make_lzw_pre_encoded()));
+                    scope.spawn(move || chunk.iter_mut().for_each(lzw::make_lzw_pre_encoded));
                 }
             });
         } else {
-            self.frames
-                .iter_mut()
-                .for_each(|f| f.make_lzw_pre_encoded());
+            self.frames.iter_mut().for_each(lzw::make_lzw_pre_encoded);
         }
         for frame in self.frames.drain(..) {
             encoder.write_lzw_pre_encoded_frame(&frame)?;
