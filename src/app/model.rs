@@ -560,3 +560,48 @@ impl App {
         });
     }
 }
+
+#[cfg(test)]
+mod scale_tests {
+    use super::robust_abs;
+
+    /// The nearest-rank 99th percentile of the finite |values| by sorting them.
+    fn by_sorting(values: &[f64]) -> f64 {
+        let mut abs: Vec<f64> = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|v| v.abs())
+            .collect();
+        if abs.is_empty() {
+            return 0.0;
+        }
+        abs.sort_by(f64::total_cmp);
+        let rank = ((abs.len() as f64 * 0.99).ceil() as usize).clamp(1, abs.len());
+        if abs[rank - 1] > 0.0 {
+            abs[rank - 1]
+        } else {
+            abs[abs.len() - 1]
+        }
+    }
+
+    #[test]
+    fn the_scale_is_the_99th_percentile_of_the_finite_magnitudes() {
+        // 300 values of both signs, some repeated, some tiny, with NaN and infinities.
+        let mut values: Vec<f64> = (0..300)
+            .map(|i| ((i * 37 % 101) as f64 - 50.0) * 10f64.powi(i % 7 - 3))
+            .collect();
+        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 5e-324]);
+        assert_eq!(robust_abs(values.iter().copied()), by_sorting(&values));
+        // Hand-worked: of 1..=200 (and their negatives' magnitudes) the 198th of 200.
+        let ramp: Vec<f64> = (1..=200)
+            .map(|i| if i % 2 == 0 { -(i as f64) } else { i as f64 })
+            .collect();
+        assert_eq!(robust_abs(ramp.iter().copied()), 198.0);
+        // Mostly zeros: the percentile is 0, so the largest magnitude.
+        let mut zeros = vec![0.0; 500];
+        zeros[7] = -3.5;
+        assert_eq!(robust_abs(zeros.iter().copied()), 3.5);
+        assert_eq!(robust_abs([f64::NAN].into_iter()), 0.0);
+        assert_eq!(robust_abs(std::iter::empty()), 0.0);
+    }
+}
