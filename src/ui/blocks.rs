@@ -214,7 +214,14 @@ mod tests {
 
     #[test]
     fn shrunk_blocks_choose_the_cells_a_cell_by_cell_scan_chooses() {
-        let layouts = [(1, 1, 1), (2, 2, 1), (3, 1, 2), (1, 0, 2)];
+        let layouts = [
+            (1, 1, 1),
+            (2, 2, 1),
+            (3, 1, 2),
+            (1, 0, 2),
+            (1, 3, 1),
+            (2, 4, 2),
+        ];
         for (stride, pad, dilation) in layouts {
             let mut app = app(InputOptions {
                 size: Some("13".into()),

@@ -122,7 +122,7 @@ fn x_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
             for (run, ring) in ring_runs(r, &cols, g.pad, g.h, g.w) {
                 if ring {
                     best.offer_run(r, run, 0, None);
-                } else {
+                } else if !run.is_empty() {
                     let row = &plane[(r - g.pad) * g.w..(r - g.pad + 1) * g.w];
                     let values = &row[run.start - g.pad..run.end - g.pad];
                     best.offer_run(r, run, 2, Some(values));
