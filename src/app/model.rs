@@ -269,14 +269,16 @@ impl SceneCache {
     }
 }
 
-/// Each map's own colour scale, `[n * F + f]` ([`robust_abs`]).
+/// Each map's own colour scale, `[n * F + f]` ([`robust_abs`]), the maps on every
+/// thread (a stack's rebuild takes those of each layer's dout).
 fn per_map(a: &Array4<f64>) -> Vec<f64> {
-    a.outer_iter()
-        .flat_map(|maps| {
-            maps.outer_iter()
-                .map(|m| robust_abs(m.iter().copied()))
-                .collect::<Vec<_>>()
-        })
+    use rayon::prelude::*;
+    let (n, f, _, _) = a.dim();
+    let maps: Vec<_> = (0..n * f)
+        .map(|k| a.slice(ndarray::s![k / f, k % f, .., ..]))
+        .collect();
+    maps.par_iter()
+        .map(|m| robust_abs(m.iter().copied()))
         .collect()
 }
 
