@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2, Array4};
 
 use crate::conv::{
-    BackwardState, Geometry, Grads, NetLayer, OutPos, RouteStep, Router, Span, StackGrads,
-    field_spans, spec_text,
+    BackwardState, Geometry, Grads, NetLayer, OutPos, Region, RouteStep, Router, StackGrads,
+    field_regions, spec_text,
 };
 use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
@@ -83,7 +83,7 @@ pub struct Stack {
     /// follows the cell as the steps move.
     pub field: bool,
     /// The field's region in each layer's input up to the current (bottom first).
-    pub spans: Vec<Span>,
+    pub spans: Vec<Region>,
     /// The effective field on x: which cells of layer 1's input get a gradient that is
     /// not zero from a one-hot dout at the current output cell (H, W), any channel.
     pub effective: Option<Array2<bool>>,
@@ -238,7 +238,7 @@ impl App {
             return;
         }
         let pos = self.pos();
-        self.stack.spans = field_spans(&self.geometries(), pos.i, pos.j);
+        self.stack.spans = field_regions(&self.geometries(), (pos.i, pos.j));
         let mut dout = Array4::zeros(self.layer().geom.out_dim());
         dout[[pos.n, pos.f, pos.i, pos.j]] = 1.0;
         for l in (0..=self.layer_index()).rev() {
@@ -300,18 +300,11 @@ impl App {
         let mut first = None;
         for (l, (kind, scene, cache)) in layers.into_iter().enumerate() {
             kinds.push(kind);
-            let step = 1;
             if l == current {
                 first = Some((scene, cache));
                 slots.push(None);
             } else {
-                slots.push(Some(Slot {
-                    scene,
-                    cache,
-                    step,
-                    selection: None,
-                    tap: None,
-                }));
+                slots.push(Some(Slot::new(scene, cache, 1)));
             }
         }
         let (scene, cache) = first.context("the current layer")?;

@@ -159,7 +159,8 @@ fn marks(app: &App, k: usize) -> (Option<Region>, Option<Region>) {
         .or_else(|| (k == cur + 1).then_some((pos.i, pos.i + 1, pos.j, pos.j + 1)));
     let field = app.stack.spans.get(k).filter(|_| k < cur).and_then(|span| {
         let x = app.layer_view(k)?.scene.layer.geom;
-        span.clipped(x.h, x.w)
+        let (rows, cols) = span.clipped((x.h, x.w))?;
+        Some((rows.start, rows.end, cols.start, cols.end))
     });
     (window, field)
 }

@@ -103,7 +103,10 @@ fn the_receptive_field_grows_through_the_stack() {
     // conv 3 p1, relu, conv 3 s2 p1: output (0, 0) reads rows -1..1 of layer 3's
     // input, which read rows -2..2 of x (r = 1 + 2 + 2 = 5).
     let span = app.stack.spans[0];
-    assert_eq!((span.r0, span.r1, span.c0, span.c1), (-2, 2, -2, 2));
+    assert_eq!(
+        (span.top, span.left, span.size, span.end()),
+        (-2, -2, 5, (2, 2))
+    );
     let lit = app.stack.effective.clone().expect("effective field");
     assert!(lit.iter().any(|v| *v));
     // Nothing outside the theoretical field gets a gradient.
