@@ -101,7 +101,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),
-                        mark: match input_mark(app, r, c) {
+                        mark: match input_mark(app, Some(ch), r, c) {
                             Mark::Window => Mark::Write,
                             mark => mark,
                         },
@@ -143,7 +143,7 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
                 .as_ref()
                 .map_or(0, |(_, after)| after.touches[[n, r, c]]);
             let t = count as f64 / max;
-            let mark = input_mark(app, r, c);
+            let mark = input_mark(app, None, r, c);
             GridCell {
                 kind: ring_kind(app, r, c),
                 value: count as f64,

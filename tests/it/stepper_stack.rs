@@ -221,3 +221,40 @@ fn a_layers_parameters_change_and_the_stack_is_rebuilt_from_there() {
             .is_some_and(|m| m.error && m.text.contains("relu has no stride"))
     );
 }
+
+/// Pooling and ReLU work per channel: the window is outlined on the channel the step
+/// pools, not on the others; a conv layer's window reads (and is outlined on) every
+/// channel.
+#[test]
+fn a_routing_window_is_outlined_on_its_own_channel_only() {
+    use convstep::ui::grid::Mark;
+    use convstep::ui::input_grid::input_mark;
+    let marks = |app: &App, ch: usize| -> usize {
+        let g = app.layer().geom;
+        (0..g.hp())
+            .flat_map(|r| (0..g.wp()).map(move |c| (r, c)))
+            .filter(|&(r, c)| input_mark(app, Some(ch), r, c) == Mark::Window)
+            .count()
+    };
+    let mut app = stack(TWO, Phase::Forward);
+    app.apply(Action::Next);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (9, 9),
+        "conv 3: both channels"
+    );
+    app.apply(Action::PickLayer { layer: 1 });
+    assert_eq!(app.pos().f, 0);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (4, 0),
+        "pool 2 on channel 0"
+    );
+    app.apply(Action::Last);
+    assert_eq!(app.pos().f, 1);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (0, 4),
+        "pool 2 on channel 1"
+    );
+}
