@@ -34,10 +34,13 @@ fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
 
 /// Whether every filter has the same kernel on every channel (the photo's sobel on
 /// R, G and B): dx_pad's channels are then equal, and one grid stands for them all.
+/// Never for pooling and ReLU: they route each channel's dout on its own (their
+/// shadow layer's zero weights say nothing of it).
 pub fn channels_alike(app: &App) -> bool {
     let w = &app.layer().w;
     let g = app.layer().geom;
-    g.c > 1
+    app.kind().router().is_none()
+        && g.c > 1
         && (0..g.f).all(|f| {
             let first = w.slice(ndarray::s![f, 0, .., ..]);
             (1..g.c).all(|c| w.slice(ndarray::s![f, c, .., ..]) == first)
