@@ -258,3 +258,25 @@ fn a_routing_window_is_outlined_on_its_own_channel_only() {
         "pool 2 on channel 1"
     );
 }
+
+/// Pooling sends dout back channel by channel: early in the backward pass of channel
+/// 0, channel 1's dx has no written cell yet (not a written 0), and channel 0's
+/// written cells are those its windows so far read.
+#[test]
+fn a_routing_layer_writes_dx_of_its_steps_channel_only() {
+    use convstep::ui::grid::Kind;
+    let mut app = stack(TWO, Phase::Backward);
+    app.apply(Action::Next);
+    assert_eq!((app.layer_index(), app.pos().f, app.pos().j), (1, 0, 1));
+    let grids = ui::gradients::dx_pad_grids(&app);
+    assert_eq!(grids.len(), 2, "one grid per channel");
+    let written = |ch: usize| {
+        let g = &grids[ch];
+        (0..g.rows)
+            .flat_map(|r| (0..g.cols).map(move |c| (r, c)))
+            .filter(|&(r, c)| (g.cell)(r, c).kind != Kind::Empty)
+            .count()
+    };
+    // Two 2x2 windows of channel 0: rows 0..2, columns 0..4.
+    assert_eq!((written(0), written(1)), (8, 0));
+}
