@@ -84,11 +84,18 @@ fn chars_of(rows: usize, cols: usize, values: impl Iterator<Item = f64>) -> Opti
     (rows * cols <= NUMBERED_MAX).then(|| grid::chars_needed(values))
 }
 
-/// The numbered modes of at most `lines` lines, then blocks and half blocks.
+/// The numbered modes of at most `lines` lines, then numbers on one line (of
+/// `chars`, then of four characters, one decimal less), then blocks and half blocks.
 fn modes_upto(app: &App, chars: Option<u16>, lines: u16) -> Vec<CellMode> {
     let mut modes = chars
         .map(|n| place::number_modes(n, lines))
         .unwrap_or_default();
+    if let Some(n) = chars {
+        modes.push(CellMode::Line(n + 1));
+        if n > 4 {
+            modes.push(CellMode::Line(5));
+        }
+    }
     modes.push(CellMode::Blocks);
     if app.color.has_color() {
         modes.push(CellMode::Half);
@@ -647,7 +654,7 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     } else {
         (1, touch_chars(app))
     };
-    let modes = modes_upto(app, chars, 4);
+    let modes = modes_upto(app, chars, place::MAX_LINES);
     let legend_h = u16::from(grads);
     let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 3) as u16;
     let in_width = |w: u16| {
@@ -666,14 +673,27 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     } else {
         0
     };
+    // Room for the dout maps as a table of numbers beside it, where they are small.
+    let tables = map_chars(app).filter(|_| show_maps).map(|c| {
+        let cell = if c > 4 { 5 } else { c as usize + 1 };
+        let w = g.f * (g.w_out * cell + 1) + g.f - 1 + 2;
+        w.min(u16::MAX as usize) as u16
+    });
     let narrow = in_width(row.width.saturating_sub(column));
     let wide = in_width(row.width);
     let size = |p: &Placement| (p.mode.richness(), p.shown.0 * p.shown.1);
-    let placed = if size(&wide) > size(&narrow) {
+    let mut placed = if size(&wide) > size(&narrow) {
         wide
     } else {
         narrow
     };
+    // Numbers in both before longer numbers in dx_pad alone.
+    if let Some(t) = tables {
+        let both = in_width(row.width.saturating_sub(t));
+        if both.mode.has_numbers() && both.mode.richness() >= placed.mode.richness() {
+            placed = both;
+        }
+    }
     if grads {
         let used = placed.used;
         let w = used.width.max(46).min(row.right().saturating_sub(used.x));
@@ -712,11 +732,11 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
     if !written.has_numbers() || chars.is_some_and(|c| written.number_chars() >= c as usize) {
         modes.push(written);
     }
-    modes.extend(
-        modes_below(app, chars, written)
-            .into_iter()
-            .filter(|m| *m != written),
-    );
+    for m in modes_below(app, chars, written) {
+        if !modes.contains(&m) {
+            modes.push(m);
+        }
+    }
     let min_cols = g.w_out.min(8);
     let all: Vec<usize> = (0..g.f).collect();
     let one = vec![app.pos().f];
@@ -790,7 +810,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
         g.hp(),
         g.wp(),
         g.pad,
-        &modes_upto(app, chars, 4),
+        &modes_upto(app, chars, place::MAX_LINES),
         left_area,
     );
     // Forward, the map being filled is the lesson: when it cannot show whole in the
@@ -798,13 +818,17 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     if show_maps && app.phase == Phase::Forward {
         loop {
             let maps = place_maps(app, row, placed.used, Some(placed.mode));
-            let same = maps.placement.mode == placed.mode
-                && !maps.placement.scaled(g.h_out, g.w_out)
-                && maps.filters.len() == g.f;
+            let one_size = maps.placement.mode == placed.mode
+                || matches!(
+                    (maps.placement.mode, placed.mode),
+                    (CellMode::Line(_), CellMode::Line(_))
+                );
+            let same =
+                one_size && !maps.placement.scaled(g.h_out, g.w_out) && maps.filters.len() == g.f;
             if same || !placed.mode.has_numbers() {
                 break;
             }
-            let smaller: Vec<CellMode> = modes_upto(app, chars, 4)
+            let smaller: Vec<CellMode> = modes_upto(app, chars, place::MAX_LINES)
                 .into_iter()
                 .filter(|m| m.richness() < placed.mode.richness())
                 .collect();
@@ -854,15 +878,20 @@ fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps 
     // The same cells as the grids beside them first (the textbook figure: input and
     // output at one size), then the richest that fits, never richer than them
     // backward (the array being written keeps the largest cells).
+    // Beside a table of numbers, a table of numbers as wide as its own need.
     let mut modes: Vec<CellMode> = Vec::new();
-    if let Some(m) = like
-        && (!m.has_numbers() || chars.is_some_and(|c| m.number_chars() >= c as usize))
-    {
-        modes.push(m);
+    match (like, chars) {
+        (Some(CellMode::Line(w)), Some(c)) => modes.push(CellMode::Line(w.max(c + 1))),
+        (Some(m), _)
+            if !m.has_numbers() || chars.is_some_and(|c| m.number_chars() >= c as usize) =>
+        {
+            modes.push(m)
+        }
+        _ => {}
     }
     let rest = match (app.phase, like) {
-        (Phase::Backward, Some(m)) => modes_below(app, chars, m),
-        _ => modes_upto(app, chars, 4),
+        (Phase::Backward, Some(m)) | (_, Some(m @ CellMode::Line(_))) => modes_below(app, chars, m),
+        _ => modes_upto(app, chars, place::MAX_LINES),
     };
     modes.extend(rest.into_iter().filter(|m| Some(*m) != like));
     let placed = place::place_modes(g.f, g.h_out, g.w_out, &modes, maps);
