@@ -264,12 +264,35 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     }
     match app.phase {
         Phase::Forward => {
-            place_row(app, rest, &mut plan);
-            place_zoom(app, top, true, &mut plan);
-            place_kernel_and_marks(app, top, &mut plan);
-            if plan.zoom.is_none() {
-                place_zoom(app, top, false, &mut plan);
+            // The largest cells that leave the kernel panel a place (a larger screen
+            // never loses a panel a smaller one shows), else the largest.
+            // The largest cells that leave the kernel panel and the key a place (a
+            // larger screen never loses a panel a smaller one shows), else the
+            // largest that leave the kernel one, else the largest.
+            let start = plan.clone();
+            let mut tries = Vec::new();
+            for cap in (2..=place::MAX_LINES).rev() {
+                let mut p = start.clone();
+                place_row(app, rest, cap, &mut p);
+                place_zoom(app, top, true, &mut p);
+                place_kernel_and_marks(app, top, &mut p);
+                if p.zoom.is_none() {
+                    place_zoom(app, top, false, &mut p);
+                }
+                let numbered = p.input.as_ref().is_some_and(|p| p.mode.has_numbers());
+                let done = (p.kernel.is_some() && p.marks.is_some()) || !numbered;
+                tries.push(p);
+                if done {
+                    break;
+                }
             }
+            let last = tries.len() - 1;
+            let pick = if tries[last].kernel.is_some() && tries[last].marks.is_some() {
+                last
+            } else {
+                tries.iter().position(|p| p.kernel.is_some()).unwrap_or(0)
+            };
+            plan = tries.swap_remove(pick);
         }
         Phase::Backward => {
             let mut row = rest;
@@ -523,7 +546,6 @@ fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
 /// The key to the marks, then the kernel panel (whose numbers the arithmetic also
 /// shows), where there is room for them.
 fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
-    plan.marks = free_spot(plan, top, 40, marks::height());
     // Its true width (numbers may be wider than -0.000), so no channel is dropped.
     plan.kernel = free_spot(
         plan,
@@ -535,6 +557,7 @@ fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
         let (w, h) = kernel::stacked_size(app);
         free_spot(plan, top, w, h)
     });
+    plan.marks = free_spot(plan, top, 40, marks::height());
 }
 
 /// Whether the placement fits its band without touching what is placed.
@@ -794,7 +817,7 @@ fn place_thumbnail(app: &App, top: Rect, plan: &mut Plan) {
 
 /// Forward, one row of grids: x on the left, the feature maps (and their legend) on
 /// the right.
-fn place_row(app: &App, row: Rect, plan: &mut Plan) {
+fn place_row(app: &App, row: Rect, cap: u16, plan: &mut Plan) {
     let g = app.layer().geom;
     let show_maps = true;
     // The maps keep room for one map; the left keeps the rest.
@@ -810,14 +833,14 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
         g.hp(),
         g.wp(),
         g.pad,
-        &modes_upto(app, chars, place::MAX_LINES),
+        &modes_upto(app, chars, cap),
         left_area,
     );
     // Forward, the map being filled is the lesson: when it cannot show whole in the
     // input's cells beside them, the input steps down a size.
     if show_maps && app.phase == Phase::Forward {
         loop {
-            let maps = place_maps(app, row, placed.used, Some(placed.mode));
+            let maps = place_maps(app, row, placed.used, Some(placed.mode), cap);
             let one_size = maps.placement.mode == placed.mode
                 || matches!(
                     (maps.placement.mode, placed.mode),
@@ -828,7 +851,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
             if same || !placed.mode.has_numbers() {
                 break;
             }
-            let smaller: Vec<CellMode> = modes_upto(app, chars, place::MAX_LINES)
+            let smaller: Vec<CellMode> = modes_upto(app, chars, cap)
                 .into_iter()
                 .filter(|m| m.richness() < placed.mode.richness())
                 .collect();
@@ -843,7 +866,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     if plan.overview.is_some() && slivers {
         used = Rect::new(row.x, row.y, 0, 0);
         if show_maps {
-            let maps = place_maps(app, row, used, None);
+            let maps = place_maps(app, row, used, None, cap);
             plan.legend = Some(maps.legend);
             plan.fmap = Some((maps.placement, maps.filters));
         }
@@ -851,7 +874,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     }
     plan.input = Some(placed);
     if show_maps {
-        let maps = place_maps(app, row, used, Some(mode));
+        let maps = place_maps(app, row, used, Some(mode), cap);
         plan.legend = Some(maps.legend);
         plan.fmap = Some((maps.placement, maps.filters));
     }
@@ -864,7 +887,7 @@ struct Maps {
     legend: Rect,
 }
 
-fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps {
+fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>, cap: u16) -> Maps {
     let g = app.layer().geom;
     let x = if used.width == 0 {
         0
@@ -891,7 +914,7 @@ fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps 
     }
     let rest = match (app.phase, like) {
         (Phase::Backward, Some(m)) | (_, Some(m @ CellMode::Line(_))) => modes_below(app, chars, m),
-        _ => modes_upto(app, chars, place::MAX_LINES),
+        _ => modes_upto(app, chars, cap),
     };
     modes.extend(rest.into_iter().filter(|m| Some(*m) != like));
     let placed = place::place_modes(g.f, g.h_out, g.w_out, &modes, maps);
