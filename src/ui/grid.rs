@@ -76,7 +76,7 @@ impl CellMode {
     /// numbers, blocks, half blocks.
     pub fn richness(self) -> u8 {
         match self {
-            CellMode::Tall(_, h) => 4 + h.min(8) as u8,
+            CellMode::Tall(_, h) => 4 + h.min(12) as u8,
             CellMode::Line(_) => 3,
             CellMode::Blocks => 2,
             CellMode::Half => 1,

@@ -472,6 +472,10 @@ fn free_places(plan: &Plan, top: Rect) -> Vec<Rect> {
         let y = under(x, z.used.y);
         corners.push((x, if y > z.used.y { y + 1 } else { y }));
     }
+    // Beside the kernel panel or the key, where either went into a band.
+    for r in [plan.kernel, plan.marks].into_iter().flatten() {
+        corners.push((r.right() + 2, r.y));
+    }
     let mut places: Vec<Rect> = corners
         .into_iter()
         .filter(|&(x, y)| x < top.right() && y < top.bottom())
@@ -526,6 +530,9 @@ fn open_places(plan: &Plan, top: Rect, columns: bool) -> Vec<Rect> {
         .collect()
 }
 
+/// The columns a free spot takes at least (a panel's title, the key's lines).
+const SPOT_W: usize = 48;
+
 /// The first free spot of height `h` and at least `min_w` columns.
 fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
     let taken = occupied(plan);
@@ -535,7 +542,9 @@ fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
         free_places(plan, top)
     };
     places.into_iter().find_map(|place| {
-        let rect = Rect::new(place.x, place.y, place.width, h);
+        // As wide as it needs and its title (a long one wraps), the rest left free.
+        let w = place.width.min(min_w.max(SPOT_W) as u16);
+        let rect = Rect::new(place.x, place.y, w, h);
         let fits = h <= place.height
             && place.width as usize >= min_w
             && !taken.iter().any(|t| t.intersects(rect));

@@ -42,7 +42,7 @@ pub fn place(
 }
 
 /// The tallest numbered cells (a small layer on a large screen grows to them).
-pub const MAX_LINES: u16 = 8;
+pub const MAX_LINES: u16 = 10;
 
 /// The numbered modes whose numbers fit `chars` characters, at most `max_lines` tall,
 /// largest first.
