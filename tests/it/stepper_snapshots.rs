@@ -141,16 +141,16 @@ fn backward_step_80x24_and_touches() {
 
 #[test]
 fn no_color_tells_padding_window_and_current_cell_apart_by_characters() {
-    // Square two-column cells (no half blocks without colour): the marks in pairs.
+    // The demo's numbers one line a row, the marks between the cells in pairs.
     let mut app = app(demo(), Phase::Forward, 2);
     app.color = ColorMode::None;
     let buf = ui::render_buffer(&app, 80, 24);
     let shown = text(&buf);
     insta::assert_snapshot!(shown);
     assert!(shown.contains('·'), "padding");
-    assert!(shown.contains("[]"), "window");
-    assert!(shown.contains("()"), "previous window");
-    assert!(shown.contains("<>"), "current output cell");
+    assert!(shown.contains("[· · ·]"), "window");
+    assert!(shown.contains("(· 2[0 1 1]0"), "previous window");
+    assert!(shown.contains("4< 3>"), "current output cell");
     assert!(shown.contains('╌'), "outputs not computed yet");
     assert!(
         buf.content()
@@ -376,8 +376,8 @@ fn a_feature_map_of_nan_says_it_has_no_scale() {
 #[test]
 fn a_short_screen_gives_its_rows_to_the_grids() {
     // 80x20, as a tour's narration leaves the stepper at 80x24: one status line, no key
-    // hint, and the demo's padded 7x7 input one terminal row per input row (two-column
-    // cells with the window marked) instead of four rows of half blocks.
+    // hint, and the demo's padded 7x7 input one terminal row per input row (its numbers,
+    // the window marked between them) instead of four rows of half blocks.
     let demo_at_5 = app(demo(), Phase::Forward, 5);
     let shown = text(&ui::render_buffer(&demo_at_5, 80, 20));
     insta::assert_snapshot!("demo_forward_80x20", shown);
@@ -387,9 +387,9 @@ fn a_short_screen_gives_its_rows_to_the_grids() {
         " FORWARD  step 5/18  (n,f,i,j)=(0,0,1,1)  stride 2 pad 1 dilation 1 → 3x3"
     );
     assert!(lines[1].starts_with("x c0 5x5"), "{shown}");
-    assert!(lines[2].starts_with("··············"), "{shown}");
-    assert!(lines[4].starts_with("()()[][][]"), "{shown}");
-    assert!(lines[8].starts_with("··············"), "{shown}");
+    assert!(lines[2].starts_with(" · · · · · · ·"), "{shown}");
+    assert!(lines[4].starts_with("(· 1[2 0 2]1 ·"), "{shown}");
+    assert!(lines[8].starts_with(" · · · · · · ·"), "{shown}");
     assert!(
         lines[19].starts_with("Σ partials 1 + b[0] 1 = out[0,0,1,1] = 2"),
         "{shown}"
