@@ -1104,4 +1104,35 @@ mod tests {
             assert_eq!(true_rgb(bg), theme::CURRENT);
         }
     }
+
+    #[test]
+    fn one_line_cells_print_numbers_with_the_marks_between_them() {
+        // A 1x5 row of 1..5, the window on columns 1..=3, the previous one on 0..=2.
+        let g = Grid {
+            title: "x".into(),
+            rows: 1,
+            cols: 5,
+            focus: ((0, 1), (0, 3)),
+            cell: Box::new(|_, c| GridCell {
+                kind: Kind::Value,
+                value: c as f64 + 1.0,
+                mark: match c {
+                    1..=3 => Mark::Window,
+                    0 => Mark::Prev,
+                    _ => Mark::None,
+                },
+                ..GridCell::empty()
+            }),
+        };
+        let mode = CellMode::Line(2);
+        assert_eq!(mode.size(1, 5), (11, 1), "a column closes the last cell");
+        let area = Rect::new(0, 0, 11, 2);
+        let mut buf = Buffer::empty(area);
+        g.render(area, mode, ColorMode::None, &mut buf);
+        let line: String = (0..11).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+        assert_eq!(line, "(1[2 3 4]5 ");
+        assert_eq!(g.cell_at(area, mode, 3, 1), Some((0, 1)));
+        assert_eq!(edge_char(Mark::None, Mark::None), (' ', Mark::None));
+        assert_eq!(edge_char(Mark::Window, Mark::Current), ('<', Mark::Current));
+    }
 }
