@@ -589,6 +589,14 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
     let x_modes = modes_below(app, x_chars(app), written);
     let t_modes = modes_below(app, touch_chars(app), written);
     let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
+    // x and the touch counts have dx_pad's shape: drawn at its scale, or not at all
+    // (one shape, one scale in a frame).
+    let written_shown = plan
+        .grads
+        .as_ref()
+        .or(plan.touches.as_ref())
+        .map(|p| p.shown);
+    let same_scale = |p: &Placement| written_shown.is_none_or(|s| s == p.shown);
     for band in open_places(plan, top, false) {
         if band.height < 3 || band.width < 10 {
             continue;
@@ -611,7 +619,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
         let input = place::place_ring(g.c, g.hp(), g.wp(), g.pad, &x_modes, x_area);
         // Squeezed to a few cells, x says nothing the photo or dx_pad does not.
         let readable = !input.scaled(g.hp(), g.wp()) || input.shown.1 >= 12;
-        if !readable || !fits_free(plan, &input, band) {
+        if !readable || !same_scale(&input) || !fits_free(plan, &input, band) {
             continue;
         }
         plan.input = Some(input.clone());
@@ -620,7 +628,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
             if x + 8 <= band.right() {
                 let rest = Rect::new(x, band.y, (band.right() - x).min(bw), band.height.min(bh));
                 let t = place::place_ring(1, g.hp(), g.wp(), g.pad, &t_modes, rest);
-                if fits_free(plan, &t, band) {
+                if same_scale(&t) && fits_free(plan, &t, band) {
                     plan.touches = Some(t);
                 }
             }
