@@ -120,6 +120,9 @@ fn every_grid_cell_is_filled_with_a_scale_colour_or_a_key_colour_never_a_blend()
     }
 }
 
+/// (rows, cols).
+type Shape = (usize, usize);
+
 #[test]
 fn arrays_of_one_shape_are_drawn_at_one_scale_in_a_frame() {
     for args in scenes() {
@@ -133,7 +136,7 @@ fn arrays_of_one_shape_are_drawn_at_one_scale_in_a_frame() {
             for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
                 let plan = ui::plan(&app, Rect::new(0, 0, cols, rows));
                 // Each grid group: the shape of its array and the cells it shows.
-                let shapes: Vec<(&str, (usize, usize), (usize, usize))> = plan
+                let shapes: Vec<(&str, Shape, Shape)> = plan
                     .grids()
                     .into_iter()
                     .filter_map(|(name, p)| {
