@@ -25,19 +25,43 @@ fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
     }
 }
 
-/// Whether any window has written padded cell (r, c) of image n yet.
-fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
-    app.bwd
-        .as_ref()
-        .is_some_and(|(_, after)| after.touches[[n, r, c]] > 0)
+/// Whether any window has written padded cell (r, c) of channel `ch` of image n yet.
+/// A conv window writes every channel; pooling and ReLU work per channel, so their
+/// windows write the channel of their step only (earlier channels are done, later
+/// ones not begun).
+fn written(app: &App, n: usize, ch: usize, r: usize, c: usize) -> bool {
+    let Some((_, after)) = app.bwd.as_ref() else {
+        return false;
+    };
+    let pos = app.pos();
+    match app.kind().router() {
+        None => after.touches[[n, r, c]] > 0,
+        Some(_) if ch < pos.f => app.cache.full.touches[[n, r, c]] > 0,
+        Some(_) if ch > pos.f => false,
+        Some(_) => {
+            // The first window (row-major) that reads row r is i0 = ceil((r - k + 1) / s).
+            let g = app.layer().geom;
+            let first = |v: usize, k: usize, outs: usize| {
+                let i = (v + 1).saturating_sub(k).div_ceil(g.stride);
+                (i * g.stride <= v && i < outs).then_some(i)
+            };
+            match (first(r, g.hh, g.h_out), first(c, g.ww, g.w_out)) {
+                (Some(i), Some(j)) => i * g.w_out + j <= pos.i * g.w_out + pos.j,
+                _ => false,
+            }
+        }
+    }
 }
 
 /// Whether every filter has the same kernel on every channel (the photo's sobel on
 /// R, G and B): dx_pad's channels are then equal, and one grid stands for them all.
+/// Never for pooling and ReLU: they route each channel's dout on its own (their
+/// shadow layer's zero weights say nothing of it).
 pub fn channels_alike(app: &App) -> bool {
     let w = &app.layer().w;
     let g = app.layer().geom;
-    g.c > 1
+    app.kind().router().is_none()
+        && g.c > 1
         && (0..g.f).all(|f| {
             let first = w.slice(ndarray::s![f, 0, .., ..]);
             (1..g.c).all(|c| w.slice(ndarray::s![f, c, .., ..]) == first)
@@ -93,7 +117,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, ch, r, c]]);
                     let t = v / scale;
                     let kind = match ring_kind(app, r, c) {
-                        Kind::Value if !written(app, n, r, c) => Kind::Empty,
+                        Kind::Value if !written(app, n, ch, r, c) => Kind::Empty,
                         kind => kind,
                     };
                     GridCell {
@@ -101,7 +125,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),
-                        mark: match input_mark(app, r, c) {
+                        mark: match input_mark(app, Some(ch), r, c) {
                             Mark::Window => Mark::Write,
                             mark => mark,
                         },
@@ -143,7 +167,7 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
                 .as_ref()
                 .map_or(0, |(_, after)| after.touches[[n, r, c]]);
             let t = count as f64 / max;
-            let mark = input_mark(app, r, c);
+            let mark = input_mark(app, None, r, c);
             GridCell {
                 kind: ring_kind(app, r, c),
                 value: count as f64,
