@@ -152,18 +152,7 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize])
     } else {
         r.out_finite
     };
-    if area.width < 12 {
-        return;
-    }
-    if !finite {
-        put(
-            buf,
-            area,
-            area.x,
-            area.y,
-            tr!(app.lang, "title.no_finite"),
-            theme::dim(),
-        );
+    if !scale_drawable(app, area, buf, finite) {
         return;
     }
     let name = if app.phase == Phase::Backward {
@@ -188,6 +177,19 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize])
             put(buf, area, x, area.y, note, theme::dim());
         }
     }
+}
+
+/// Whether a scale has room and values to draw; where it has no finite value, the
+/// line that says so is drawn instead.
+fn scale_drawable(app: &App, area: Rect, buf: &mut Buffer, finite: bool) -> bool {
+    if area.width < 12 {
+        return false;
+    }
+    if !finite {
+        let text = tr!(app.lang, "title.no_finite");
+        put(buf, area, area.x, area.y, text, theme::dim());
+    }
+    finite
 }
 
 /// A scale's end, as an integer when it is one.
@@ -228,18 +230,7 @@ fn draw_bar(app: &App, area: Rect, buf: &mut Buffer, x: u16, bar: usize) -> u16 
 
 /// A diverging scale -max ... +max, then `note` where it fits.
 pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: bool, note: &str) {
-    if area.width < 12 {
-        return;
-    }
-    if !finite {
-        put(
-            buf,
-            area,
-            area.x,
-            area.y,
-            tr!(app.lang, "title.no_finite"),
-            theme::dim(),
-        );
+    if !scale_drawable(app, area, buf, finite) {
         return;
     }
     let text = scale_text(max);

@@ -17,6 +17,11 @@ pub enum CellMode {
     /// `width` columns by `lines` lines (`width` = 2 `lines`): the number on the
     /// upper middle line, the marks in the corners of the line under it.
     Tall(u16, u16),
+    /// A number on one line in `width` columns: a column for the marks between cells
+    /// (`[2 0 2]`, like the arithmetic's tables), then the number; one more column
+    /// closes the last cell. A table of numbers rather than a picture (its pixel is
+    /// not square), for small layers on small screens.
+    Line(u16),
     /// Two columns, one line.
     Blocks,
     /// One column, half a line (▀ with fg = upper, bg = lower).
@@ -31,7 +36,7 @@ impl CellMode {
 
     pub fn cell_w(self) -> u16 {
         match self {
-            CellMode::Tall(w, _) => w,
+            CellMode::Tall(w, _) | CellMode::Line(w) => w,
             CellMode::Blocks => 2,
             CellMode::Half => 1,
         }
@@ -62,7 +67,7 @@ impl CellMode {
     /// The characters a printed number may take (the last column separates cells).
     pub fn number_chars(self) -> usize {
         match self {
-            CellMode::Tall(w, _) => (w as usize).saturating_sub(1),
+            CellMode::Tall(w, _) | CellMode::Line(w) => (w as usize).saturating_sub(1),
             _ => 0,
         }
     }
@@ -71,7 +76,8 @@ impl CellMode {
     /// numbers, blocks, half blocks.
     pub fn richness(self) -> u8 {
         match self {
-            CellMode::Tall(_, h) => 3 + h.min(8) as u8,
+            CellMode::Tall(_, h) => 4 + h.min(12) as u8,
+            CellMode::Line(_) => 3,
             CellMode::Blocks => 2,
             CellMode::Half => 1,
         }
@@ -79,13 +85,14 @@ impl CellMode {
 
     /// Whether the cells print their numbers.
     pub fn has_numbers(self) -> bool {
-        matches!(self, CellMode::Tall(..))
+        matches!(self, CellMode::Tall(..) | CellMode::Line(_))
     }
 
     /// Terminal (width, lines) of a grid of rows x cols.
     pub fn size(self, rows: usize, cols: usize) -> (usize, usize) {
+        let close = usize::from(matches!(self, CellMode::Line(_)));
         (
-            cols * self.cell_w() as usize,
+            cols * self.cell_w() as usize + close,
             rows.div_ceil(self.per_line()) * self.lines(),
         )
     }
@@ -512,6 +519,21 @@ impl Grid<'_> {
                     let lower =
                         (r + 1 < self.rows).then(|| checker((self.cell)(r + 1, c), r + 1, c));
                     draw_half(buf, area, x, y, upper, lower, color);
+                } else if let CellMode::Line(w) = mode {
+                    let left = (c > 0).then(|| (self.cell)(r, c - 1).mark);
+                    let edge = edge_char(left.unwrap_or(Mark::None), upper.mark);
+                    let number = line_number(&upper, w as usize - 1, decimals, color);
+                    let style = style_of(&upper, color);
+                    let s = edge_style(style, edge.1, &upper, color);
+                    put(buf, area, x, y, &edge.0.to_string(), s);
+                    put(buf, area, x + 1, y, &number, style);
+                    if col + 1 == v.cols {
+                        // The column that closes the last cell shown.
+                        let right = (c + 1 < self.cols).then(|| (self.cell)(r, c + 1).mark);
+                        let edge = edge_char(upper.mark, right.unwrap_or(Mark::None));
+                        let s = edge_style(style, edge.1, &upper, color);
+                        put(buf, area, x + w, y, &edge.0.to_string(), s);
+                    }
                 } else {
                     let number_line = (mode.lines() - 1) / 2;
                     for sub in 0..mode.lines() {
@@ -529,6 +551,42 @@ impl Grid<'_> {
             }
         }
     }
+}
+
+/// The character between a cell marked `a` and its right neighbour marked `b`: the
+/// stronger mark's bracket facing into its cells (`[` opens a window, `]` closes
+/// it), a space between cells of one mark; and the mark it draws.
+fn edge_char(a: Mark, b: Mark) -> (char, Mark) {
+    if a == b {
+        (' ', Mark::None)
+    } else if b > a {
+        (b.pair().0, b)
+    } else {
+        (a.pair().1, a)
+    }
+}
+
+/// The style of a mark's character on a cell of `style`: the mark's colour where it
+/// reads on the fill.
+fn edge_style(style: Style, mark: Mark, cell: &GridCell, color: ColorMode) -> Style {
+    match (mark, fill(cell)) {
+        (Mark::None | Mark::Current, _) | (_, None) => style,
+        (mark, Some(bg)) => color
+            .color(mark_fg(mark, bg))
+            .map_or(style, |c| style.fg(c).add_modifier(Modifier::BOLD)),
+    }
+}
+
+/// A one-line cell's number, right-aligned in `chars` columns (padding a dot, a cell
+/// not computed yet blank, or `╌` without colour).
+fn line_number(cell: &GridCell, chars: usize, decimals: usize, color: ColorMode) -> String {
+    let number = match cell.kind {
+        Kind::Empty if !color.has_color() => "╌".to_string(),
+        Kind::Empty => String::new(),
+        Kind::Pad => "·".to_string(),
+        _ => grid_number(cell.value, chars, decimals),
+    };
+    format!("{number:>chars$}")
 }
 
 /// Whether `a` stands for its block before `b`: a value before padding or an empty
@@ -702,7 +760,7 @@ fn draw_cell(
     let plain = !color.has_color();
     let pad_dot = matches!(cell.kind, Kind::Pad | Kind::PadValue);
     let text = match mode {
-        CellMode::Tall(w, _) => {
+        CellMode::Tall(w, _) | CellMode::Line(w) => {
             let inner = (w as usize).saturating_sub(2);
             let chars = mode.number_chars();
             let number = match cell.kind {
@@ -1062,5 +1120,36 @@ mod tests {
         for (_, bg) in fills(&current, CellMode::Blocks) {
             assert_eq!(true_rgb(bg), theme::CURRENT);
         }
+    }
+
+    #[test]
+    fn one_line_cells_print_numbers_with_the_marks_between_them() {
+        // A 1x5 row of 1..5, the window on columns 1..=3, the previous one on 0..=2.
+        let g = Grid {
+            title: "x".into(),
+            rows: 1,
+            cols: 5,
+            focus: ((0, 1), (0, 3)),
+            cell: Box::new(|_, c| GridCell {
+                kind: Kind::Value,
+                value: c as f64 + 1.0,
+                mark: match c {
+                    1..=3 => Mark::Window,
+                    0 => Mark::Prev,
+                    _ => Mark::None,
+                },
+                ..GridCell::empty()
+            }),
+        };
+        let mode = CellMode::Line(2);
+        assert_eq!(mode.size(1, 5), (11, 1), "a column closes the last cell");
+        let area = Rect::new(0, 0, 11, 2);
+        let mut buf = Buffer::empty(area);
+        g.render(area, mode, ColorMode::None, &mut buf);
+        let line: String = (0..11).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+        assert_eq!(line, "(1[2 3 4]5 ");
+        assert_eq!(g.cell_at(area, mode, 3, 1), Some((0, 1)));
+        assert_eq!(edge_char(Mark::None, Mark::None), (' ', Mark::None));
+        assert_eq!(edge_char(Mark::Window, Mark::Current), ('<', Mark::Current));
     }
 }

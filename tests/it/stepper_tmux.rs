@@ -156,14 +156,16 @@ fn mouse_clicks_jump_to_an_output_and_select_an_input_cell() {
     let input = plan.input.expect("input grids");
     let (grid, mode) = (input.rects[0], input.mode);
     t.click(grid.x + 2 * mode.cell_w(), grid.y + 3);
-    let screen = t.wait_until("with the selection", |s| s.contains("**"));
+    let screen = t.wait_until("with the selection", |s| s.contains("*2*"));
     assert!(
         screen.contains("step 5/18"),
         "a click on the input does not move:\n{screen}"
     );
-    // Marked + on both sides: three cells of map 0 (the fourth is the current one)
-    // and four of map 1.
-    assert_eq!(pluses(&screen) - before, 2 * (3 + 4), "{screen}");
+    // The demo prints its numbers at 80x24, the marks between the cells: a `+` on
+    // each side of each row's run of fed outputs, 2 + 1 in map 0 (the current cell's
+    // `<` takes the one after (1, 0)) and 2 + 2 in map 1.
+    assert_eq!(maps.mode, convstep::ui::grid::CellMode::Line(3), "{maps:?}");
+    assert_eq!(pluses(&screen) - before, 3 + 4, "{screen}");
     t.keys(&["q"]);
     t.wait_for("convstep-exited-0");
 }

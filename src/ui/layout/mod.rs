@@ -84,11 +84,18 @@ fn chars_of(rows: usize, cols: usize, values: impl Iterator<Item = f64>) -> Opti
     (rows * cols <= NUMBERED_MAX).then(|| grid::chars_needed(values))
 }
 
-/// The numbered modes of at most `lines` lines, then blocks and half blocks.
+/// The numbered modes of at most `lines` lines, then numbers on one line (of
+/// `chars`, then of four characters, one decimal less), then blocks and half blocks.
 fn modes_upto(app: &App, chars: Option<u16>, lines: u16) -> Vec<CellMode> {
     let mut modes = chars
         .map(|n| place::number_modes(n, lines))
         .unwrap_or_default();
+    if let Some(n) = chars {
+        modes.push(CellMode::Line(n + 1));
+        if n > 4 {
+            modes.push(CellMode::Line(5));
+        }
+    }
     modes.push(CellMode::Blocks);
     if app.color.has_color() {
         modes.push(CellMode::Half);
@@ -257,12 +264,35 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     }
     match app.phase {
         Phase::Forward => {
-            place_row(app, rest, &mut plan);
-            place_zoom(app, top, true, &mut plan);
-            place_kernel_and_marks(app, top, &mut plan);
-            if plan.zoom.is_none() {
-                place_zoom(app, top, false, &mut plan);
+            // The largest cells that leave the kernel panel a place (a larger screen
+            // never loses a panel a smaller one shows), else the largest.
+            // The largest cells that leave the kernel panel and the key a place (a
+            // larger screen never loses a panel a smaller one shows), else the
+            // largest that leave the kernel one, else the largest.
+            let start = plan.clone();
+            let mut tries = Vec::new();
+            for cap in (2..=place::MAX_LINES).rev() {
+                let mut p = start.clone();
+                place_row(app, rest, cap, &mut p);
+                place_zoom(app, top, true, &mut p);
+                place_kernel_and_marks(app, top, &mut p);
+                if p.zoom.is_none() {
+                    place_zoom(app, top, false, &mut p);
+                }
+                let numbered = p.input.as_ref().is_some_and(|p| p.mode.has_numbers());
+                let done = (p.kernel.is_some() && p.marks.is_some()) || !numbered;
+                tries.push(p);
+                if done {
+                    break;
+                }
             }
+            let last = tries.len() - 1;
+            let pick = if tries[last].kernel.is_some() && tries[last].marks.is_some() {
+                last
+            } else {
+                tries.iter().position(|p| p.kernel.is_some()).unwrap_or(0)
+            };
+            plan = tries.swap_remove(pick);
         }
         Phase::Backward => {
             let mut row = rest;
@@ -442,6 +472,10 @@ fn free_places(plan: &Plan, top: Rect) -> Vec<Rect> {
         let y = under(x, z.used.y);
         corners.push((x, if y > z.used.y { y + 1 } else { y }));
     }
+    // Beside the kernel panel or the key, where either went into a band.
+    for r in [plan.kernel, plan.marks].into_iter().flatten() {
+        corners.push((r.right() + 2, r.y));
+    }
     let mut places: Vec<Rect> = corners
         .into_iter()
         .filter(|&(x, y)| x < top.right() && y < top.bottom())
@@ -496,6 +530,9 @@ fn open_places(plan: &Plan, top: Rect, columns: bool) -> Vec<Rect> {
         .collect()
 }
 
+/// The columns a free spot takes at least (a panel's title, the key's lines).
+const SPOT_W: usize = 48;
+
 /// The first free spot of height `h` and at least `min_w` columns.
 fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
     let taken = occupied(plan);
@@ -505,7 +542,9 @@ fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
         free_places(plan, top)
     };
     places.into_iter().find_map(|place| {
-        let rect = Rect::new(place.x, place.y, place.width, h);
+        // As wide as it needs and its title (a long one wraps), the rest left free.
+        let w = place.width.min(min_w.max(SPOT_W) as u16);
+        let rect = Rect::new(place.x, place.y, w, h);
         let fits = h <= place.height
             && place.width as usize >= min_w
             && !taken.iter().any(|t| t.intersects(rect));
@@ -516,7 +555,6 @@ fn free_spot(plan: &Plan, top: Rect, min_w: usize, h: u16) -> Option<Rect> {
 /// The key to the marks, then the kernel panel (whose numbers the arithmetic also
 /// shows), where there is room for them.
 fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
-    plan.marks = free_spot(plan, top, 40, marks::height());
     // Its true width (numbers may be wider than -0.000), so no channel is dropped.
     plan.kernel = free_spot(
         plan,
@@ -528,6 +566,7 @@ fn place_kernel_and_marks(app: &App, top: Rect, plan: &mut Plan) {
         let (w, h) = kernel::stacked_size(app);
         free_spot(plan, top, w, h)
     });
+    plan.marks = free_spot(plan, top, 40, marks::height());
 }
 
 /// Whether the placement fits its band without touching what is placed.
@@ -550,6 +589,14 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
     let x_modes = modes_below(app, x_chars(app), written);
     let t_modes = modes_below(app, touch_chars(app), written);
     let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
+    // x and the touch counts have dx_pad's shape: drawn at its scale, or not at all
+    // (one shape, one scale in a frame).
+    let written_shown = plan
+        .grads
+        .as_ref()
+        .or(plan.touches.as_ref())
+        .map(|p| p.shown);
+    let same_scale = |p: &Placement| written_shown.is_none_or(|s| s == p.shown);
     for band in open_places(plan, top, false) {
         if band.height < 3 || band.width < 10 {
             continue;
@@ -572,7 +619,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
         let input = place::place_ring(g.c, g.hp(), g.wp(), g.pad, &x_modes, x_area);
         // Squeezed to a few cells, x says nothing the photo or dx_pad does not.
         let readable = !input.scaled(g.hp(), g.wp()) || input.shown.1 >= 12;
-        if !readable || !fits_free(plan, &input, band) {
+        if !readable || !same_scale(&input) || !fits_free(plan, &input, band) {
             continue;
         }
         plan.input = Some(input.clone());
@@ -581,7 +628,7 @@ fn place_x_below(app: &App, top: Rect, plan: &mut Plan) {
             if x + 8 <= band.right() {
                 let rest = Rect::new(x, band.y, (band.right() - x).min(bw), band.height.min(bh));
                 let t = place::place_ring(1, g.hp(), g.wp(), g.pad, &t_modes, rest);
-                if fits_free(plan, &t, band) {
+                if same_scale(&t) && fits_free(plan, &t, band) {
                     plan.touches = Some(t);
                 }
             }
@@ -647,7 +694,7 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     } else {
         (1, touch_chars(app))
     };
-    let modes = modes_upto(app, chars, 4);
+    let modes = modes_upto(app, chars, place::MAX_LINES);
     let legend_h = u16::from(grads);
     let zoom_h = (zoom::extent_sized(app, false).rows * 3 + 3) as u16;
     let in_width = |w: u16| {
@@ -666,14 +713,27 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
     } else {
         0
     };
+    // Room for the dout maps as a table of numbers beside it, where they are small.
+    let tables = map_chars(app).filter(|_| show_maps).map(|c| {
+        let cell = if c > 4 { 5 } else { c as usize + 1 };
+        let w = g.f * (g.w_out * cell + 1) + g.f - 1 + 2;
+        w.min(u16::MAX as usize) as u16
+    });
     let narrow = in_width(row.width.saturating_sub(column));
     let wide = in_width(row.width);
     let size = |p: &Placement| (p.mode.richness(), p.shown.0 * p.shown.1);
-    let placed = if size(&wide) > size(&narrow) {
+    let mut placed = if size(&wide) > size(&narrow) {
         wide
     } else {
         narrow
     };
+    // Numbers in both before longer numbers in dx_pad alone.
+    if let Some(t) = tables {
+        let both = in_width(row.width.saturating_sub(t));
+        if both.mode.has_numbers() && both.mode.richness() >= placed.mode.richness() {
+            placed = both;
+        }
+    }
     if grads {
         let used = placed.used;
         let w = used.width.max(46).min(row.right().saturating_sub(used.x));
@@ -712,11 +772,11 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
     if !written.has_numbers() || chars.is_some_and(|c| written.number_chars() >= c as usize) {
         modes.push(written);
     }
-    modes.extend(
-        modes_below(app, chars, written)
-            .into_iter()
-            .filter(|m| *m != written),
-    );
+    for m in modes_below(app, chars, written) {
+        if !modes.contains(&m) {
+            modes.push(m);
+        }
+    }
     let min_cols = g.w_out.min(8);
     let all: Vec<usize> = (0..g.f).collect();
     let one = vec![app.pos().f];
@@ -774,7 +834,7 @@ fn place_thumbnail(app: &App, top: Rect, plan: &mut Plan) {
 
 /// Forward, one row of grids: x on the left, the feature maps (and their legend) on
 /// the right.
-fn place_row(app: &App, row: Rect, plan: &mut Plan) {
+fn place_row(app: &App, row: Rect, cap: u16, plan: &mut Plan) {
     let g = app.layer().geom;
     let show_maps = true;
     // The maps keep room for one map; the left keeps the rest.
@@ -790,21 +850,25 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
         g.hp(),
         g.wp(),
         g.pad,
-        &modes_upto(app, chars, 4),
+        &modes_upto(app, chars, cap),
         left_area,
     );
     // Forward, the map being filled is the lesson: when it cannot show whole in the
     // input's cells beside them, the input steps down a size.
     if show_maps && app.phase == Phase::Forward {
         loop {
-            let maps = place_maps(app, row, placed.used, Some(placed.mode));
-            let same = maps.placement.mode == placed.mode
-                && !maps.placement.scaled(g.h_out, g.w_out)
-                && maps.filters.len() == g.f;
+            let maps = place_maps(app, row, placed.used, Some(placed.mode), cap);
+            let one_size = maps.placement.mode == placed.mode
+                || matches!(
+                    (maps.placement.mode, placed.mode),
+                    (CellMode::Line(_), CellMode::Line(_))
+                );
+            let same =
+                one_size && !maps.placement.scaled(g.h_out, g.w_out) && maps.filters.len() == g.f;
             if same || !placed.mode.has_numbers() {
                 break;
             }
-            let smaller: Vec<CellMode> = modes_upto(app, chars, 4)
+            let smaller: Vec<CellMode> = modes_upto(app, chars, cap)
                 .into_iter()
                 .filter(|m| m.richness() < placed.mode.richness())
                 .collect();
@@ -819,7 +883,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     if plan.overview.is_some() && slivers {
         used = Rect::new(row.x, row.y, 0, 0);
         if show_maps {
-            let maps = place_maps(app, row, used, None);
+            let maps = place_maps(app, row, used, None, cap);
             plan.legend = Some(maps.legend);
             plan.fmap = Some((maps.placement, maps.filters));
         }
@@ -827,7 +891,7 @@ fn place_row(app: &App, row: Rect, plan: &mut Plan) {
     }
     plan.input = Some(placed);
     if show_maps {
-        let maps = place_maps(app, row, used, Some(mode));
+        let maps = place_maps(app, row, used, Some(mode), cap);
         plan.legend = Some(maps.legend);
         plan.fmap = Some((maps.placement, maps.filters));
     }
@@ -840,7 +904,7 @@ struct Maps {
     legend: Rect,
 }
 
-fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps {
+fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>, cap: u16) -> Maps {
     let g = app.layer().geom;
     let x = if used.width == 0 {
         0
@@ -854,15 +918,20 @@ fn place_maps(app: &App, row: Rect, used: Rect, like: Option<CellMode>) -> Maps 
     // The same cells as the grids beside them first (the textbook figure: input and
     // output at one size), then the richest that fits, never richer than them
     // backward (the array being written keeps the largest cells).
+    // Beside a table of numbers, a table of numbers as wide as its own need.
     let mut modes: Vec<CellMode> = Vec::new();
-    if let Some(m) = like
-        && (!m.has_numbers() || chars.is_some_and(|c| m.number_chars() >= c as usize))
-    {
-        modes.push(m);
+    match (like, chars) {
+        (Some(CellMode::Line(w)), Some(c)) => modes.push(CellMode::Line(w.max(c + 1))),
+        (Some(m), _)
+            if !m.has_numbers() || chars.is_some_and(|c| m.number_chars() >= c as usize) =>
+        {
+            modes.push(m)
+        }
+        _ => {}
     }
     let rest = match (app.phase, like) {
-        (Phase::Backward, Some(m)) => modes_below(app, chars, m),
-        _ => modes_upto(app, chars, 4),
+        (Phase::Backward, Some(m)) | (_, Some(m @ CellMode::Line(_))) => modes_below(app, chars, m),
+        _ => modes_upto(app, chars, cap),
     };
     modes.extend(rest.into_iter().filter(|m| Some(*m) != like));
     let placed = place::place_modes(g.f, g.h_out, g.w_out, &modes, maps);

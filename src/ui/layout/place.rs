@@ -41,10 +41,13 @@ pub fn place(
     place_max(k, rows, cols, numbers, 4, area, color)
 }
 
+/// The tallest numbered cells (a small layer on a large screen grows to them).
+pub const MAX_LINES: u16 = 10;
+
 /// The numbered modes whose numbers fit `chars` characters, at most `max_lines` tall,
 /// largest first.
 pub fn number_modes(chars: u16, max_lines: u16) -> Vec<CellMode> {
-    (2..=max_lines.min(4))
+    (2..=max_lines.min(MAX_LINES))
         .rev()
         .map(CellMode::numbers)
         .filter(|m| m.number_chars() >= chars as usize)
