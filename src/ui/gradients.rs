@@ -25,13 +25,6 @@ fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
     }
 }
 
-/// Whether any window has written padded cell (r, c) of image n yet.
-fn written(app: &App, n: usize, r: usize, c: usize) -> bool {
-    app.bwd
-        .as_ref()
-        .is_some_and(|(_, after)| after.touches[[n, r, c]] > 0)
-}
-
 /// Whether every filter has the same kernel on every channel (the photo's sobel on
 /// R, G and B): dx_pad's channels are then equal, and one grid stands for them all.
 pub fn channels_alike(app: &App) -> bool {
@@ -55,8 +48,9 @@ pub fn shown_channels(app: &App) -> usize {
 
 /// dx_pad[n] after the current step, one grid per channel (one for all when the
 /// kernels are alike on every channel, titled `R=G=B`). The window marks the cells
-/// this step adds dout * w[f] to; cells no window has written yet are the dim checker
-/// of outputs not computed yet (their 0 is the starting value, not a sum).
+/// this step adds dout * w[f] to; cells no window has written yet read their starting
+/// value, the 0 of `np.zeros_like(x_pad)`, in the ring and inside alike (the touch
+/// counts say which cells were written).
 pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let g = app.layer().geom;
     let n = app.pos().n;
@@ -92,12 +86,8 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         .as_ref()
                         .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, ch, r, c]]);
                     let t = v / scale;
-                    let kind = match ring_kind(app, r, c) {
-                        Kind::Value if !written(app, n, r, c) => Kind::Empty,
-                        kind => kind,
-                    };
                     GridCell {
-                        kind,
+                        kind: ring_kind(app, r, c),
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),

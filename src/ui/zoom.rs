@@ -4,7 +4,7 @@
 
 use crate::app::{App, Phase};
 
-use super::grid::Grid;
+use super::grid::{Grid, Kind};
 use super::{feature_map, gradients};
 use crate::tr;
 
@@ -102,7 +102,16 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
                 rows: e.rows,
                 cols: e.cols,
                 focus: ((0, 0), (e.rows - 1, e.cols - 1)),
-                cell: Box::new(move |r, c| cell(e.r0 + r, e.c0 + c)),
+                cell: Box::new(move |r, c| {
+                    let mut cell = cell(e.r0 + r, e.c0 + c);
+                    // Backward the zoom is dx_pad (its head says so): after the last
+                    // step the big grid crops the ring to give dx, but the ring's
+                    // sums, which the arithmetic adds to, still read here.
+                    if backward && cell.kind == Kind::Pad {
+                        cell.kind = Kind::PadValue;
+                    }
+                    cell
+                }),
             }
         })
         .collect()
