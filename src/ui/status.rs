@@ -65,6 +65,18 @@ fn x_shape(app: &App) -> String {
     format!("{}x{}x{}x{}", g.n, g.c, g.h, g.w)
 }
 
+/// Where x comes from, in the app's language: `preset NAME`, `array x`, `inline x`
+/// or the file's name.
+fn source_of(app: &App) -> String {
+    let source = &app.scene.labels.source;
+    match source.split_once(' ') {
+        Some(("preset", name)) => tr!(app.lang, "status.preset", name = name),
+        Some(("array", name)) => tr!(app.lang, "status.array", name = name),
+        Some(("inline", name)) => tr!(app.lang, "status.inline", name = name),
+        _ => source.clone(),
+    }
+}
+
 /// The pass's name as the status shows it.
 fn phase_name(app: &App) -> &'static str {
     match app.phase {
@@ -147,11 +159,7 @@ fn parts(app: &App, wide: bool) -> (String, String) {
         .map(|s| format!(" {} {s}", tr!(app.lang, "status.size")))
         .unwrap_or_default();
     let source = if wide {
-        format!(
-            " {} {}",
-            tr!(app.lang, "status.from"),
-            app.scene.labels.source
-        )
+        format!(" {} {}", tr!(app.lang, "status.from"), source_of(app))
     } else {
         String::new()
     };

@@ -334,3 +334,18 @@ fn the_tour_marks_the_executing_lines_as_the_stepper_does() {
         assert_eq!(cell.bg, want.bg.unwrap(), "({x}, {y})");
     }
 }
+
+#[test]
+fn the_status_names_a_preset_in_the_app_s_language() {
+    use convstep::i18n::Lang;
+    let mut app = demo_at(Phase::Forward, 5);
+    app.lang = Lang::Zh;
+    let buf = ui::render_buffer(&app, 200, 60);
+    let status = rows_in(&buf, Rect::new(0, 0, 200, 1)).join("");
+    assert!(status.contains("来自 预设 cs231n-demo"), "{status}");
+    assert!(!status.contains("preset"), "{status}");
+    app.lang = Lang::En;
+    let buf = ui::render_buffer(&app, 200, 60);
+    let status = rows_in(&buf, Rect::new(0, 0, 200, 1)).join("");
+    assert!(status.contains("from preset cs231n-demo"), "{status}");
+}
