@@ -349,3 +349,22 @@ fn the_status_names_a_preset_in_the_app_s_language() {
     let status = rows_in(&buf, Rect::new(0, 0, 200, 1)).join("");
     assert!(status.contains("from preset cs231n-demo"), "{status}");
 }
+
+#[test]
+fn the_zoom_reads_the_touch_counts_when_they_stand_in_dx_pad_s_place() {
+    use convstep::tour::{self, Lang};
+    // Tour page 7 says the touch counts on screen are all 1; at 80x24 the counts'
+    // grid has no room for numbers, so the zoom prints them (it printed dx_pad).
+    let t = tour::load(None).unwrap();
+    let buf = tour::render_page(&t, 6, Lang::En, 80, 24).unwrap();
+    let shown = rows_in(&buf, buf.area).join("\n");
+    assert!(
+        shown.contains("touches[0,3:6,3:6] around the window"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("1     1     1").count(), 3, "{shown}");
+    // Its head is in the app's language too.
+    let buf = tour::render_page(&t, 6, Lang::Zh, 80, 24).unwrap();
+    let shown = rows_in(&buf, buf.area).join("\n");
+    assert!(shown.contains("覆盖次数[0,3:6,3:6]"), "{shown}");
+}
