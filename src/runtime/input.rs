@@ -244,7 +244,11 @@ fn params(bytes: &[u8]) -> Vec<u16> {
 
 /// The modifiers of xterm's `1 + bits` parameter.
 fn modifiers(param: Option<u16>) -> KeyModifiers {
-    let bits = param.unwrap_or(1).saturating_sub(1);
+    modifier_bits(param.unwrap_or(1).saturating_sub(1))
+}
+
+/// Shift, Alt and Control from bits 1, 2 and 4, as both key and mouse reports count them.
+fn modifier_bits(bits: u16) -> KeyModifiers {
     let mut m = KeyModifiers::NONE;
     for (bit, flag) in [
         (1, KeyModifiers::SHIFT),
@@ -383,16 +387,8 @@ fn mouse_event(cb: u16, cx: u16, cy: u16, press: bool) -> Option<Event> {
             (None, _) => MouseEventKind::Up(MouseButton::Left),
         }
     };
-    let mut modifiers = KeyModifiers::NONE;
-    for (bit, flag) in [
-        (4, KeyModifiers::SHIFT),
-        (8, KeyModifiers::ALT),
-        (16, KeyModifiers::CONTROL),
-    ] {
-        if cb & bit != 0 {
-            modifiers |= flag;
-        }
-    }
+    // The mouse report keeps the same three bits two places higher.
+    let modifiers = modifier_bits((cb >> 2) & 7);
     Some(Event::Mouse(MouseEvent {
         kind,
         column: cx.saturating_sub(1),
@@ -775,6 +771,22 @@ mod tests {
         assert!(
             matches!(&wheel[..], [Event::Mouse(m)] if m.kind == MouseEventKind::ScrollDown),
             "{wheel:?}"
+        );
+        // Shift (4) and Control (16) held during a click, Alt (8) during a wheel turn.
+        let held = decode(&[(0, b"\x1b[<20;12;5M\x1b[<73;1;1M")], 0);
+        let mods: Vec<_> = held
+            .iter()
+            .map(|e| match e {
+                Event::Mouse(m) => m.modifiers,
+                _ => KeyModifiers::NONE,
+            })
+            .collect();
+        assert_eq!(
+            mods,
+            [
+                KeyModifiers::SHIFT | KeyModifiers::CONTROL,
+                KeyModifiers::ALT
+            ]
         );
         // A report cut short by the timeout is dropped; the key after it counts.
         assert_eq!(decode(&[(0, b"\x1b[<0;12"), (70, b"l")], 70), vec![k('l')]);

@@ -28,20 +28,24 @@
   const playButton = $('cs-play');
   const pages = meta.pages;
 
+  // Walks an edit's runs: keep `keep` elements, delete `del`, insert the `ins` ids at `ops[at..]`.
+  function eachRun(ops, visit) {
+    let p = 0;
+    while (p < ops.length) {
+      const ins = ops[p + 2];
+      visit(ops[p], ops[p + 1], ins, p + 3);
+      p += 3 + ins;
+    }
+  }
   // The lists of frame `k` from the edits: each frame is the one before it edited.
   function apply(old, ops) {
     const out = [];
     let i = 0;
-    let p = 0;
-    while (p < ops.length) {
-      const keep = ops[p];
-      const del = ops[p + 1];
-      const ins = ops[p + 2];
+    eachRun(ops, (keep, del, ins, at) => {
       for (let j = 0; j < keep; j++) out.push(old[i + j]);
       i += keep + del;
-      for (let j = 0; j < ins; j++) out.push(ops[p + 3 + j]);
-      p += 3 + ins;
-    }
+      for (let j = 0; j < ins; j++) out.push(ops[at + j]);
+    });
     for (; i < old.length; i++) out.push(old[i]);
     return out;
   }
@@ -85,33 +89,25 @@
   function patch(part, ops) {
     const box = boxes[part];
     let node = box.firstChild;
-    let p = 0;
-    while (p < ops.length) {
-      for (let keep = ops[p]; keep > 0; keep--) node = node.nextSibling;
-      for (let del = ops[p + 1]; del > 0; del--) {
+    eachRun(ops, (keep, del, ins, at) => {
+      for (; keep > 0; keep--) node = node.nextSibling;
+      for (; del > 0; del--) {
         const next = node.nextSibling;
         node.remove();
         node = next;
       }
-      const ins = ops[p + 2];
-      for (let j = 0; j < ins; j++) box.insertBefore(element(part, ops[p + 3 + j]), node);
-      p += 3 + ins;
-    }
+      for (let j = 0; j < ins; j++) box.insertBefore(element(part, ops[at + j]), node);
+    });
   }
   // The edit that undoes `ops`, which turned `old` into the next frame.
   function invert(old, ops) {
     const out = [];
     let i = 0;
-    let p = 0;
-    while (p < ops.length) {
-      const keep = ops[p];
-      const del = ops[p + 1];
-      const ins = ops[p + 2];
+    eachRun(ops, (keep, del, ins) => {
       out.push(keep, ins, del);
       for (let j = 0; j < del; j++) out.push(old[i + keep + j]);
       i += keep + del;
-      p += 3 + ins;
-    }
+    });
     return out;
   }
 
