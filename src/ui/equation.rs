@@ -171,10 +171,17 @@ fn crop_text(app: &App) -> String {
     )
 }
 
+/// Backward, the width of the arithmetic's narrower form (three blocks, the `+=`
+/// left to the zoom), for a screen where the wider one would push out the listing.
+pub fn narrow_width(app: &App) -> Option<usize> {
+    (app.phase == Phase::Backward)
+        .then(|| (blocks_w(app, 3, num_w(app)) + 13).max(super::text::width(&crop_text(app))))
+}
+
 /// The (width, height) the panel wants.
 pub fn size(app: &App) -> (usize, usize) {
     let g = app.layer().geom;
-    let mut width = blocks_w(app, 3, num_w(app)) + 10;
+    let mut width = blocks_w(app, 3, num_w(app)) - trailer_w(app) + 13;
     if app.phase == Phase::Backward {
         // Room for the five blocks (dx_pad before + dout·w = after) at full precision.
         width = blocks_w(app, 5, num_w(app))
