@@ -369,12 +369,7 @@ fn stack_frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Resul
         let mut param = |app: &mut App| {
             median_ms(repeat, || {
                 up = !up;
-                let action = if up {
-                    Action::StrideUp
-                } else {
-                    Action::StrideDown
-                };
-                std::hint::black_box(press(app, action));
+                std::hint::black_box(parameter_change(app, up));
             })
         };
         let param_bwd = param(&mut app);
@@ -716,6 +711,8 @@ fn to_json(rows: &[Row]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn small_app() -> App {
@@ -757,6 +754,78 @@ mod tests {
         parameter_change(&mut app, false);
         assert_eq!(app.layer().params.stride, 1);
         assert_eq!(app.cache.out, before);
+    }
+
+    /// Every layer of `app` as the screen reads it: input, weights, dout, output,
+    /// gradients, touch counts and colour scales.
+    fn layers_of(app: &App) -> Vec<String> {
+        (0..app.layer_count())
+            .map(|l| {
+                let v = app.layer_view(l).unwrap();
+                let (layer, cache) = (&v.scene.layer, v.cache);
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    v.kind,
+                    layer.x,
+                    layer.w,
+                    layer.b,
+                    v.scene.dout,
+                    cache.out,
+                    cache.full.grads,
+                    cache.full.touches,
+                    cache.out_scale,
+                    cache.dout_scale,
+                    cache.ranges
+                )
+            })
+            .collect()
+    }
+
+    /// The stack rows' parameter change: the stack is really rebuilt, from the
+    /// changed layer up (the layers below shared, not built again), and it is the
+    /// stack a fresh start on the edited SPEC builds, every layer alike.
+    #[test]
+    fn the_stack_parameter_change_rows_rebuild_from_the_layer_up() {
+        let options = InputOptions {
+            size: Some("12".into()),
+            layers: Some(stack_spec(2)),
+            ..Default::default()
+        };
+        let spec = SceneSpec::from_options(&options).unwrap();
+        for layer in [0, 2, 4] {
+            let mut app = App::new(spec.clone(), Start::default()).unwrap();
+            app.apply(Action::PickLayer { layer });
+            app.apply(Action::Backward);
+            let before = app.stack.source.clone().unwrap();
+            let (old_out, old_dout) = (app.cache.out.clone(), app.scene.dout.clone());
+            parameter_change(&mut app, true);
+            assert!(
+                app.pending.is_none(),
+                "the rebuild is done, not left pending"
+            );
+            assert_eq!(app.layer_index(), layer);
+            assert_eq!(app.layer().geom.stride, 2, "layer {layer}'s stride");
+            assert_ne!(app.cache.out.dim(), old_out.dim());
+            let after = app.stack.source.clone().unwrap();
+            for l in 0..5 {
+                let shared = Arc::ptr_eq(&before.net.layers[l], &after.net.layers[l]);
+                assert_eq!(
+                    shared,
+                    l < layer,
+                    "layer {l} shared after an edit of {layer}"
+                );
+            }
+            let fresh = App::new(app.spec.clone(), Start::default()).unwrap();
+            assert_eq!(
+                layers_of(&app),
+                layers_of(&fresh),
+                "an edit of layer {layer}"
+            );
+            parameter_change(&mut app, false);
+            assert_eq!(app.layer().geom.stride, 1);
+            assert_eq!(app.cache.out, old_out);
+            assert_eq!(app.scene.dout, old_dout);
+        }
     }
 
     fn options(size: &str, repeat: Option<usize>) -> BenchOptions {

@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use ndarray::Array4;
 
 use crate::conv::{GradCheck, Layer, Param, grad_check_against};
-use crate::input::{Scene, SceneSpec};
+use crate::input::{Scene, SceneSpec, StackScene};
 
 use super::model::SceneCache;
-use super::stack::{Built, from_stack};
+use super::stack::{StackBuilt, build_layers};
 
 /// Generations are unique across every model of the process (a tour builds a new one
 /// per page), so that an answer can never be taken for another's.
@@ -42,6 +42,12 @@ pub struct Job {
 enum Work {
     /// Build the scene of an edited spec and what it gives once (forward and backward).
     Rebuild(SceneSpec),
+    /// Rebuild a stack whose layers alone were edited from `base`, the stack shown:
+    /// from the first edited layer up, the layers below keeping their forward pass.
+    RebuildStack {
+        spec: SceneSpec,
+        base: Arc<StackScene>,
+    },
     /// Numeric against analytic gradients of these entries.
     GradCheck {
         layer: Layer,
@@ -65,7 +71,7 @@ pub(super) enum Outcome {
     /// The checks made, or why the check failed.
     Checked(Vec<(String, GradCheck)>),
     /// A stack's edited spec and its layers, or the innermost cause of its refusal.
-    RebuiltStack(Box<SceneSpec>, Result<Vec<Built>, String>),
+    RebuiltStack(Box<SceneSpec>, Result<Box<StackBuilt>, String>),
     /// Superseded, it stopped at a checkpoint: nothing to take.
     Stopped,
 }
@@ -76,6 +82,16 @@ impl Job {
             generation: next_generation(),
             what: what.to_string(),
             work: Box::new(Work::Rebuild(spec)),
+        }
+    }
+
+    /// Rebuilds the stack `base` with `spec`'s layers, which alone differ from the
+    /// spec `base` was built from.
+    pub(super) fn rebuild_stack(spec: SceneSpec, base: Arc<StackScene>, what: &str) -> Job {
+        Job {
+            generation: next_generation(),
+            what: what.to_string(),
+            work: Box::new(Work::RebuildStack { spec, base }),
         }
     }
 
@@ -128,7 +144,20 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
         Work::Rebuild(spec) if spec.layers.is_some() => {
             let built = spec
                 .build_stack()
-                .and_then(|stack| from_stack(&stack))
+                .and_then(|stack| build_layers(Arc::new(stack), 0))
+                .map(Box::new)
+                .map_err(|err| err.root_cause().to_string());
+            Outcome::RebuiltStack(Box::new(spec), built)
+        }
+        Work::RebuildStack { spec, base } => {
+            let from = spec
+                .layers
+                .as_deref()
+                .map_or(0, |specs| base.net.same_below(specs));
+            let built = spec
+                .rebuild_stack(&base)
+                .and_then(|stack| build_layers(Arc::new(stack), from))
+                .map(Box::new)
                 .map_err(|err| err.root_cause().to_string());
             Outcome::RebuiltStack(Box::new(spec), built)
         }

@@ -5,8 +5,8 @@ use anyhow::{Context, bail};
 use ndarray::Array4;
 
 use crate::conv::{
-    BackwardCursor, BackwardState, BackwardStep, ForwardStep, Geometry, GradCheck, Layer, OutPos,
-    Window, forward,
+    BackwardCursor, BackwardState, BackwardStep, ForwardStep, Geometry, GradCheck, Grads, Layer,
+    OutPos, Window, forward,
 };
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
@@ -216,39 +216,100 @@ impl SceneCache {
             (lo.min(v), hi.max(v))
         });
         let x = if x.0 <= x.1 { x } else { (0.0, 1.0) };
+        let back = BackwardScales::of(&scene.dout, &full.grads);
         let ranges = Ranges {
             x,
             out_abs: max_abs(&out),
             out_finite: out.iter().any(|v| v.is_finite()),
-            dout_abs: max_abs(&scene.dout),
-            dout_finite: scene.dout.iter().any(|v| v.is_finite()),
-            dx_abs: max_abs(&full.grads.dx_pad),
-            dw_abs: max_abs(&full.grads.dw),
+            dout_abs: 0.0,
+            dout_finite: false,
+            dx_abs: 0.0,
+            dw_abs: 0.0,
             touches_max: full.touches.iter().copied().max().unwrap_or(0),
-            dout_constant: scene
-                .dout
-                .first()
-                .copied()
-                .filter(|v| v.is_finite() && scene.dout.iter().all(|d| d == v)),
+            dout_constant: None,
         };
-        let per_map = |a: &Array4<f64>| -> Vec<f64> {
-            a.outer_iter()
-                .flat_map(|maps| {
-                    maps.outer_iter()
-                        .map(|m| robust_abs(m.iter().copied()))
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        };
-        let (out_scale, dout_scale) = (per_map(&out), per_map(&scene.dout));
-        SceneCache {
-            out_scale,
-            dout_scale,
+        let mut cache = SceneCache {
+            out_scale: per_map(&out),
+            dout_scale: Vec::new(),
             out,
             rows_reached: layer.geom.rows_reached(),
             cols_reached: layer.geom.cols_reached(),
             full,
             ranges,
+        };
+        cache.set_backward(back);
+        cache
+    }
+
+    /// Takes a new backward pass over the same forward one (a stack's layer below
+    /// the one edited: its input, weights and output stand, its dout is new): the
+    /// gradients and their colour scales change, the rest stays.
+    pub(super) fn set_backward(&mut self, back: BackwardScales) {
+        let BackwardScales {
+            grads,
+            dout_abs,
+            dout_finite,
+            dx_abs,
+            dw_abs,
+            dout_constant,
+            dout_scale,
+        } = back;
+        if let Some(grads) = grads {
+            self.full.grads = grads;
+        }
+        self.ranges = Ranges {
+            dout_abs,
+            dout_finite,
+            dx_abs,
+            dw_abs,
+            dout_constant,
+            ..self.ranges
+        };
+        self.dout_scale = dout_scale;
+    }
+}
+
+/// Each map's own colour scale, `[n * F + f]` ([`robust_abs`]), the maps on every
+/// thread (a stack's rebuild takes those of each layer's dout).
+fn per_map(a: &Array4<f64>) -> Vec<f64> {
+    use rayon::prelude::*;
+    let (n, f, _, _) = a.dim();
+    let maps: Vec<_> = (0..n * f)
+        .map(|k| a.slice(ndarray::s![k / f, k % f, .., ..]))
+        .collect();
+    maps.par_iter()
+        .map(|m| robust_abs(m.iter().copied()))
+        .collect()
+}
+
+/// What a backward pass gives the screen once: dout's, dx's and dw's colour ranges
+/// and dout's per-map scales, and (when it is to replace a scene's) the gradients.
+#[derive(Debug, Clone)]
+pub struct BackwardScales {
+    pub grads: Option<Grads>,
+    dout_abs: f64,
+    dout_finite: bool,
+    dx_abs: f64,
+    dw_abs: f64,
+    dout_constant: Option<f64>,
+    dout_scale: Vec<f64>,
+}
+
+impl BackwardScales {
+    /// The ranges and scales of `dout` and of the gradients it gives.
+    pub fn of(dout: &Array4<f64>, grads: &Grads) -> BackwardScales {
+        let max_abs = crate::conv::max_abs_finite;
+        BackwardScales {
+            grads: None,
+            dout_abs: max_abs(dout),
+            dout_finite: dout.iter().any(|v| v.is_finite()),
+            dx_abs: max_abs(&grads.dx_pad),
+            dw_abs: max_abs(&grads.dw),
+            dout_constant: dout
+                .first()
+                .copied()
+                .filter(|v| v.is_finite() && dout.iter().all(|d| d == v)),
+            dout_scale: per_map(dout),
         }
     }
 }

@@ -3,17 +3,19 @@
 //! always describe the current layer; the others wait here, each as it was left, and
 //! change places with them when `.` or `,` picks another layer.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2, Array4};
 
 use crate::conv::{
-    BackwardState, Geometry, Grads, NetLayer, OutPos, RouteStep, Router, Span, field_spans,
-    spec_text,
+    BackwardState, Geometry, Grads, NetLayer, OutPos, Region, RouteStep, Router, StackGrads,
+    field_regions, spec_text,
 };
 use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
 
-use super::model::{App, SceneCache};
+use super::model::{App, BackwardScales, SceneCache};
 use super::{Phase, Start};
 
 /// What a layer of the stack is.
@@ -81,12 +83,15 @@ pub struct Stack {
     /// follows the cell as the steps move.
     pub field: bool,
     /// The field's region in each layer's input up to the current (bottom first).
-    pub spans: Vec<Span>,
+    pub spans: Vec<Region>,
     /// The effective field on x: which cells of layer 1's input get a gradient that is
     /// not zero from a one-hot dout at the current output cell (H, W), any channel.
     pub effective: Option<Array2<bool>>,
     /// The --layers SPEC the stack was built from, if any.
     pub text: Option<String>,
+    /// The stack of layers these were built from (its arrays shared), which an edit
+    /// of one layer's parameters rebuilds from that layer up; None for one layer.
+    pub source: Option<Arc<StackScene>>,
 }
 
 impl Stack {
@@ -101,6 +106,7 @@ impl Stack {
             spans: Vec::new(),
             effective: None,
             text: None,
+            source: None,
         }
     }
 
@@ -232,7 +238,7 @@ impl App {
             return;
         }
         let pos = self.pos();
-        self.stack.spans = field_spans(&self.geometries(), pos.i, pos.j);
+        self.stack.spans = field_regions(&self.geometries(), (pos.i, pos.j));
         let mut dout = Array4::zeros(self.layer().geom.out_dim());
         dout[[pos.n, pos.f, pos.i, pos.j]] = 1.0;
         for l in (0..=self.layer_index()).rev() {
@@ -265,10 +271,11 @@ pub type Built = (Kind, Scene, SceneCache);
 impl App {
     /// The stepper on the stack of `spec`'s `--layers`.
     pub(super) fn new_stack(spec: SceneSpec, start: Start) -> Result<App> {
-        let stack = spec.build_stack()?;
-        let layers = from_stack(&stack)?;
+        let built = build_layers(Arc::new(spec.build_stack()?), 0)?;
         let text = spec.layers.as_deref().map(spec_text);
-        App::with_layers(spec, layers, text, start)
+        let mut app = App::with_layers(spec, built.layers, text, start)?;
+        app.stack.source = Some(built.source);
+        Ok(app)
     }
 
     /// The stepper on a stack of built layers (see [`assemble`]), at layer 1 going
@@ -293,18 +300,11 @@ impl App {
         let mut first = None;
         for (l, (kind, scene, cache)) in layers.into_iter().enumerate() {
             kinds.push(kind);
-            let step = 1;
             if l == current {
                 first = Some((scene, cache));
                 slots.push(None);
             } else {
-                slots.push(Some(Slot {
-                    scene,
-                    cache,
-                    step,
-                    selection: None,
-                    tap: None,
-                }));
+                slots.push(Some(Slot::new(scene, cache, 1)));
             }
         }
         let (scene, cache) = first.context("the current layer")?;
@@ -317,23 +317,25 @@ impl App {
             spans: Vec::new(),
             effective: None,
             text,
+            source: None,
         };
         App::start(spec, scene, cache, stack, state)
     }
 }
 
 impl App {
-    /// Takes a stack rebuilt after an edit: every layer replaced, the current layer
+    /// Takes a stack rebuilt after an edit: the layers from the first rebuilt one up
+    /// replaced, the ones below it given their new backward pass; the current layer
     /// and each layer's output position kept where they still exist; on an error
     /// keeps the stack as it was and says why.
     pub(super) fn apply_stack(
         &mut self,
         spec: SceneSpec,
         what: &str,
-        built: Result<Vec<Built>, String>,
+        built: Result<StackBuilt, String>,
     ) {
-        let layers = match built {
-            Ok(layers) if !layers.is_empty() => layers,
+        let built = match built {
+            Ok(built) if !built.layers.is_empty() => built,
             Ok(_) => return,
             Err(err) => {
                 let err = self.lang.error(&err);
@@ -341,18 +343,37 @@ impl App {
                 return;
             }
         };
-        let cur = self.layer_index().min(layers.len() - 1);
+        let StackBuilt {
+            source,
+            from,
+            layers,
+            below,
+        } = built;
+        let count = from + layers.len();
+        if below.len() != from || from > self.layer_count() {
+            return;
+        }
+        let cur = self.layer_index().min(count - 1);
         let old: Vec<Option<OutPos>> = (0..self.layer_count())
             .map(|l| {
                 let v = self.layer_view(l)?;
                 v.scene.layer.geom.position(v.step)
             })
             .collect();
-        let mut kinds = Vec::with_capacity(layers.len());
-        let mut slots = Vec::with_capacity(layers.len());
+        for (l, back) in below.into_iter().enumerate() {
+            let (scene, cache) = match self.stack.slots[l].as_mut() {
+                Some(slot) => (&mut slot.scene, &mut slot.cache),
+                None => (&mut self.scene, &mut self.cache),
+            };
+            scene.dout = back.dout;
+            cache.set_backward(back.scales);
+        }
+        self.stack.kinds.truncate(from);
+        self.stack.slots.truncate(from);
         let mut current = None;
-        for (l, (kind, scene, cache)) in layers.into_iter().enumerate() {
-            kinds.push(kind);
+        for (k, (kind, scene, cache)) in layers.into_iter().enumerate() {
+            let l = from + k;
+            self.stack.kinds.push(kind);
             let g = scene.layer.geom;
             let step = old
                 .get(l)
@@ -367,88 +388,119 @@ impl App {
                     })
                 })
                 .unwrap_or(1);
+            let slot = Slot::new(scene, cache, step);
             if l == cur {
-                current = Some((scene, cache, step));
-                slots.push(None);
+                current = Some(slot);
+                self.stack.slots.push(None);
             } else {
-                slots.push(Some(Slot {
-                    scene,
-                    cache,
-                    step,
-                    selection: None,
-                    tap: None,
-                }));
+                self.stack.slots.push(Some(slot));
             }
         }
-        let Some((scene, cache, step)) = current else {
-            return;
-        };
-        let g = scene.layer.geom;
-        self.stack.kinds = kinds;
-        self.stack.slots = slots;
+        if let Some(slot) = current {
+            self.scene = slot.scene;
+            self.cache = slot.cache;
+            self.step = slot.step;
+            self.selection = None;
+            self.tap = None;
+        }
+        let g = self.layer().geom;
         self.stack.current = cur;
+        self.stack.source = Some(source);
         self.spec = spec;
-        self.scene = scene;
-        self.cache = cache;
-        self.step = step;
         self.bwd = None;
         self.check = None;
-        self.selection = None;
-        self.tap = None;
         self.refresh();
         let size = format!("{}x{}", g.h_out, g.w_out);
         self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));
     }
 }
 
-/// The layers of a stack built from `--layers` ([`StackScene`]): each conv layer the
-/// single-layer scene the stack gives it ([`StackScene::conv_scene`], its dout the
-/// dx of the layer above), pooling and ReLU over their shadow geometry; every
-/// layer's output and gradients taken from the stack's own passes.
-pub fn from_stack(stack: &StackScene) -> Result<Vec<Built>> {
+impl Slot {
+    /// A layer left at `step`, with nothing selected.
+    fn new(scene: Scene, cache: SceneCache, step: usize) -> Slot {
+        Slot {
+            scene,
+            cache,
+            step,
+            selection: None,
+            tap: None,
+        }
+    }
+}
+
+/// A layer below the one edited after a rebuild: its forward pass stands, its dout
+/// (the dx of the layer above) and its gradients are new.
+#[derive(Debug, Clone)]
+pub struct Below {
+    pub dout: Array4<f64>,
+    pub scales: BackwardScales,
+}
+
+/// A stack rebuilt (whole, or from an edited layer up).
+#[derive(Debug, Clone)]
+pub struct StackBuilt {
+    /// The stack the layers come from.
+    pub source: Arc<StackScene>,
+    /// The first layer rebuilt (0: all of them).
+    pub from: usize,
+    /// The layers from `from` up, built.
+    pub layers: Vec<Built>,
+    /// The layers below `from`, their new backward pass.
+    pub below: Vec<Below>,
+}
+
+/// The layers of a stack built from `--layers` ([`StackScene`]), from layer `from` up:
+/// each conv layer the single-layer scene the stack gives it
+/// ([`StackScene::conv_scene`], its dout the dx of the layer above), pooling and ReLU
+/// over their shadow geometry; every layer's output and gradients taken from the
+/// stack's own passes. The backward pass runs through every layer (an edit changes
+/// the dout of every layer below it), the layers below `from` taking only its
+/// result ([`Below`]): their input, weights, output, colour scales of x and out and
+/// touch counts stand.
+pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
     let grads = stack.backward()?;
-    let mut built = Vec::with_capacity(stack.net.layers.len());
-    for (l, layer) in stack.net.layers.iter().enumerate() {
-        let out = stack.net.outs[l].clone();
+    let from = from.min(stack.net.layers.len() - 1);
+    let StackGrads { douts, grads } = grads;
+    let mut built = Vec::with_capacity(stack.net.layers.len() - from);
+    let mut below = Vec::with_capacity(from);
+    for (l, (dout, g)) in douts.into_iter().zip(grads).enumerate() {
+        let layer = &stack.net.layers[l];
+        if l < from {
+            let grads = match (g.conv, router_of(layer)) {
+                (Some(conv), _) => conv,
+                (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
+                (None, None) => bail!("a routing layer without its router"),
+            };
+            let mut scales = BackwardScales::of(&dout, &grads);
+            scales.grads = Some(grads);
+            below.push(Below { dout, scales });
+            continue;
+        }
+        let out = (*stack.net.outs[l]).clone();
         let channels: Vec<String> = if l == 0 {
             stack.labels.channels.clone()
         } else {
             (0..layer.x().dim().1).map(|c| format!("c{c}")).collect()
         };
-        let (kind, scene, full) = match layer {
+        let (kind, scene, full) = match &**layer {
             NetLayer::Conv(conv) => {
-                let mut scene = stack.conv_scene(l, &grads).context("a conv layer")?;
+                let mut scene = stack.conv_scene(l, dout).context("a conv layer")?;
                 scene.labels.channels = channels;
                 let total = conv.geom.total_steps();
                 let full = BackwardState {
                     steps_done: total,
-                    grads: grads.grads[l]
-                        .conv
-                        .clone()
-                        .context("a conv layer's gradients")?,
+                    grads: g.conv.context("a conv layer's gradients")?,
                     touches: conv.touches_after(total),
                 };
                 (Kind::Conv, scene, full)
             }
             NetLayer::Pool(_) | NetLayer::Relu(_) => {
-                let router = match layer {
-                    NetLayer::Pool(p) => Router::Pool {
-                        k: p.geom.params().kernel,
-                        stride: p.geom.params().stride,
-                    },
-                    _ => Router::Relu,
-                };
+                let router = router_of(layer).context("a routing layer")?;
                 let shadow = router.shadow(layer.x().clone())?;
                 let total = shadow.geom.total_steps();
-                let dx = grads.grads[l].dx.clone();
                 let full = BackwardState {
                     steps_done: total,
-                    grads: Grads {
-                        dx_pad: dx.clone(),
-                        dx,
-                        dw: Array4::zeros(shadow.w.dim()),
-                        db: Array1::zeros(shadow.geom.f),
-                    },
+                    grads: routed_grads(g.dx, &shadow.geom),
                     touches: shadow.touches_after(total),
                 };
                 let labels = Labels {
@@ -463,7 +515,7 @@ pub fn from_stack(stack: &StackScene) -> Result<Vec<Built>> {
                 };
                 let scene = Scene {
                     layer: shadow,
-                    dout: grads.douts[l].clone(),
+                    dout,
                     labels,
                 };
                 (Kind::Route(router), scene, full)
@@ -472,5 +524,34 @@ pub fn from_stack(stack: &StackScene) -> Result<Vec<Built>> {
         let cache = SceneCache::from_parts(&scene, out, full);
         built.push((kind, scene, cache));
     }
-    Ok(built)
+    Ok(StackBuilt {
+        source: stack,
+        from,
+        layers: built,
+        below,
+    })
+}
+
+/// How a pooling or ReLU layer routes (None for a conv layer).
+fn router_of(layer: &NetLayer) -> Option<Router> {
+    match layer {
+        NetLayer::Pool(p) => Some(Router::Pool {
+            k: p.geom.params().kernel,
+            stride: p.geom.params().stride,
+        }),
+        NetLayer::Relu(_) => Some(Router::Relu),
+        NetLayer::Conv(_) => None,
+    }
+}
+
+/// A routing layer's gradients as its shadow conv layer (geometry `g`) holds them:
+/// dx (no padding, so dx_pad is dx), and no weights to differentiate (dw and db
+/// zeros of the shadow's shapes).
+fn routed_grads(dx: Array4<f64>, g: &Geometry) -> Grads {
+    Grads {
+        dx_pad: dx.clone(),
+        dx,
+        dw: Array4::zeros((g.f, g.c, g.hh, g.ww)),
+        db: Array1::zeros(g.f),
+    }
 }

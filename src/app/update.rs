@@ -423,7 +423,20 @@ impl App {
         }
         *value = new;
         let what = format!("{} {}: {word} {new}", tr!(self.lang, "stack.layer"), l + 1);
-        self.rebuild(spec, &what)
+        // With nothing else being rebuilt, the stack shown is the one to edit: it is
+        // rebuilt from this layer up, the layers below keeping their forward pass.
+        match (self.rebuilding(), &self.stack.source) {
+            (false, Some(base)) => {
+                let job = Job::rebuild_stack(spec.clone(), base.clone(), &what);
+                self.pending = Some(Pending {
+                    generation: job.generation,
+                    what,
+                    spec: Some(spec),
+                });
+                Some(Effect::Compute(job))
+            }
+            _ => self.rebuild(spec, &what),
+        }
     }
 
     /// The name of a knob in the app's language.
@@ -533,7 +546,9 @@ impl App {
         self.message = None;
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
-            Outcome::RebuiltStack(spec, built) => self.apply_stack(*spec, &done.what, built),
+            Outcome::RebuiltStack(spec, built) => {
+                self.apply_stack(*spec, &done.what, built.map(|b| *b));
+            }
             Outcome::Checked(checks) => {
                 let what = done.what;
                 let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);

@@ -49,6 +49,27 @@ pub struct OutPos {
     pub j: usize,
 }
 
+impl OutPos {
+    /// The cell of an output of shape (N, F, H', W') that 1-based `step` computes, in
+    /// the order of CS231n's naive loops (n outermost, then f, i, and j innermost).
+    /// None outside 1..=N*F*H'*W'.
+    pub fn of_step(
+        (n, f, h_out, w_out): (usize, usize, usize, usize),
+        step: usize,
+    ) -> Option<OutPos> {
+        if step == 0 || step > n * f * h_out * w_out {
+            return None;
+        }
+        let k = step - 1;
+        Some(OutPos {
+            n: k / (w_out * h_out * f),
+            f: (k / (w_out * h_out)) % f,
+            i: (k / w_out) % h_out,
+            j: k % w_out,
+        })
+    }
+}
+
 /// The cells of the padded input that one window reads: `rows[m]` and `cols[k]` are
 /// coordinates in x_pad (dilation spaces them apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,15 +254,7 @@ impl Geometry {
     /// The output cell computed by 1-based `step`, in the order of CS231n's naive loops
     /// (n outermost, then f, i, and j innermost). None outside 1..=total.
     pub fn position(&self, step: usize) -> Option<OutPos> {
-        if step == 0 || step > self.total_steps() {
-            return None;
-        }
-        let k = step - 1;
-        let j = k % self.w_out;
-        let i = (k / self.w_out) % self.h_out;
-        let f = (k / (self.w_out * self.h_out)) % self.f;
-        let n = k / (self.w_out * self.h_out * self.f);
-        Some(OutPos { n, f, i, j })
+        OutPos::of_step(self.out_dim(), step)
     }
 
     /// The 1-based step that computes `pos`; None if pos is outside the output.

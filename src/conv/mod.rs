@@ -5,7 +5,6 @@
 
 mod backward;
 pub mod compare;
-mod field;
 mod forward;
 mod geometry;
 mod gradcheck;
@@ -24,7 +23,6 @@ pub mod transposed;
 pub mod weight_grad;
 
 pub use backward::{Grads, backward};
-pub use field::{Growth, Span, field_spans, growth};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{
@@ -33,8 +31,8 @@ pub use gradcheck::{
 };
 pub use pool::{Pool, PoolGeometry, PoolParams};
 pub use receptive::{
-    BUILTIN_NETS, EffectiveField, FieldRow, Region, builtin_net, effective_field, field_in,
-    receptive_fields,
+    BUILTIN_NETS, EffectiveField, FieldRow, Growth, Region, builtin_net, effective_field, field_in,
+    field_regions, growth, receptive_fields,
 };
 pub use relu::Relu;
 pub use route::{RouteStep, Router};

@@ -82,15 +82,7 @@ impl PoolGeometry {
     /// The output cell of 1-based `step` (n, then channel, i, j innermost); `OutPos::f`
     /// is the channel. None outside 1..=total.
     pub fn position(&self, step: usize) -> Option<OutPos> {
-        if step == 0 || step > self.total_steps() {
-            return None;
-        }
-        let k = step - 1;
-        let j = k % self.w_out;
-        let i = (k / self.w_out) % self.h_out;
-        let f = (k / (self.w_out * self.h_out)) % self.c;
-        let n = k / (self.w_out * self.h_out * self.c);
-        Some(OutPos { n, f, i, j })
+        OutPos::of_step(self.out_dim(), step)
     }
 
     /// The window of output cell (i, j): rows i*S..i*S+K, columns j*S..j*S+K of x (a

@@ -17,7 +17,7 @@
 use ndarray::{Array2, Array4, Axis};
 
 use super::stack::{LayerSpec, Net, StackError, StackReason};
-use super::{ConvError, OutPos};
+use super::{ConvError, Geometry, OutPos};
 
 /// One layer's row of the receptive-field table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,12 @@ impl Region {
         Some((clip(self.top, h)?, clip(self.left, w)?))
     }
 
+    /// The last row and column of the region (inclusive).
+    pub fn end(&self) -> (isize, isize) {
+        let last = |lo: isize| lo.saturating_add(self.size as isize - 1);
+        (last(self.top), last(self.left))
+    }
+
     /// Whether part of the region lies in the padding of an array of (H, W).
     pub fn reaches_padding(&self, (h, w): (usize, usize)) -> bool {
         let end = |lo: isize| lo + self.size as isize;
@@ -146,10 +152,68 @@ impl Region {
 /// `level` (level 0: x itself; level l: the output of layer l - 1), for any
 /// `level <= layer`. The screen outlines it in every earlier layer and on the photo.
 pub fn field_in(specs: &[LayerSpec], layer: usize, (i, j): (usize, usize), level: usize) -> Region {
-    let (mut rf, mut jump, mut start) = (1usize, 1usize, 0isize);
-    for spec in &specs[level..=layer] {
-        (rf, jump, start) = grow((rf, jump, start), spec.window());
-    }
+    region_through(specs[level..=layer].iter().map(LayerSpec::window), (i, j))
+}
+
+/// The field of output cell (i, j) of the last of `layers` (their geometries, bottom
+/// first; a routing layer's shadow geometry serves as well) in each layer's input:
+/// element m is the region of layer m's input, as [`field_in`] gives it for a SPEC.
+/// Kernels are square, so the rows' numbers serve the columns.
+pub fn field_regions(layers: &[Geometry], (i, j): (usize, usize)) -> Vec<Region> {
+    (0..layers.len())
+        .map(|level| region_through(layers[level..].iter().map(window_of), (i, j)))
+        .collect()
+}
+
+/// One row of the growth of the field through a layer given by its geometry: its
+/// window and r_l, j_l and start_l after it (see the module's doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Growth {
+    pub k: usize,
+    pub stride: usize,
+    pub pad: usize,
+    pub dilation: usize,
+    /// The field's side after this layer, in cells of x.
+    pub r: usize,
+    /// How far apart in x neighbouring outputs' fields start.
+    pub jump: usize,
+    /// Where output 0's field starts in x (negative: in padding).
+    pub start: isize,
+}
+
+/// The growth through the layers' geometries, bottom first (the stepper's table).
+pub fn growth(layers: &[Geometry]) -> Vec<Growth> {
+    let mut state = (1usize, 1usize, 0isize);
+    layers
+        .iter()
+        .map(|g| {
+            let (k, stride, pad, dilation) = window_of(g);
+            state = grow(state, (k, stride, pad, dilation));
+            let (r, jump, start) = state;
+            Growth {
+                k,
+                stride,
+                pad,
+                dilation,
+                r,
+                jump,
+                start,
+            }
+        })
+        .collect()
+}
+
+/// A geometry's window along the rows: (k, s, p, d).
+fn window_of(g: &Geometry) -> (usize, usize, usize, usize) {
+    (g.hh, g.stride, g.pad, g.dilation)
+}
+
+/// The field of output cell (i, j) of the last of `windows` in the input of the first.
+fn region_through(
+    windows: impl Iterator<Item = (usize, usize, usize, usize)>,
+    (i, j): (usize, usize),
+) -> Region {
+    let (rf, jump, start) = windows.fold((1usize, 1usize, 0isize), grow);
     let at = |i: usize| {
         start.saturating_add(isize::try_from(i.saturating_mul(jump)).unwrap_or(isize::MAX))
     };
@@ -260,3 +324,67 @@ pub fn builtin_net(name: &str) -> Option<(usize, Vec<LayerSpec>)> {
 
 /// The names [`builtin_net`] knows.
 pub const BUILTIN_NETS: [&str; 2] = ["alexnet", "vgg16"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conv::ConvParams;
+
+    fn geom(h: usize, k: usize, stride: usize, pad: usize, dilation: usize) -> Geometry {
+        let params = ConvParams {
+            stride,
+            pad,
+            dilation,
+        };
+        Geometry::new((1, 1, h, h), (1, 1, k, k), 1, params).expect("a valid layer")
+    }
+
+    #[test]
+    fn two_3x3_layers_see_5x5_and_a_stride_makes_the_next_grow_faster() {
+        // conv 3 p1 on 8x8, then conv 3 p1: r = 1 + 2 + 2 = 5, j = 1.
+        let a = geom(8, 3, 1, 1, 1);
+        let b = geom(8, 3, 1, 1, 1);
+        let rows = growth(&[a, b]);
+        assert_eq!((rows[1].r, rows[1].jump, rows[1].start), (5, 1, -2));
+        // conv 3 s2 p1 then conv 3: r = 1 + 2 + 2*2 = 7, j = 2.
+        let s = geom(8, 3, 2, 1, 1);
+        let c = geom(4, 3, 1, 0, 1);
+        let rows = growth(&[s, c]);
+        assert_eq!((rows[1].r, rows[1].jump), (7, 2));
+        // Output (1, 0) of the second: rows 1..=3 of its input, x rows 1..=7 (by
+        // hand: 1*2 - 1 = 1, 3*2 - 1 + 2 = 7), columns -1..=5 (in padding).
+        let regions = field_regions(&[s, c], (1, 0));
+        assert_eq!(
+            regions[0],
+            Region {
+                top: 1,
+                left: -1,
+                size: 7
+            }
+        );
+        assert_eq!(regions[0].end(), (7, 5));
+        assert_eq!(
+            regions[1],
+            Region {
+                top: 1,
+                left: 0,
+                size: 3
+            }
+        );
+        assert_eq!(regions[0].size, rows[1].r);
+        assert!(regions[0].reaches_padding((8, 8)));
+        assert_eq!(regions[0].clipped((8, 8)), Some((1..8, 0..6)));
+        // The same as the SPEC's.
+        let specs = [LayerSpec::conv(3, 2, 1, 1), LayerSpec::conv(3, 1, 0, 1)];
+        assert_eq!(field_in(&specs, 1, (1, 0), 0), regions[0]);
+    }
+
+    #[test]
+    fn a_dilation_spreads_the_taps() {
+        // 3x3 dilation 2 then 3x3: r = 1 + 2*2 + 2 = 7.
+        let a = geom(9, 3, 1, 0, 2);
+        let b = geom(5, 3, 1, 0, 1);
+        assert_eq!(growth(&[a, b])[1].r, 7);
+        assert_eq!(field_regions(&[a, b], (0, 0))[0].size, 7);
+    }
+}

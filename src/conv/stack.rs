@@ -12,6 +12,7 @@
 //! nor exploding over a few layers. Their biases are 0.
 
 use std::fmt;
+use std::sync::Arc;
 
 use ndarray::{Array1, Array4};
 use rand::{Rng, SeedableRng};
@@ -245,13 +246,15 @@ impl StackGrads {
 }
 
 /// A stack of layers on an input x, its forward pass done. Construct with
-/// [`Net::new`]; change a layer with [`Net::with_specs`].
+/// [`Net::new`]; change a layer with [`Net::with_specs`]. Layers and outputs are
+/// shared ([`Arc`]): a stack edited from a layer up shares the layers below it with
+/// the stack it came from instead of copying their arrays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Net {
     pub specs: Vec<LayerSpec>,
-    pub layers: Vec<NetLayer>,
+    pub layers: Vec<Arc<NetLayer>>,
     /// outs[l]: layer l's output (so layer l + 1's input).
-    pub outs: Vec<Array4<f64>>,
+    pub outs: Vec<Arc<Array4<f64>>>,
     pub init: NetInit,
 }
 
@@ -270,20 +273,15 @@ impl Net {
     }
 
     /// The same stack with other specs: the layers below the first changed one are
-    /// kept as they are (not recomputed), the others rebuilt from there up (weights
-    /// drawn again from the seed, the same for the same shape). The stepper's
-    /// parameter changes cost only the layers from the changed one up.
+    /// kept as they are (shared, not recomputed), the others rebuilt from there up
+    /// (weights drawn again from the seed, the same for the same shape). The
+    /// stepper's parameter changes cost only the layers from the changed one up.
     pub fn with_specs(&self, specs: &[LayerSpec]) -> Result<Net, StackError> {
-        let same = self
-            .specs
-            .iter()
-            .zip(specs)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let same = self.same_below(specs);
         let x = if same == 0 {
             self.x().clone()
         } else {
-            self.outs[same - 1].clone()
+            (*self.outs[same - 1]).clone()
         };
         let net = Net {
             specs: self.specs[..same].to_vec(),
@@ -294,10 +292,20 @@ impl Net {
         net.grown(x, &specs[same..], same)
     }
 
+    /// How many layers from the bottom `specs` leaves as they are: the index of the
+    /// first layer [`Net::with_specs`] rebuilds.
+    pub fn same_below(&self, specs: &[LayerSpec]) -> usize {
+        self.specs
+            .iter()
+            .zip(specs)
+            .take_while(|(a, b)| a == b)
+            .count()
+    }
+
     /// Adds `specs` on top of `self` (whose layers are `first` many), x their input.
     fn grown(
         mut self,
-        mut x: Array4<f64>,
+        x: Array4<f64>,
         specs: &[LayerSpec],
         first: usize,
     ) -> Result<Net, StackError> {
@@ -308,7 +316,10 @@ impl Net {
                 reason: StackReason::Empty,
             });
         }
+        // The next layer's input: a copy of each output but the last.
+        let mut next = Some(x);
         for (k, spec) in specs.iter().enumerate() {
+            let Some(x) = next.take() else { break };
             let index = first + k;
             let fail = |reason: StackReason| StackError {
                 index: index + 1,
@@ -326,10 +337,12 @@ impl Net {
                 LayerSpec::Pool(p) => NetLayer::Pool(Pool::new(x, *p).map_err(|e| fail(e.into()))?),
                 LayerSpec::Relu => NetLayer::Relu(Relu::new(x)),
             };
-            let out = layer_out(&layer);
-            x = out.clone();
+            let out = Arc::new(layer_out(&layer));
             self.specs.push(*spec);
-            self.layers.push(layer);
+            self.layers.push(Arc::new(layer));
+            if k + 1 < specs.len() {
+                next = Some((*out).clone());
+            }
             self.outs.push(out);
         }
         Ok(self)
@@ -382,17 +395,17 @@ impl Net {
                 item: self.specs[k].to_string(),
                 reason: e.into(),
             };
-            if k > l {
-                let x = self.outs[k - 1].clone();
-                self.layers[k] = match &self.layers[k] {
+            let layer = if k > l {
+                let x = (*self.outs[k - 1]).clone();
+                match &*self.layers[k] {
                     NetLayer::Conv(c) => NetLayer::Conv(
                         Layer::new(x, c.w.clone(), c.b.clone(), c.params).map_err(fail)?,
                     ),
                     NetLayer::Pool(p) => NetLayer::Pool(Pool::new(x, p.params()).map_err(fail)?),
                     NetLayer::Relu(_) => NetLayer::Relu(Relu::new(x)),
-                };
+                }
             } else {
-                self.layers[k] = match &self.layers[k] {
+                match &*self.layers[k] {
                     NetLayer::Conv(c) => NetLayer::Conv(
                         Layer::new(c.x.clone(), c.w.clone(), c.b.clone(), c.params)
                             .map_err(fail)?,
@@ -401,9 +414,10 @@ impl Net {
                         NetLayer::Pool(Pool::new(p.x.clone(), p.params()).map_err(fail)?)
                     }
                     NetLayer::Relu(r) => NetLayer::Relu(Relu::new(r.x.clone())),
-                };
-            }
-            self.outs[k] = layer_out(&self.layers[k]);
+                }
+            };
+            self.outs[k] = Arc::new(layer_out(&layer));
+            self.layers[k] = Arc::new(layer);
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 //! gradients of the whole stack, and receptive fields (Araujo, Norris and Sim's AlexNet
 //! and VGG-16 figures, a hand-worked stack with a dilation).
 
+use std::sync::Arc;
+
 use ndarray::{Array1, Array4, array};
 
 use super::naive::{max_pool_backward_naive, max_pool_forward_naive};
@@ -163,7 +165,7 @@ fn the_stack_is_a_composition_of_the_single_layer_engine() {
     let out = max_pool_forward_naive(&a3, pool(2, 2));
     assert_eq!(
         net.outs,
-        vec![a1.clone(), r.clone(), a3.clone(), out.clone()]
+        [a1.clone(), r.clone(), a3.clone(), out.clone()].map(Arc::new)
     );
     assert_eq!(net.out(), &out);
 
@@ -204,7 +206,7 @@ fn the_stack_s_gradients_match_numeric_ones() {
     let mut net = Net::new(x, &specs, init).unwrap();
     // Biases away from zero, so that they are checked too.
     for (l, layer) in net.layers.iter_mut().enumerate() {
-        if let NetLayer::Conv(c) = layer {
+        if let NetLayer::Conv(c) = Arc::make_mut(layer) {
             c.b = noise((1, 1, 1, c.b.len()), 40 + l as u64)
                 .into_shape_with_order(c.b.len())
                 .unwrap()
@@ -231,7 +233,7 @@ fn the_stack_s_gradients_match_numeric_ones() {
         check(
             a,
             numeric(&|net: &mut Net, d| {
-                let x = match &mut net.layers[0] {
+                let x = match Arc::make_mut(&mut net.layers[0]) {
                     NetLayer::Conv(l) => &mut l.x,
                     _ => unreachable!(),
                 };
@@ -247,7 +249,7 @@ fn the_stack_s_gradients_match_numeric_ones() {
             check(
                 a,
                 numeric(&|net: &mut Net, d| {
-                    if let NetLayer::Conv(layer) = &mut net.layers[l] {
+                    if let NetLayer::Conv(layer) = Arc::make_mut(&mut net.layers[l]) {
                         layer.w[[f, c, m, k]] += d;
                     }
                     l
@@ -258,7 +260,7 @@ fn the_stack_s_gradients_match_numeric_ones() {
             check(
                 a,
                 numeric(&|net: &mut Net, d| {
-                    if let NetLayer::Conv(layer) = &mut net.layers[l] {
+                    if let NetLayer::Conv(layer) = Arc::make_mut(&mut net.layers[l]) {
                         layer.b[f] += d;
                     }
                     l

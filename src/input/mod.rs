@@ -148,10 +148,10 @@ impl StackScene {
         Ok(self.net.backward(&self.dout)?)
     }
 
-    /// Conv layer `l` of the stack as a single-layer [`Scene`], its dout the one the
-    /// stack's backward pass gives it (`grads`, from [`StackScene::backward`]); None
+    /// Conv layer `l` of the stack as a single-layer [`Scene`], `dout` the one the
+    /// stack's backward pass gives it ([`StackScene::backward`]'s `douts[l]`); None
     /// when layer l is not a conv layer.
-    pub fn conv_scene(&self, l: usize, grads: &StackGrads) -> Option<Scene> {
+    pub fn conv_scene(&self, l: usize, dout: Array4<f64>) -> Option<Scene> {
         let layer = self.net.layers.get(l)?.as_conv()?.clone();
         let channels = if l == 0 {
             self.labels.channels.clone()
@@ -165,7 +165,7 @@ impl StackScene {
             (0..layer.geom.f).map(|f| format!("he[{f}]")).collect()
         };
         Some(Scene {
-            dout: grads.douts[l].clone(),
+            dout,
             labels: Labels {
                 source: self.labels.source.clone(),
                 kernels,
@@ -485,7 +485,7 @@ impl SceneSpec {
             let grads = stack.backward()?;
             let first = stack.net.layers.iter().position(|l| l.as_conv().is_some());
             return first
-                .and_then(|l| stack.conv_scene(l, &grads))
+                .and_then(|l| stack.conv_scene(l, grads.douts[l].clone()))
                 .ok_or_else(|| anyhow!("--layers has no conv layer"));
         }
         let (x, channels, scale) = self.input_x();
@@ -516,6 +516,28 @@ impl SceneSpec {
                 channels,
                 scale,
             },
+        })
+    }
+
+    /// The stack of `--layers` rebuilt from `base`, the stack of this spec before its
+    /// layers were edited (nothing else may differ): the layers below the first
+    /// edited one shared, not recomputed ([`Net::with_specs`]); dout the same where
+    /// the output keeps its shape. The same stack [`SceneSpec::build_stack`] builds.
+    pub fn rebuild_stack(&self, base: &StackScene) -> Result<StackScene> {
+        let Some(specs) = &self.layers else {
+            bail!("no --layers to build a stack from");
+        };
+        let net = base.net.with_specs(specs)?;
+        let dim = net.out().dim();
+        let dout = if dim == base.dout.dim() {
+            base.dout.clone()
+        } else {
+            self.dout_for(dim)?
+        };
+        Ok(StackScene {
+            net,
+            dout,
+            labels: base.labels.clone(),
         })
     }
 

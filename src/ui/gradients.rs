@@ -27,10 +27,13 @@ fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
 
 /// Whether every filter has the same kernel on every channel (the photo's sobel on
 /// R, G and B): dx_pad's channels are then equal, and one grid stands for them all.
+/// Never for pooling and ReLU: they route each channel's dout on its own (their
+/// shadow layer's zero weights say nothing of it).
 pub fn channels_alike(app: &App) -> bool {
     let w = &app.layer().w;
     let g = app.layer().geom;
-    g.c > 1
+    app.kind().router().is_none()
+        && g.c > 1
         && (0..g.f).all(|f| {
             let first = w.slice(ndarray::s![f, 0, .., ..]);
             (1..g.c).all(|c| w.slice(ndarray::s![f, c, .., ..]) == first)
@@ -91,7 +94,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),
-                        mark: match input_mark(app, r, c) {
+                        mark: match input_mark(app, Some(ch), r, c) {
                             Mark::Window => Mark::Write,
                             mark => mark,
                         },
@@ -133,7 +136,7 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
                 .as_ref()
                 .map_or(0, |(_, after)| after.touches[[n, r, c]]);
             let t = count as f64 / max;
-            let mark = input_mark(app, r, c);
+            let mark = input_mark(app, None, r, c);
             GridCell {
                 kind: ring_kind(app, r, c),
                 value: count as f64,

@@ -221,7 +221,7 @@ fn counts_grid(app: &App) -> Grid<'_> {
                 value: v as f64,
                 rgb: theme::count_scale(t),
                 shade: t,
-                mark: input_grid::input_mark(app, r, c),
+                mark: input_grid::input_mark(app, None, r, c),
             }
         }),
     }

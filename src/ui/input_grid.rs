@@ -8,18 +8,25 @@ use super::grid::{Grid, GridCell, Kind, Mark};
 use super::theme;
 use crate::tr;
 
-/// The mark of padded cell (r, c) shared by every input-shaped grid.
-pub fn input_mark(app: &App, r: usize, c: usize) -> Mark {
+/// The mark of padded cell (r, c) of channel `ch` (None: a grid of every channel)
+/// shared by every input-shaped grid.
+pub fn input_mark(app: &App, ch: Option<usize>, r: usize, c: usize) -> Mark {
     let mut mark = Mark::None;
     if !app.cache.rows_reached.get(r).copied().unwrap_or(true)
         || !app.cache.cols_reached.get(c).copied().unwrap_or(true)
     {
         mark = Mark::Unreached;
     }
-    if app.prev_window.as_ref().is_some_and(|w| w.contains(r, c)) {
+    let g = app.layer().geom;
+    // Pooling and ReLU work per channel: their window reads the step's channel only.
+    let reads = |step: usize| {
+        app.kind().router().is_none() || ch.is_none() || g.position(step).map(|p| p.f) == ch
+    };
+    if app.prev_window.as_ref().is_some_and(|w| w.contains(r, c)) && reads(app.step.wrapping_sub(1))
+    {
         mark = mark.max(Mark::Prev);
     }
-    if app.fwd.window.contains(r, c) {
+    if app.fwd.window.contains(r, c) && reads(app.step) {
         mark = mark.max(Mark::Window);
     }
     if app.selection == Some((r, c)) {
@@ -85,7 +92,7 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
                 cols: g.wp(),
                 focus: window_focus(app),
                 cell: Box::new(move |r, c| {
-                    let mark = input_mark(app, r, c);
+                    let mark = input_mark(app, Some(ch), r, c);
                     if app.fwd.window.is_pad(r, c) {
                         return GridCell {
                             kind: Kind::Pad,

@@ -58,18 +58,19 @@ fn lines(app: &App) -> Vec<String> {
     if let (Some(span), Some(x)) = (app.stack.spans.first(), app.layer_view(0)) {
         let g = x.scene.layer.geom;
         let inside = span
-            .clipped(g.h, g.w)
-            .map_or(0, |(a, b, c, d)| (b - a) * (d - c));
-        let padding = span.rows() * span.cols() - inside;
+            .clipped((g.h, g.w))
+            .map_or(0, |(rows, cols)| rows.len() * cols.len());
+        let padding = span.size * span.size - inside;
+        let (r1, c1) = span.end();
         let where_ = tr!(
             app.lang,
             "field.cell",
-            r0 = span.r0,
-            r1 = span.r1,
-            c0 = span.c0,
-            c1 = span.c1,
-            h = span.rows(),
-            w = span.cols()
+            r0 = span.top,
+            r1 = r1,
+            c0 = span.left,
+            c1 = c1,
+            h = span.size,
+            w = span.size
         );
         let pad = if padding > 0 {
             tr!(app.lang, "field.padding", n = padding)
@@ -102,7 +103,8 @@ fn effective_grid(app: &App) -> Option<(Grid<'_>, (usize, usize))> {
     let span = app.stack.spans.first()?;
     let x = app.layer_view(0)?.scene;
     let g = x.layer.geom;
-    let (a, b, c, d) = span.clipped(g.h, g.w)?;
+    let (rows, cols) = span.clipped((g.h, g.w))?;
+    let (a, b, c, d) = (rows.start, rows.end, cols.start, cols.end);
     let (a, c) = (a.saturating_sub(1), c.saturating_sub(1));
     let (b, d) = ((b + 1).min(g.h), (d + 1).min(g.w));
     let n = app.pos().n;
@@ -138,15 +140,12 @@ fn effective_grid(app: &App) -> Option<(Grid<'_>, (usize, usize))> {
             } else {
                 theme::lerp(rgb, (0, 0, 0), 0.85)
             };
-            let inside = span.r0 <= sr as isize
-                && sr as isize <= span.r1
-                && span.c0 <= sq as isize
-                && sq as isize <= span.c1;
-            let edge = inside
-                && (sr as isize == span.r0.max(0)
-                    || sr as isize == span.r1.min(g.h as isize - 1)
-                    || sq as isize == span.c0.max(0)
-                    || sq as isize == span.c1.min(g.w as isize - 1));
+            let (r1, c1) = span.end();
+            let edge = span.contains(sr as isize, sq as isize)
+                && (sr as isize == span.top.max(0)
+                    || sr as isize == r1.min(g.h as isize - 1)
+                    || sq as isize == span.left.max(0)
+                    || sq as isize == c1.min(g.w as isize - 1));
             GridCell {
                 kind: Kind::Value,
                 value: 0.0,

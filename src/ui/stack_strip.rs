@@ -159,7 +159,8 @@ fn marks(app: &App, k: usize) -> (Option<Region>, Option<Region>) {
         .or_else(|| (k == cur + 1).then_some((pos.i, pos.i + 1, pos.j, pos.j + 1)));
     let field = app.stack.spans.get(k).filter(|_| k < cur).and_then(|span| {
         let x = app.layer_view(k)?.scene.layer.geom;
-        span.clipped(x.h, x.w)
+        let (rows, cols) = span.clipped((x.h, x.w))?;
+        Some((rows.start, rows.end, cols.start, cols.end))
     });
     (window, field)
 }
@@ -310,9 +311,16 @@ fn frame(app: &App, area: Rect, from: Rect, to: Rect, name: &str, buf: &mut Buff
     let (x0, x1) = (from.right(), to.right());
     let (y0, y1) = (area.y, from.bottom());
     let inner = x1.saturating_sub(x0 + 1) as usize;
-    let label = super::text::shorten(&format!(" {name} "), inner.saturating_sub(2));
-    let rule = "─".repeat(inner.saturating_sub(width(&label) + 1));
-    put(buf, area, x0, y0, &format!("┌─{label}{rule}┐"), style);
+    // The name with room around it where it fits, else as much of it as the whole
+    // edge holds: the current layer's name is the one to read.
+    let roomy = format!(" {name} ");
+    let (lead, label) = if width(&roomy) < inner {
+        ("─", roomy)
+    } else {
+        ("", super::text::shorten(name, inner))
+    };
+    let rule = "─".repeat(inner.saturating_sub(width(&label) + width(lead)));
+    put(buf, area, x0, y0, &format!("┌{lead}{label}{rule}┐"), style);
     for y in y0 + 1..y1 {
         put(buf, area, x0, y, "│", style);
         put(buf, area, x1, y, "│", style);

@@ -50,11 +50,13 @@ fn q_quits_at_once_while_a_full_size_rebuild_is_computing() {
         );
         return;
     }
-    // The loop still reads keys and draws meanwhile: a step on the scene shown.
-    t.keys(&["l"]);
-    let screen = t.wait_for("step 2/");
+    // The loop still reads keys and draws meanwhile: the help opens at once (a step
+    // would wait for the new scene, so that it steps the layer it will show).
+    t.keys(&["?"]);
+    let screen = t.wait_for("? or Esc closes");
     assert!(!screen.contains("size full: output"), "{screen}");
-    t.keys(&["q"]);
+    // `?` closes the help (where `q` would only close it), then `q` quits.
+    t.keys(&["?", "q"]);
     let screen = t.wait_for("convstep-exited-0");
     // It quit before the rebuild's answer: no frame ever showed it.
     assert!(!screen.contains("size full: output"), "{screen}");

@@ -103,7 +103,10 @@ fn the_receptive_field_grows_through_the_stack() {
     // conv 3 p1, relu, conv 3 s2 p1: output (0, 0) reads rows -1..1 of layer 3's
     // input, which read rows -2..2 of x (r = 1 + 2 + 2 = 5).
     let span = app.stack.spans[0];
-    assert_eq!((span.r0, span.r1, span.c0, span.c1), (-2, 2, -2, 2));
+    assert_eq!(
+        (span.top, span.left, span.size, span.end()),
+        (-2, -2, 5, (2, 2))
+    );
     let lit = app.stack.effective.clone().expect("effective field");
     assert!(lit.iter().any(|v| *v));
     // Nothing outside the theoretical field gets a gradient.
@@ -217,4 +220,63 @@ fn a_layers_parameters_change_and_the_stack_is_rebuilt_from_there() {
             .as_ref()
             .is_some_and(|m| m.error && m.text.contains("relu has no stride"))
     );
+}
+
+/// Pooling and ReLU work per channel: the window is outlined on the channel the step
+/// pools, not on the others; a conv layer's window reads (and is outlined on) every
+/// channel.
+#[test]
+fn a_routing_window_is_outlined_on_its_own_channel_only() {
+    use convstep::ui::grid::Mark;
+    use convstep::ui::input_grid::input_mark;
+    let marks = |app: &App, ch: usize| -> usize {
+        let g = app.layer().geom;
+        (0..g.hp())
+            .flat_map(|r| (0..g.wp()).map(move |c| (r, c)))
+            .filter(|&(r, c)| input_mark(app, Some(ch), r, c) == Mark::Window)
+            .count()
+    };
+    let mut app = stack(TWO, Phase::Forward);
+    app.apply(Action::Next);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (9, 9),
+        "conv 3: both channels"
+    );
+    app.apply(Action::PickLayer { layer: 1 });
+    assert_eq!(app.pos().f, 0);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (4, 0),
+        "pool 2 on channel 0"
+    );
+    app.apply(Action::Last);
+    assert_eq!(app.pos().f, 1);
+    assert_eq!(
+        (marks(&app, 0), marks(&app, 1)),
+        (0, 4),
+        "pool 2 on channel 1"
+    );
+}
+
+/// Pooling sends dout back channel by channel: early in the backward pass of channel
+/// 0, channel 1's dx has no written cell yet (not a written 0), and channel 0's
+/// written cells are those its windows so far read.
+#[test]
+fn a_routing_layer_writes_dx_of_its_steps_channel_only() {
+    use convstep::ui::grid::Kind;
+    let mut app = stack(TWO, Phase::Backward);
+    app.apply(Action::Next);
+    assert_eq!((app.layer_index(), app.pos().f, app.pos().j), (1, 0, 1));
+    let grids = ui::gradients::dx_pad_grids(&app);
+    assert_eq!(grids.len(), 2, "one grid per channel");
+    let written = |ch: usize| {
+        let g = &grids[ch];
+        (0..g.rows)
+            .flat_map(|r| (0..g.cols).map(move |c| (r, c)))
+            .filter(|&(r, c)| (g.cell)(r, c).kind != Kind::Empty)
+            .count()
+    };
+    // Two 2x2 windows of channel 0: rows 0..2, columns 0..4.
+    assert_eq!((written(0), written(1)), (8, 0));
 }
