@@ -101,47 +101,36 @@ pub struct GatherTerm {
     pub w: f64,
 }
 
-/// The terms of dx[n, c, r, q]: the window of the padded dout at (r, q), dilated, times
-/// the rotated kernel, for every filter. Their sum is dx[n, c, r, q].
+/// The terms of dx[n, c, r, q] (`at`): the window of the padded dout at (r, q),
+/// dilated, times the rotated kernel, for every filter f and tap (m, k). Their sum is
+/// dx[n, c, r, q].
 pub fn gather_terms(
     layer: &Layer,
     dout: &Array4<f64>,
-    n: usize,
-    c: usize,
-    r: usize,
-    q: usize,
+    at: (usize, usize, usize, usize),
 ) -> Vec<GatherTerm> {
     let g = &layer.geom;
-    let mut terms = Vec::with_capacity(g.f * g.hh * g.ww);
-    for f in 0..g.f {
-        for m in 0..g.hh {
-            for k in 0..g.ww {
-                let (u, v) = (r + m * g.dilation, q + k * g.dilation);
-                terms.push(GatherTerm {
-                    f,
-                    m,
-                    k,
-                    u,
-                    v,
-                    dout: zero_inserted(g, dout, n, f, u, v),
-                    w: rotated(layer, f, c, m, k),
-                });
+    let (n, c, r, q) = at;
+    ndarray::indices((g.f, g.hh, g.ww))
+        .into_iter()
+        .map(|(f, m, k)| {
+            let (u, v) = (r + m * g.dilation, q + k * g.dilation);
+            GatherTerm {
+                f,
+                m,
+                k,
+                u,
+                v,
+                dout: zero_inserted(g, dout, n, f, u, v),
+                w: rotated(layer, f, c, m, k),
             }
-        }
-    }
-    terms
+        })
+        .collect()
 }
 
-/// dx[n, c, r, q] by the gather.
-pub fn gather_cell(
-    layer: &Layer,
-    dout: &Array4<f64>,
-    n: usize,
-    c: usize,
-    r: usize,
-    q: usize,
-) -> f64 {
-    gather_terms(layer, dout, n, c, r, q)
+/// dx[n, c, r, q] (`at`) by the gather.
+pub fn gather_cell(layer: &Layer, dout: &Array4<f64>, at: (usize, usize, usize, usize)) -> f64 {
+    gather_terms(layer, dout, at)
         .iter()
         .map(|t| t.dout * t.w)
         .sum()
@@ -150,9 +139,7 @@ pub fn gather_cell(
 /// The whole dx (N, C, H, W) by the gather.
 pub fn gather_dx(layer: &Layer, dout: &Array4<f64>) -> Array4<f64> {
     let g = &layer.geom;
-    Array4::from_shape_fn((g.n, g.c, g.h, g.w), |(n, c, r, q)| {
-        gather_cell(layer, dout, n, c, r, q)
-    })
+    Array4::from_shape_fn((g.n, g.c, g.h, g.w), |at| gather_cell(layer, dout, at))
 }
 
 /// The dx cell of 0-based index `cell` in (N, C, H, W) order, clamped to the last.

@@ -19,48 +19,40 @@ pub struct DwTerm {
     pub dout: f64,
 }
 
-/// The terms of dw[f,c,m,k], image by image, in step order.
+/// The terms of dw[f,c,m,k] (`at`), image by image, in step order.
 pub fn dw_terms(
     layer: &Layer,
     dout: &Array4<f64>,
-    f: usize,
-    c: usize,
-    m: usize,
-    k: usize,
+    at: (usize, usize, usize, usize),
 ) -> Vec<DwTerm> {
     let g = &layer.geom;
-    let mut terms = Vec::with_capacity(g.n * g.h_out * g.w_out);
-    for n in 0..g.n {
-        for i in 0..g.h_out {
-            for j in 0..g.w_out {
-                let (row, col) = (i * g.stride + m * g.dilation, j * g.stride + k * g.dilation);
-                let inside = |v: usize, len: usize| v >= g.pad && v < g.pad + len;
-                let x = if inside(row, g.h) && inside(col, g.w) {
-                    layer.x[[n, c, row - g.pad, col - g.pad]]
-                } else {
-                    0.0
-                };
-                terms.push(DwTerm {
-                    n,
-                    i,
-                    j,
-                    row,
-                    col,
-                    x,
-                    dout: dout[[n, f, i, j]],
-                });
+    let (f, c, m, k) = at;
+    let inside = |v: usize, len: usize| v >= g.pad && v < g.pad + len;
+    ndarray::indices((g.n, g.h_out, g.w_out))
+        .into_iter()
+        .map(|(n, i, j)| {
+            let (row, col) = (i * g.stride + m * g.dilation, j * g.stride + k * g.dilation);
+            let x = if inside(row, g.h) && inside(col, g.w) {
+                layer.x[[n, c, row - g.pad, col - g.pad]]
+            } else {
+                0.0
+            };
+            DwTerm {
+                n,
+                i,
+                j,
+                row,
+                col,
+                x,
+                dout: dout[[n, f, i, j]],
             }
-        }
-    }
-    terms
+        })
+        .collect()
 }
 
-/// dw[f,c,m,k] = Σ dout · x over its terms.
-pub fn dw_entry(layer: &Layer, dout: &Array4<f64>, f: usize, c: usize, m: usize, k: usize) -> f64 {
-    dw_terms(layer, dout, f, c, m, k)
-        .iter()
-        .map(|t| t.dout * t.x)
-        .sum()
+/// dw[f,c,m,k] (`at`) = Σ dout · x over its terms.
+pub fn dw_entry(layer: &Layer, dout: &Array4<f64>, at: (usize, usize, usize, usize)) -> f64 {
+    dw_terms(layer, dout, at).iter().map(|t| t.dout * t.x).sum()
 }
 
 #[cfg(test)]
@@ -94,9 +86,9 @@ mod tests {
             let dout = noise(l.geom.out_dim(), 3);
             let dw = backward(&l, &dout).unwrap().dw;
             for ((f, c, m, k), want) in dw.indexed_iter() {
-                let terms = dw_terms(&l, &dout, f, c, m, k);
+                let terms = dw_terms(&l, &dout, (f, c, m, k));
                 assert_eq!(terms.len(), x.0 * l.geom.h_out * l.geom.w_out);
-                let got = dw_entry(&l, &dout, f, c, m, k);
+                let got = dw_entry(&l, &dout, (f, c, m, k));
                 assert!((got - want).abs() < 1e-12, "{params:?} dw[{f},{c},{m},{k}]");
             }
         }

@@ -33,9 +33,10 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("pad", "zero padding"),
     ("dilation", "dilation"),
     ("steps", "number of steps N*F*H'*W'"),
-    ("x_shape", "x as (N, C, H, W)"),
-    ("w_shape", "w as (F, C, HH, WW)"),
-    ("out_shape", "out as (N, F, H', W')"),
+    ("x_shape", "x as NxCxHxW"),
+    ("filter_shape", "one filter w[f] as CxHHxWW"),
+    ("w_shape", "w as FxCxHHxWW"),
+    ("out_shape", "out as NxFxH'xW'"),
     ("in_hwc", "the input as HxWxC"),
     ("kernel_hwc", "one filter as HHxWWxC"),
     ("out_hw", "one feature map as H'xW'"),
@@ -76,8 +77,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
         "(i, j) of the largest value in the scene filter's feature map",
     ),
     ("max", "that value"),
-    ("dx_shape", "dx as (N, C, H, W)"),
-    ("dx_pad_shape", "dx_pad as (N, C, H+2pad, W+2pad)"),
+    ("dx_shape", "dx as NxCxHxW"),
+    ("dx_pad_shape", "dx_pad as NxCx(H+2pad)x(W+2pad)"),
     ("relerr_dx", "rel_error of dx, numeric against analytic"),
     ("relerr_dw", "rel_error of dw"),
     ("relerr_db", "rel_error of db"),
@@ -94,11 +95,6 @@ pub fn grouped(n: u128) -> String {
         out.push(ch);
     }
     out
-}
-
-fn shape(dims: &[usize]) -> String {
-    let parts: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
-    format!("({})", parts.join(", "))
 }
 
 fn by(dims: &[usize]) -> String {
@@ -142,11 +138,13 @@ impl Facts {
             v.insert(name, value.to_string());
         }
         v.insert("steps", grouped(wide(g.total_steps())));
-        v.insert("x_shape", shape(&[g.n, g.c, g.h, g.w]));
-        v.insert("dx_shape", shape(&[g.n, g.c, g.h, g.w]));
-        v.insert("dx_pad_shape", shape(&[g.n, g.c, g.hp(), g.wp()]));
-        v.insert("w_shape", shape(&[g.f, g.c, g.hh, g.ww]));
-        v.insert("out_shape", shape(&[g.n, g.f, g.h_out, g.w_out]));
+        // Shapes as the screen writes them: CS231n's order, joined by x.
+        v.insert("x_shape", by(&[g.n, g.c, g.h, g.w]));
+        v.insert("filter_shape", by(&[g.c, g.hh, g.ww]));
+        v.insert("dx_shape", by(&[g.n, g.c, g.h, g.w]));
+        v.insert("dx_pad_shape", by(&[g.n, g.c, g.hp(), g.wp()]));
+        v.insert("w_shape", by(&[g.f, g.c, g.hh, g.ww]));
+        v.insert("out_shape", by(&[g.n, g.f, g.h_out, g.w_out]));
         v.insert("in_hwc", by(&[g.h, g.w, g.c]));
         v.insert("kernel_hwc", by(&[g.hh, g.ww, g.c]));
         v.insert("out_hw", by(&[g.h_out, g.w_out]));
@@ -330,6 +328,12 @@ mod tests {
         let s = scene(32, 32, 3, 1, 5, ConvParams::default());
         let facts = Facts::of(&s, 1);
         assert_eq!(facts.get("out_hwc"), Some("28x28x1"));
+        // The shapes as the screen writes them: CS231n's order, joined by x.
+        assert_eq!(facts.get("x_shape"), Some("1x3x32x32"));
+        assert_eq!(facts.get("filter_shape"), Some("3x5x5"));
+        assert_eq!(facts.get("w_shape"), Some("1x3x5x5"));
+        assert_eq!(facts.get("out_shape"), Some("1x1x28x28"));
+        assert_eq!(facts.get("dx_pad_shape"), Some("1x3x32x32"));
         assert_eq!(facts.get("params_conv"), Some("76"));
         // 3072 inputs * 784 outputs = 2,408,448 weights, + 784 biases.
         assert_eq!(facts.get("weights_fc"), Some("2,408,448"));
@@ -355,7 +359,7 @@ mod tests {
         // w = [[0,1,2],[3,4,5],[6,7,8]], x rows 0,1 = [1,2,3],[6,7,8] at kernel rows 1,2.
         let want = 3.0 + 2.0 * 4.0 + 3.0 * 5.0 + 6.0 * 6.0 + 7.0 * 7.0 + 8.0 * 8.0;
         assert_eq!(facts.get("out"), Some(format!("{want:.3}").as_str()));
-        assert_eq!(facts.get("out_shape"), Some("(1, 1, 3, 3)"));
+        assert_eq!(facts.get("out_shape"), Some("1x1x3x3"));
         assert_eq!(facts.get("padded_hw"), Some("7x7"));
         let e: f64 = facts.get("relerr_dx").unwrap().parse().unwrap();
         assert!(e < 1e-7, "{e}");

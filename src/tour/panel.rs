@@ -127,10 +127,7 @@ impl NarrationPanel<'_> {
             lines.push(if line.executing {
                 Line::from(vec![
                     Span::raw("▶"),
-                    Span::styled(
-                        line.text,
-                        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                    ),
+                    Span::styled(line.text, code::executing_style(self.color)),
                 ])
             } else {
                 Line::raw(format!(" {}", line.text))

@@ -10,13 +10,14 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 
 use crate::app::{App, Phase};
 
 use unicode_width::UnicodeWidthStr;
 
 use super::text::put;
-use super::theme;
+use super::theme::{self, ColorMode};
 
 const FORWARD: &[&str] = &[
     "def conv_forward_naive(x, w, b, conv_param):",
@@ -239,10 +240,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     for line in lines.iter().skip(skip) {
         let style = if line.executing {
-            app.color
-                .on((60, 60, 20))
-                .patch(app.color.fg(theme::CURRENT))
-                .patch(theme::bold())
+            executing_style(app.color)
         } else {
             app.color.fg((170, 170, 170))
         };
@@ -250,6 +248,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let x = put(buf, area, area.x, y, marker, style);
         put(buf, area, area.x + x, y, &line.text, style);
         y += 1;
+    }
+}
+
+/// The lines executing now, in the stepper's listing and the tour's alike: the
+/// current cell's yellow, bold, on a dark olive; reversed without colour.
+pub fn executing_style(color: ColorMode) -> Style {
+    if color.has_color() {
+        color
+            .on((60, 60, 20))
+            .patch(color.fg(theme::CURRENT))
+            .patch(theme::bold())
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 }
 

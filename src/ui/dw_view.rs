@@ -8,10 +8,9 @@ use ratatui::layout::Rect;
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::input_grid;
 use super::layout::place::Placement;
-use super::text::fixed;
 use super::theme;
 use super::views::{
-    Group, chars_of, num, place_row, put_lines, render_row, signed_cell, split, sum_lines,
+    CheckedSum, Group, chars_of, num, place_row, put_lines, render_row, signed_cell, split,
 };
 use crate::app::{Action, App};
 use crate::conv::weight_grad;
@@ -84,9 +83,13 @@ fn x_grid(app: &App) -> Grid<'_> {
                         ..signed_cell(d, scale, Mark::None)
                     }
                 }
+                // Unlit: its number on the padding's grey, no marks (with colour the
+                // grey says unlit; without it, the `╌` corners of a faded cell).
                 _ => GridCell {
                     kind: if app.fwd.window.is_pad(r, q) {
                         Kind::Pad
+                    } else if app.color.has_color() {
+                        Kind::Value
                     } else {
                         Kind::Faded
                     },
@@ -142,7 +145,7 @@ fn groups(app: &App) -> Vec<Group<'_>> {
 
 fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
     let (f, c, m, k) = weight(app);
-    let terms = weight_grad::dw_terms(app.layer(), &app.scene.dout, f, c, m, k);
+    let terms = weight_grad::dw_terms(app.layer(), &app.scene.dout, (f, c, m, k));
     let sum: f64 = terms.iter().map(|t| t.dout * t.x).sum();
     let want = app.cache.full.grads.dw[[f, c, m, k]];
     let shown: Vec<String> = terms
@@ -158,22 +161,15 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
         k = k,
         count = terms.len()
     );
-    let same = (sum - want).abs() <= 1e-9 * want.abs().max(1.0);
-    let verdict = if same {
-        tr!(app.lang, "dw.same", v = fixed(want, 3))
-    } else {
-        tr!(app.lang, "dw.differs", v = fixed(want, 3))
-    };
-    let mut lines = vec![head];
-    lines.extend(sum_lines(
-        "  =",
-        &shown,
-        &fixed(sum, 3),
-        width,
-        max.saturating_sub(2),
-    ));
-    lines.push(verdict);
-    lines
+    CheckedSum {
+        head,
+        terms: &shown,
+        sum,
+        want,
+        same: "dw.same",
+        differs: "dw.differs",
+    }
+    .lines(app.lang, width, max)
 }
 
 fn areas(body: Rect) -> (Rect, Rect, Rect) {

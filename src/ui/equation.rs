@@ -2,7 +2,7 @@
 //! their products and each channel's partial sum, + b[f] = out. Backward: what dout
 //! sends to dx_pad (dout * w[f]) and to dw[f] (dout * window), dw[f] so far, db[f].
 
-use ndarray::Axis;
+use ndarray::{Array3, Axis};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -63,8 +63,28 @@ fn block_values(app: &App) -> Vec<f64> {
         let f = app.pos().f;
         let dw = after.grads.dw.index_axis(Axis(0), f);
         v.extend(b.dx_pad_add.iter().chain(&b.dw_add).chain(dw.iter()));
+        let (before, after) = dx_pad_window(app);
+        v.extend(before.iter().chain(&after));
     }
     v
+}
+
+/// dx_pad's cells under this step's window, before and after the step adds
+/// dout·w[f] to them (C x HH x WW each): `before + dout·w[f] = after`, the `+=` of
+/// the naive loop.
+pub fn dx_pad_window(app: &App) -> (Array3<f64>, Array3<f64>) {
+    let g = app.layer().geom;
+    let Some((b, after)) = &app.bwd else {
+        let zero = Array3::zeros((g.c, g.hh, g.ww));
+        return (zero.clone(), zero);
+    };
+    let w = &b.window;
+    let n = b.pos.n;
+    let now = Array3::from_shape_fn((g.c, g.hh, g.ww), |(ch, m, k)| {
+        after.grads.dx_pad[[n, ch, w.rows[m], w.cols[k]]]
+    });
+    let before = &now - &b.dx_pad_add;
+    (before, now)
 }
 
 /// The decimals the blocks print: none when every number is whole (the figures of
@@ -87,25 +107,50 @@ fn num_w(app: &App) -> usize {
     num_w_at(app, full_decimals(app))
 }
 
-/// The decimals and number width that let all three blocks fit `width` columns:
-/// full precision when it fits, else fewer decimals (down to one), so a 7x7 kernel
-/// keeps its window, kernel and products at 120 columns.
-fn fitting(app: &App, width: usize) -> (usize, usize) {
-    let full = full_decimals(app);
-    let g = app.layer().geom;
-    let trailer = match app.phase {
+/// Columns after the last block: forward ends each channel's middle row with
+/// " → partial".
+fn trailer_w(app: &App) -> usize {
+    match app.phase {
         Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
         Phase::Backward => 0,
-    };
-    for d in (1.min(full)..=full).rev() {
-        let w = num_w_at(app, d);
-        let block = g.ww * (w + 1);
-        if label_w(app) + 3 * block + 2 * SEP_W + trailer <= width {
-            return (d, w);
-        }
     }
-    let d = 1.min(full);
-    (d, num_w_at(app, d))
+}
+
+/// The columns `n` blocks of numbers `w` wide take, with the label and separators.
+fn blocks_w(app: &App, n: usize, w: usize) -> usize {
+    let block = app.layer().geom.ww * (w + 1);
+    label_w(app) + n * block + n.saturating_sub(1) * SEP_W + trailer_w(app)
+}
+
+/// The decimals (at least `least`, or all there are) and number width with which
+/// `n` blocks fit `width` columns, the most decimals first.
+fn fits(app: &App, width: usize, n: usize, least: usize) -> Option<(usize, usize)> {
+    let full = full_decimals(app);
+    (least.min(full)..=full)
+        .rev()
+        .map(|d| (d, num_w_at(app, d)))
+        .find(|&(_, w)| blocks_w(app, n, w) <= width)
+}
+
+/// Backward shows five blocks where they fit with two decimals or more: dx_pad's
+/// window before, + dout·w[f], = after (the `+=` checked on screen), then
+/// dout·window and dw[f] so far. A narrower panel shows three: dout·w[f] and dw's two.
+fn blocks_count(app: &App, width: usize) -> usize {
+    match app.phase {
+        Phase::Backward if fits(app, width, 5, 2).is_some() => 5,
+        _ => 3,
+    }
+}
+
+/// The decimals and number width that let the blocks fit `width` columns: full
+/// precision when it fits, else fewer decimals (down to one), so a 7x7 kernel keeps
+/// its window, kernel and products at 120 columns.
+fn fitting(app: &App, width: usize) -> (usize, usize) {
+    let n = blocks_count(app, width);
+    fits(app, width, n, 1).unwrap_or_else(|| {
+        let d = 1.min(full_decimals(app));
+        (d, num_w_at(app, d))
+    })
 }
 
 /// Backward's closing line: where this step adds, and the crop that gives dx.
@@ -126,13 +171,22 @@ fn crop_text(app: &App) -> String {
     )
 }
 
+/// Backward, the width of the arithmetic's narrower form (three blocks, the `+=`
+/// left to the zoom), for a screen where the wider one would push out the listing.
+pub fn narrow_width(app: &App) -> Option<usize> {
+    (app.phase == Phase::Backward)
+        .then(|| (blocks_w(app, 3, num_w(app)) + 13).max(super::text::width(&crop_text(app))))
+}
+
 /// The (width, height) the panel wants.
 pub fn size(app: &App) -> (usize, usize) {
     let g = app.layer().geom;
-    let block = g.ww * (num_w(app) + 1);
-    let mut width = label_w(app) + 3 * block + 2 * SEP_W + 3 + 10;
+    let mut width = blocks_w(app, 3, num_w(app)) - trailer_w(app) + 13;
     if app.phase == Phase::Backward {
-        width = width.max(super::text::width(&crop_text(app)));
+        // Room for the five blocks (dx_pad before + dout·w = after) at full precision.
+        width = blocks_w(app, 5, num_w(app))
+            .max(width)
+            .max(super::text::width(&crop_text(app)));
     }
     let height = 2
         + g.c * g.hh
@@ -174,7 +228,7 @@ fn channel_rows<'b>(
     y0: u16,
     after: u16,
     blocks: &dyn Fn(usize) -> Vec<Block<'b>>,
-    seps: [&str; 2],
+    seps: &dyn Fn(usize, usize) -> &'b str,
     trailer: &dyn Fn(usize) -> Option<(String, Style)>,
     buf: &mut Buffer,
 ) -> u16 {
@@ -219,7 +273,7 @@ fn channel_rows<'b>(
             for (b, block) in list.iter().take(shown).enumerate() {
                 x = x.saturating_add(block.render_row(m, x, y, area, buf));
                 if b + 1 < shown {
-                    let sep = if m == mid { seps[b.min(1)] } else { "   " };
+                    let sep = if m == mid { seps(ch, b) } else { "   " };
                     x = x.saturating_add(put(buf, area, x, y, sep, theme::bold()));
                 }
             }
@@ -234,25 +288,21 @@ fn channel_rows<'b>(
     y
 }
 
-/// How many of the three blocks fit beside the label and the partial sum (at least
-/// one; a narrow panel drops the last blocks, never a number in the middle of one).
+/// How many of the blocks fit beside the label and the partial sum (at least one; a
+/// narrow panel drops the last blocks, never a number in the middle of one).
 fn blocks_shown(app: &App, area: Rect) -> usize {
-    let block = app.layer().geom.ww * (fitting(app, area.width as usize).1 + 1);
-    // Forward ends each channel's middle row with " → partial".
-    let trailer = match app.phase {
-        Phase::Forward => 3 + number_width(app.fwd.partial.iter()),
-        Phase::Backward => 0,
-    };
-    (1..=3)
+    let width = area.width as usize;
+    let w = fitting(app, width).1;
+    (1..=blocks_count(app, width))
         .rev()
-        .find(|&n| label_w(app) + n * block + (n - 1) * SEP_W + trailer <= area.width as usize)
+        .find(|&n| blocks_w(app, n, w) <= width)
         .unwrap_or(1)
 }
 
 /// The blocks' titles on the line under the panel's first, unless that line would
 /// cost a channel its rows (see [`whole_channels`]; `after` lines close the panel);
 /// returns the line the channels start on.
-fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer) -> u16 {
+fn header(app: &App, area: Rect, after: u16, titles: &[&str], buf: &mut Buffer) -> u16 {
     let free = area.height.saturating_sub(after) as usize;
     let with = whole_channels(app, free.saturating_sub(2));
     let without = whole_channels(app, free.saturating_sub(1));
@@ -265,7 +315,7 @@ fn header(app: &App, area: Rect, after: u16, titles: [&str; 3], buf: &mut Buffer
     let mut x = area.x + label_w(app) as u16;
     let shown = blocks_shown(app, area);
     let dropped: Vec<&str> = titles[shown..].to_vec();
-    for title in titles.into_iter().take(shown) {
+    for &title in titles.iter().take(shown) {
         // Too long for its block: the arrow loses its spaces before any letter goes.
         let title = if super::text::width(title) > block {
             title.replace(" → ", "→")
@@ -303,7 +353,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     let label = kernel_name(app, p.f);
     let kernel_title = format!("w[{}] {label}", p.f);
     let (window, products) = (tr!(app.lang, "eq.window"), tr!(app.lang, "eq.products"));
-    let y0 = header(app, area, 1, [window, &kernel_title, products], buf);
+    let y0 = header(app, area, 1, &[window, &kernel_title, products], buf);
     let g = app.layer().geom;
     let styles: Vec<Box<StyleFn<'_>>> = (0..g.c)
         .map(|ch| {
@@ -363,7 +413,8 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
             theme::bold().patch(sign_style(color, s.partial[ch])),
         ))
     };
-    let y = channel_rows(app, area, y0, 1, &blocks, [" ⊙ ", " = "], &trailer, buf);
+    let seps = |_ch: usize, b: usize| if b == 0 { " ⊙ " } else { " = " };
+    let y = channel_rows(app, area, y0, 1, &blocks, &seps, &trailer, buf);
     // The printed partials to their printed sum, and that sum and the bias to out.
     let partials_ok = adds_up(&mut s.partial.iter().copied(), s.partial.sum());
     let total_ok = adds_up(&mut [s.partial.sum(), s.bias].into_iter(), s.out);
@@ -425,42 +476,76 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
         fixed(db_total, 3)
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
-    let dx_title = format!("dout·w[{}] → dx_pad", p.f);
+    // Five blocks where they fit: dx_pad's window before + dout·w[f] = after, so
+    // the `+=` reads on screen; else dout·w[f] alone (the zoom shows dx_pad after).
+    let five = blocks_count(app, area.width as usize) == 5;
+    let add_title = if five {
+        format!("dout·w[{}]", p.f)
+    } else {
+        format!("dout·w[{}] → dx_pad", p.f)
+    };
+    let before_title = tr!(app.lang, "eq.dx_before");
+    let after_title = tr!(app.lang, "eq.dx_after");
     let dw_title = tr!(app.lang, "eq.dw_add", f = p.f);
     let run_title = tr!(app.lang, "eq.dw_so_far", f = p.f);
-    let y0 = header(app, area, 2, [&dx_title, &dw_title, &run_title], buf);
+    let titles: Vec<&str> = if five {
+        vec![before_title, &add_title, after_title, &dw_title, &run_title]
+    } else {
+        vec![&add_title, &dw_title, &run_title]
+    };
+    let y0 = header(app, area, 2, &titles, buf);
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     let dw_run = after.grads.dw.index_axis(Axis(0), p.f);
     let dw_wrong: Vec<_> = (0..app.layer().geom.c)
         .map(|ch| super::compare::dw_marks(app, p.f, ch))
         .collect();
+    let (dx_before, dx_after) = dx_pad_window(app);
+    let block = |values, marked| Block {
+        values,
+        width: w,
+        decimals: d,
+        style: &signed,
+        marked,
+    };
     let blocks = |ch: usize| {
-        vec![
-            Block {
-                values: b.dx_pad_add.index_axis(Axis(0), ch),
-                width: w,
-                decimals: d,
-                style: &signed,
-                marked: None,
-            },
-            Block {
-                values: b.dw_add.index_axis(Axis(0), ch),
-                width: w,
-                decimals: d,
-                style: &signed,
-                marked: None,
-            },
-            Block {
-                values: dw_run.index_axis(Axis(0), ch),
-                width: w,
-                decimals: d,
-                style: &signed,
-                marked: dw_wrong[ch].as_deref(),
-            },
-        ]
+        let dx = [
+            block(dx_before.index_axis(Axis(0), ch), None),
+            block(b.dx_pad_add.index_axis(Axis(0), ch), None),
+            block(dx_after.index_axis(Axis(0), ch), None),
+        ];
+        let dw = [
+            block(b.dw_add.index_axis(Axis(0), ch), None),
+            block(dw_run.index_axis(Axis(0), ch), dw_wrong[ch].as_deref()),
+        ];
+        if five {
+            dx.into_iter().chain(dw).collect()
+        } else {
+            [dx.into_iter().nth(1)]
+                .into_iter()
+                .flatten()
+                .chain(dw)
+                .collect()
+        }
+    };
+    // `=` where the printed numbers add up, `≈` where rounding keeps them from it.
+    let adds_up: Vec<bool> = (0..app.layer().geom.c)
+        .map(|ch| {
+            let shown = |v: f64| fixed(v, d).parse::<f64>().unwrap_or(v);
+            ndarray::Zip::from(dx_before.index_axis(Axis(0), ch))
+                .and(b.dx_pad_add.index_axis(Axis(0), ch))
+                .and(dx_after.index_axis(Axis(0), ch))
+                .all(|&x, &a, &y| fixed(shown(x) + shown(a), d) == fixed(y, d))
+        })
+        .collect();
+    let seps = |ch: usize, k: usize| match (five, k) {
+        (true, 0) => " + ",
+        (true, 1) if adds_up[ch] => " = ",
+        (true, 1) => " ≈ ",
+        (true, 3) | (false, 1) => " Σ ",
+        _ => "   ",
     };
     let none = |_ch: usize| None;
-    let y = channel_rows(app, area, y0, 2, &blocks, ["   ", " Σ "], &none, buf);
+    let y = channel_rows(app, area, y0, 2, &blocks, &seps, &none, buf);
     let g = app.layer().geom;
     let crop = crop_text(app);
     put(buf, area, area.x, y, &crop, Style::new());

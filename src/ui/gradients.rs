@@ -12,45 +12,14 @@ use super::input_grid::{input_mark, window_focus};
 use super::theme;
 use crate::tr;
 
-/// The ring of padding carries dx_pad's values while the steps run; after the last
-/// step it is cropped away (drawn as plain padding) and what is left is dx.
+/// The ring of padding carries dx_pad's values, drawn on the padding's grey, at every
+/// step: the last step still adds to it (the arithmetic says so), and the title then
+/// says that dx is what lies inside the ring.
 fn ring_kind(app: &App, r: usize, c: usize) -> Kind {
-    let done = app
-        .bwd
-        .as_ref()
-        .is_some_and(|(_, after)| after.steps_done == app.total_steps());
-    match (app.fwd.window.is_pad(r, c), done) {
-        (true, true) => Kind::Pad,
-        (true, false) => Kind::PadValue,
-        (false, _) => Kind::Value,
-    }
-}
-
-/// Whether any window has written padded cell (r, c) of channel `ch` of image n yet.
-/// A conv window writes every channel; pooling and ReLU work per channel, so their
-/// windows write the channel of their step only (earlier channels are done, later
-/// ones not begun).
-fn written(app: &App, n: usize, ch: usize, r: usize, c: usize) -> bool {
-    let Some((_, after)) = app.bwd.as_ref() else {
-        return false;
-    };
-    let pos = app.pos();
-    match app.kind().router() {
-        None => after.touches[[n, r, c]] > 0,
-        Some(_) if ch < pos.f => app.cache.full.touches[[n, r, c]] > 0,
-        Some(_) if ch > pos.f => false,
-        Some(_) => {
-            // The first window (row-major) that reads row r is i0 = ceil((r - k + 1) / s).
-            let g = app.layer().geom;
-            let first = |v: usize, k: usize, outs: usize| {
-                let i = (v + 1).saturating_sub(k).div_ceil(g.stride);
-                (i * g.stride <= v && i < outs).then_some(i)
-            };
-            match (first(r, g.hh, g.h_out), first(c, g.ww, g.w_out)) {
-                (Some(i), Some(j)) => i * g.w_out + j <= pos.i * g.w_out + pos.j,
-                _ => false,
-            }
-        }
+    if app.fwd.window.is_pad(r, c) {
+        Kind::PadValue
+    } else {
+        Kind::Value
     }
 }
 
@@ -80,8 +49,9 @@ pub fn shown_channels(app: &App) -> usize {
 
 /// dx_pad[n] after the current step, one grid per channel (one for all when the
 /// kernels are alike on every channel, titled `R=G=B`). The window marks the cells
-/// this step adds dout * w[f] to; cells no window has written yet are the dim checker
-/// of outputs not computed yet (their 0 is the starting value, not a sum).
+/// this step adds dout * w[f] to; cells no window has written yet read their starting
+/// value, the 0 of `np.zeros_like(x_pad)`, in the ring and inside alike (the touch
+/// counts say which cells were written).
 pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
     let g = app.layer().geom;
     let n = app.pos().n;
@@ -102,7 +72,7 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                 .as_ref()
                 .is_some_and(|(_, after)| after.steps_done == app.total_steps());
             let title = if done {
-                format!("dx {name}")
+                tr!(app.lang, "title.dx_inside", name = name)
             } else {
                 format!("dx_pad {name}")
             };
@@ -118,12 +88,8 @@ pub fn dx_pad_grids(app: &App) -> Vec<Grid<'_>> {
                         .as_ref()
                         .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, ch, r, c]]);
                     let t = v / scale;
-                    let kind = match ring_kind(app, r, c) {
-                        Kind::Value if !written(app, n, ch, r, c) => Kind::Empty,
-                        kind => kind,
-                    };
                     GridCell {
-                        kind,
+                        kind: ring_kind(app, r, c),
                         value: v,
                         rgb: theme::diverging(t),
                         shade: t.abs(),

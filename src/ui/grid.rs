@@ -496,6 +496,21 @@ impl Grid<'_> {
         if whole { 0 } else { decimals }
     }
 
+    /// The width of the widest number shown in `v` (each right-aligned in it, so a
+    /// column of numbers lines up on its decimal point, negative ones included).
+    fn field(&self, v: View, chars: usize, decimals: usize) -> usize {
+        let mut widest = 0;
+        for r in v.r0..v.r0 + v.rows {
+            for c in v.c0..v.c0 + v.cols {
+                let cell = (self.cell)(r, c);
+                if !matches!(cell.kind, Kind::Pad | Kind::Empty) {
+                    widest = widest.max(grid_number(cell.value, chars, decimals).len());
+                }
+            }
+        }
+        widest
+    }
+
     pub fn render(&self, area: Rect, mode: CellMode, color: ColorMode, buf: &mut Buffer) {
         if area.height == 0 || area.width == 0 {
             return;
@@ -505,6 +520,11 @@ impl Grid<'_> {
         super::text::put_title(buf, area, area.x, area.y, &title, theme::bold());
         let decimals = if mode.has_numbers() {
             self.decimals(v, mode.number_chars())
+        } else {
+            0
+        };
+        let field = if mode.has_numbers() {
+            self.field(v, mode.number_chars(), decimals)
         } else {
             0
         };
@@ -544,7 +564,11 @@ impl Grid<'_> {
                         } else {
                             Role::Fill
                         };
-                        let line = CellLine { role, decimals };
+                        let line = CellLine {
+                            role,
+                            decimals,
+                            field,
+                        };
                         draw_cell(buf, area, x, y + sub as u16, upper, mode, line, color);
                     }
                 }
@@ -742,6 +766,8 @@ enum Role {
 struct CellLine {
     role: Role,
     decimals: usize,
+    /// The widest number's width: each is right-aligned in it, the field centred.
+    field: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -767,7 +793,11 @@ fn draw_cell(
                 Kind::Empty if plain => "╌".to_string(),
                 Kind::Empty => String::new(),
                 Kind::Pad => "·".to_string(),
-                _ => grid_number(cell.value, chars, decimals),
+                _ => format!(
+                    "{:>w$}",
+                    grid_number(cell.value, chars, decimals),
+                    w = line.field.min(chars)
+                ),
             };
             // The number on its line, the marks in the corners of the line under it;
             // colour fills the rest of the cell.
@@ -1140,6 +1170,7 @@ mod tests {
                 },
                 ..GridCell::empty()
             }),
+            block: None,
         };
         let mode = CellMode::Line(2);
         assert_eq!(mode.size(1, 5), (11, 1), "a column closes the last cell");

@@ -35,7 +35,7 @@ fn compact(app: &App, cols: u16) -> Option<String> {
     let play = play_of(app);
     let step = step_of(app);
     let filter = filter_of(app, p.f);
-    let pos = format!("(n,f,i,j)=({},{},{},{})", p.n, p.f, p.i, p.j);
+    let pos = pos_of(app);
     let params = format!("{} → {}x{}", params_of(app, " "), g.h_out, g.w_out);
     let short = format!(
         "S={} P={} D={} → {}x{}",
@@ -51,6 +51,30 @@ fn compact(app: &App, cols: u16) -> Option<String> {
     ]
     .into_iter()
     .find(|line| width(line) <= cols as usize)
+}
+
+/// `(n,f,i,j)=(0,0,1,1)`: the output cell of the step.
+fn pos_of(app: &App) -> String {
+    let p = app.pos();
+    format!("(n,f,i,j)=({},{},{},{})", p.n, p.f, p.i, p.j)
+}
+
+/// x's shape as every shape on screen is written: CS231n's order N x C x H x W.
+fn x_shape(app: &App) -> String {
+    let g = app.layer().geom;
+    format!("{}x{}x{}x{}", g.n, g.c, g.h, g.w)
+}
+
+/// Where x comes from, in the app's language: `preset NAME`, `array x`, `inline x`
+/// or the file's name.
+fn source_of(app: &App) -> String {
+    let source = &app.scene.labels.source;
+    match source.split_once(' ') {
+        Some(("preset", name)) => tr!(app.lang, "status.preset", name = name),
+        Some(("array", name)) => tr!(app.lang, "status.array", name = name),
+        Some(("inline", name)) => tr!(app.lang, "status.inline", name = name),
+        _ => source.clone(),
+    }
 }
 
 /// The pass's name as the status shows it.
@@ -121,17 +145,13 @@ fn layer_text(app: &App, gap: &str) -> String {
 
 fn parts(app: &App, wide: bool) -> (String, String) {
     let g = app.layer().geom;
-    let p = app.pos();
     let phase = phase_name(app);
     let play = play_of(app);
     let left = format!(
-        " {phase}{play}  {}  {}  (n,f,i,j)=({},{},{},{})",
+        " {phase}{play}  {}  {}  {}",
         step_of(app),
-        filter_of(app, p.f),
-        p.n,
-        p.f,
-        p.i,
-        p.j
+        filter_of(app, app.pos().f),
+        pos_of(app)
     );
     let size = app
         .spec
@@ -139,11 +159,7 @@ fn parts(app: &App, wide: bool) -> (String, String) {
         .map(|s| format!(" {} {s}", tr!(app.lang, "status.size")))
         .unwrap_or_default();
     let source = if wide {
-        format!(
-            " {} {}",
-            tr!(app.lang, "status.from"),
-            app.scene.labels.source
-        )
+        format!(" {} {}", tr!(app.lang, "status.from"), source_of(app))
     } else {
         String::new()
     };
@@ -153,11 +169,8 @@ fn parts(app: &App, wide: bool) -> (String, String) {
         (" ", " → ".to_string())
     };
     let right = format!(
-        " x {}x{}x{}x{}{source}{size}  {}{out}{}x{} ",
-        g.n,
-        g.c,
-        g.h,
-        g.w,
+        " x {}{source}{size}  {}{out}{}x{} ",
+        x_shape(app),
         layer_text(app, gap),
         g.h_out,
         g.w_out
@@ -170,44 +183,22 @@ fn parts(app: &App, wide: bool) -> (String, String) {
 /// the kernel (whatever is cut is at the end of a line).
 fn narrow_parts(app: &App) -> (String, String) {
     let g = app.layer().geom;
-    let p = app.pos();
     let phase = phase_name(app);
     let play = play_of(app);
-    let left = format!(
-        " {phase}{play}  {}  (n,f,i,j)=({},{},{},{})",
-        step_of(app),
-        p.n,
-        p.f,
-        p.i,
-        p.j
-    );
-    if app.layer_count() > 1 {
-        let right = format!(
-            " {} → {}x{}  {}  x {}x{}x{}x{}",
-            layer_text(app, " "),
-            g.h_out,
-            g.w_out,
-            filter_of(app, p.f),
-            g.n,
-            g.c,
-            g.h,
-            g.w,
-        );
-        return (left, right);
-    }
+    let left = format!(" {phase}{play}  {}  {}", step_of(app), pos_of(app));
+    // A stack names its layer; a single layer its parameters, and the kernel last.
+    let (what, kernel) = if app.layer_count() > 1 {
+        (layer_text(app, " "), String::new())
+    } else {
+        let kernel = format!("  w {} {}x{}", app.spec.kernel_label(), g.hh, g.ww);
+        (params_of(app, " "), kernel)
+    };
     let right = format!(
-        " {} → {}x{}  {}  x {}x{}x{}x{}  w {} {}x{}",
-        params_of(app, " "),
+        " {what} → {}x{}  {}  x {}{kernel}",
         g.h_out,
         g.w_out,
-        filter_of(app, p.f),
-        g.n,
-        g.c,
-        g.h,
-        g.w,
-        app.spec.kernel_label(),
-        g.hh,
-        g.ww
+        filter_of(app, app.pos().f),
+        x_shape(app)
     );
     (left, right)
 }
@@ -227,10 +218,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         && !fits
         && let Some(line) = compact(app, area.width)
     {
-        // The phase and step in bold, as in the full form.
-        let bold = line.find(" (n,f,i,j)").unwrap_or(line.len());
-        let x = put(buf, area, area.x, area.y, &line[..bold], phase_style);
-        put(buf, area, area.x + x, area.y, &line[bold..], bar);
+        put_head(buf, area, area.y, &line, [phase_style, bar]);
         return;
     }
     if area.height >= 2
@@ -238,9 +226,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     {
         // Narrow: what matters first on each line, the shapes and names last.
         let (left, right) = narrow_parts(app);
-        let bold = left.find(" (n,f,i,j)").unwrap_or(left.len());
-        let x = put(buf, area, area.x, area.y, &left[..bold], phase_style);
-        put(buf, area, area.x + x, area.y, &left[bold..], bar);
+        put_head(buf, area, area.y, &left, [phase_style, bar]);
         put(buf, area, area.x, area.y + 1, &right, bar);
         return;
     }
@@ -254,6 +240,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .max(area.x + width(&left) as u16);
         put(buf, area, x, area.y, &right, bar);
     }
+}
+
+/// A status line whose phase and step (up to the position) are bold, as in the full
+/// form: `styles` are [bold, plain].
+fn put_head(buf: &mut Buffer, area: Rect, y: u16, line: &str, styles: [Style; 2]) {
+    let bold = line.find(" (n,f,i,j)").unwrap_or(line.len());
+    let x = put(buf, area, area.x, y, &line[..bold], styles[0]);
+    put(buf, area, area.x + x, y, &line[bold..], styles[1]);
 }
 
 /// Lines the hint takes: two when a message is longer than one line; none on a short

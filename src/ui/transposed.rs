@@ -8,9 +8,8 @@ use ratatui::layout::Rect;
 
 use super::grid::{Grid, GridCell, Kind, Mark};
 use super::layout::place;
-use super::text::fixed;
 use super::theme;
-use super::views::{Group, chars_of, num, put_lines, render_row, signed_cell, split, sum_lines};
+use super::views::{CheckedSum, Group, chars_of, num, put_lines, render_row, signed_cell, split};
 use crate::app::App;
 use crate::conv::transposed::{self, TransposedAxis};
 use crate::tr;
@@ -137,7 +136,7 @@ fn dx_grid(app: &App, gathered: bool) -> Grid<'_> {
                         ..GridCell::empty()
                     };
                 }
-                let v = transposed::gather_cell(layer, &app.scene.dout, n, c, rr, qq);
+                let v = transposed::gather_cell(layer, &app.scene.dout, (n, c, rr, qq));
                 return signed_cell(v, scale, mark);
             }
             signed_cell(app.cache.full.grads.dx[[n, c, rr, qq]], scale, mark)
@@ -150,7 +149,7 @@ fn dx_grid(app: &App, gathered: bool) -> Grid<'_> {
 fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
     let layer = app.layer();
     let (n, c, r, q) = app.dx_pos();
-    let terms = transposed::gather_terms(layer, &app.scene.dout, n, c, r, q);
+    let terms = transposed::gather_terms(layer, &app.scene.dout, (n, c, r, q));
     let sum: f64 = terms.iter().map(|t| t.dout * t.w).sum();
     let scatter = app.cache.full.grads.dx[[n, c, r, q]];
     let shown: Vec<String> = terms
@@ -174,22 +173,15 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
         k = app.dx_cell + 1,
         total = transposed::cells(&layer.geom)
     );
-    let same = (sum - scatter).abs() <= 1e-9 * scatter.abs().max(1.0);
-    let verdict = if same {
-        tr!(app.lang, "transposed.same", v = fixed(scatter, 3))
-    } else {
-        tr!(app.lang, "transposed.differs", v = fixed(scatter, 3))
-    };
-    let mut lines = vec![head];
-    lines.extend(sum_lines(
-        "  =",
-        &shown,
-        &fixed(sum, 3),
-        width,
-        max.saturating_sub(2),
-    ));
-    lines.push(verdict);
-    lines
+    CheckedSum {
+        head,
+        terms: &shown,
+        sum,
+        want: scatter,
+        same: "transposed.same",
+        differs: "transposed.differs",
+    }
+    .lines(app.lang, width, max)
 }
 
 pub fn render(app: &App, body: Rect, buf: &mut Buffer) {

@@ -171,6 +171,38 @@ pub fn sum_lines(
     lines
 }
 
+/// A sum gathered term by term, checked against the same number computed another
+/// way (the backward pass's): `head`, the terms `+`-joined `= sum` ([`sum_lines`]),
+/// then the verdict, the `same` template where they agree to 1e-9 (relative), else
+/// `differs`; each gets `{v}`, the other way's number.
+pub struct CheckedSum<'a> {
+    pub head: String,
+    pub terms: &'a [String],
+    pub sum: f64,
+    pub want: f64,
+    pub same: &'static str,
+    pub differs: &'static str,
+}
+
+impl CheckedSum<'_> {
+    /// At most `max` lines of at most `width` columns, the verdict last.
+    pub fn lines(self, lang: crate::i18n::Lang, width: usize, max: usize) -> Vec<String> {
+        let agree = (self.sum - self.want).abs() <= 1e-9 * self.want.abs().max(1.0);
+        let key = if agree { self.same } else { self.differs };
+        let want = text::fixed(self.want, 3);
+        let mut lines = vec![self.head];
+        lines.extend(sum_lines(
+            "  =",
+            self.terms,
+            &text::fixed(self.sum, 3),
+            width,
+            max.saturating_sub(2),
+        ));
+        lines.push(lang.fmt(key, &[("v", &want)]));
+        lines
+    }
+}
+
 /// A number as the sums write it: whole numbers without decimals, else two.
 pub fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e6 {

@@ -1,10 +1,11 @@
 //! The numbers around the focus, where the grids are too small to print them: backward,
-//! dx_pad per channel around the window (its running sums, the ring included); forward,
-//! the current feature map around the current output cell.
+//! dx_pad per channel around the window (its running sums, the ring included), or the
+//! touch counts when they stand in dx_pad's place (`t`); forward, the current feature
+//! map around the current output cell.
 
 use crate::app::{App, Phase};
 
-use super::grid::Grid;
+use super::grid::{Grid, Kind};
 use super::{feature_map, gradients};
 use crate::tr;
 
@@ -43,7 +44,11 @@ pub fn extent_sized(app: &App, wide: bool) -> Extent {
             let (r0, rows) = around(g.hp(), r_hi - r_lo + ring, r_lo, r_hi);
             let (c0, cols) = around(g.wp(), c_hi - c_lo + ring, c_lo, c_hi);
             Extent {
-                k: gradients::shown_channels(app),
+                k: if app.show_touches {
+                    1
+                } else {
+                    gradients::shown_channels(app)
+                },
                 r0,
                 c0,
                 rows,
@@ -69,6 +74,8 @@ pub fn extent_sized(app: &App, wide: bool) -> Extent {
 pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
     let e = extent_sized(app, wide);
     let full = match app.phase {
+        // The zoom reads what the big grid shows: the counts when `t` put them there.
+        Phase::Backward if app.show_touches => vec![gradients::touches_grid(app)],
         Phase::Backward => gradients::dx_pad_grids(app),
         Phase::Forward => feature_map::grids(app, &[app.pos().f]),
     };
@@ -78,7 +85,10 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
         .map(|(ch, grid)| {
             // Backward the channels share one head line (`head`): each grid is
             // titled by its channel alone, so three side by side keep their names.
-            let title = if backward {
+            let title = if backward && app.show_touches {
+                // The head line names the counts.
+                String::new()
+            } else if backward {
                 // `dx_pad R` gives `R` (`R=G=B` where one grid stands for all).
                 let _ = ch;
                 grid.title
@@ -103,7 +113,16 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
                 rows: e.rows,
                 cols: e.cols,
                 focus: ((0, 0), (e.rows - 1, e.cols - 1)),
-                cell: Box::new(move |r, c| cell(e.r0 + r, e.c0 + c)),
+                cell: Box::new(move |r, c| {
+                    let mut cell = cell(e.r0 + r, e.c0 + c);
+                    // Backward the zoom is dx_pad (its head says so): after the last
+                    // step the big grid crops the ring to give dx, but the ring's
+                    // sums, which the arithmetic adds to, still read here.
+                    if backward && cell.kind == Kind::Pad {
+                        cell.kind = Kind::PadValue;
+                    }
+                    cell
+                }),
             }
         })
         .collect()
@@ -114,8 +133,14 @@ pub fn grids(app: &App, wide: bool) -> Vec<Grid<'_>> {
 /// the big grid is called dx).
 pub fn head(app: &App, wide: bool) -> String {
     let e = extent_sized(app, wide);
+    // The counts are one array per image (n, rows, columns); dx_pad has channels.
+    let (array, channels) = if app.show_touches {
+        (tr!(app.lang, "title.touch_counts"), "")
+    } else {
+        ("dx_pad", ":,")
+    };
     let part = format!(
-        "dx_pad[{},:,{}:{},{}:{}]",
+        "{array}[{},{channels}{}:{},{}:{}]",
         app.pos().n,
         e.r0,
         e.r0 + e.rows,
@@ -134,6 +159,10 @@ pub fn values(app: &App, wide: bool) -> Vec<f64> {
         for r in e.r0..e.r0 + e.rows {
             for c in e.c0..e.c0 + e.cols {
                 out.push(match app.phase {
+                    Phase::Backward if app.show_touches => app
+                        .bwd
+                        .as_ref()
+                        .map_or(0.0, |(_, after)| f64::from(after.touches[[n, r, c]])),
                     Phase::Backward => app
                         .bwd
                         .as_ref()

@@ -45,7 +45,7 @@ fn walk_explore_restore_and_quit() {
     ]);
     t.keys(&["n"]);
     let channels = progress("formula", 1).1;
-    t.wait_for_all(&[&channels, "step 5/18", "every kernel has 3"]);
+    t.wait_for_all(&[&channels, "step 5/18", "kernel has 3 too"]);
     t.keys(&["n"]);
     let slip = progress("formula", 2).1;
     t.wait_for_all(&[&slip, "A slip in the note", "step 1/476"]);

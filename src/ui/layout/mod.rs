@@ -189,7 +189,14 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         equation::size(app)
     };
     let code_size = code::size(app);
-    let code_fits = body.width as usize >= eq_w + 2 + code_size.0.min(40);
+    let beside = |eq_w: usize| body.width as usize >= eq_w + 2 + code_size.0.min(40);
+    // Backward's wider arithmetic (dx_pad before + dout·w = after) gives way to the
+    // listing where only its narrower form leaves the listing room.
+    let eq_w = match equation::narrow_width(app) {
+        Some(narrow) if !routes && !beside(eq_w) && beside(narrow) => narrow,
+        _ => eq_w,
+    };
+    let code_fits = beside(eq_w);
     let bottom_h = if code_fits {
         eq_h.max(code_size.1)
     } else {
