@@ -496,6 +496,21 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
     out
 }
 
+/// The columns the title of a grid drawn in `rect` (one of `group`'s) may take: up to
+/// one column before the next panel or grid on its title line, else the frame's edge;
+/// never fewer than the grid's own width.
+pub fn title_width(plan: &Plan, group: &Placement, rect: Rect) -> u16 {
+    let others = occupied(plan)
+        .into_iter()
+        .filter(|r| *r != group.used)
+        .chain(group.rects.iter().copied().filter(|r| *r != rect));
+    let limit = others
+        .filter(|r| r.y <= rect.y && rect.y < r.bottom() && r.x > rect.x)
+        .map(|r| r.x.saturating_sub(1))
+        .fold(plan.status.right(), u16::min);
+    limit.saturating_sub(rect.x).max(rect.width)
+}
+
 /// Every rect placed so far.
 fn occupied(plan: &Plan) -> Vec<Rect> {
     [
