@@ -417,3 +417,21 @@ fn a_grid_title_is_not_cut_while_room_is_left_on_its_line() {
         }
     }
 }
+
+#[test]
+fn whole_pixels_print_as_integers_in_the_arithmetic() {
+    // CS231n's image demo reads 0-255 pixels: its window block prints `163`, while
+    // the kernel's 0.300 and the products keep their decimals.
+    let args = InputArgs {
+        preset: Some("cs231n-image".into()),
+        ..Default::default()
+    };
+    let app = app(args, Phase::Forward, 5);
+    let shown = crate::buffer_text::rows(&ui::render_buffer(&app, 120, 40)).join("\n");
+    assert!(!shown.contains("163.000"), "{shown}");
+    let line = shown
+        .lines()
+        .find(|l| l.contains(" 163 ") && l.contains('⊙'))
+        .unwrap_or_else(|| panic!("the window prints 163: {shown}"));
+    assert!(line.contains("0.300") && line.contains("45.000"), "{line}");
+}
