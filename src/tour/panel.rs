@@ -276,12 +276,9 @@ impl NarrationPanel<'_> {
         };
         let values = format!("  {}", f.describe());
         let width = usize::from(width);
-        let mark = |text: &str| {
-            Span::styled(
-                format!("▶ {text}"),
-                Style::new().add_modifier(Modifier::REVERSED),
-            )
-        };
+        // The stepper's listing's style: one highlight for the executing line.
+        let mark =
+            |text: &str| Span::styled(format!("▶ {text}"), code::executing_style(self.color));
         if let Some(text) = forms
             .iter()
             .find(|t| 2 + t.width() + values.width() <= width)

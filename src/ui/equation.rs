@@ -365,26 +365,34 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
+    // A block of whole numbers prints integers (CS231n's 0-255 pixels as `163`,
+    // not `163.000`), in the same columns as the others.
+    let whole = |a: &Array3<f64>| a.iter().all(|v| v.fract() == 0.0 && v.abs() < 1e9);
+    let (d_window, d_kernel, d_products) = (
+        if whole(&s.x_window) { 0 } else { d },
+        if whole(&s.kernel) { 0 } else { d },
+        if whole(&s.products) { 0 } else { d },
+    );
     let blocks = |ch: usize| {
         vec![
             Block {
                 values: s.x_window.index_axis(Axis(0), ch),
                 width: w,
-                decimals: d,
+                decimals: d_window,
                 style: &*styles[ch],
                 marked: None,
             },
             Block {
                 values: s.kernel.index_axis(Axis(0), ch),
                 width: w,
-                decimals: d,
+                decimals: d_kernel,
                 style: &signed,
                 marked: None,
             },
             Block {
                 values: s.products.index_axis(Axis(0), ch),
                 width: w,
-                decimals: d,
+                decimals: d_products,
                 style: &signed,
                 marked: None,
             },

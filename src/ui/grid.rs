@@ -512,12 +512,27 @@ impl Grid<'_> {
     }
 
     pub fn render(&self, area: Rect, mode: CellMode, color: ColorMode, buf: &mut Buffer) {
+        self.render_titled(area, area.width, mode, color, buf);
+    }
+
+    /// As [`Grid::render`], the title given `title_w` columns from the grid's left edge
+    /// (the free room right of a narrow grid): a title is not cut while room is left.
+    pub fn render_titled(
+        &self,
+        area: Rect,
+        title_w: u16,
+        mode: CellMode,
+        color: ColorMode,
+        buf: &mut Buffer,
+    ) {
         if area.height == 0 || area.width == 0 {
             return;
         }
         let v = self.view(area, mode);
-        let title = scrolled_title(&self.title, v, self.rows, self.cols, area.width);
-        super::text::put_title(buf, area, area.x, area.y, &title, theme::bold());
+        let title_w = title_w.max(area.width);
+        let title = scrolled_title(&self.title, v, self.rows, self.cols, title_w);
+        let title_area = Rect::new(area.x, area.y, title_w, 1).intersection(buf.area);
+        super::text::put_title(buf, title_area, area.x, area.y, &title, theme::bold());
         let decimals = if mode.has_numbers() {
             self.decimals(v, mode.number_chars())
         } else {

@@ -85,32 +85,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(p) = &plan.overview {
         let grid = overview::grid(app, p.shown, plan.zoom.is_some().then_some(plan.zoom_wide));
         if let Some(rect) = p.rects.first() {
-            grid.render(*rect, p.mode, app.color, buf);
+            let title_w = layout::title_width(&plan, p, *rect);
+            grid.render_titled(*rect, title_w, p.mode, app.color, buf);
         }
     }
     if let Some(rect) = plan.dout_line {
         feature_map::render_dout_line(app, rect, buf);
     }
     if let Some(p) = &plan.input {
-        draw_group(input_grid::grids(app), p, app, buf);
+        draw_group(input_grid::grids(app), p, &plan, app, buf);
     }
     if let Some(p) = &plan.grads {
         draw_group(
             compare::marked_dx_pad(app, gradients::dx_pad_grids(app)),
             p,
+            &plan,
             app,
             buf,
         );
     }
     if let Some(p) = &plan.touches {
-        draw_group(vec![gradients::touches_grid(app)], p, app, buf);
+        draw_group(vec![gradients::touches_grid(app)], p, &plan, app, buf);
     }
     if let Some((p, filters)) = &plan.fmap {
         let maps = compare::marked_maps(app, feature_map::grids(app, filters), filters);
-        draw_group(maps, p, app, buf);
+        draw_group(maps, p, &plan, app, buf);
     }
     if let Some(p) = &plan.zoom {
-        draw_group(zoom::grids(app, plan.zoom_wide), p, app, buf);
+        draw_group(zoom::grids(app, plan.zoom_wide), p, &plan, app, buf);
     }
     if let Some(legend) = plan.legend {
         let filters = plan.fmap.as_ref().map_or(&[][..], |(_, f)| f.as_slice());
@@ -173,10 +175,11 @@ fn overlays(app: &App, area: Rect, status: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_group(grids: Vec<Grid>, placement: &Placement, app: &App, buf: &mut Buffer) {
+fn draw_group(grids: Vec<Grid>, placement: &Placement, plan: &Plan, app: &App, buf: &mut Buffer) {
     for (grid, rect) in grids.into_iter().zip(&placement.rects) {
+        let title_w = layout::title_width(plan, placement, *rect);
         grid.scaled(placement.shown)
-            .render(*rect, placement.mode, app.color, buf);
+            .render_titled(*rect, title_w, placement.mode, app.color, buf);
     }
 }
 

@@ -376,3 +376,62 @@ fn the_zoom_reads_the_touch_counts_when_they_stand_in_dx_pad_s_place() {
     let shown = rows_in(&buf, buf.area).join("\n");
     assert!(shown.contains("覆盖次数[0,3:6,3:6]"), "{shown}");
 }
+
+#[test]
+fn a_grid_title_is_not_cut_while_room_is_left_on_its_line() {
+    // padding-strides-odd's 3x3 output is 12 columns wide: its title took only those
+    // and read `out[0] …` with the rest of the line empty.
+    let at = |preset: &str, phase, cols, rows| {
+        let args = InputArgs {
+            preset: Some(preset.into()),
+            ..Default::default()
+        };
+        let total = app(args.clone(), phase, 1).total_steps();
+        let app = app(args, phase, total.min(5));
+        crate::buffer_text::rows(&ui::render_buffer(&app, cols, rows))
+    };
+    let shown = at("padding-strides-odd", Phase::Forward, 120, 40);
+    assert!(
+        shown.iter().any(|l| l.contains("out[0] conv-arithmetic")),
+        "{}",
+        shown.join("\n")
+    );
+    // Every preset, every size, both phases: no `…` followed by a blank rest of line.
+    for p in presets()
+        .iter()
+        .filter(|p| !p.name.ends_with("-transposed"))
+    {
+        for phase in [Phase::Forward, Phase::Backward] {
+            for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+                for line in at(p.name, phase, cols, rows) {
+                    if let Some(k) = line.find('…') {
+                        let rest = &line[k + '…'.len_utf8()..];
+                        assert!(
+                            rest.chars().count() < 20 || !rest.trim().is_empty(),
+                            "{} {phase:?} {cols}x{rows}: {line}",
+                            p.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn whole_pixels_print_as_integers_in_the_arithmetic() {
+    // CS231n's image demo reads 0-255 pixels: its window block prints `163`, while
+    // the kernel's 0.300 and the products keep their decimals.
+    let args = InputArgs {
+        preset: Some("cs231n-image".into()),
+        ..Default::default()
+    };
+    let app = app(args, Phase::Forward, 5);
+    let shown = crate::buffer_text::rows(&ui::render_buffer(&app, 120, 40)).join("\n");
+    assert!(!shown.contains("163.000"), "{shown}");
+    let line = shown
+        .lines()
+        .find(|l| l.contains(" 163 ") && l.contains('⊙'))
+        .unwrap_or_else(|| panic!("the window prints 163: {shown}"));
+    assert!(line.contains("0.300") && line.contains("45.000"), "{line}");
+}

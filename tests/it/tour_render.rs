@@ -5,6 +5,7 @@ use convstep::tour::{self, Lang};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
 use crate::buffer_text::rows;
@@ -270,4 +271,50 @@ fn the_tour_says_its_own_minimum_and_works_from_it() {
 
 fn rows_of(buf: &Buffer) -> String {
     crate::buffer_text::rows(buf).join("\n")
+}
+
+#[test]
+fn the_executing_line_has_one_highlight_in_the_tour_and_the_stepper() {
+    // At 200x60 the stepper's listing marks the executing lines; at 80x24 the
+    // narration's short code line, at 120x40 its listing: all in the same colours.
+    let t = tour::load(None).unwrap();
+    let marks = |buf: &Buffer| -> Vec<(Color, Color, Modifier)> {
+        // The style of each marked line's text, two cells right of its `▶` (a
+        // plain one is text, not a highlighted line).
+        let plain = (Color::Reset, Color::Reset, Modifier::empty());
+        let area = buf.area;
+        let mut found = Vec::new();
+        for y in area.top()..area.bottom() {
+            for x in area.left()..area.right().saturating_sub(2) {
+                if buf[(x, y)].symbol() != "▶" {
+                    continue;
+                }
+                let c = &buf[(x + 2, y)];
+                let style = (c.fg, c.bg, c.modifier);
+                if style != plain && !found.contains(&style) {
+                    found.push(style);
+                }
+            }
+        }
+        found
+    };
+    let mut compared = 0;
+    for (k, page) in t.pages.iter().enumerate() {
+        if page.code.is_none() {
+            continue;
+        }
+        let wide = marks(&tour::render_page(&t, k, Lang::En, 200, 60).unwrap());
+        for (cols, rows_) in [(80u16, 24u16), (120, 40)] {
+            let narrow = marks(&tour::render_page(&t, k, Lang::En, cols, rows_).unwrap());
+            if wide.is_empty() || narrow.is_empty() {
+                continue;
+            }
+            assert_eq!(narrow, wide, "page {} at {cols}x{rows_}", k + 1);
+            compared += 1;
+        }
+    }
+    assert!(
+        compared > 0,
+        "some page shows its executing line at both sizes"
+    );
 }

@@ -260,8 +260,30 @@ pub fn plan(app: &App, area: Rect) -> Plan {
     };
     // A colour picture gets its overview on the left, the grids the rest (without
     // colour there is no picture to show).
+    let fresh = plan.clone();
     let mut rest = top;
-    if app.phase == Phase::Forward && overview::is_photo(app) && app.color.has_color() {
+    let photo_forward =
+        app.phase == Phase::Forward && overview::is_photo(app) && app.color.has_color();
+    if photo_forward && x_chars(app).is_none() && place_photo_row(app, top, &mut plan) {
+        place_zoom(app, top, true, &mut plan);
+        place_kernel_and_marks(app, top, &mut plan);
+        if plan.zoom.is_none() {
+            place_zoom(app, top, false, &mut plan);
+        }
+        // On a short screen the maps' legend under the row takes the blank line.
+        let tight = area.height <= status::SHORT_ROWS;
+        return finish(
+            app,
+            plan,
+            (top, body, tight),
+            bottom_h,
+            eq_w,
+            code_fits,
+            routes,
+        );
+    }
+    let mut tight = false;
+    if photo_forward {
         let share = (top.width as usize * 2 / 5).clamp(20, 80) as u16;
         let box_ = sub(top, 0, 0, share.min(top.width), top.height);
         let p = place::place_modes(1, g.h, g.w, &[CellMode::Blocks, CellMode::Half], box_);
@@ -300,6 +322,20 @@ pub fn plan(app: &App, area: Rect) -> Plan {
                 tries.iter().position(|p| p.kernel.is_some()).unwrap_or(0)
             };
             plan = tries.swap_remove(pick);
+            // A photograph whose x prints numbers beside it at another scale: one row
+            // at one scale instead.
+            if photo_forward && !photo_at_one_scale(app, &plan) {
+                let mut one = fresh.clone();
+                if place_photo_row(app, top, &mut one) {
+                    place_zoom(app, top, true, &mut one);
+                    place_kernel_and_marks(app, top, &mut one);
+                    if one.zoom.is_none() {
+                        place_zoom(app, top, false, &mut one);
+                    }
+                    plan = one;
+                    tight = area.height <= status::SHORT_ROWS;
+                }
+            }
         }
         Phase::Backward => {
             let mut row = rest;
@@ -328,13 +364,37 @@ pub fn plan(app: &App, area: Rect) -> Plan {
             plan.marks = free_spot(&plan, top, 40, marks::height());
         }
     }
+    finish(
+        app,
+        plan,
+        (top, body, tight),
+        bottom_h,
+        eq_w,
+        code_fits,
+        routes,
+    )
+}
+
+/// The arithmetic and the code right under the grids, and the receptive field's panel.
+fn finish(
+    app: &App,
+    mut plan: Plan,
+    (top, body, tight): (Rect, Rect, bool),
+    bottom_h: u16,
+    eq_w: usize,
+    code_fits: bool,
+    routes: bool,
+) -> Plan {
     // The arithmetic and the code go right under the grids.
     let used = occupied(&plan)
         .iter()
         .map(|r| r.bottom())
         .max()
         .unwrap_or(top.y);
-    let y = (used + 1).min(body.bottom() - bottom_h);
+    // One blank line under the grids, unless `tight` and the legend is the last line.
+    let legend_last = plan.legend.is_some_and(|l| l.bottom() == used);
+    let blank = u16::from(!(tight && legend_last));
+    let y = (used + blank).min(body.bottom() - bottom_h);
     let bottom = Rect::new(body.x, y, body.width, body.bottom() - y);
     let eq_w = eq_w.min(bottom.width as usize) as u16;
     plan.equation = sub(bottom, 0, 0, eq_w, bottom.height);
@@ -434,6 +494,21 @@ fn bands(plan: &Plan, top: Rect) -> Vec<Rect> {
         out.push(band(top.x, all_bottom.max(o.used.bottom()), top.width));
     }
     out
+}
+
+/// The columns the title of a grid drawn in `rect` (one of `group`'s) may take: up to
+/// one column before the next panel or grid on its title line, else the frame's edge;
+/// never fewer than the grid's own width.
+pub fn title_width(plan: &Plan, group: &Placement, rect: Rect) -> u16 {
+    let others = occupied(plan)
+        .into_iter()
+        .filter(|r| *r != group.used)
+        .chain(group.rects.iter().copied().filter(|r| *r != rect));
+    let limit = others
+        .filter(|r| r.y <= rect.y && rect.y < r.bottom() && r.x > rect.x)
+        .map(|r| r.x.saturating_sub(1))
+        .fold(plan.status.right(), u16::min);
+    limit.saturating_sub(rect.x).max(rect.width)
 }
 
 /// Every rect placed so far.
@@ -820,23 +895,128 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
     }
 }
 
-/// Backward: the photograph as a small context picture (at most half a grid of
-/// dx_pad wide), where a free place is left.
+/// Backward: the photograph as a context picture at dx_pad's scale (within a grid of
+/// dx_pad's box), where a free place is left.
 fn place_thumbnail(app: &App, top: Rect, plan: &mut Plan) {
     if !(overview::is_photo(app) && app.color.has_color()) {
         return;
     }
     let g = app.layer().geom;
+    // x's shape: at the factor of the array being written (with x's ring), or not
+    // at all (one shape, one scale in a frame).
+    let s = plan
+        .grads
+        .as_ref()
+        .or(plan.touches.as_ref())
+        .map_or(1, |p| place::factor(g.hp(), g.wp(), g.pad, p.shown));
     let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
-    let (w, h) = ((bw / 2).max(20), bh);
     for place in open_places(plan, top, false) {
-        let area = Rect::new(place.x, place.y, w.min(place.width), h.min(place.height));
-        let p = place::place_modes(1, g.h, g.w, &[CellMode::Half], area);
+        let area = Rect::new(place.x, place.y, bw.min(place.width), bh.min(place.height));
+        let Some(p) = place::place_at(1, g.h, g.w, 0, s, CellMode::Half, area) else {
+            continue;
+        };
         if p.shown.1 >= 12 && fits_free(plan, &p, area) {
             plan.overview = Some(p);
             return;
         }
     }
+}
+
+/// Forward, a photograph too large to print its numbers: the photo, x's channels and
+/// the maps in one row at one whole factor (the maps at their own when their shape is
+/// another), the smallest at which the photo and the maps fit. x's channels are drawn
+/// at that factor where they fit, else not at all: the photo shows x whole, in its
+/// own colours, and the picture and its maps keep their size. Square blocks only
+/// where all three fit in them at 1:1, else half blocks for all. False when nothing
+/// fits (the caller places as for any input).
+fn place_photo_row(app: &App, top: Rect, plan: &mut Plan) -> bool {
+    let g = app.layer().geom;
+    let same_shape = (g.h_out, g.w_out) == (g.h, g.w);
+    let maps_in = |s: usize, mode: CellMode, x: u16| -> Option<Placement> {
+        let x = x.saturating_sub(top.x);
+        let area = sub(
+            top,
+            x,
+            0,
+            top.width.saturating_sub(x),
+            top.height.saturating_sub(1),
+        );
+        if area.width < 8 {
+            return None;
+        }
+        if same_shape {
+            place::place_at(g.f, g.h_out, g.w_out, 0, s, mode, area)
+        } else {
+            let p = place::place_modes(g.f, g.h_out, g.w_out, &[mode], area);
+            (p.rects.len() == g.f && fits_inside(&p, area)).then_some(p)
+        }
+    };
+    for s in 1..=g.h.max(g.w) {
+        let modes: &[CellMode] = if s == 1 {
+            &[CellMode::Blocks, CellMode::Half]
+        } else {
+            &[CellMode::Half]
+        };
+        for &mode in modes {
+            let Some(photo) = place::place_at(1, g.h, g.w, 0, s, mode, top) else {
+                continue;
+            };
+            let after_photo = photo.used.right() + 2;
+            let x_area = sub(
+                top,
+                after_photo.saturating_sub(top.x),
+                0,
+                top.width.saturating_sub(after_photo - top.x),
+                top.height,
+            );
+            let input = place::place_at(g.c, g.hp(), g.wp(), g.pad, s, mode, x_area);
+            let with_x = input
+                .as_ref()
+                .and_then(|x| maps_in(s, mode, x.used.right() + 2).map(|m| (x.clone(), m)));
+            let (input, maps) = match with_x {
+                Some((x, m)) => (Some(x), m),
+                // Square blocks only with x's channels; half blocks without them.
+                None if mode == CellMode::Blocks => continue,
+                None => match maps_in(s, mode, after_photo) {
+                    Some(m) => (None, m),
+                    None => continue,
+                },
+            };
+            let legend_y = maps.used.bottom().min(top.bottom().saturating_sub(1));
+            let legend_x = maps.used.x;
+            let legend = Rect::new(legend_x, legend_y, top.right() - legend_x, 1);
+            plan.overview = Some(photo);
+            plan.input = input;
+            plan.legend = Some(legend.intersection(top));
+            plan.fmap = Some((maps, (0..g.f).collect()));
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the photo, x's channels and the maps (where of the photo's shape) are
+/// placed at one whole factor.
+fn photo_at_one_scale(app: &App, plan: &Plan) -> bool {
+    let g = app.layer().geom;
+    let mut factors = Vec::new();
+    if let Some(p) = &plan.overview {
+        factors.push(place::factor(g.h, g.w, 0, p.shown));
+    }
+    if let Some(p) = &plan.input {
+        factors.push(place::factor(g.hp(), g.wp(), g.pad, p.shown));
+    }
+    if let Some((p, _)) = &plan.fmap
+        && (g.h_out, g.w_out) == (g.h, g.w)
+    {
+        factors.push(place::factor(g.h_out, g.w_out, 0, p.shown));
+    }
+    factors.windows(2).all(|w| w[0] == w[1])
+}
+
+/// Whether a placement lies inside `area`.
+fn fits_inside(p: &Placement, area: Rect) -> bool {
+    p.used.bottom() <= area.bottom() && p.used.right() <= area.right()
 }
 
 /// Forward, one row of grids: x on the left, the feature maps (and their legend) on

@@ -143,6 +143,31 @@ pub fn place_ring(
     })
 }
 
+/// `k` grids of rows x cols (a padding ring `ring` wide, kept whole) shrunk by the
+/// whole factor `s`, in `mode`, side by side or stacked, if they fit `area`: what
+/// places arrays of one shape at one scale.
+pub fn place_at(
+    k: usize,
+    rows: usize,
+    cols: usize,
+    ring: usize,
+    s: usize,
+    mode: CellMode,
+    area: Rect,
+) -> Option<Placement> {
+    let shown = (
+        Axis::new(rows, ring, s).shown(),
+        Axis::new(cols, ring, s).shown(),
+    );
+    arrange(k.clamp(1, 64), rows, cols, shown, mode, area)
+}
+
+/// The whole factor grids of rows x cols (a ring `ring` wide) showing `shown` cells
+/// are drawn at, as their titles state it.
+pub fn factor(rows: usize, cols: usize, ring: usize, shown: (usize, usize)) -> usize {
+    shrink_for(rows, ring, shown.0).max(shrink_for(cols, ring, shown.1))
+}
+
 /// `k` grids showing `shown` cells side by side, else stacked, if either fits.
 fn arrange(
     k: usize,
