@@ -83,7 +83,69 @@ pub const ROBUST_PERCENTILE: f64 = 0.99;
 /// percentile is 0, and 0 when no value is finite. A map of fewer than 100 cells
 /// gets its largest |value|.
 pub fn robust_abs(values: impl Iterator<Item = f64>) -> f64 {
-    let mut abs: Vec<f64> = values.filter(|v| v.is_finite()).map(f64::abs).collect();
+    let abs: Vec<f64> = values.filter(|v| v.is_finite()).map(f64::abs).collect();
+    percentile_of(abs)
+}
+
+/// [`robust_abs`] of a map held as one slice, without collecting and selecting among
+/// all its values (a stack's rebuild takes the scales of some 80 maps of 135,000
+/// cells, and that was a quarter of its time): a sample's 97th percentile gives a
+/// threshold below the 99th, one pass counts the finite values and keeps those at or
+/// above it (about 3%), and the percentile is selected among those. The result is
+/// exactly [`robust_abs`]'s: every value left out is below every value kept, so the
+/// rank among the kept is the rank among all less the number left out; where the
+/// sample misleads (fewer kept than the ranks above the percentile) it falls back to
+/// selecting among all.
+pub fn robust_abs_slice(values: &[f64]) -> f64 {
+    const SAMPLE: usize = 2048;
+    if values.len() < 4 * SAMPLE {
+        return robust_abs(values.iter().copied());
+    }
+    let mut sample: Vec<f64> = values
+        .iter()
+        .step_by(values.len() / SAMPLE)
+        .filter(|v| v.is_finite())
+        .map(|v| v.abs())
+        .collect();
+    if sample.is_empty() {
+        return robust_abs(values.iter().copied());
+    }
+    let at = sample.len() * 97 / 100;
+    let (_, t, _) = sample.select_nth_unstable_by(at, f64::total_cmp);
+    let t = *t;
+    let mut finite = 0usize;
+    let mut kept = Vec::with_capacity(values.len() / 16);
+    for &v in values {
+        if v.is_finite() {
+            finite += 1;
+            let a = v.abs();
+            if a >= t {
+                kept.push(a);
+            }
+        }
+    }
+    if finite == 0 {
+        return 0.0;
+    }
+    let rank = ((finite as f64 * ROBUST_PERCENTILE).ceil() as usize).clamp(1, finite);
+    // The percentile is the (finite - rank + 1)-th largest.
+    let above = finite - rank + 1;
+    if kept.len() < above {
+        return robust_abs(values.iter().copied());
+    }
+    let at = kept.len() - above;
+    let (_, q, _) = kept.select_nth_unstable_by(at, f64::total_cmp);
+    let q = *q;
+    if q > 0.0 {
+        q
+    } else {
+        kept.iter().copied().fold(0.0, f64::max)
+    }
+}
+
+/// The nearest-rank 99th percentile of these magnitudes (any order), or their
+/// largest where it is 0; 0 for none.
+fn percentile_of(mut abs: Vec<f64>) -> f64 {
     if abs.is_empty() {
         return 0.0;
     }
@@ -278,7 +340,10 @@ fn per_map(a: &Array4<f64>) -> Vec<f64> {
         .map(|k| a.slice(ndarray::s![k / f, k % f, .., ..]))
         .collect();
     maps.par_iter()
-        .map(|m| robust_abs(m.iter().copied()))
+        .map(|m| match m.as_slice() {
+            Some(values) => robust_abs_slice(values),
+            None => robust_abs(m.iter().copied()),
+        })
         .collect()
 }
 
@@ -664,5 +729,76 @@ mod scale_tests {
         assert_eq!(robust_abs(zeros.iter().copied()), 3.5);
         assert_eq!(robust_abs([f64::NAN].into_iter()), 0.0);
         assert_eq!(robust_abs(std::iter::empty()), 0.0);
+    }
+
+    /// A map of `n` values from a seeded generator (a heavy tail: a few large ones).
+    fn map(n: usize, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+                u / (1.0 - 1.9 * u.abs())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_scale_of_a_slice_is_the_scale_of_its_values() {
+        use super::robust_abs_slice;
+        let n = 135_300;
+        let mut cases: Vec<(&str, Vec<f64>)> = vec![
+            ("heavy tail", map(n, 7)),
+            ("small map", map(5000, 8)),
+            ("sorted", {
+                let mut v = map(n, 9);
+                v.sort_by(f64::total_cmp);
+                v
+            }),
+            ("mostly zeros", {
+                let mut v = vec![0.0; n];
+                for i in (0..n).step_by(997) {
+                    v[i] = -(i as f64);
+                }
+                v
+            }),
+            ("all zeros", vec![0.0; n]),
+            ("one value", vec![-2.5; n]),
+            ("not finite", {
+                let mut v = map(n, 10);
+                for i in (0..n).step_by(5) {
+                    v[i] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY][i % 3];
+                }
+                v
+            }),
+            ("no finite value", vec![f64::NAN; n]),
+            // Large values exactly where the sample looks: the threshold is too high
+            // and the selection falls back to all the values.
+            ("a misleading sample", {
+                let n = 1_000_000;
+                let step = n / 2048;
+                (0..n)
+                    .map(|i| {
+                        if i % step == 0 {
+                            1e9
+                        } else {
+                            (i % 1000) as f64
+                        }
+                    })
+                    .collect()
+            }),
+        ];
+        cases.push(("ties at the threshold", {
+            (0..n).map(|i| ((i * 7919) % 50) as f64).collect()
+        }));
+        for (what, values) in cases {
+            assert_eq!(
+                robust_abs_slice(&values).to_bits(),
+                by_sorting(&values).to_bits(),
+                "{what}"
+            );
+        }
     }
 }
