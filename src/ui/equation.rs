@@ -471,17 +471,22 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let color = app.color;
     let (d, w) = fitting(app, area.width as usize);
     let db_total = after.grads.db[p.f];
+    // Whole numbers as integers (`--dout ones`: `db[0] = 12`), as in the blocks.
+    let whole = [b.dout, b.db_add, db_total]
+        .iter()
+        .all(|v| v.fract() == 0.0 && v.abs() < 1e9);
+    let db_d = if whole { 0 } else { 3 };
     let title = format!(
         "dout[{},{},{},{}] = {}   db[{}] += {} → db[{}] = {}",
         p.n,
         p.f,
         p.i,
         p.j,
-        fixed(b.dout, 3),
+        fixed(b.dout, db_d),
         p.f,
-        fixed(b.db_add, 3),
+        fixed(b.db_add, db_d),
         p.f,
-        fixed(db_total, 3)
+        fixed(db_total, db_d)
     );
     put(buf, area, area.x, area.y, &title, theme::bold());
     // Five blocks where they fit: dx_pad's window before + dout·w[f] = after, so

@@ -532,6 +532,7 @@ impl Grid<'_> {
         let title_w = title_w.max(area.width);
         let title = scrolled_title(&self.title, v, self.rows, self.cols, title_w);
         let title_area = Rect::new(area.x, area.y, title_w, 1).intersection(buf.area);
+        let title = keep_scale(&title, title_area.right().saturating_sub(area.x) as usize);
         super::text::put_title(buf, title_area, area.x, area.y, &title, theme::bold());
         let decimals = if mode.has_numbers() {
             self.decimals(v, mode.number_chars())
@@ -657,6 +658,27 @@ fn checker(mut cell: GridCell, r: usize, c: usize) -> GridCell {
         };
     }
     cell
+}
+
+/// A title too long for `room` columns cut before its scale label, which stays
+/// (`dx R=G=B = dx_pad … (1:2)` → `dx R=G=B … (1:2)`): a shrunk grid always says
+/// by how much.
+fn keep_scale(title: &str, room: usize) -> String {
+    let width = super::text::width;
+    let Some(at) = title.rfind(" (1:") else {
+        return title.to_string();
+    };
+    if width(title) <= room || !title.ends_with(')') {
+        return title.to_string();
+    }
+    let label = &title[at..];
+    let head =
+        super::text::shorten(&title[..at], room.saturating_sub(width(label))).replace(" = …", " …");
+    if head.is_empty() {
+        label.trim_start().to_string()
+    } else {
+        format!("{head}{label}")
+    }
 }
 
 /// The title with, when scrolled, which rows (↕) and columns (↔) show; shortened to
@@ -934,6 +956,21 @@ mod tests {
             assert_eq!(g.cell_at(area, mode, 9, y), Some((1, 1)), "line {y}");
         }
         assert_eq!(g.cell_at(area, mode, 9, 7), Some((2, 1)));
+    }
+
+    #[test]
+    fn a_cut_title_keeps_its_scale_label() {
+        assert_eq!(
+            keep_scale("dx R=G=B = dx_pad inside the ring (1:2)", 18),
+            "dx R=G=B … (1:2)"
+        );
+        assert_eq!(keep_scale("dx_pad R=G=B (1:2)", 18), "dx_pad R=G=B (1:2)");
+        assert_eq!(keep_scale("x R (1:3)", 5), "(1:3)");
+        assert_eq!(
+            keep_scale("out[0] sobel-x", 6),
+            "out[0] sobel-x",
+            "no label, cut later"
+        );
     }
 
     #[test]

@@ -51,11 +51,9 @@ fn step_jump_backward_help_quit_on_the_bundled_image() {
     let screen = t.wait_until("backward, drawn whole", |s| {
         s.contains("BACKWARD") && s.contains("done: the ring is cropped away")
     });
-    assert!(screen.contains("dout[0,1,10,15] = 1.000"), "{screen}");
-    assert!(
-        screen.contains("db[1] += 1.000 → db[1] = 176.000"),
-        "{screen}"
-    );
+    // Whole numbers print as integers.
+    assert!(screen.contains("dout[0,1,10,15] = 1 "), "{screen}");
+    assert!(screen.contains("db[1] += 1 → db[1] = 176"), "{screen}");
     // After the last step the padding ring is cropped away: dx_pad has become dx.
     assert!(screen.contains("dx R"), "{screen}");
     assert!(

@@ -862,6 +862,14 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
     let min_cols = g.w_out.min(8);
     let all: Vec<usize> = (0..g.f).collect();
     let one = vec![app.pos().f];
+    // dout of x's shape beside a dx_pad drawn as a picture: at dx_pad's whole factor
+    // and in its cells (one shape, one scale in a frame), or not at all.
+    let at_dx_scale = ((g.h_out, g.w_out) == (g.h, g.w) && !written.has_numbers())
+        .then(|| {
+            let p = plan.grads.as_ref().or(plan.touches.as_ref())?;
+            Some(place::factor(g.hp(), g.wp(), g.pad, p.shown))
+        })
+        .flatten();
     for place in open_places(plan, top, false) {
         for filters in [&all, &one] {
             let k = filters.len() as u16;
@@ -873,7 +881,16 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
                     w.min(place.width),
                     h.min(place.height.saturating_sub(1)),
                 );
-                let p = place::place_modes(filters.len(), g.h_out, g.w_out, &modes, area);
+                let p = match at_dx_scale {
+                    Some(s) => {
+                        match place::place_at(filters.len(), g.h_out, g.w_out, 0, s, written, area)
+                        {
+                            Some(p) => p,
+                            None => continue,
+                        }
+                    }
+                    None => place::place_modes(filters.len(), g.h_out, g.w_out, &modes, area),
+                };
                 let readable = p.shown.1 >= min_cols && p.rects.len() == filters.len();
                 if !readable || !fits_free(plan, &p, area) {
                     continue;
