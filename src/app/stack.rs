@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2, Array4};
 
 use crate::conv::{
-    BackwardState, Geometry, Grads, NetLayer, OutPos, Region, RouteStep, Router, StackGrads,
-    field_regions, spec_text,
+    BackwardState, Geometry, Grads, LayerGrads, NetLayer, OutPos, Region, RouteStep, Router,
+    StackGrads, field_regions, spec_text,
 };
 use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
@@ -458,71 +458,29 @@ pub struct StackBuilt {
 /// result ([`Below`]): their input, weights, output, colour scales of x and out and
 /// touch counts stand.
 pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
+    use rayon::prelude::*;
     let grads = stack.backward()?;
     let from = from.min(stack.net.layers.len() - 1);
     let StackGrads { douts, grads } = grads;
+    // Each layer's scene and colour scales at once (they read the stack, not each
+    // other): on two cores about half the time of one after the other.
+    let parts: Vec<(usize, Array4<f64>, LayerGrads)> = douts
+        .into_iter()
+        .zip(grads)
+        .enumerate()
+        .map(|(l, (dout, g))| (l, dout, g))
+        .collect();
+    let done: Vec<Part> = parts
+        .into_par_iter()
+        .map(|(l, dout, g)| build_layer(&stack, from, l, dout, g))
+        .collect::<Result<_>>()?;
     let mut built = Vec::with_capacity(stack.net.layers.len() - from);
     let mut below = Vec::with_capacity(from);
-    for (l, (dout, g)) in douts.into_iter().zip(grads).enumerate() {
-        let layer = &stack.net.layers[l];
-        if l < from {
-            let grads = match (g.conv, router_of(layer)) {
-                (Some(conv), _) => conv,
-                (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
-                (None, None) => bail!("a routing layer without its router"),
-            };
-            let mut scales = BackwardScales::of(&dout, &grads);
-            scales.grads = Some(grads);
-            below.push(Below { dout, scales });
-            continue;
+    for part in done {
+        match part {
+            Part::Below(b) => below.push(*b),
+            Part::Built(b) => built.push(*b),
         }
-        let out = (*stack.net.outs[l]).clone();
-        let channels: Vec<String> = if l == 0 {
-            stack.labels.channels.clone()
-        } else {
-            (0..layer.x().dim().1).map(|c| format!("c{c}")).collect()
-        };
-        let (kind, scene, full) = match &**layer {
-            NetLayer::Conv(conv) => {
-                let mut scene = stack.conv_scene(l, dout).context("a conv layer")?;
-                scene.labels.channels = channels;
-                let total = conv.geom.total_steps();
-                let full = BackwardState {
-                    steps_done: total,
-                    grads: g.conv.context("a conv layer's gradients")?,
-                    touches: conv.touches_after(total),
-                };
-                (Kind::Conv, scene, full)
-            }
-            NetLayer::Pool(_) | NetLayer::Relu(_) => {
-                let router = router_of(layer).context("a routing layer")?;
-                let shadow = router.shadow(layer.x().clone())?;
-                let total = shadow.geom.total_steps();
-                let full = BackwardState {
-                    steps_done: total,
-                    grads: routed_grads(g.dx, &shadow.geom),
-                    touches: shadow.touches_after(total),
-                };
-                let labels = Labels {
-                    source: stack.labels.source.clone(),
-                    kernels: channels.clone(),
-                    channels,
-                    scale: if l == 0 {
-                        stack.labels.scale
-                    } else {
-                        Scale::Raw
-                    },
-                };
-                let scene = Scene {
-                    layer: shadow,
-                    dout,
-                    labels,
-                };
-                (Kind::Route(router), scene, full)
-            }
-        };
-        let cache = SceneCache::from_parts(&scene, out, full);
-        built.push((kind, scene, cache));
     }
     Ok(StackBuilt {
         source: stack,
@@ -530,6 +488,80 @@ pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
         layers: built,
         below,
     })
+}
+
+/// One layer of [`build_layers`]: below `from`, its new backward pass; from `from`
+/// up, the whole layer.
+enum Part {
+    Below(Box<Below>),
+    Built(Box<Built>),
+}
+
+fn build_layer(
+    stack: &StackScene,
+    from: usize,
+    l: usize,
+    dout: Array4<f64>,
+    g: LayerGrads,
+) -> Result<Part> {
+    let layer = &stack.net.layers[l];
+    if l < from {
+        let grads = match (g.conv, router_of(layer)) {
+            (Some(conv), _) => conv,
+            (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
+            (None, None) => bail!("a routing layer without its router"),
+        };
+        let mut scales = BackwardScales::of(&dout, &grads);
+        scales.grads = Some(grads);
+        return Ok(Part::Below(Box::new(Below { dout, scales })));
+    }
+    let out = (*stack.net.outs[l]).clone();
+    let channels: Vec<String> = if l == 0 {
+        stack.labels.channels.clone()
+    } else {
+        (0..layer.x().dim().1).map(|c| format!("c{c}")).collect()
+    };
+    let (kind, scene, full) = match &**layer {
+        NetLayer::Conv(conv) => {
+            let mut scene = stack.conv_scene(l, dout).context("a conv layer")?;
+            scene.labels.channels = channels;
+            let total = conv.geom.total_steps();
+            let full = BackwardState {
+                steps_done: total,
+                grads: g.conv.context("a conv layer's gradients")?,
+                touches: conv.touches_after(total),
+            };
+            (Kind::Conv, scene, full)
+        }
+        NetLayer::Pool(_) | NetLayer::Relu(_) => {
+            let router = router_of(layer).context("a routing layer")?;
+            let shadow = router.shadow(layer.x().clone())?;
+            let total = shadow.geom.total_steps();
+            let full = BackwardState {
+                steps_done: total,
+                grads: routed_grads(g.dx, &shadow.geom),
+                touches: shadow.touches_after(total),
+            };
+            let labels = Labels {
+                source: stack.labels.source.clone(),
+                kernels: channels.clone(),
+                channels,
+                scale: if l == 0 {
+                    stack.labels.scale
+                } else {
+                    Scale::Raw
+                },
+            };
+            let scene = Scene {
+                layer: shadow,
+                dout,
+                labels,
+            };
+            (Kind::Route(router), scene, full)
+        }
+    };
+    let cache = SceneCache::from_parts(&scene, out, full);
+    Ok(Part::Built(Box::new((kind, scene, cache))))
 }
 
 /// How a pooling or ReLU layer routes (None for a conv layer).
