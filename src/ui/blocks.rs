@@ -55,6 +55,14 @@ impl Best {
         }
     }
 
+    /// One cell of rank `rank` and magnitude `mag`, offered in the scan's order.
+    pub fn offer(&mut self, cell: (usize, usize), rank: u8, mag: f64) {
+        if self.key.is_none_or(|key| (rank, mag) > key) {
+            self.key = Some((rank, mag));
+            self.cell = cell;
+        }
+    }
+
     pub fn cell(&self) -> (usize, usize) {
         self.cell
     }

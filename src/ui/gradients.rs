@@ -129,21 +129,26 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
                     best.offer_run(r, run.clone(), if done { 0 } else { 2 }, Some(&row[run]));
                     continue;
                 }
-                // Runs of written and unwritten cells.
-                let mut start = run.start;
-                while start < run.end {
-                    let on = written[start] > 0;
-                    let end = (start..run.end)
-                        .find(|&c| (written[c] > 0) != on)
-                        .unwrap_or(run.end);
-                    best.offer_run(
-                        r,
-                        start..end,
-                        if on { 2 } else { 1 },
-                        Some(&row[start..end]),
-                    );
-                    start = end;
+                // Written cells (rank 2) outrank unwritten ones (rank 1), which are
+                // exactly 0: the run's first largest |value|, where it is not 0, is a
+                // written cell's, and the choice; else the run's first written cell,
+                // else its first cell.
+                if run.is_empty() {
+                    continue;
                 }
+                let (i, mag) = super::blocks::first_max(&row[run.clone()]);
+                if mag > 0.0 {
+                    best.offer((r, run.start + i), 2, mag);
+                    continue;
+                }
+                let touched = &written[run.clone()];
+                let any = touched.iter().fold(0, |a, &t| a | t) != 0;
+                let at = if any {
+                    touched.iter().position(|&t| t > 0).unwrap_or(0)
+                } else {
+                    0
+                };
+                best.offer((r, run.start + at), if any { 2 } else { 1 }, 0.0);
             }
         }
         let mark = match super::blocks::input_mark(app, &rows, &cols) {
