@@ -42,3 +42,33 @@ fn advise_huge(data: &mut [f64]) {
 
 #[cfg(not(target_os = "linux"))]
 fn advise_huge(_data: &mut [f64]) {}
+
+/// Elements a task of [`fill`] and [`copy`] takes: 2 MB, so that a 1024x1024 layer's
+/// arrays are cut into a few dozen tasks and small ones stay on one core.
+const CHUNK: usize = 1 << 18;
+
+/// Every element of `a` set to `v`, in chunks on every core (a jump to the first
+/// step clears 50 MB at 1024x1024).
+pub(super) fn fill<D: ndarray::Dimension>(a: &mut ndarray::Array<f64, D>, v: f64) {
+    use rayon::prelude::*;
+    match a.as_slice_mut() {
+        Some(data) => data.par_chunks_mut(CHUNK).for_each(|c| c.fill(v)),
+        None => a.fill(v),
+    }
+}
+
+/// `dst` = `src`, of one shape, in chunks on every core (a jump to the last step
+/// copies 50 MB of totals at 1024x1024).
+pub(super) fn copy<D: ndarray::Dimension>(
+    dst: &mut ndarray::Array<f64, D>,
+    src: &ndarray::Array<f64, D>,
+) {
+    use rayon::prelude::*;
+    match (dst.as_slice_mut(), src.as_slice()) {
+        (Some(d), Some(s)) if d.len() == s.len() => d
+            .par_chunks_mut(CHUNK)
+            .zip(s.par_chunks(CHUNK))
+            .for_each(|(d, s)| d.copy_from_slice(s)),
+        _ => dst.assign(src),
+    }
+}

@@ -492,16 +492,16 @@ impl BackwardCursor {
             full.filter(|f| f.steps_done == total && f.grads.dx_pad.dim() == grads.dx_pad.dim());
         match (start, full) {
             (0, _) if shapes_fit => {
-                grads.dx_pad.fill(0.0);
-                grads.dx.fill(0.0);
+                super::memory::fill(&mut grads.dx_pad, 0.0);
+                super::memory::fill(&mut grads.dx, 0.0);
                 grads.dw.fill(0.0);
                 grads.db.fill(0.0);
             }
             (s, Some(full))
                 if s == total && shapes_fit && full.grads.dx.dim() == grads.dx.dim() =>
             {
-                grads.dx_pad.assign(&full.grads.dx_pad);
-                grads.dx.assign(&full.grads.dx);
+                super::memory::copy(&mut grads.dx_pad, &full.grads.dx_pad);
+                super::memory::copy(&mut grads.dx, &full.grads.dx);
                 grads.dw.assign(&full.grads.dw);
                 grads.db.assign(&full.grads.db);
             }

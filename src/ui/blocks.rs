@@ -15,7 +15,8 @@ use crate::conv::Window;
 
 /// Which cell of a block (rows, columns of the source grid) a shrunk grid shows, and
 /// the strongest mark in the block.
-pub type BlockFn<'a> = Box<dyn Fn(Range<usize>, Range<usize>) -> ((usize, usize), Mark) + 'a>;
+pub type BlockFn<'a> =
+    Box<dyn Fn(Range<usize>, Range<usize>) -> ((usize, usize), Mark) + Sync + 'a>;
 
 /// How `Grid::shrunk` ranks values of one rank: by |v|, a value that is not finite
 /// above every finite one.
@@ -29,29 +30,34 @@ pub fn magnitude(v: f64) -> f64 {
 
 /// The strongest cell so far of a block scanned row by row, left to right: a later
 /// cell replaces it only if strictly stronger (rank, then magnitude), so the first of
-/// equals stays, as in `Grid::shrunk`.
-pub struct Best {
+/// equals stays, as in `Grid::shrunk`. A run is compared by its largest magnitude
+/// alone; where in it that value sits is looked up once, for the run that wins.
+pub struct Best<'a> {
     key: Option<(u8, f64)>,
     cell: (usize, usize),
+    /// The winning run's values, where its cell is still to be found in them.
+    run: Option<&'a [f64]>,
 }
 
-impl Best {
-    pub fn new() -> Best {
+impl<'a> Best<'a> {
+    pub fn new() -> Best<'a> {
         Best {
             key: None,
             cell: (0, 0),
+            run: None,
         }
     }
 
     /// Row `r`'s columns `cols`, all of rank `rank`, with these values (`None`: all 0).
-    pub fn offer_run(&mut self, r: usize, cols: Range<usize>, rank: u8, values: Option<&[f64]>) {
+    pub fn offer_run(&mut self, r: usize, cols: Range<usize>, rank: u8, values: Option<&'a [f64]>) {
         if cols.is_empty() || self.key.is_some_and(|(k, _)| rank < k) {
             return;
         }
-        let (i, mag) = values.map_or((0, 0.0), first_max);
+        let mag = values.map_or(0.0, max_magnitude);
         if self.key.is_none_or(|key| (rank, mag) > key) {
             self.key = Some((rank, mag));
-            self.cell = (r, cols.start + i);
+            self.cell = (r, cols.start);
+            self.run = values;
         }
     }
 
@@ -60,37 +66,55 @@ impl Best {
         if self.key.is_none_or(|key| (rank, mag) > key) {
             self.key = Some((rank, mag));
             self.cell = cell;
+            self.run = None;
         }
     }
 
     pub fn cell(&self) -> (usize, usize) {
-        self.cell
+        let (r, c) = self.cell;
+        match (self.run, self.key) {
+            (Some(values), Some((_, mag))) => {
+                let at = values.iter().position(|&v| magnitude(v) == mag);
+                (r, c + at.unwrap_or(0))
+            }
+            _ => self.cell,
+        }
     }
 }
 
-impl Default for Best {
+impl Default for Best<'_> {
     fn default() -> Self {
         Best::new()
     }
 }
 
-/// The index of the first value of largest magnitude, and that magnitude: the largest
-/// found with four independent maxima (which the compiler can keep in vectors), then
-/// its first place.
-pub fn first_max(values: &[f64]) -> (usize, f64) {
-    let mut tops = [0.0f64; 4];
-    let chunks = values.chunks_exact(4);
+/// The largest magnitude of `values` (0 for none; a value that is not finite counts
+/// as infinite): |v| by clearing the sign bit, NaN's bit patterns above infinity's
+/// brought down to it, in eight independent maxima the compiler keeps in vectors.
+pub fn max_magnitude(values: &[f64]) -> f64 {
+    let abs = |v: f64| f64::from_bits(v.to_bits() & !(1 << 63)).min(f64::INFINITY);
+    let mut tops = [0.0f64; 8];
+    let chunks = values.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {
         for (top, &v) in tops.iter_mut().zip(chunk) {
-            let m = magnitude(v);
+            let m = abs(v);
             *top = if m > *top { m } else { *top };
         }
     }
-    let mut top = tops.into_iter().fold(0.0, f64::max);
+    let mut top = tops
+        .into_iter()
+        .fold(0.0, |a: f64, b| if b > a { b } else { a });
     for &v in rest {
-        top = top.max(magnitude(v));
+        let m = abs(v);
+        top = if m > top { m } else { top };
     }
+    top
+}
+
+/// The index of the first value of largest magnitude, and that magnitude.
+pub fn first_max(values: &[f64]) -> (usize, f64) {
+    let top = max_magnitude(values);
     let at = values
         .iter()
         .position(|&v| magnitude(v) == top)

@@ -136,9 +136,9 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
                 if run.is_empty() {
                     continue;
                 }
-                let (i, mag) = super::blocks::first_max(&row[run.clone()]);
-                if mag > 0.0 {
-                    best.offer((r, run.start + i), 2, mag);
+                let values = &row[run.clone()];
+                if super::blocks::max_magnitude(values) > 0.0 {
+                    best.offer_run(r, run, 2, Some(values));
                     continue;
                 }
                 let touched = &written[run.clone()];
