@@ -164,14 +164,18 @@ fn workload(h: usize, w: usize, f: usize, k: usize) -> anyhow::Result<(Layer, Ar
 
 /// The median of `repeat` timed runs of `run`, after one untimed run, in ms.
 fn median_ms(repeat: usize, mut run: impl FnMut()) -> f64 {
+    median_of(repeat, || {
+        let start = Instant::now();
+        run();
+        start.elapsed()
+    })
+}
+
+/// The median in ms of the times `run` reports (after one run not counted): for what
+/// is timed from inside, as a key to its frame before the work that follows it.
+fn median_of(repeat: usize, mut run: impl FnMut() -> std::time::Duration) -> f64 {
     run();
-    let mut times: Vec<f64> = (0..repeat)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
+    let mut times: Vec<f64> = (0..repeat).map(|_| run().as_secs_f64() * 1e3).collect();
     times.sort_by(f64::total_cmp);
     let mid = times.len() / 2;
     if times.len() % 2 == 1 {
@@ -367,9 +371,9 @@ fn stack_frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Resul
         let bwd = median_ms(repeat, || step(&mut app));
         let mut up = false;
         let mut param = |app: &mut App| {
-            median_ms(repeat, || {
+            median_of(repeat, || {
                 up = !up;
-                std::hint::black_box(parameter_change(app, up));
+                std::hint::black_box(parameter_change_timed(app, up)).1
             })
         };
         let param_bwd = param(&mut app);
@@ -394,7 +398,7 @@ fn stack_frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Resul
             forward_ms: Some(param_fwd),
             backward_ms: Some(param_bwd),
             note: format!(
-                "key to frame, layer {l}'s stride 1 -> 2 and back alternately, the stack rebuilt from layer {l} up (forward, backward, every layer's scene), in the forward and the backward phase"
+                "key to frame, layer {l}'s stride 1 -> 2 and back alternately, the stack rebuilt from layer {l} up (forward, backward down to layer {l}, those layers' scenes; the layers below in a second answer after the frame), in the forward and the backward phase"
             ),
             ..Row::default()
         });
@@ -451,13 +455,29 @@ fn frame_rows(
 /// the rebuild its [`crate::app::Effect::Compute`] job does (a whole new scene: dout,
 /// forward and backward passes, touch counts, colour scales), then the frame at 200x60.
 fn parameter_change(app: &mut App, up: bool) -> Buffer {
+    parameter_change_timed(app, up).0
+}
+
+/// A parameter change as the terminal answers it: the key, the job it asks for, and
+/// the frame drawn from its answer (the time returned); then any job that answer asks
+/// for (a stack's layers below the edited one), which comes after the frame.
+fn parameter_change_timed(app: &mut App, up: bool) -> (Buffer, std::time::Duration) {
     let action = if up {
         Action::StrideUp
     } else {
         Action::StrideDown
     };
-    app.apply(action);
-    crate::ui::render_buffer(app, 200, 60)
+    let start = Instant::now();
+    let mut effect = app.update(action);
+    if let Some(crate::app::Effect::Compute(job)) = effect {
+        effect = app.update(Action::Computed(Box::new(job.run())));
+    }
+    let frame = crate::ui::render_buffer(app, 200, 60);
+    let time = start.elapsed();
+    while let Some(crate::app::Effect::Compute(job)) = effect {
+        effect = app.update(Action::Computed(Box::new(job.run())));
+    }
+    (frame, time)
 }
 
 fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<Vec<Row>> {

@@ -19,7 +19,7 @@ use crate::conv::{GradCheck, Layer, Param, grad_check_against};
 use crate::input::{Scene, SceneSpec, StackScene};
 
 use super::model::SceneCache;
-use super::stack::{StackBuilt, build_layers};
+use super::stack::{StackBuilt, build_layers, build_layers_down_to};
 
 /// Generations are unique across every model of the process (a tour builds a new one
 /// per page), so that an answer can never be taken for another's.
@@ -47,6 +47,15 @@ enum Work {
     RebuildStack {
         spec: SceneSpec,
         base: Arc<StackScene>,
+        /// The layer shown (0-based).
+        current: usize,
+    },
+    /// The second answer of a stack's rebuild: the backward pass of the layers below
+    /// `bottom`, `dout` the dx of layer `bottom` (see `stack::backward_below`).
+    BackwardBelow {
+        stack: Arc<StackScene>,
+        bottom: usize,
+        dout: Array4<f64>,
     },
     /// Numeric against analytic gradients of these entries.
     GradCheck {
@@ -72,6 +81,8 @@ pub(super) enum Outcome {
     Checked(Vec<(String, GradCheck)>),
     /// A stack's edited spec and its layers, or the innermost cause of its refusal.
     RebuiltStack(Box<SceneSpec>, Result<Box<StackBuilt>, String>),
+    /// The new backward pass of the layers below an edited one, or why it failed.
+    Below(Result<Vec<super::stack::Below>, String>),
     /// Superseded, it stopped at a checkpoint: nothing to take.
     Stopped,
 }
@@ -87,11 +98,39 @@ impl Job {
 
     /// Rebuilds the stack `base` with `spec`'s layers, which alone differ from the
     /// spec `base` was built from.
-    pub(super) fn rebuild_stack(spec: SceneSpec, base: Arc<StackScene>, what: &str) -> Job {
+    pub(super) fn rebuild_stack(
+        spec: SceneSpec,
+        base: Arc<StackScene>,
+        current: usize,
+        what: &str,
+    ) -> Job {
         Job {
             generation: next_generation(),
             what: what.to_string(),
-            work: Box::new(Work::RebuildStack { spec, base }),
+            work: Box::new(Work::RebuildStack {
+                spec,
+                base,
+                current,
+            }),
+        }
+    }
+
+    /// The backward pass of a rebuilt stack's layers below `bottom` (its second
+    /// answer).
+    pub(super) fn backward_below(
+        stack: Arc<StackScene>,
+        bottom: usize,
+        dout: Array4<f64>,
+        what: &str,
+    ) -> Job {
+        Job {
+            generation: next_generation(),
+            what: what.to_string(),
+            work: Box::new(Work::BackwardBelow {
+                stack,
+                bottom,
+                dout,
+            }),
         }
     }
 
@@ -149,14 +188,21 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
                 .map_err(|err| err.root_cause().to_string());
             Outcome::RebuiltStack(Box::new(spec), built)
         }
-        Work::RebuildStack { spec, base } => {
+        Work::RebuildStack {
+            spec,
+            base,
+            current,
+        } => {
             let from = spec
                 .layers
                 .as_deref()
                 .map_or(0, |specs| base.net.same_below(specs));
+            // The layer shown at or above the edited one: its frame first, the layers
+            // below the edited one in a second answer.
+            let bottom = if current >= from { from } else { 0 };
             let built = spec
                 .rebuild_stack(&base)
-                .and_then(|stack| build_layers(Arc::new(stack), from))
+                .and_then(|stack| build_layers_down_to(Arc::new(stack), from, bottom))
                 .map(Box::new)
                 .map_err(|err| err.root_cause().to_string());
             Outcome::RebuiltStack(Box::new(spec), built)
@@ -175,6 +221,14 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
             .map_err(|err| err.root_cause().to_string());
             Outcome::Rebuilt(Box::new(spec), built)
         }
+        Work::BackwardBelow {
+            stack,
+            bottom,
+            dout,
+        } => Outcome::Below(
+            super::stack::backward_below(&stack, bottom, &dout)
+                .map_err(|err| err.root_cause().to_string()),
+        ),
         Work::GradCheck {
             layer,
             dout,

@@ -348,9 +348,11 @@ impl App {
             from,
             layers,
             below,
+            dx_from,
         } = built;
         let count = from + layers.len();
-        if below.len() != from || from > self.layer_count() {
+        let below_later = dx_from.is_some() && below.is_empty();
+        if (below.len() != from && !below_later) || from > self.layer_count() {
             return;
         }
         let cur = self.layer_index().min(count - 1);
@@ -360,14 +362,7 @@ impl App {
                 v.scene.layer.geom.position(v.step)
             })
             .collect();
-        for (l, back) in below.into_iter().enumerate() {
-            let (scene, cache) = match self.stack.slots[l].as_mut() {
-                Some(slot) => (&mut slot.scene, &mut slot.cache),
-                None => (&mut self.scene, &mut self.cache),
-            };
-            scene.dout = back.dout;
-            cache.set_backward(back.scales);
-        }
+        self.take_below(below);
         self.stack.kinds.truncate(from);
         self.stack.slots.truncate(from);
         let mut current = None;
@@ -415,6 +410,22 @@ impl App {
     }
 }
 
+impl App {
+    /// The new backward pass of the layers below an edited one (the dout, gradients
+    /// and their colour scales of layers 0, 1, ...); the caller refreshes the view.
+    pub(super) fn take_below(&mut self, below: Vec<Below>) {
+        for (l, back) in below.into_iter().enumerate() {
+            let (scene, cache) = match self.stack.slots.get_mut(l).map(Option::as_mut) {
+                Some(Some(slot)) => (&mut slot.scene, &mut slot.cache),
+                Some(None) => (&mut self.scene, &mut self.cache),
+                None => return,
+            };
+            scene.dout = back.dout;
+            cache.set_backward(back.scales);
+        }
+    }
+}
+
 impl Slot {
     /// A layer left at `step`, with nothing selected.
     fn new(scene: Scene, cache: SceneCache, step: usize) -> Slot {
@@ -445,8 +456,12 @@ pub struct StackBuilt {
     pub from: usize,
     /// The layers from `from` up, built.
     pub layers: Vec<Built>,
-    /// The layers below `from`, their new backward pass.
+    /// The layers below `from`, their new backward pass; empty where it is left for a
+    /// second answer ([`backward_below`]).
     pub below: Vec<Below>,
+    /// Where the layers below `from` are left for the second answer: the dx of the
+    /// lowest layer built, their dout.
+    pub dx_from: Option<Array4<f64>>,
 }
 
 /// The layers of a stack built from `--layers` ([`StackScene`]), from layer `from` up:
@@ -458,17 +473,38 @@ pub struct StackBuilt {
 /// result ([`Below`]): their input, weights, output, colour scales of x and out and
 /// touch counts stand.
 pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
+    build_layers_down_to(stack, from, 0)
+}
+
+/// As [`build_layers`], the backward pass run only down to layer `bottom` (at most
+/// `from`): the layers below it are left for [`backward_below`] (a second answer, so
+/// that the frame of an edited layer does not wait for the layers under it).
+pub fn build_layers_down_to(
+    stack: Arc<StackScene>,
+    from: usize,
+    bottom: usize,
+) -> Result<StackBuilt> {
     use rayon::prelude::*;
-    let grads = stack.backward()?;
     let from = from.min(stack.net.layers.len() - 1);
-    let StackGrads { douts, grads } = grads;
+    let bottom = bottom.min(from);
+    let top = stack.net.layers.len() - 1;
+    let StackGrads {
+        mut douts,
+        mut grads,
+    } = stack.net.backward_from_to(top, bottom, &stack.dout)?;
+    // Layers 0..bottom are not in this answer: their places stay empty below.
+    let dx_from = (bottom > 0).then(|| grads[0].dx.clone());
+    let mut all_douts: Vec<Option<Array4<f64>>> = (0..bottom).map(|_| None).collect();
+    let mut all_grads: Vec<Option<LayerGrads>> = (0..bottom).map(|_| None).collect();
+    all_douts.extend(douts.drain(..).map(Some));
+    all_grads.extend(grads.drain(..).map(Some));
     // Each layer's scene and colour scales at once (they read the stack, not each
     // other): on two cores about half the time of one after the other.
-    let parts: Vec<(usize, Array4<f64>, LayerGrads)> = douts
+    let parts: Vec<(usize, Array4<f64>, LayerGrads)> = all_douts
         .into_iter()
-        .zip(grads)
+        .zip(all_grads)
         .enumerate()
-        .map(|(l, (dout, g))| (l, dout, g))
+        .filter_map(|(l, (dout, g))| Some((l, dout?, g?)))
         .collect();
     let done: Vec<Part> = parts
         .into_par_iter()
@@ -487,7 +523,32 @@ pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
         from,
         layers: built,
         below,
+        dx_from,
     })
+}
+
+/// The second answer of [`build_layers_down_to`]: the backward pass of layers
+/// `bottom - 1` down to 0 of `stack`, `dout` the dx of layer `bottom`, as the layers'
+/// new dout and gradients ([`Below`]).
+pub fn backward_below(stack: &StackScene, bottom: usize, dout: &Array4<f64>) -> Result<Vec<Below>> {
+    use rayon::prelude::*;
+    if bottom == 0 {
+        return Ok(Vec::new());
+    }
+    let StackGrads { douts, grads } = stack.net.backward_from(bottom - 1, dout)?;
+    douts
+        .into_iter()
+        .zip(grads)
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(
+            |(l, (dout, g))| match build_layer(stack, usize::MAX, l, dout, g)? {
+                Part::Below(b) => Ok(*b),
+                Part::Built(_) => bail!("a layer below the edited one rebuilt"),
+            },
+        )
+        .collect()
 }
 
 /// One layer of [`build_layers`]: below `from`, its new backward pass; from `from`

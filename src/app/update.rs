@@ -1,5 +1,7 @@
 //! update: one action changes the state; everything the view needs is recomputed here.
 
+use std::sync::Arc;
+
 use crate::conv::{Geometry, LayerSpec, OutPos, Param, analytic};
 
 use super::action::{Action, Effect};
@@ -427,7 +429,7 @@ impl App {
         // rebuilt from this layer up, the layers below keeping their forward pass.
         match (self.rebuilding(), &self.stack.source) {
             (false, Some(base)) => {
-                let job = Job::rebuild_stack(spec.clone(), base.clone(), &what);
+                let job = Job::rebuild_stack(spec.clone(), base.clone(), self.layer_index(), &what);
                 self.pending = Some(Pending {
                     generation: job.generation,
                     what,
@@ -543,12 +545,50 @@ impl App {
             return None;
         }
         self.pending = None;
-        self.message = None;
+        // The second answer of a stack's rebuild keeps what the first one said.
+        let said = self.message.take();
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
             Outcome::RebuiltStack(spec, built) => {
-                self.apply_stack(*spec, &done.what, built.map(|b| *b));
+                let later = match &built {
+                    Ok(b) => b
+                        .dx_from
+                        .clone()
+                        .map(|dout| (Arc::clone(&b.source), b.from, dout)),
+                    Err(_) => None,
+                };
+                let spec = *spec;
+                self.apply_stack(spec.clone(), &done.what, built.map(|b| *b));
+                // The layers below the edited one, in a second answer that the keys
+                // reading them wait for (as for any rebuild).
+                if let Some((stack, bottom, dout)) = later
+                    && self
+                        .stack
+                        .source
+                        .as_ref()
+                        .is_some_and(|s| Arc::ptr_eq(s, &stack))
+                {
+                    let job = Job::backward_below(stack, bottom, dout, &done.what);
+                    self.pending = Some(Pending {
+                        generation: job.generation,
+                        what: done.what,
+                        spec: Some(spec),
+                    });
+                    return Some(Effect::Compute(job));
+                }
             }
+            Outcome::Below(below) => match below {
+                Ok(below) => {
+                    self.take_below(below);
+                    self.bwd = None;
+                    self.refresh();
+                    self.message = said;
+                }
+                Err(err) => {
+                    let err = self.lang.error(&err);
+                    self.error(tr!(self.lang, "msg.refused", what = done.what, err = err));
+                }
+            },
             Outcome::Checked(checks) => {
                 let what = done.what;
                 let worst = checks.iter().map(|(_, c)| c.rel_error).fold(0.0, f64::max);

@@ -440,10 +440,22 @@ impl Net {
     /// The backward pass of layers top, top-1, ..., 0, `dout` being layer top's (the
     /// effective receptive field sends a one-hot dout from any layer).
     pub fn backward_from(&self, top: usize, dout: &Array4<f64>) -> Result<StackGrads, ConvError> {
-        let mut douts = Vec::with_capacity(top + 1);
-        let mut grads = Vec::with_capacity(top + 1);
+        self.backward_from_to(top, 0, dout)
+    }
+
+    /// The backward pass of layers top, top-1, ..., bottom (`douts[0]` and `grads[0]`
+    /// are layer bottom's): the part of the pass the frame of layer bottom needs.
+    pub fn backward_from_to(
+        &self,
+        top: usize,
+        bottom: usize,
+        dout: &Array4<f64>,
+    ) -> Result<StackGrads, ConvError> {
+        let bottom = bottom.min(top);
+        let mut douts = Vec::with_capacity(top + 1 - bottom);
+        let mut grads = Vec::with_capacity(top + 1 - bottom);
         let mut d = dout.clone();
-        for layer in self.layers[..=top].iter().rev() {
+        for layer in self.layers[bottom..=top].iter().rev() {
             let g = layer.backward(&d)?;
             let next = dout_below(&g).clone();
             douts.push(std::mem::replace(&mut d, next));

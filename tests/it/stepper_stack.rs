@@ -290,3 +290,50 @@ fn a_routing_layer_writes_dx_of_its_steps_channel_only() {
     assert!(first.iter().all(|&(r, c)| r < 2 && c < 4), "{first:?}");
     assert!(written(1).is_empty());
 }
+
+/// A parameter change of a layer answers twice: its frame first (the layers from it
+/// up rebuilt, the backward pass run down to it), then the layers below it, which the
+/// keys wait for; after both, every layer is what a fresh start on the edited SPEC
+/// gives.
+#[test]
+fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
+    use convstep::app::Effect;
+    let mut app = stack(THREE, Phase::Backward);
+    assert_eq!(app.layer_index(), 2);
+    let before_below = app.layer_view(0).expect("layer").scene.dout.clone();
+    let Some(Effect::Compute(first)) = app.update(Action::StrideDown) else {
+        panic!("an edit asks for a rebuild");
+    };
+    let second = match app.update(Action::Computed(Box::new(first.run()))) {
+        Some(Effect::Compute(job)) => job,
+        other => panic!("the layers below come in a second answer: {other:?}"),
+    };
+    // The edited layer is shown at its new stride; the layers below still hold the
+    // old pass, and a key that reads them waits.
+    assert_eq!(app.layer().geom.stride, 1);
+    assert_eq!(app.layer_view(0).expect("layer").scene.dout, before_below);
+    assert!(app.pending.is_some(), "the second answer is awaited");
+    assert_eq!(app.update(Action::PickLayer { layer: 0 }), None);
+    assert_eq!(
+        app.layer_index(),
+        2,
+        "the layer key waits for the second answer"
+    );
+    let said = app.message.clone();
+    assert!(said.is_some(), "the first answer says what was rebuilt");
+    assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
+    assert!(app.pending.is_none());
+    assert_eq!(app.layer_index(), 0, "the waiting key landed");
+    let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
+    assert_eq!(fresh.layer_count(), app.layer_count());
+    for l in 0..app.layer_count() {
+        let (a, b) = (app.layer_view(l).unwrap(), fresh.layer_view(l).unwrap());
+        assert_eq!(a.scene.dout, b.scene.dout, "layer {l}'s dout");
+        assert_eq!(
+            a.cache.full.grads, b.cache.full.grads,
+            "layer {l}'s gradients"
+        );
+        assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
+    }
+    assert_ne!(app.layer_view(0).unwrap().scene.dout, before_below);
+}
