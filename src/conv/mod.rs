@@ -10,7 +10,7 @@ mod geometry;
 mod gradcheck;
 pub mod im2col;
 mod kernels;
-mod memory;
+pub(crate) mod memory;
 pub mod naive;
 pub mod pool;
 pub mod receptive;

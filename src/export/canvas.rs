@@ -24,10 +24,12 @@ impl Canvas {
     /// A black picture: the allocator's zeroed pages, for pictures that are then
     /// covered whole.
     pub fn black(width: u32, height: u32) -> Canvas {
+        let mut pixels = vec![0; width as usize * height as usize * 3];
+        crate::conv::memory::advise_huge(&mut pixels);
         Canvas {
             width,
             height,
-            pixels: vec![0; width as usize * height as usize * 3],
+            pixels,
         }
     }
 
