@@ -49,6 +49,8 @@ enum Work {
         base: Arc<StackScene>,
         /// The layer shown (0-based).
         current: usize,
+        /// No backward pass before the first answer (the screen shows none).
+        forward_only: bool,
     },
     /// The second answer of a stack's rebuild: the backward pass of the layers below
     /// `bottom`, `dout` the dx of layer `bottom` (see `stack::backward_below`).
@@ -102,6 +104,7 @@ impl Job {
         spec: SceneSpec,
         base: Arc<StackScene>,
         current: usize,
+        forward_only: bool,
         what: &str,
     ) -> Job {
         Job {
@@ -111,6 +114,7 @@ impl Job {
                 spec,
                 base,
                 current,
+                forward_only,
             }),
         }
     }
@@ -192,6 +196,7 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
             spec,
             base,
             current,
+            forward_only,
         } => {
             let from = spec
                 .layers
@@ -199,7 +204,11 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
                 .map_or(0, |specs| base.net.same_below(specs));
             // The layer shown at or above the edited one: its frame first, the layers
             // below the edited one in a second answer.
-            let bottom = if current >= from { from } else { 0 };
+            let bottom = match (forward_only, current >= from) {
+                (true, _) => None,
+                (false, true) => Some(from),
+                (false, false) => Some(0),
+            };
             let built = spec
                 .rebuild_stack(&base)
                 .and_then(|stack| build_layers_down_to(Arc::new(stack), from, bottom))

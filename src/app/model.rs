@@ -113,13 +113,16 @@ pub fn robust_abs_slice(values: &[f64]) -> f64 {
     let at = sample.len() * 97 / 100;
     let (_, t, _) = sample.select_nth_unstable_by(at, f64::total_cmp);
     let t = *t;
+    // A threshold of 0 (a map mostly of zeros, such as gradients not computed yet)
+    // keeps the values above 0 only: every value left out is then 0.
+    let zeros_out = t == 0.0;
     let mut finite = 0usize;
     let mut kept = Vec::with_capacity(values.len() / 16);
     for &v in values {
         if v.is_finite() {
             finite += 1;
             let a = v.abs();
-            if a >= t {
+            if a > t || (a == t && !zeros_out) {
                 kept.push(a);
             }
         }
@@ -131,6 +134,10 @@ pub fn robust_abs_slice(values: &[f64]) -> f64 {
     // The percentile is the (finite - rank + 1)-th largest.
     let above = finite - rank + 1;
     if kept.len() < above {
+        if zeros_out {
+            // The percentile is 0: the largest stands for the map, as in robust_abs.
+            return kept.iter().copied().fold(0.0, f64::max);
+        }
         return robust_abs(values.iter().copied());
     }
     let at = kept.len() - above;
@@ -765,6 +772,14 @@ mod scale_tests {
                 v
             }),
             ("all zeros", vec![0.0; n]),
+            // The sample's threshold is 0 but more than 1% of the values are not.
+            ("two percent not zero", {
+                let mut v = vec![-0.0; n];
+                for i in (0..n).step_by(50) {
+                    v[i] = (i % 977) as f64 - 488.0;
+                }
+                v
+            }),
             ("one value", vec![-2.5; n]),
             ("not finite", {
                 let mut v = map(n, 10);

@@ -348,10 +348,10 @@ impl App {
             from,
             layers,
             below,
-            dx_from,
+            later,
         } = built;
         let count = from + layers.len();
-        let below_later = dx_from.is_some() && below.is_empty();
+        let below_later = later.is_some() && below.is_empty();
         if (below.len() != from && !below_later) || from > self.layer_count() {
             return;
         }
@@ -459,9 +459,10 @@ pub struct StackBuilt {
     /// The layers below `from`, their new backward pass; empty where it is left for a
     /// second answer ([`backward_below`]).
     pub below: Vec<Below>,
-    /// Where the layers below `from` are left for the second answer: the dx of the
-    /// lowest layer built, their dout.
-    pub dx_from: Option<Array4<f64>>,
+    /// What is left for the second answer ([`backward_below`]): the layers below
+    /// `bottom`, and the dout of layer `bottom - 1` (the dx of layer `bottom`, or the
+    /// stack's dout where no backward pass was run).
+    pub later: Option<(usize, Array4<f64>)>,
 }
 
 /// The layers of a stack built from `--layers` ([`StackScene`]), from layer `from` up:
@@ -473,31 +474,46 @@ pub struct StackBuilt {
 /// result ([`Below`]): their input, weights, output, colour scales of x and out and
 /// touch counts stand.
 pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
-    build_layers_down_to(stack, from, 0)
+    build_layers_down_to(stack, from, Some(0))
 }
 
 /// As [`build_layers`], the backward pass run only down to layer `bottom` (at most
-/// `from`): the layers below it are left for [`backward_below`] (a second answer, so
-/// that the frame of an edited layer does not wait for the layers under it).
+/// `from`), or not at all (None: the layers from `from` up get gradients of 0 until
+/// then): the rest is left for [`backward_below`], a second answer, so that the frame
+/// of an edited layer does not wait for what it does not show.
 pub fn build_layers_down_to(
     stack: Arc<StackScene>,
     from: usize,
-    bottom: usize,
+    bottom: Option<usize>,
 ) -> Result<StackBuilt> {
     use rayon::prelude::*;
-    let from = from.min(stack.net.layers.len() - 1);
-    let bottom = bottom.min(from);
-    let top = stack.net.layers.len() - 1;
-    let StackGrads {
-        mut douts,
-        mut grads,
-    } = stack.net.backward_from_to(top, bottom, &stack.dout)?;
+    let layers = stack.net.layers.len();
+    let from = from.min(layers - 1);
+    let top = layers - 1;
+    let (bottom, douts, grads, later) = match bottom {
+        Some(bottom) => {
+            let bottom = bottom.min(from);
+            let StackGrads { douts, grads } =
+                stack.net.backward_from_to(top, bottom, &stack.dout)?;
+            let later = (bottom > 0).then(|| (bottom, grads[0].dx.clone()));
+            (bottom, douts, grads, later)
+        }
+        None => {
+            let (douts, grads): (Vec<_>, Vec<_>) = (from..=top)
+                .into_par_iter()
+                .map(|l| {
+                    let layer = &stack.net.layers[l];
+                    (Array4::zeros(stack.net.outs[l].dim()), zero_grads(layer))
+                })
+                .unzip();
+            (from, douts, grads, Some((layers, stack.dout.clone())))
+        }
+    };
     // Layers 0..bottom are not in this answer: their places stay empty below.
-    let dx_from = (bottom > 0).then(|| grads[0].dx.clone());
     let mut all_douts: Vec<Option<Array4<f64>>> = (0..bottom).map(|_| None).collect();
     let mut all_grads: Vec<Option<LayerGrads>> = (0..bottom).map(|_| None).collect();
-    all_douts.extend(douts.drain(..).map(Some));
-    all_grads.extend(grads.drain(..).map(Some));
+    all_douts.extend(douts.into_iter().map(Some));
+    all_grads.extend(grads.into_iter().map(Some));
     // Each layer's scene and colour scales at once (they read the stack, not each
     // other): on two cores about half the time of one after the other.
     let parts: Vec<(usize, Array4<f64>, LayerGrads)> = all_douts
@@ -523,8 +539,27 @@ pub fn build_layers_down_to(
         from,
         layers: built,
         below,
-        dx_from,
+        later,
     })
+}
+
+/// Gradients of 0 of a layer's shapes: what a layer holds until its backward pass
+/// comes in the second answer.
+fn zero_grads(layer: &NetLayer) -> LayerGrads {
+    let x = layer.x().dim();
+    let conv = layer.as_conv().map(|conv| {
+        let g = conv.geom;
+        Grads {
+            dx_pad: Array4::zeros((g.n, g.c, g.hp(), g.wp())),
+            dx: Array4::zeros(x),
+            dw: Array4::zeros(conv.w.dim()),
+            db: Array1::zeros(g.f),
+        }
+    });
+    LayerGrads {
+        dx: Array4::zeros(x),
+        conv,
+    }
 }
 
 /// The second answer of [`build_layers_down_to`]: the backward pass of layers

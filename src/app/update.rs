@@ -429,7 +429,16 @@ impl App {
         // rebuilt from this layer up, the layers below keeping their forward pass.
         match (self.rebuilding(), &self.stack.source) {
             (false, Some(base)) => {
-                let job = Job::rebuild_stack(spec.clone(), base.clone(), self.layer_index(), &what);
+                // Forward, window by window, nothing on the screen reads a gradient:
+                // the backward pass comes in the second answer.
+                let forward_only = self.phase == Phase::Forward && self.view == View::Steps;
+                let job = Job::rebuild_stack(
+                    spec.clone(),
+                    base.clone(),
+                    self.layer_index(),
+                    forward_only,
+                    &what,
+                );
                 self.pending = Some(Pending {
                     generation: job.generation,
                     what,
@@ -552,9 +561,9 @@ impl App {
             Outcome::RebuiltStack(spec, built) => {
                 let later = match &built {
                     Ok(b) => b
-                        .dx_from
+                        .later
                         .clone()
-                        .map(|dout| (Arc::clone(&b.source), b.from, dout)),
+                        .map(|(bottom, dout)| (Arc::clone(&b.source), bottom, dout)),
                     Err(_) => None,
                 };
                 let spec = *spec;

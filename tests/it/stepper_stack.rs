@@ -337,3 +337,56 @@ fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
     }
     assert_ne!(app.layer_view(0).unwrap().scene.dout, before_below);
 }
+
+/// Forward, window by window, an edit answers first without any backward pass (the
+/// screen shows none), then with every layer's; after both, every layer is what a
+/// fresh start on the edited SPEC gives.
+#[test]
+fn a_forward_edit_answers_before_the_backward_pass() {
+    use convstep::app::Effect;
+    let mut app = stack(THREE, Phase::Forward);
+    assert_eq!(app.layer_index(), 0);
+    let Some(Effect::Compute(first)) = app.update(Action::StrideUp) else {
+        panic!("an edit asks for a rebuild");
+    };
+    let second = match app.update(Action::Computed(Box::new(first.run()))) {
+        Some(Effect::Compute(job)) => job,
+        other => panic!("the backward pass comes in a second answer: {other:?}"),
+    };
+    assert_eq!(
+        app.layer().geom.stride,
+        2,
+        "the edited layer is shown at once"
+    );
+    let frame = text(&ui::render_buffer(&app, 120, 40));
+    assert!(frame.contains("FORWARD"), "{frame}");
+    assert!(app.pending.is_some(), "the second answer is awaited");
+    // A key that reads the gradients waits for them.
+    assert_eq!(app.update(Action::Backward), None);
+    assert_eq!(app.phase, Phase::Forward);
+    assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
+    assert_eq!(app.phase, Phase::Backward, "the waiting key landed");
+    let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
+    for l in 0..app.layer_count() {
+        let (a, b) = (app.layer_view(l).unwrap(), fresh.layer_view(l).unwrap());
+        assert_eq!(a.scene.dout, b.scene.dout, "layer {l}'s dout");
+        assert_eq!(
+            a.cache.full.grads, b.cache.full.grads,
+            "layer {l}'s gradients"
+        );
+        assert_eq!(
+            a.cache.full.touches, b.cache.full.touches,
+            "layer {l}'s touches"
+        );
+        assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
+        assert_eq!(a.cache.ranges, b.cache.ranges, "layer {l}'s ranges");
+        assert_eq!(
+            a.cache.dout_scale, b.cache.dout_scale,
+            "layer {l}'s dout scales"
+        );
+        assert_eq!(
+            a.cache.out_scale, b.cache.out_scale,
+            "layer {l}'s out scales"
+        );
+    }
+}
