@@ -324,17 +324,7 @@ fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
     assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
     assert!(app.pending.is_none());
     assert_eq!(app.layer_index(), 0, "the waiting key landed");
-    let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
-    assert_eq!(fresh.layer_count(), app.layer_count());
-    for l in 0..app.layer_count() {
-        let (a, b) = (app.layer_view(l).unwrap(), fresh.layer_view(l).unwrap());
-        assert_eq!(a.scene.dout, b.scene.dout, "layer {l}'s dout");
-        assert_eq!(
-            a.cache.full.grads, b.cache.full.grads,
-            "layer {l}'s gradients"
-        );
-        assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
-    }
+    assert_like_a_fresh_start(&app);
     assert_ne!(app.layer_view(0).unwrap().scene.dout, before_below);
 }
 
@@ -366,7 +356,14 @@ fn a_forward_edit_answers_before_the_backward_pass() {
     assert_eq!(app.phase, Phase::Forward);
     assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
     assert_eq!(app.phase, Phase::Backward, "the waiting key landed");
+    assert_like_a_fresh_start(&app);
+}
+
+/// Every layer of `app` (its dout, gradients, touch counts, output, ranges and colour
+/// scales) is what a fresh start on its SPEC gives.
+fn assert_like_a_fresh_start(app: &App) {
     let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
+    assert_eq!(fresh.layer_count(), app.layer_count());
     for l in 0..app.layer_count() {
         let (a, b) = (app.layer_view(l).unwrap(), fresh.layer_view(l).unwrap());
         assert_eq!(a.scene.dout, b.scene.dout, "layer {l}'s dout");
