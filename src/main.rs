@@ -27,18 +27,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc gives every block over 128 KiB (raised as they are freed, up to 32 MiB) its own
-/// mapping and unmaps it when freed, so every fresh array of a rebuild (8.6 MB a map
-/// stack of the photo at full size) costs page faults and the kernel's zeroing of each
-/// page, again at every key. Blocks up to 32 MiB come from the heap instead, and freed
-/// memory is kept for the next rebuild, which makes the same arrays again (the peak is
-/// held, not grown). `convstep bench`'s stack engine row: 64-71 ms forward before,
-/// 16-22 ms after (docs/benchmarks.md).
+/// glibc gives every block over 128 KiB its own mapping and unmaps it when freed, so
+/// every fresh array of a rebuild (8.6 MB a map stack of the photo at full size, 67 MB
+/// at 1024x1024) cost page faults and the kernel's zeroing of each page, again at every
+/// key. Every block comes from the heap instead, and freed memory is kept for the next
+/// rebuild, which makes the same arrays again (the peak is held, not grown).
+/// `convstep bench`'s stack engine row: 64-71 ms forward before, 16-22 ms after
+/// (docs/benchmarks.md).
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called before any thread starts.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_MMAP_MAX, 0);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
         libc::mallopt(libc::M_ARENA_MAX, 2);

@@ -52,13 +52,9 @@ enum Work {
         /// No backward pass before the first answer (the screen shows none).
         forward_only: bool,
     },
-    /// The second answer of a stack's rebuild: the backward pass of the layers below
-    /// `bottom`, `dout` the dx of layer `bottom` (see `stack::backward_below`).
-    BackwardBelow {
-        stack: Arc<StackScene>,
-        bottom: usize,
-        dout: Array4<f64>,
-    },
+    /// The second answer of a stack's rebuild: the rest of its backward pass (see
+    /// `stack::backward_below`).
+    BackwardBelow(super::stack::Later),
     /// Numeric against analytic gradients of these entries.
     GradCheck {
         layer: Layer,
@@ -121,20 +117,11 @@ impl Job {
 
     /// The backward pass of a rebuilt stack's layers below `bottom` (its second
     /// answer).
-    pub(super) fn backward_below(
-        stack: Arc<StackScene>,
-        bottom: usize,
-        dout: Array4<f64>,
-        what: &str,
-    ) -> Job {
+    pub(super) fn backward_below(later: super::stack::Later, what: &str) -> Job {
         Job {
             generation: next_generation(),
             what: what.to_string(),
-            work: Box::new(Work::BackwardBelow {
-                stack,
-                bottom,
-                dout,
-            }),
+            work: Box::new(Work::BackwardBelow(later)),
         }
     }
 
@@ -230,12 +217,8 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
             .map_err(|err| err.root_cause().to_string());
             Outcome::Rebuilt(Box::new(spec), built)
         }
-        Work::BackwardBelow {
-            stack,
-            bottom,
-            dout,
-        } => Outcome::Below(
-            super::stack::backward_below(&stack, bottom, &dout)
+        Work::BackwardBelow(later) => Outcome::Below(
+            super::stack::backward_below(&later.stack, later.bottom, later.dout.as_ref())
                 .map_err(|err| err.root_cause().to_string()),
         ),
         Work::GradCheck {

@@ -333,14 +333,14 @@ impl App {
         spec: SceneSpec,
         what: &str,
         built: Result<StackBuilt, String>,
-    ) {
+    ) -> Option<Later> {
         let built = match built {
             Ok(built) if !built.layers.is_empty() => built,
-            Ok(_) => return,
+            Ok(_) => return None,
             Err(err) => {
                 let err = self.lang.error(&err);
                 self.error(tr!(self.lang, "msg.refused", what = what, err = err));
-                return;
+                return None;
             }
         };
         let StackBuilt {
@@ -353,7 +353,7 @@ impl App {
         let count = from + layers.len();
         let below_later = later.is_some() && below.is_empty();
         if (below.len() != from && !below_later) || from > self.layer_count() {
-            return;
+            return None;
         }
         let cur = self.layer_index().min(count - 1);
         let old: Vec<Option<OutPos>> = (0..self.layer_count())
@@ -400,6 +400,11 @@ impl App {
         }
         let g = self.layer().geom;
         self.stack.current = cur;
+        let later = later.map(|(bottom, dout)| Later {
+            stack: Arc::clone(&source),
+            bottom,
+            dout,
+        });
         self.stack.source = Some(source);
         self.spec = spec;
         self.bwd = None;
@@ -407,7 +412,16 @@ impl App {
         self.refresh();
         let size = format!("{}x{}", g.h_out, g.w_out);
         self.info(tr!(self.lang, "msg.rebuilt", what = what, size = size));
+        later
     }
+}
+
+/// What a stack's first answer leaves for the second ([`backward_below`]).
+#[derive(Clone)]
+pub struct Later {
+    pub stack: Arc<StackScene>,
+    pub bottom: usize,
+    pub dout: Option<Array4<f64>>,
 }
 
 impl App {
@@ -460,9 +474,9 @@ pub struct StackBuilt {
     /// second answer ([`backward_below`]).
     pub below: Vec<Below>,
     /// What is left for the second answer ([`backward_below`]): the layers below
-    /// `bottom`, and the dout of layer `bottom - 1` (the dx of layer `bottom`, or the
-    /// stack's dout where no backward pass was run).
-    pub later: Option<(usize, Array4<f64>)>,
+    /// `bottom`, and the dout of layer `bottom - 1` (the dx of layer `bottom`; None
+    /// where no backward pass was run: the stack's own dout).
+    pub later: Option<(usize, Option<Array4<f64>>)>,
 }
 
 /// The layers of a stack built from `--layers` ([`StackScene`]), from layer `from` up:
@@ -495,7 +509,7 @@ pub fn build_layers_down_to(
             let bottom = bottom.min(from);
             let StackGrads { douts, grads } =
                 stack.net.backward_from_to(top, bottom, &stack.dout)?;
-            let later = (bottom > 0).then(|| (bottom, grads[0].dx.clone()));
+            let later = (bottom > 0).then(|| (bottom, Some(grads[0].dx.clone())));
             (bottom, douts, grads, later)
         }
         None => {
@@ -506,21 +520,17 @@ pub fn build_layers_down_to(
                     (Array4::zeros(stack.net.outs[l].dim()), zero_grads(layer))
                 })
                 .unzip();
-            (from, douts, grads, Some((layers, stack.dout.clone())))
+            (from, douts, grads, Some((layers, None)))
         }
     };
-    // Layers 0..bottom are not in this answer: their places stay empty below.
-    let mut all_douts: Vec<Option<Array4<f64>>> = (0..bottom).map(|_| None).collect();
-    let mut all_grads: Vec<Option<LayerGrads>> = (0..bottom).map(|_| None).collect();
-    all_douts.extend(douts.into_iter().map(Some));
-    all_grads.extend(grads.into_iter().map(Some));
-    // Each layer's scene and colour scales at once (they read the stack, not each
-    // other): on two cores about half the time of one after the other.
-    let parts: Vec<(usize, Array4<f64>, LayerGrads)> = all_douts
+    // Layers bottom..=top, each layer's scene and colour scales at once (they read
+    // the stack, not each other): on two cores about half the time of one after the
+    // other.
+    let parts: Vec<(usize, Array4<f64>, LayerGrads)> = douts
         .into_iter()
-        .zip(all_grads)
+        .zip(grads)
         .enumerate()
-        .filter_map(|(l, (dout, g))| Some((l, dout?, g?)))
+        .map(|(k, (dout, g))| (bottom + k, dout, g))
         .collect();
     let done: Vec<Part> = parts
         .into_par_iter()
@@ -563,13 +573,19 @@ fn zero_grads(layer: &NetLayer) -> LayerGrads {
 }
 
 /// The second answer of [`build_layers_down_to`]: the backward pass of layers
-/// `bottom - 1` down to 0 of `stack`, `dout` the dx of layer `bottom`, as the layers'
-/// new dout and gradients ([`Below`]).
-pub fn backward_below(stack: &StackScene, bottom: usize, dout: &Array4<f64>) -> Result<Vec<Below>> {
+/// `bottom - 1` down to 0 of `stack`, `dout` the dx of layer `bottom` (None: the
+/// stack's dout, `bottom` then past its last layer), as the layers' new dout and
+/// gradients ([`Below`]).
+pub fn backward_below(
+    stack: &StackScene,
+    bottom: usize,
+    dout: Option<&Array4<f64>>,
+) -> Result<Vec<Below>> {
     use rayon::prelude::*;
     if bottom == 0 {
         return Ok(Vec::new());
     }
+    let dout = dout.unwrap_or(&stack.dout);
     let StackGrads { douts, grads } = stack.net.backward_from(bottom - 1, dout)?;
     douts
         .into_iter()
@@ -577,13 +593,20 @@ pub fn backward_below(stack: &StackScene, bottom: usize, dout: &Array4<f64>) -> 
         .enumerate()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(
-            |(l, (dout, g))| match build_layer(stack, usize::MAX, l, dout, g)? {
-                Part::Below(b) => Ok(*b),
-                Part::Built(_) => bail!("a layer below the edited one rebuilt"),
-            },
-        )
+        .map(|(l, (dout, g))| below_of(&stack.net.layers[l], dout, g))
         .collect()
+}
+
+/// A layer whose forward pass stands, given its new dout and gradients.
+fn below_of(layer: &NetLayer, dout: Array4<f64>, g: LayerGrads) -> Result<Below> {
+    let grads = match (g.conv, router_of(layer)) {
+        (Some(conv), _) => conv,
+        (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
+        (None, None) => bail!("a routing layer without its router"),
+    };
+    let mut scales = BackwardScales::of(&dout, &grads);
+    scales.grads = Some(grads);
+    Ok(Below { dout, scales })
 }
 
 /// One layer of [`build_layers`]: below `from`, its new backward pass; from `from`
@@ -602,14 +625,7 @@ fn build_layer(
 ) -> Result<Part> {
     let layer = &stack.net.layers[l];
     if l < from {
-        let grads = match (g.conv, router_of(layer)) {
-            (Some(conv), _) => conv,
-            (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
-            (None, None) => bail!("a routing layer without its router"),
-        };
-        let mut scales = BackwardScales::of(&dout, &grads);
-        scales.grads = Some(grads);
-        return Ok(Part::Below(Box::new(Below { dout, scales })));
+        return Ok(Part::Below(Box::new(below_of(layer, dout, g)?)));
     }
     let out = (*stack.net.outs[l]).clone();
     let channels: Vec<String> = if l == 0 {

@@ -1,7 +1,5 @@
 //! update: one action changes the state; everything the view needs is recomputed here.
 
-use std::sync::Arc;
-
 use crate::conv::{Geometry, LayerSpec, OutPos, Param, analytic};
 
 use super::action::{Action, Effect};
@@ -559,25 +557,12 @@ impl App {
         match done.outcome {
             Outcome::Rebuilt(spec, built) => self.rebuilt(*spec, &done.what, built),
             Outcome::RebuiltStack(spec, built) => {
-                let later = match &built {
-                    Ok(b) => b
-                        .later
-                        .clone()
-                        .map(|(bottom, dout)| (Arc::clone(&b.source), bottom, dout)),
-                    Err(_) => None,
-                };
                 let spec = *spec;
-                self.apply_stack(spec.clone(), &done.what, built.map(|b| *b));
-                // The layers below the edited one, in a second answer that the keys
-                // reading them wait for (as for any rebuild).
-                if let Some((stack, bottom, dout)) = later
-                    && self
-                        .stack
-                        .source
-                        .as_ref()
-                        .is_some_and(|s| Arc::ptr_eq(s, &stack))
-                {
-                    let job = Job::backward_below(stack, bottom, dout, &done.what);
+                let later = self.apply_stack(spec.clone(), &done.what, built.map(|b| *b));
+                // The rest of the backward pass, in a second answer that the keys
+                // reading it wait for (as for any rebuild).
+                if let Some(later) = later {
+                    let job = Job::backward_below(later, &done.what);
                     self.pending = Some(Pending {
                         generation: job.generation,
                         what: done.what,

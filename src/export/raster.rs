@@ -178,13 +178,10 @@ impl Rasterizer {
         // character's second half with no first) shows the theme's background.
         let mut covered = vec![false; usize::from(grid.cols) * usize::from(grid.rows)];
         let mut canvas = Canvas::black(width, height);
-        // Each line of cells on its own band of pixel rows, the bands on every core
-        // (copying the tiles is most of a large frame's drawing), where every tile
-        // sits within one line; else one after the other.
-        let in_lines = placements
-            .iter()
-            .all(|p| p.y % self.cell_h == 0 && self.tiles[p.tile].height <= self.cell_h);
-        if in_lines {
+        // Each line of cells on its own band of pixel rows (every tile is one cell
+        // tall, placed on its line by `layout`), the bands on every core: copying the
+        // tiles is most of a large frame's drawing.
+        {
             use rayon::prelude::*;
             let mut lines: Vec<Vec<&TilePlacement>> = vec![Vec::new(); usize::from(grid.rows)];
             for p in &placements {
@@ -193,8 +190,7 @@ impl Rasterizer {
                 }
             }
             let band = self.cell_h as usize * width as usize * 3;
-            let tiles = &self.tiles;
-            let cell_h = self.cell_h;
+            let (tiles, cell_h) = (&self.tiles, self.cell_h);
             canvas
                 .pixels
                 .par_chunks_mut(band.max(1))
@@ -218,18 +214,6 @@ impl Rasterizer {
         }
         for p in &placements {
             let tile = &self.tiles[p.tile];
-            if !in_lines {
-                blit(
-                    &mut canvas.pixels,
-                    width,
-                    3,
-                    p.x,
-                    p.y,
-                    tile.width,
-                    tile.height,
-                    &tile.pixels,
-                );
-            }
             let (cx, cy) = ((p.x / self.cell_w) as usize, (p.y / self.cell_h) as usize);
             let span = (tile.width / self.cell_w) as usize;
             let row = cy * usize::from(grid.cols);

@@ -54,9 +54,21 @@ impl<'a> Best<'a> {
             return;
         }
         let mag = values.map_or(0.0, max_magnitude);
+        self.offer_max(r, cols.start, rank, values, mag);
+    }
+
+    /// As [`Best::offer_run`], the run's largest magnitude `mag` already known.
+    pub fn offer_max(
+        &mut self,
+        r: usize,
+        start: usize,
+        rank: u8,
+        values: Option<&'a [f64]>,
+        mag: f64,
+    ) {
         if self.key.is_none_or(|key| (rank, mag) > key) {
             self.key = Some((rank, mag));
-            self.cell = (r, cols.start);
+            self.cell = (r, start);
             self.run = values;
         }
     }
@@ -110,16 +122,6 @@ pub fn max_magnitude(values: &[f64]) -> f64 {
         top = if m > top { m } else { top };
     }
     top
-}
-
-/// The index of the first value of largest magnitude, and that magnitude.
-pub fn first_max(values: &[f64]) -> (usize, f64) {
-    let top = max_magnitude(values);
-    let at = values
-        .iter()
-        .position(|&v| magnitude(v) == top)
-        .unwrap_or(0);
-    (at, top)
 }
 
 fn meets(window: &Window, rows: &Range<usize>, cols: &Range<usize>) -> bool {
@@ -183,6 +185,13 @@ mod tests {
     use crate::app::{Action, Start};
     use crate::input::{InputOptions, SceneSpec};
     use crate::ui::grid::{Grid, GridCell};
+
+    /// The cell a run shows (its place in the run) and its largest magnitude.
+    fn first_max(values: &[f64]) -> (usize, f64) {
+        let mut best = Best::new();
+        best.offer_run(0, 0..values.len(), 2, Some(values));
+        (best.cell().1, max_magnitude(values))
+    }
 
     #[test]
     fn first_max_takes_the_first_of_the_largest_magnitude() {

@@ -87,13 +87,17 @@ pub fn dx_pad_window(app: &App) -> (Array3<f64>, Array3<f64>) {
     (before, now)
 }
 
+/// Whether every number of `values` prints as an integer (whole, below 1e9).
+fn all_whole<'v>(values: impl IntoIterator<Item = &'v f64>) -> bool {
+    values
+        .into_iter()
+        .all(|v| v.fract() == 0.0 && v.abs() < 1e9)
+}
+
 /// The decimals the blocks print: none when every number is whole (the figures of
 /// integers print as integers), else three.
 fn full_decimals(app: &App) -> usize {
-    let whole = block_values(app)
-        .iter()
-        .all(|v| v.fract() == 0.0 && v.abs() < 1e9);
-    if whole { 0 } else { 3 }
+    if all_whole(&block_values(app)) { 0 } else { 3 }
 }
 
 /// The width of one number column in the blocks with `decimals` decimals.
@@ -367,7 +371,7 @@ fn forward(app: &App, area: Rect, buf: &mut Buffer) {
     let signed = move |_m: usize, _k: usize, v: f64| sign_style(color, v);
     // A block of whole numbers prints integers (CS231n's 0-255 pixels as `163`,
     // not `163.000`), in the same columns as the others.
-    let whole = |a: &Array3<f64>| a.iter().all(|v| v.fract() == 0.0 && v.abs() < 1e9);
+    let whole = |a: &Array3<f64>| all_whole(a);
     let (d_window, d_kernel, d_products) = (
         if whole(&s.x_window) { 0 } else { d },
         if whole(&s.kernel) { 0 } else { d },
@@ -472,10 +476,11 @@ fn backward(app: &App, area: Rect, buf: &mut Buffer) {
     let (d, w) = fitting(app, area.width as usize);
     let db_total = after.grads.db[p.f];
     // Whole numbers as integers (`--dout ones`: `db[0] = 12`), as in the blocks.
-    let whole = [b.dout, b.db_add, db_total]
-        .iter()
-        .all(|v| v.fract() == 0.0 && v.abs() < 1e9);
-    let db_d = if whole { 0 } else { 3 };
+    let db_d = if all_whole(&[b.dout, b.db_add, db_total]) {
+        0
+    } else {
+        3
+    };
     let title = format!(
         "dout[{},{},{},{}] = {}   db[{}] += {} → db[{}] = {}",
         p.n,

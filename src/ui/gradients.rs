@@ -137,8 +137,9 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
                     continue;
                 }
                 let values = &row[run.clone()];
-                if super::blocks::max_magnitude(values) > 0.0 {
-                    best.offer_run(r, run, 2, Some(values));
+                let mag = super::blocks::max_magnitude(values);
+                if mag > 0.0 {
+                    best.offer_max(r, run.start, 2, Some(values), mag);
                     continue;
                 }
                 let touched = &written[run.clone()];

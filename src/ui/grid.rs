@@ -425,10 +425,12 @@ impl Grid<'_> {
         let (ar, ac) = (Axis::new(self.rows, ring, s), Axis::new(self.cols, ring, s));
         let ((fr0, fc0), (fr1, fc1)) = self.focus;
         let (cell, block) = (self.cell, self.block);
-        // Every block's choice at once, rows of blocks on every core: a large array's
+        // Every block's choice at once, when the first cell is asked for (a click's
+        // hit test asks for none), rows of blocks on every core: a large array's
         // blocks read all of it (90 MB a frame at 1024x1024, 8 filters, backward),
         // which one core reads at half the speed of two.
-        let picks: Option<Vec<((usize, usize), Mark)>> = block.as_ref().map(|block| {
+        let picks: std::sync::OnceLock<Vec<((usize, usize), Mark)>> = std::sync::OnceLock::new();
+        let pick_all = move |block: &super::blocks::BlockFn<'_>| {
             use rayon::prelude::*;
             let cols = ac.shown();
             (0..ar.shown())
@@ -441,7 +443,7 @@ impl Grid<'_> {
                     })
                 })
                 .collect()
-        });
+        };
         let title = format!("{} {}", self.title, scale_text(s));
         Grid {
             block: None,
@@ -455,9 +457,13 @@ impl Grid<'_> {
             cell: Box::new(move |r, c| {
                 let (r0, r1) = ar.block(r);
                 let (c0, c1) = ac.block(c);
-                if let Some(&((sr, sc), mark)) =
-                    picks.as_ref().and_then(|p| p.get(r * ac.shown() + c))
-                {
+                let pick = block.as_ref().and_then(|block| {
+                    picks
+                        .get_or_init(|| pick_all(block))
+                        .get(r * ac.shown() + c)
+                        .copied()
+                });
+                if let Some(((sr, sc), mark)) = pick {
                     return GridCell {
                         mark,
                         ..cell(sr, sc)

@@ -835,6 +835,14 @@ fn written_box(plan: &Plan) -> Option<(u16, u16)> {
     Some((r.width, r.height))
 }
 
+/// The whole factor the array being written (dx_pad, or the touch counts) is drawn
+/// at, if it is placed.
+fn written_factor(app: &App, plan: &Plan) -> Option<usize> {
+    let g = app.layer().geom;
+    let p = plan.grads.as_ref().or(plan.touches.as_ref())?;
+    Some(place::factor(g.hp(), g.wp(), g.pad, p.shown))
+}
+
 /// Backward: the dout maps (unless dout is one constant) and their legend, in the
 /// first free place they fit, each no larger than a grid of dx_pad; all filters, else
 /// the current one.
@@ -865,10 +873,7 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
     // dout of x's shape beside a dx_pad drawn as a picture: at dx_pad's whole factor
     // and in its cells (one shape, one scale in a frame), or not at all.
     let at_dx_scale = ((g.h_out, g.w_out) == (g.h, g.w) && !written.has_numbers())
-        .then(|| {
-            let p = plan.grads.as_ref().or(plan.touches.as_ref())?;
-            Some(place::factor(g.hp(), g.wp(), g.pad, p.shown))
-        })
+        .then(|| written_factor(app, plan))
         .flatten();
     for place in open_places(plan, top, false) {
         for filters in [&all, &one] {
@@ -921,11 +926,7 @@ fn place_thumbnail(app: &App, top: Rect, plan: &mut Plan) {
     let g = app.layer().geom;
     // x's shape: at the factor of the array being written (with x's ring), or not
     // at all (one shape, one scale in a frame).
-    let s = plan
-        .grads
-        .as_ref()
-        .or(plan.touches.as_ref())
-        .map_or(1, |p| place::factor(g.hp(), g.wp(), g.pad, p.shown));
+    let s = written_factor(app, plan).unwrap_or(1);
     let (bw, bh) = written_box(plan).unwrap_or((top.width, top.height));
     for place in open_places(plan, top, false) {
         let area = Rect::new(place.x, place.y, bw.min(place.width), bh.min(place.height));
