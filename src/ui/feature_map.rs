@@ -160,16 +160,23 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize])
     } else {
         "out"
     };
+    let parts: Vec<String> = filters
+        .iter()
+        .map(|&f| format!("±{} {name}[{f}]", scale_text(map_scale(app, f))))
+        .collect();
+    // The bar gives way (down to 2 cells) to the first map's scale: a colour without
+    // its number would not say what it stands for.
+    let first = parts.first().map_or(0, |p| super::text::width(p) as u16);
+    let bar = area.width.saturating_sub(3 + first).clamp(2, 8);
     let mut x = area.x;
     x += put(buf, area, x, area.y, "-", Style::new());
-    x += draw_bar(app, area, buf, x, 8);
+    x += draw_bar(app, area, buf, x, usize::from(bar));
     x += put(buf, area, x, area.y, "+", Style::new()) + 1;
-    for &f in filters {
-        let part = format!("±{} {name}[{f}]", scale_text(map_scale(app, f)));
-        if x + super::text::width(&part) as u16 > area.right() {
+    for part in &parts {
+        if x + super::text::width(part) as u16 > area.right() {
             break;
         }
-        x += put(buf, area, x, area.y, &part, Style::new()) + 2;
+        x += put(buf, area, x, area.y, part, Style::new()) + 2;
     }
     if filters.iter().any(|&f| saturates(app, f)) {
         let note = tr!(app.lang, "title.saturates");

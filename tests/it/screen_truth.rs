@@ -179,3 +179,43 @@ fn arrays_of_one_shape_are_drawn_at_one_scale_in_a_frame() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The maps' legend says what its colours stand for: beside its bar, the first
+/// drawn map's scale (`±2.438 dout[0]`), in every frame where the maps are drawn
+/// (cs231n-image backward at 80x24 once drew the bar alone).
+#[test]
+fn the_maps_legend_always_gives_a_scale() {
+    let mut missing = Vec::new();
+    for args in scenes() {
+        let total = start(args.clone(), Phase::Forward, 1).total_steps();
+        for phase in [Phase::Forward, Phase::Backward] {
+            let app = start(args.clone(), phase, total.div_ceil(2));
+            if app.view != convstep::app::View::Steps {
+                continue;
+            }
+            for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+                let plan = ui::plan(&app, Rect::new(0, 0, cols, rows));
+                let (Some(legend), Some((_, filters))) = (plan.legend, plan.fmap.as_ref()) else {
+                    continue;
+                };
+                let buf = ui::render_buffer(&app, cols, rows);
+                let line: String = (legend.x..legend.right())
+                    .map(|x| buf[(x, legend.y)].symbol().to_string())
+                    .collect();
+                let name = if phase == Phase::Backward {
+                    "dout"
+                } else {
+                    "out"
+                };
+                let want = format!("{name}[{}]", filters[0]);
+                if !line.contains('±') || !line.contains(&want) {
+                    missing.push(format!(
+                        "{:?} {phase:?} {cols}x{rows}: {line:?}",
+                        args.preset
+                    ));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

@@ -835,6 +835,10 @@ fn written_box(plan: &Plan) -> Option<(u16, u16)> {
     Some((r.width, r.height))
 }
 
+/// The narrowest legend of the maps: `-`, a bar of two, `+`, a space and a map's
+/// scale (`±2.438 dout[0]`, up to 16 columns).
+const LEGEND_MIN: u16 = 21;
+
 /// The whole factor the array being written (dx_pad, or the touch counts) is drawn
 /// at, if it is placed.
 fn written_factor(app: &App, plan: &Plan) -> Option<usize> {
@@ -906,7 +910,12 @@ fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
                 let lw = p.used.width.max(want).min(place.right() - p.used.x);
                 let legend = Rect::new(p.used.x, y, lw, 1);
                 let taken = occupied(plan);
-                if y >= top.bottom() || taken.iter().any(|t| t.intersects(legend)) {
+                // At least a short bar and the first map's scale (`-██+ ±2.438
+                // dout[0]`): colours without their number say nothing.
+                if y >= top.bottom()
+                    || lw < LEGEND_MIN
+                    || taken.iter().any(|t| t.intersects(legend))
+                {
                     continue;
                 }
                 plan.legend = Some(legend);
