@@ -12,7 +12,10 @@ mod update;
 
 pub use action::{Action, Effect};
 pub use job::{Done, Job, JobQueue};
-pub use model::{App, CheckReport, Message, Pending, Ranges, SceneCache, TICK_STEPS, TICKS_MS};
+pub use model::{
+    App, BackwardRanges, CheckReport, ForwardRanges, Message, Pending, SceneCache, TICK_STEPS,
+    TICKS_MS,
+};
 
 /// Which pass the stepper shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]

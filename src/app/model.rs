@@ -1,6 +1,8 @@
 //! The model: the scene being stepped through, where we are in it, and everything the
 //! view shows, computed here (on each change) so that drawing only reads.
 
+use std::sync::OnceLock;
+
 use anyhow::{Context, bail};
 use ndarray::Array4;
 
@@ -32,16 +34,25 @@ pub struct Message {
     pub error: bool,
 }
 
-/// Value ranges that fix the colour scales for a whole scene, so that colours do not
-/// shift from step to step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ranges {
-    /// Smallest and largest input value.
+/// What a scene's forward pass gives its colour scales, so that colours do not shift
+/// from step to step: computed when first drawn ([`App::forward_ranges`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForwardRanges {
+    /// Smallest and largest finite input value ((0, 1) when there is none).
     pub x: (f64, f64),
     /// Largest finite |out| (0 when there is none).
     pub out_abs: f64,
     /// Whether any output is finite: all NaN or infinite leaves no scale to show.
     pub out_finite: bool,
+    /// Each feature map's own colour scale, `[n * F + f]`: the 99th percentile of
+    /// its finite |out| ([`robust_abs`]); colours saturate beyond it.
+    pub out_scale: Vec<f64>,
+}
+
+/// What a scene's backward pass gives its colour scales: computed when first drawn
+/// ([`App::backward_ranges`]), and again after a new backward pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackwardRanges {
     /// Largest finite |dout| (0 when there is none).
     pub dout_abs: f64,
     /// Whether any entry of dout is finite.
@@ -54,24 +65,25 @@ pub struct Ranges {
     pub touches_max: u32,
     /// The value every entry of dout has, when they all have one (said in one line).
     pub dout_constant: Option<f64>,
+    /// Each map of dout's own colour scale, as [`ForwardRanges::out_scale`].
+    pub dout_scale: Vec<f64>,
 }
 
-/// What a scene gives once, computed when it is built.
+/// What a scene gives once: its forward pass, its full backward pass and the colour
+/// scales of both. The scales are computed when a frame first needs them, so that a
+/// rebuild answers without them: a stack's layers that are not shown, and a forward
+/// phase's backward scales, cost nothing until they are drawn.
 #[derive(Debug, Clone)]
 pub struct SceneCache {
     /// The whole forward pass (N, F, H', W'); cells with step <= k are "known".
     pub out: Array4<f64>,
     /// The backward totals after the last step.
     pub full: BackwardState,
-    pub ranges: Ranges,
-    /// Each feature map's own colour scale, `[n * F + f]`: the 99th percentile of
-    /// its finite |out| ([`robust_abs`]); colours saturate beyond it.
-    pub out_scale: Vec<f64>,
-    /// The same for each map of dout.
-    pub dout_scale: Vec<f64>,
     /// Padded rows and columns some window reads.
     pub rows_reached: Vec<bool>,
     pub cols_reached: Vec<bool>,
+    forward_ranges: OnceLock<ForwardRanges>,
+    backward_ranges: OnceLock<BackwardRanges>,
 }
 
 /// The share of a map's cells whose colour is below saturation.
@@ -87,19 +99,40 @@ pub fn robust_abs(values: impl Iterator<Item = f64>) -> f64 {
     percentile_of(abs)
 }
 
-/// [`robust_abs`] of a map held as one slice, without collecting and selecting among
-/// all its values (a stack's rebuild takes the scales of some 80 maps of 135,000
-/// cells, and that was a quarter of its time): a sample's 97th percentile gives a
-/// threshold below the 99th, one pass counts the finite values and keeps those at or
-/// above it (about 3%), and the percentile is selected among those. The result is
-/// exactly [`robust_abs`]'s: every value left out is below every value kept, so the
-/// rank among the kept is the rank among all less the number left out; where the
-/// sample misleads (fewer kept than the ranks above the percentile) it falls back to
-/// selecting among all.
-pub fn robust_abs_slice(values: &[f64]) -> f64 {
+/// What one map gives the colour scales, from one pass over its values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct MapStats {
+    /// Largest finite |v| (0 when there is none).
+    pub max_abs: f64,
+    /// Whether any value is finite.
+    pub finite: bool,
+    /// [`robust_abs`] of the map.
+    pub scale: f64,
+    /// The value every entry has, when they all have the first's (finite) value.
+    pub constant: Option<f64>,
+}
+
+/// [`MapStats`] of a map held as one slice. Its scale is [`robust_abs`]'s without
+/// collecting and selecting among all its values (a stack's rebuild takes the scales
+/// of some 80 maps of 135,000 cells): a sample's 97th percentile gives a threshold
+/// below the 99th; one pass counts the finite values, finds the largest, sees whether
+/// all are equal and keeps those at or above the threshold (about 3%); the percentile
+/// is selected among those. The result is exactly [`robust_abs`]'s: every value left
+/// out is below every value kept, so the rank among the kept is the rank among all
+/// less the number left out; where the sample misleads (fewer kept than the ranks
+/// above the percentile) it falls back to selecting among all.
+pub(crate) fn map_stats(values: &[f64]) -> MapStats {
     const SAMPLE: usize = 2048;
+    let first = values.first().copied().filter(|v| v.is_finite());
+    let constant = |values: &[f64]| first.filter(|f| values.iter().all(|v| v == f));
+    let whole = |values: &[f64]| MapStats {
+        max_abs: crate::conv::max_abs_finite(&ndarray::ArrayView1::from(values)),
+        finite: values.iter().any(|v| v.is_finite()),
+        scale: robust_abs(values.iter().copied()),
+        constant: constant(values),
+    };
     if values.len() < 4 * SAMPLE {
-        return robust_abs(values.iter().copied());
+        return whole(values);
     }
     let mut sample: Vec<f64> = values
         .iter()
@@ -108,7 +141,7 @@ pub fn robust_abs_slice(values: &[f64]) -> f64 {
         .map(|v| v.abs())
         .collect();
     if sample.is_empty() {
-        return robust_abs(values.iter().copied());
+        return whole(values);
     }
     let at = sample.len() * 97 / 100;
     let (_, t, _) = sample.select_nth_unstable_by(at, f64::total_cmp);
@@ -117,18 +150,29 @@ pub fn robust_abs_slice(values: &[f64]) -> f64 {
     // keeps the values above 0 only: every value left out is then 0.
     let zeros_out = t == 0.0;
     let mut finite = 0usize;
+    let mut max_abs = 0.0_f64;
+    let mut same = first.is_some();
+    let head = first.unwrap_or(0.0);
     let mut kept = Vec::with_capacity(values.len() / 16);
     for &v in values {
+        same &= v == head;
         if v.is_finite() {
             finite += 1;
             let a = v.abs();
+            max_abs = max_abs.max(a);
             if a > t || (a == t && !zeros_out) {
                 kept.push(a);
             }
         }
     }
+    let stats = |scale: f64| MapStats {
+        max_abs,
+        finite: finite > 0,
+        scale,
+        constant: first.filter(|_| same),
+    };
     if finite == 0 {
-        return 0.0;
+        return stats(0.0);
     }
     let rank = ((finite as f64 * ROBUST_PERCENTILE).ceil() as usize).clamp(1, finite);
     // The percentile is the (finite - rank + 1)-th largest.
@@ -136,18 +180,14 @@ pub fn robust_abs_slice(values: &[f64]) -> f64 {
     if kept.len() < above {
         if zeros_out {
             // The percentile is 0: the largest stands for the map, as in robust_abs.
-            return kept.iter().copied().fold(0.0, f64::max);
+            return stats(max_abs);
         }
-        return robust_abs(values.iter().copied());
+        return stats(robust_abs(values.iter().copied()));
     }
     let at = kept.len() - above;
     let (_, q, _) = kept.select_nth_unstable_by(at, f64::total_cmp);
     let q = *q;
-    if q > 0.0 {
-        q
-    } else {
-        kept.iter().copied().fold(0.0, f64::max)
-    }
+    stats(if q > 0.0 { q } else { max_abs })
 }
 
 /// The nearest-rank 99th percentile of these magnitudes (any order), or their
@@ -279,68 +319,82 @@ impl SceneCache {
     /// routing layers compute them their own way).
     pub(super) fn from_parts(scene: &Scene, out: Array4<f64>, full: BackwardState) -> SceneCache {
         let layer = &scene.layer;
-        let max_abs = crate::conv::max_abs_finite;
-        let finite = layer.x.iter().copied().filter(|v| v.is_finite());
-        let x = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        let x = if x.0 <= x.1 { x } else { (0.0, 1.0) };
-        let back = BackwardScales::of(&scene.dout, &full.grads);
-        let ranges = Ranges {
-            x,
-            out_abs: max_abs(&out),
-            out_finite: out.iter().any(|v| v.is_finite()),
-            dout_abs: 0.0,
-            dout_finite: false,
-            dx_abs: 0.0,
-            dw_abs: 0.0,
-            touches_max: full.touches.iter().copied().max().unwrap_or(0),
-            dout_constant: None,
-        };
-        let mut cache = SceneCache {
-            out_scale: per_map(&out),
-            dout_scale: Vec::new(),
+        SceneCache {
             out,
             rows_reached: layer.geom.rows_reached(),
             cols_reached: layer.geom.cols_reached(),
             full,
-            ranges,
-        };
-        cache.set_backward(back);
-        cache
+            forward_ranges: OnceLock::new(),
+            backward_ranges: OnceLock::new(),
+        }
     }
 
     /// Takes a new backward pass over the same forward one (a stack's layer below
     /// the one edited: its input, weights and output stand, its dout is new): the
-    /// gradients and their colour scales change, the rest stays.
-    pub(super) fn set_backward(&mut self, back: BackwardScales) {
-        let BackwardScales {
-            grads,
-            dout_abs,
-            dout_finite,
-            dx_abs,
-            dw_abs,
-            dout_constant,
-            dout_scale,
-        } = back;
-        if let Some(grads) = grads {
-            self.full.grads = grads;
-        }
-        self.ranges = Ranges {
-            dout_abs,
-            dout_finite,
-            dx_abs,
-            dw_abs,
-            dout_constant,
-            ..self.ranges
-        };
-        self.dout_scale = dout_scale;
+    /// gradients change, and their colour scales are computed again when drawn.
+    pub(super) fn set_backward(&mut self, grads: Grads) {
+        self.full.grads = grads;
+        self.backward_ranges = OnceLock::new();
+    }
+
+    /// The forward pass's colour scales; `scene` is the one this cache was built from.
+    pub(super) fn forward_ranges(&self, scene: &Scene) -> &ForwardRanges {
+        self.forward_ranges.get_or_init(|| {
+            let maps = per_map(&self.out);
+            ForwardRanges {
+                x: min_max_finite(&scene.layer.x).unwrap_or((0.0, 1.0)),
+                out_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
+                out_finite: maps.iter().any(|m| m.finite),
+                out_scale: maps.iter().map(|m| m.scale).collect(),
+            }
+        })
+    }
+
+    /// The backward pass's colour scales; `scene` is the one this cache was built
+    /// from (its dout).
+    pub(super) fn backward_ranges(&self, scene: &Scene) -> &BackwardRanges {
+        self.backward_ranges.get_or_init(|| {
+            let maps = per_map(&scene.dout);
+            let first = maps.first().and_then(|m| m.constant);
+            BackwardRanges {
+                dout_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
+                dout_finite: maps.iter().any(|m| m.finite),
+                dx_abs: crate::conv::max_abs_finite(&self.full.grads.dx_pad),
+                dw_abs: crate::conv::max_abs_finite(&self.full.grads.dw),
+                touches_max: self.full.touches.iter().copied().max().unwrap_or(0),
+                dout_constant: first.filter(|&v| maps.iter().all(|m| m.constant == Some(v))),
+                dout_scale: maps.iter().map(|m| m.scale).collect(),
+            }
+        })
     }
 }
 
-/// Each map's own colour scale, `[n * F + f]` ([`robust_abs`]), the maps on every
-/// thread (a stack's rebuild takes those of each layer's dout).
-fn per_map(a: &Array4<f64>) -> Vec<f64> {
+/// The smallest and largest finite values of `a` (None when there is none), its
+/// chunks on every core.
+fn min_max_finite(a: &Array4<f64>) -> Option<(f64, f64)> {
+    use rayon::prelude::*;
+    let fold = |values: &mut dyn Iterator<Item = f64>| {
+        values
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    let (lo, hi) = match a.as_slice() {
+        Some(values) => values
+            .par_chunks(1 << 16)
+            .map(|c| fold(&mut c.iter().copied()))
+            .reduce(
+                || (f64::INFINITY, f64::NEG_INFINITY),
+                |a, b| (a.0.min(b.0), a.1.max(b.1)),
+            ),
+        None => fold(&mut a.iter().copied()),
+    };
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// Each map's [`MapStats`], `[n * F + f]`, the maps on every core.
+fn per_map(a: &Array4<f64>) -> Vec<MapStats> {
     use rayon::prelude::*;
     let (n, f, _, _) = a.dim();
     let maps: Vec<_> = (0..n * f)
@@ -348,41 +402,21 @@ fn per_map(a: &Array4<f64>) -> Vec<f64> {
         .collect();
     maps.par_iter()
         .map(|m| match m.as_slice() {
-            Some(values) => robust_abs_slice(values),
-            None => robust_abs(m.iter().copied()),
+            Some(values) => map_stats(values),
+            None => map_stats(&m.iter().copied().collect::<Vec<_>>()),
         })
         .collect()
 }
 
-/// What a backward pass gives the screen once: dout's, dx's and dw's colour ranges
-/// and dout's per-map scales, and (when it is to replace a scene's) the gradients.
-#[derive(Debug, Clone)]
-pub struct BackwardScales {
-    pub grads: Option<Grads>,
-    dout_abs: f64,
-    dout_finite: bool,
-    dx_abs: f64,
-    dw_abs: f64,
-    dout_constant: Option<f64>,
-    dout_scale: Vec<f64>,
-}
+impl App {
+    /// The current layer's forward colour scales (computed when first asked for).
+    pub fn forward_ranges(&self) -> &ForwardRanges {
+        self.cache.forward_ranges(&self.scene)
+    }
 
-impl BackwardScales {
-    /// The ranges and scales of `dout` and of the gradients it gives.
-    pub fn of(dout: &Array4<f64>, grads: &Grads) -> BackwardScales {
-        let max_abs = crate::conv::max_abs_finite;
-        BackwardScales {
-            grads: None,
-            dout_abs: max_abs(dout),
-            dout_finite: dout.iter().any(|v| v.is_finite()),
-            dx_abs: max_abs(&grads.dx_pad),
-            dw_abs: max_abs(&grads.dw),
-            dout_constant: dout
-                .first()
-                .copied()
-                .filter(|v| v.is_finite() && dout.iter().all(|d| d == v)),
-            dout_scale: per_map(dout),
-        }
+    /// The current layer's backward colour scales (computed when first asked for).
+    pub fn backward_ranges(&self) -> &BackwardRanges {
+        self.cache.backward_ranges(&self.scene)
     }
 }
 
@@ -617,7 +651,7 @@ impl App {
         self.dx_scale = self.bwd.as_ref().map_or(0.0, |(_, after)| {
             if after.steps_done == total && layer.geom.n == 1 {
                 // The whole pass of the only image: its scale is the cache's.
-                return self.cache.ranges.dx_abs;
+                return self.backward_ranges().dx_abs;
             }
             crate::conv::max_abs_finite(&after.grads.dx_pad.index_axis(ndarray::Axis(0), n))
         });
@@ -753,8 +787,8 @@ mod scale_tests {
     }
 
     #[test]
-    fn the_scale_of_a_slice_is_the_scale_of_its_values() {
-        use super::robust_abs_slice;
+    fn the_stats_of_a_map_are_those_of_its_values() {
+        use super::map_stats;
         let n = 135_300;
         let mut cases: Vec<(&str, Vec<f64>)> = vec![
             ("heavy tail", map(n, 7)),
@@ -809,11 +843,21 @@ mod scale_tests {
             (0..n).map(|i| ((i * 7919) % 50) as f64).collect()
         }));
         for (what, values) in cases {
+            let stats = map_stats(&values);
             assert_eq!(
-                robust_abs_slice(&values).to_bits(),
+                stats.scale.to_bits(),
                 by_sorting(&values).to_bits(),
                 "{what}"
             );
+            // The same pass's largest magnitude, finiteness and constancy, against
+            // the plain definitions.
+            let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            let largest = finite.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            assert_eq!(stats.max_abs.to_bits(), largest.to_bits(), "{what}");
+            assert_eq!(stats.finite, !finite.is_empty(), "{what}");
+            let first = values[0];
+            let constant = Some(first).filter(|v| v.is_finite() && values.iter().all(|x| x == v));
+            assert_eq!(stats.constant, constant, "{what}");
         }
     }
 }

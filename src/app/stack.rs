@@ -15,7 +15,7 @@ use crate::conv::{
 use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
 
-use super::model::{App, BackwardScales, SceneCache};
+use super::model::{App, BackwardRanges, ForwardRanges, SceneCache};
 use super::{Phase, Start};
 
 /// What a layer of the stack is.
@@ -136,6 +136,16 @@ impl LayerView<'_> {
     /// The layer's output (N, C', H', W').
     pub fn out(&self) -> &Array4<f64> {
         &self.cache.out
+    }
+
+    /// The layer's forward colour scales (computed when first asked for).
+    pub fn forward_ranges(&self) -> &ForwardRanges {
+        self.cache.forward_ranges(self.scene)
+    }
+
+    /// The layer's backward colour scales (computed when first asked for).
+    pub fn backward_ranges(&self) -> &BackwardRanges {
+        self.cache.backward_ranges(self.scene)
     }
 }
 
@@ -435,7 +445,7 @@ impl App {
                 None => return,
             };
             scene.dout = back.dout;
-            cache.set_backward(back.scales);
+            cache.set_backward(back.grads);
         }
     }
 }
@@ -458,7 +468,7 @@ impl Slot {
 #[derive(Debug, Clone)]
 pub struct Below {
     pub dout: Array4<f64>,
-    pub scales: BackwardScales,
+    pub grads: Grads,
 }
 
 /// A stack rebuilt (whole, or from an edited layer up).
@@ -604,9 +614,7 @@ fn below_of(layer: &NetLayer, dout: Array4<f64>, g: LayerGrads) -> Result<Below>
         (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
         (None, None) => bail!("a routing layer without its router"),
     };
-    let mut scales = BackwardScales::of(&dout, &grads);
-    scales.grads = Some(grads);
-    Ok(Below { dout, scales })
+    Ok(Below { dout, grads })
 }
 
 /// One layer of [`build_layers`]: below `from`, its new backward pass; from `from`

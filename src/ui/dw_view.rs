@@ -54,7 +54,7 @@ fn x_grid(app: &App) -> Grid<'_> {
     let g = layer.geom;
     let n = app.pos().n;
     let (f, c, m, k) = weight(app);
-    let scale = app.cache.ranges.dout_abs;
+    let scale = app.backward_ranges().dout_abs;
     let name = input_grid::channel_name(app, c);
     Grid {
         block: None,
@@ -108,7 +108,7 @@ fn dout_grid(app: &App) -> Grid<'_> {
     let g = app.layer().geom;
     let n = app.pos().n;
     let (f, _, _, _) = weight(app);
-    let scale = app.cache.ranges.dout_abs;
+    let scale = app.backward_ranges().dout_abs;
     Grid {
         block: None,
         title: format!("dout[{n},{f}]"),

@@ -120,9 +120,9 @@ fn map_block(app: &App, f: usize) -> Option<BlockFn<'_>> {
 pub fn map_scale(app: &App, f: usize) -> f64 {
     let g = app.layer().geom;
     let scales = if app.phase == Phase::Backward {
-        &app.cache.dout_scale
+        &app.backward_ranges().dout_scale
     } else {
-        &app.cache.out_scale
+        &app.forward_ranges().out_scale
     };
     scales.get(app.pos().n * g.f + f).copied().unwrap_or(0.0)
 }
@@ -146,11 +146,10 @@ fn saturates(app: &App, f: usize) -> bool {
 /// there (99th percentile of |v|). When no value is finite (all NaN or infinite)
 /// there is no scale, and the legend says so.
 pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer, filters: &[usize]) {
-    let r = &app.cache.ranges;
     let finite = if app.phase == Phase::Backward {
-        r.dout_finite
+        app.backward_ranges().dout_finite
     } else {
-        r.out_finite
+        app.forward_ranges().out_finite
     };
     if !scale_drawable(app, area, buf, finite) {
         return;
@@ -263,7 +262,7 @@ pub fn render_scale(app: &App, area: Rect, buf: &mut Buffer, max: f64, finite: b
 /// Backward, when every entry of dout is one number: that, in one line, in place of
 /// maps that would all read the same.
 pub fn render_dout_line(app: &App, area: Rect, buf: &mut Buffer) {
-    let Some(v) = app.cache.ranges.dout_constant else {
+    let Some(v) = app.backward_ranges().dout_constant else {
         return;
     };
     let g = app.layer().geom;

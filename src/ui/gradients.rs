@@ -164,7 +164,7 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
 pub fn touches_grid(app: &App) -> Grid<'_> {
     let g = app.layer().geom;
     let n = app.pos().n;
-    let max = app.cache.ranges.touches_max.max(1) as f64;
+    let max = app.backward_ranges().touches_max.max(1) as f64;
     Grid {
         block: None,
         // The colour scale runs to the most windows any cell gets by the end; with
@@ -174,13 +174,13 @@ pub fn touches_grid(app: &App) -> Grid<'_> {
                 app.lang,
                 "title.touches_all",
                 f = g.f,
-                max = app.cache.ranges.touches_max
+                max = app.backward_ranges().touches_max
             )
         } else {
             tr!(
                 app.lang,
                 "title.touches",
-                max = app.cache.ranges.touches_max
+                max = app.backward_ranges().touches_max
             )
         },
         rows: g.hp(),

@@ -47,7 +47,7 @@ fn cols_grid(app: &App, transpose: bool) -> Grid<'_> {
     let s = Im2colShape::of(&g);
     let n = app.pos().n;
     let col = column(app);
-    let (lo, hi) = app.cache.ranges.x;
+    let (lo, hi) = app.forward_ranges().x;
     let span = if hi > lo { hi - lo } else { 1.0 };
     let cell = move |r: usize, p: usize| {
         let (row, c) = im2col::source_of(&g, r, p);
@@ -120,9 +120,9 @@ fn out_grid(app: &App) -> Grid<'_> {
     let col = column(app);
     let backward = app.phase == Phase::Backward;
     let (title, scale) = if backward {
-        ("dout", app.cache.ranges.dout_abs)
+        ("dout", app.backward_ranges().dout_abs)
     } else {
-        ("out", app.cache.ranges.out_abs)
+        ("out", app.forward_ranges().out_abs)
     };
     Grid {
         block: None,
@@ -161,7 +161,7 @@ fn dw_grid(app: &App) -> Grid<'_> {
     let g = app.layer().geom;
     let s = Im2colShape::of(&g);
     let f = app.pos().f;
-    let scale = app.cache.ranges.dw_abs;
+    let scale = app.backward_ranges().dw_abs;
     Grid {
         block: None,
         title: format!("dW {}x{}", s.f, s.k),
@@ -187,7 +187,7 @@ fn dcols_grid(app: &App) -> Grid<'_> {
     let s = Im2colShape::of(&g);
     let pos = app.pos();
     let col = column(app);
-    let scale = app.cache.ranges.dx_abs;
+    let scale = app.backward_ranges().dx_abs;
     Grid {
         block: None,
         title: format!("dcols = Wᵀ·dout {}x{}", s.k, s.p),
@@ -213,7 +213,7 @@ fn counts_grid(app: &App) -> Grid<'_> {
     let g = app.layer().geom;
     let n = app.pos().n;
     let f = g.f.max(1) as u32;
-    let max = app.cache.ranges.touches_max / f;
+    let max = app.backward_ranges().touches_max / f;
     Grid {
         block: None,
         title: tr!(app.lang, "im2col.counts", max = max),

@@ -53,7 +53,7 @@ fn dout_grid(app: &App, f: usize) -> Grid<'_> {
     let g = app.layer().geom;
     let (rows, cols) = transposed::axes(&g);
     let (n, _, r, q) = app.dx_pos();
-    let scale = app.cache.ranges.dout_abs;
+    let scale = app.backward_ranges().dout_abs;
     let reach = (g.dilation * (g.hh - 1), g.dilation * (g.ww - 1));
     Grid {
         block: None,
@@ -111,7 +111,7 @@ fn dx_grid(app: &App, gathered: bool) -> Grid<'_> {
     let layer = app.layer();
     let g = layer.geom;
     let (n, c, r, q) = app.dx_pos();
-    let scale = app.cache.ranges.dx_abs;
+    let scale = app.backward_ranges().dx_abs;
     let title = if gathered {
         tr!(app.lang, "transposed.gathered", c = c)
     } else {

@@ -376,14 +376,15 @@ fn assert_like_a_fresh_start(app: &App) {
             "layer {l}'s touches"
         );
         assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
-        assert_eq!(a.cache.ranges, b.cache.ranges, "layer {l}'s ranges");
         assert_eq!(
-            a.cache.dout_scale, b.cache.dout_scale,
-            "layer {l}'s dout scales"
+            a.forward_ranges(),
+            b.forward_ranges(),
+            "layer {l}'s forward ranges and scales"
         );
         assert_eq!(
-            a.cache.out_scale, b.cache.out_scale,
-            "layer {l}'s out scales"
+            a.backward_ranges(),
+            b.backward_ranges(),
+            "layer {l}'s backward ranges and scales"
         );
     }
 }

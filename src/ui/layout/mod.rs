@@ -139,7 +139,7 @@ fn touch_chars(app: &App) -> Option<u16> {
     chars_of(
         g.hp(),
         g.wp(),
-        [app.cache.ranges.touches_max as f64].into_iter(),
+        [app.backward_ranges().touches_max as f64].into_iter(),
     )
 }
 
@@ -339,7 +339,7 @@ pub fn plan(app: &App, area: Rect) -> Plan {
         }
         Phase::Backward => {
             let mut row = rest;
-            if app.cache.ranges.dout_constant.is_some() {
+            if app.backward_ranges().dout_constant.is_some() {
                 plan.dout_line = Some(sub(row, 0, 0, row.width, 1));
                 row = sub(row, 0, 2, row.width, row.height.saturating_sub(2));
             }
@@ -789,7 +789,7 @@ fn place_written(app: &App, row: Rect, plan: &mut Plan) {
             first
         }
     };
-    let show_maps = app.cache.ranges.dout_constant.is_none();
+    let show_maps = app.backward_ranges().dout_constant.is_none();
     let column = if show_maps {
         (g.w_out as u16).clamp(18, 32) + 2
     } else {
@@ -851,7 +851,7 @@ fn written_factor(app: &App, plan: &Plan) -> Option<usize> {
 /// first free place they fit, each no larger than a grid of dx_pad; all filters, else
 /// the current one.
 fn place_dout_maps(app: &App, top: Rect, plan: &mut Plan) {
-    if app.cache.ranges.dout_constant.is_some() {
+    if app.backward_ranges().dout_constant.is_some() {
         return;
     }
     let g = app.layer().geom;
