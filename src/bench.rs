@@ -784,7 +784,7 @@ mod tests {
                 let v = app.layer_view(l).unwrap();
                 let (layer, cache) = (&v.scene.layer, v.cache);
                 format!(
-                    "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
                     v.kind,
                     layer.x,
                     layer.w,
@@ -793,6 +793,7 @@ mod tests {
                     cache.out,
                     cache.full.grads,
                     cache.full.touches,
+                    v.x_range(),
                     v.forward_ranges(),
                     v.backward_ranges()
                 )

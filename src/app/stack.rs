@@ -138,9 +138,15 @@ impl LayerView<'_> {
         &self.cache.out
     }
 
+    /// The layer's smallest and largest finite input value (computed when first
+    /// asked for).
+    pub fn x_range(&self) -> (f64, f64) {
+        self.cache.x_range(self.scene)
+    }
+
     /// The layer's forward colour scales (computed when first asked for).
     pub fn forward_ranges(&self) -> &ForwardRanges {
-        self.cache.forward_ranges(self.scene)
+        self.cache.forward_ranges()
     }
 
     /// The layer's backward colour scales (computed when first asked for).

@@ -47,7 +47,7 @@ fn cols_grid(app: &App, transpose: bool) -> Grid<'_> {
     let s = Im2colShape::of(&g);
     let n = app.pos().n;
     let col = column(app);
-    let (lo, hi) = app.forward_ranges().x;
+    let (lo, hi) = app.x_range();
     let span = if hi > lo { hi - lo } else { 1.0 };
     let cell = move |r: usize, p: usize| {
         let (row, c) = im2col::source_of(&g, r, p);

@@ -69,7 +69,7 @@ pub fn grids(app: &App) -> Vec<Grid<'_>> {
     let layer = app.layer();
     let g = layer.geom;
     let n = app.pos().n;
-    let (lo, hi) = app.forward_ranges().x;
+    let (lo, hi) = app.x_range();
     let span = if hi > lo { hi - lo } else { 1.0 };
     (0..g.c)
         .map(|ch| {

@@ -110,9 +110,7 @@ fn effective_grid(app: &App) -> Option<(Grid<'_>, (usize, usize))> {
     let n = app.pos().n;
     let photo = g.c == 3;
     let unit = x.labels.scale == crate::input::Scale::Unit;
-    let (lo, hi) = app
-        .layer_view(0)
-        .map_or((0.0, 1.0), |v| v.forward_ranges().x);
+    let (lo, hi) = app.layer_view(0).map_or((0.0, 1.0), |v| v.x_range());
     let span_v = if hi > lo { hi - lo } else { 1.0 };
     let grid = Grid {
         block: None,

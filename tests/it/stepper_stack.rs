@@ -376,6 +376,7 @@ fn assert_like_a_fresh_start(app: &App) {
             "layer {l}'s touches"
         );
         assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
+        assert_eq!(a.x_range(), b.x_range(), "layer {l}'s x range");
         assert_eq!(
             a.forward_ranges(),
             b.forward_ranges(),
