@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use ndarray::{Array1, Array2, Array4};
 
+use crate::conv::memory::{duplicate, zeros};
 use crate::conv::{
     BackwardState, Geometry, Grads, LayerGrads, NetLayer, OutPos, Region, RouteStep, Router,
     StackGrads, field_regions, spec_text,
@@ -525,7 +526,7 @@ pub fn build_layers_down_to(
             let bottom = bottom.min(from);
             let StackGrads { douts, grads } =
                 stack.net.backward_from_to(top, bottom, &stack.dout)?;
-            let later = (bottom > 0).then(|| (bottom, Some(grads[0].dx.clone())));
+            let later = (bottom > 0).then(|| (bottom, Some(grads[0].dx().clone())));
             (bottom, douts, grads, later)
         }
         None => {
@@ -533,7 +534,7 @@ pub fn build_layers_down_to(
                 .into_par_iter()
                 .map(|l| {
                     let layer = &stack.net.layers[l];
-                    (Array4::zeros(stack.net.outs[l].dim()), zero_grads(layer))
+                    (zeros(stack.net.outs[l].dim()), zero_grads(layer))
                 })
                 .unzip();
             (from, douts, grads, Some((layers, None)))
@@ -573,18 +574,17 @@ pub fn build_layers_down_to(
 /// comes in the second answer.
 fn zero_grads(layer: &NetLayer) -> LayerGrads {
     let x = layer.x().dim();
-    let conv = layer.as_conv().map(|conv| {
-        let g = conv.geom;
-        Grads {
-            dx_pad: Array4::zeros((g.n, g.c, g.hp(), g.wp())),
-            dx: Array4::zeros(x),
-            dw: Array4::zeros(conv.w.dim()),
-            db: Array1::zeros(g.f),
+    match layer.as_conv() {
+        Some(conv) => {
+            let g = conv.geom;
+            LayerGrads::Conv(Box::new(Grads {
+                dx_pad: zeros((g.n, g.c, g.hp(), g.wp())),
+                dx: zeros(x),
+                dw: Array4::zeros(conv.w.dim()),
+                db: Array1::zeros(g.f),
+            }))
         }
-    });
-    LayerGrads {
-        dx: Array4::zeros(x),
-        conv,
+        None => LayerGrads::Routed(zeros(x)),
     }
 }
 
@@ -615,10 +615,12 @@ pub fn backward_below(
 
 /// A layer whose forward pass stands, given its new dout and gradients.
 fn below_of(layer: &NetLayer, dout: Array4<f64>, g: LayerGrads) -> Result<Below> {
-    let grads = match (g.conv, router_of(layer)) {
-        (Some(conv), _) => conv,
-        (None, Some(router)) => routed_grads(g.dx, &router.geometry(layer.x().dim())?),
-        (None, None) => bail!("a routing layer without its router"),
+    let grads = match (g, router_of(layer)) {
+        (LayerGrads::Conv(conv), _) => *conv,
+        (LayerGrads::Routed(dx), Some(router)) => {
+            routed_grads(dx, &router.geometry(layer.x().dim())?)
+        }
+        (LayerGrads::Routed(_), None) => bail!("a routing layer without its router"),
     };
     Ok(Below { dout, grads })
 }
@@ -641,7 +643,7 @@ fn build_layer(
     if l < from {
         return Ok(Part::Below(Box::new(below_of(layer, dout, g)?)));
     }
-    let out = (*stack.net.outs[l]).clone();
+    let out = duplicate(&stack.net.outs[l]);
     let channels: Vec<String> = if l == 0 {
         stack.labels.channels.clone()
     } else {
@@ -654,18 +656,21 @@ fn build_layer(
             let total = conv.geom.total_steps();
             let full = BackwardState {
                 steps_done: total,
-                grads: g.conv.context("a conv layer's gradients")?,
+                grads: match g {
+                    LayerGrads::Conv(g) => *g,
+                    LayerGrads::Routed(_) => bail!("a conv layer without its gradients"),
+                },
                 touches: conv.touches_after(total),
             };
             (Kind::Conv, scene, full)
         }
         NetLayer::Pool(_) | NetLayer::Relu(_) => {
             let router = router_of(layer).context("a routing layer")?;
-            let shadow = router.shadow(layer.x().clone())?;
+            let shadow = router.shadow(duplicate(layer.x()))?;
             let total = shadow.geom.total_steps();
             let full = BackwardState {
                 steps_done: total,
-                grads: routed_grads(g.dx, &shadow.geom),
+                grads: routed_grads(g.into_dx(), &shadow.geom),
                 touches: shadow.touches_after(total),
             };
             let labels = Labels {
@@ -707,7 +712,7 @@ fn router_of(layer: &NetLayer) -> Option<Router> {
 /// zeros of the shadow's shapes).
 fn routed_grads(dx: Array4<f64>, g: &Geometry) -> Grads {
     Grads {
-        dx_pad: dx.clone(),
+        dx_pad: duplicate(&dx),
         dx,
         dw: Array4::zeros((g.f, g.c, g.hh, g.ww)),
         db: Array1::zeros(g.f),

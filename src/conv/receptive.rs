@@ -260,7 +260,7 @@ pub fn effective_field(net: &Net, layer: usize, pos: OutPos) -> Result<Effective
     *cell = 1.0;
     let grads = net.backward_from(layer, &dout)?;
     Ok(EffectiveField {
-        dx: grads.grads[0].dx.clone(),
+        dx: grads.grads[0].dx().clone(),
         n: pos.n,
     })
 }

@@ -19,6 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
 
+use super::memory::duplicate;
 use super::pool::{Pool, PoolParams};
 use super::relu::Relu;
 use super::{ConvError, ConvParams, Grads, Layer, backward, forward};
@@ -197,36 +198,52 @@ impl NetLayer {
     /// dx and, for a conv layer, dw and db, given the layer's dout.
     pub fn backward(&self, dout: &Array4<f64>) -> Result<LayerGrads, ConvError> {
         Ok(match self {
-            NetLayer::Conv(l) => {
-                let g = backward(l, dout)?;
-                LayerGrads {
-                    dx: g.dx.clone(),
-                    conv: Some(g),
-                }
-            }
-            NetLayer::Pool(p) => LayerGrads {
-                dx: p.backward(dout)?,
-                conv: None,
-            },
-            NetLayer::Relu(r) => LayerGrads {
-                dx: r.backward(dout)?,
-                conv: None,
-            },
+            NetLayer::Conv(l) => LayerGrads::Conv(Box::new(backward(l, dout)?)),
+            NetLayer::Pool(p) => LayerGrads::Routed(p.backward(dout)?),
+            NetLayer::Relu(r) => LayerGrads::Routed(r.backward(dout)?),
         })
     }
 }
 
 /// What one layer's backward pass gives: dx, and for a conv layer all of [`Grads`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct LayerGrads {
-    pub dx: Array4<f64>,
-    pub conv: Option<Grads>,
+pub enum LayerGrads {
+    /// A conv layer's dx_pad, dx, dw and db.
+    Conv(Box<Grads>),
+    /// A pooling or ReLU layer's dx.
+    Routed(Array4<f64>),
+}
+
+impl LayerGrads {
+    /// The gradient of the layer's input.
+    pub fn dx(&self) -> &Array4<f64> {
+        match self {
+            LayerGrads::Conv(g) => &g.dx,
+            LayerGrads::Routed(dx) => dx,
+        }
+    }
+
+    /// The gradient of the layer's input, taken out.
+    pub fn into_dx(self) -> Array4<f64> {
+        match self {
+            LayerGrads::Conv(g) => g.dx,
+            LayerGrads::Routed(dx) => dx,
+        }
+    }
+
+    /// A conv layer's gradients (None for pooling and ReLU).
+    pub fn conv(&self) -> Option<&Grads> {
+        match self {
+            LayerGrads::Conv(g) => Some(&**g),
+            LayerGrads::Routed(_) => None,
+        }
+    }
 }
 
 /// The wiring of the backward pass: the dout of the layer below is this layer's dx
 /// ("dx of layer 3 = dout of layer 2"). The one place it is written.
 pub fn dout_below(grads: &LayerGrads) -> &Array4<f64> {
-    &grads.dx
+    grads.dx()
 }
 
 /// The backward pass of a stack (or of its layers 0..=top): each layer's dout and
@@ -241,7 +258,7 @@ pub struct StackGrads {
 impl StackGrads {
     /// The gradient of the stack's input x.
     pub fn dx(&self) -> &Array4<f64> {
-        &self.grads[0].dx
+        self.grads[0].dx()
     }
 }
 
@@ -341,7 +358,7 @@ impl Net {
             self.specs.push(*spec);
             self.layers.push(Arc::new(layer));
             if k + 1 < specs.len() {
-                next = Some((*out).clone());
+                next = Some(duplicate(&out));
             }
             self.outs.push(out);
         }
@@ -454,10 +471,10 @@ impl Net {
         let bottom = bottom.min(top);
         let mut douts = Vec::with_capacity(top + 1 - bottom);
         let mut grads = Vec::with_capacity(top + 1 - bottom);
-        let mut d = dout.clone();
+        let mut d = duplicate(dout);
         for layer in self.layers[bottom..=top].iter().rev() {
             let g = layer.backward(&d)?;
-            let next = dout_below(&g).clone();
+            let next = duplicate(dout_below(&g));
             douts.push(std::mem::replace(&mut d, next));
             grads.push(g);
         }
@@ -472,8 +489,8 @@ impl Net {
 fn layer_out(layer: &NetLayer) -> Array4<f64> {
     match layer {
         NetLayer::Conv(l) => forward(l),
-        NetLayer::Pool(p) => p.out.clone(),
-        NetLayer::Relu(r) => r.out.clone(),
+        NetLayer::Pool(p) => duplicate(&p.out),
+        NetLayer::Relu(r) => duplicate(&r.out),
     }
 }
 

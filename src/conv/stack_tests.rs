@@ -176,8 +176,8 @@ fn the_stack_is_a_composition_of_the_single_layer_engine() {
     let d1 = relu_backward(&a1, &g3.dx);
     let g1 = backward(&l1, &d1).unwrap();
     assert_eq!(grads.douts, vec![d1.clone(), g3.dx.clone(), d3, dout]);
-    assert_eq!(grads.grads[2].conv.as_ref(), Some(&g3));
-    assert_eq!(grads.grads[0].conv.as_ref(), Some(&g1));
+    assert_eq!(grads.grads[2].conv(), Some(&g3));
+    assert_eq!(grads.grads[0].conv(), Some(&g1));
     assert_eq!(grads.dx(), &g1.dx);
     // Each layer's dout is the dx of the layer above: the one wiring function.
     for l in 0..3 {
@@ -243,7 +243,7 @@ fn the_stack_s_gradients_match_numeric_ones() {
         );
     }
     for (l, g) in grads.grads.iter().enumerate() {
-        let Some(g) = &g.conv else { continue };
+        let Some(g) = g.conv() else { continue };
         for (idx, &a) in g.dw.indexed_iter() {
             let (f, c, m, k) = idx;
             check(

@@ -165,8 +165,8 @@ impl Layer {
         if k == 0 {
             let g = &self.geom;
             return Ok(Grads {
-                dx_pad: Array4::zeros((g.n, g.c, g.hp(), g.wp())),
-                dx: Array4::zeros(self.x.dim()),
+                dx_pad: super::memory::zeros((g.n, g.c, g.hp(), g.wp())),
+                dx: super::memory::zeros(self.x.dim()),
                 dw: Array4::zeros(self.w.dim()),
                 db: Array1::zeros(g.f),
             });

@@ -152,7 +152,15 @@ impl StackScene {
     /// stack's backward pass gives it ([`StackScene::backward`]'s `douts[l]`); None
     /// when layer l is not a conv layer.
     pub fn conv_scene(&self, l: usize, dout: Array4<f64>) -> Option<Scene> {
-        let layer = self.net.layers.get(l)?.as_conv()?.clone();
+        let conv = self.net.layers.get(l)?.as_conv()?;
+        // x on both cores (8.6 MB for a layer of 8 channels on the photo).
+        let layer = crate::conv::Layer {
+            x: crate::conv::memory::duplicate(&conv.x),
+            w: conv.w.clone(),
+            b: conv.b.clone(),
+            params: conv.params,
+            geom: conv.geom,
+        };
         let channels = if l == 0 {
             self.labels.channels.clone()
         } else {
