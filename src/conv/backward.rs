@@ -5,7 +5,7 @@
 //! load, over column tiles that stay in cache), db as sums of dout rows. Bands of rows in
 //! parallel, each writing only its own cells; no im2col matrix.
 
-use ndarray::{Array1, Array4, s};
+use ndarray::{Array1, Array4};
 use rayon::prelude::*;
 
 use super::forward::{BAND, band_reach, band_tasks, padded_rows};
@@ -376,8 +376,5 @@ fn dw_tile<'a>(
 /// dx from dx_pad: rows pad..pad+H and columns pad..pad+W. (The note's
 /// `dx_pad[:, :, pad:-pad, pad:-pad]` is empty when pad is 0; this is not.)
 pub(super) fn crop(dx_pad: &Array4<f64>, pad: usize, h: usize, w: usize) -> Array4<f64> {
-    let (n, c) = (dx_pad.dim().0, dx_pad.dim().1);
-    let mut dx = super::memory::zeros((n, c, h, w));
-    dx.assign(&dx_pad.slice(s![.., .., pad..pad + h, pad..pad + w]));
-    dx
+    super::memory::crop(dx_pad, pad, h, w)
 }

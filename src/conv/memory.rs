@@ -16,29 +16,63 @@ pub(crate) fn zeros(dim: (usize, usize, usize, usize)) -> Array4<f64> {
     if len * std::mem::size_of::<f64>() < HUGE_FROM {
         return Array4::zeros(dim);
     }
-    written(dim, |_, chunk| chunk.fill(std::mem::MaybeUninit::new(0.0)))
+    written(dim, CHUNK, |_, chunk| {
+        chunk.fill(std::mem::MaybeUninit::new(0.0))
+    })
 }
 
 /// A copy of `a` in standard layout, a large one copied on every core (the layers of
 /// a stack hand each other their outputs and gradients, one after the other).
 pub(crate) fn duplicate(a: &Array4<f64>) -> Array4<f64> {
     match a.as_slice() {
-        Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => written(a.dim(), |at, chunk| {
-            let src = &src[at..at + chunk.len()];
-            // SAFETY: MaybeUninit<f64> has f64's layout, `chunk` and `src` have the
-            // same length and are distinct allocations.
-            unsafe {
-                std::ptr::copy_nonoverlapping(src.as_ptr(), chunk.as_mut_ptr().cast(), src.len());
-            }
-        }),
+        Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => {
+            written(a.dim(), CHUNK, |k, chunk| {
+                let src = &src[k * CHUNK..k * CHUNK + chunk.len()];
+                // SAFETY: MaybeUninit<f64> has f64's layout, `chunk` and `src` have the
+                // same length and are distinct allocations.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        src.as_ptr(),
+                        chunk.as_mut_ptr().cast(),
+                        src.len(),
+                    );
+                }
+            })
+        }
         _ => a.to_owned(),
     }
 }
 
-/// An array of shape `dim` whose every element `write(offset, chunk)` writes, chunks
-/// of [`CHUNK`] elements on every core, the memory advised to be huge pages.
+/// The rows `pad..pad + h`, columns `pad..pad + w` of every plane of `padded` (N, C,
+/// Hp, Wp, standard layout): dx from dx_pad, the rows copied on every core.
+pub(crate) fn crop(padded: &Array4<f64>, pad: usize, h: usize, w: usize) -> Array4<f64> {
+    use ndarray::s;
+    let (n, c, hp, wp) = padded.dim();
+    let dim = (n, c, h, w);
+    match padded.as_slice() {
+        Some(src) if w > 0 && n * c * h * w * std::mem::size_of::<f64>() >= HUGE_FROM => {
+            written(dim, w, |row, chunk| {
+                let (plane, r) = (row / h, row % h);
+                let at = (plane * hp + r + pad) * wp + pad;
+                let src = &src[at..at + w];
+                // SAFETY: as in `duplicate`: a row of w elements into a row of w.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(src.as_ptr(), chunk.as_mut_ptr().cast(), w);
+                }
+            })
+        }
+        _ => padded
+            .slice(s![.., .., pad..pad + h, pad..pad + w])
+            .to_owned(),
+    }
+}
+
+/// An array of shape `dim` whose every element `write(k, chunk)` writes, chunk k of
+/// `chunk_len` elements (the last one shorter), the chunks on every core, the memory
+/// advised to be huge pages. `write` must write the whole of its chunk.
 fn written(
     dim: (usize, usize, usize, usize),
+    chunk_len: usize,
     write: impl Fn(usize, &mut [std::mem::MaybeUninit<f64>]) + Sync,
 ) -> Array4<f64> {
     use rayon::prelude::*;
@@ -47,9 +81,10 @@ fn written(
     let spare = &mut data.spare_capacity_mut()[..len];
     advise_huge(spare);
     spare
-        .par_chunks_mut(CHUNK)
+        .par_chunks_mut(chunk_len)
+        .with_min_len(CHUNK.div_ceil(chunk_len))
         .enumerate()
-        .for_each(|(k, chunk)| write(k * CHUNK, chunk));
+        .for_each(|(k, chunk)| write(k, chunk));
     // SAFETY: `write` wrote every one of the first `len` elements (each chunk whole).
     unsafe { data.set_len(len) };
     Array4::from_shape_vec(dim, data).expect("len is the product of dim")
@@ -111,5 +146,37 @@ pub(super) fn copy<D: ndarray::Dimension>(
             .zip(s.par_chunks(CHUNK))
             .for_each(|(d, s)| d.copy_from_slice(s)),
         _ => dst.assign(src),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::s;
+
+    /// Arrays past HUGE_FROM take the parallel paths; each agrees with ndarray's own
+    /// zeros, copy and slice, element for element.
+    #[test]
+    fn large_arrays_are_zeroed_copied_and_cropped_whole() {
+        // 2 x 3 x 515 x 517 numbers: 12.8 MB, rows that do not divide CHUNK.
+        let dim = (2, 3, 515, 517);
+        let a = Array4::from_shape_fn(dim, |(n, c, r, q)| {
+            (n * 7 + c * 5) as f64 + r as f64 * 0.25 - q as f64 * 1e-3
+        });
+        assert!(std::mem::size_of_val(a.as_slice().unwrap()) >= HUGE_FROM);
+        assert_eq!(zeros(dim), Array4::<f64>::zeros(dim));
+        assert_eq!(duplicate(&a), a);
+        for pad in [0, 1, 3] {
+            let (h, w) = (515 - 2 * pad, 517 - 2 * pad);
+            let want = a.slice(s![.., .., pad..pad + h, pad..pad + w]).to_owned();
+            assert_eq!(crop(&a, pad, h, w), want, "pad {pad}");
+        }
+        // A small array takes ndarray's own paths.
+        let small = Array4::from_shape_fn((1, 2, 5, 6), |(_, c, r, q)| (c + r * q) as f64);
+        assert_eq!(duplicate(&small), small);
+        assert_eq!(
+            crop(&small, 1, 3, 4),
+            small.slice(s![.., .., 1..4, 1..5]).to_owned()
+        );
     }
 }
