@@ -80,7 +80,7 @@ pub(super) enum Outcome {
     /// A stack's edited spec and its layers, or the innermost cause of its refusal.
     RebuiltStack(Box<SceneSpec>, Result<Box<StackBuilt>, String>),
     /// The new backward pass of the layers below an edited one, or why it failed.
-    Below(Result<Vec<super::stack::Below>, String>),
+    Below(Result<super::stack::Second, String>),
     /// Superseded, it stopped at a checkpoint: nothing to take.
     Stopped,
 }
@@ -198,7 +198,9 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
             };
             let built = spec
                 .rebuild_stack(&base)
-                .and_then(|stack| build_layers_down_to(Arc::new(stack), from, bottom))
+                .and_then(|stack| {
+                    build_layers_down_to(Arc::new(stack), from, bottom, Some(current))
+                })
                 .map(Box::new)
                 .map_err(|err| err.root_cause().to_string());
             Outcome::RebuiltStack(Box::new(spec), built)
@@ -218,8 +220,7 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
             Outcome::Rebuilt(Box::new(spec), built)
         }
         Work::BackwardBelow(later) => Outcome::Below(
-            super::stack::backward_below(&later.stack, later.bottom, later.dout.as_ref())
-                .map_err(|err| err.root_cause().to_string()),
+            super::stack::second_answer(&later).map_err(|err| err.root_cause().to_string()),
         ),
         Work::GradCheck {
             layer,

@@ -404,6 +404,14 @@ impl SceneCache {
         self.backward_ranges = OnceLock::new();
     }
 
+    /// A conv layer's dw and db, whose places held zeros (see [`super::stack::Rest`]):
+    /// the gradients' colour scales are computed again when drawn.
+    pub(super) fn set_weight_grads(&mut self, dw: Array4<f64>, db: ndarray::Array1<f64>) {
+        self.full.grads.dw = dw;
+        self.full.grads.db = db;
+        self.backward_ranges = OnceLock::new();
+    }
+
     /// The smallest and largest finite value of x, `scene`'s (the one this cache was
     /// built from); (0, 1) when there is none.
     pub(super) fn x_range(&self, scene: &Scene) -> (f64, f64) {

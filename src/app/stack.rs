@@ -417,10 +417,11 @@ impl App {
         }
         let g = self.layer().geom;
         self.stack.current = cur;
-        let later = later.map(|(bottom, dout)| Later {
+        let later = later.map(|rest| Later {
             stack: Arc::clone(&source),
-            bottom,
-            dout,
+            bottom: rest.bottom,
+            dout: rest.dout,
+            weights: rest.weights,
         });
         self.stack.source = Some(source);
         self.spec = spec;
@@ -433,12 +434,57 @@ impl App {
     }
 }
 
-/// What a stack's first answer leaves for the second ([`backward_below`]).
+/// What a stack's first answer leaves for the second ([`second_answer`]).
 #[derive(Clone)]
 pub struct Later {
     pub stack: Arc<StackScene>,
     pub bottom: usize,
     pub dout: Option<Array4<f64>>,
+    pub weights: Vec<(usize, Array4<f64>)>,
+}
+
+/// What a stack's first answer leaves for the second: the backward pass of the
+/// layers below `bottom`, from `dout` (the dx of layer `bottom`; None where no
+/// backward pass ran: the stack's own dout), and dw and db of the conv layers above
+/// the one shown, each with its dout.
+#[derive(Debug, Clone)]
+pub struct Rest {
+    pub bottom: usize,
+    pub dout: Option<Array4<f64>>,
+    pub weights: Vec<(usize, Array4<f64>)>,
+}
+
+/// A stack's second answer: the layers below the edited one, their new backward pass;
+/// the conv layers above the one shown, dw and db.
+#[derive(Debug, Clone)]
+pub struct Second {
+    pub below: Vec<Below>,
+    pub weights: Vec<(usize, Array4<f64>, Array1<f64>)>,
+}
+
+/// The second answer to what `later` left.
+pub fn second_answer(later: &Later) -> Result<Second> {
+    use rayon::prelude::*;
+    let (below, weights) = rayon::join(
+        || backward_below(&later.stack, later.bottom, later.dout.as_ref()),
+        || {
+            later
+                .weights
+                .par_iter()
+                .map(|(l, dout)| {
+                    let layer = later.stack.net.layers[*l]
+                        .as_conv()
+                        .context("a conv layer")?;
+                    let (dw, db) = crate::conv::weight_grads(layer, dout)?;
+                    Ok((*l, dw, db))
+                })
+                .collect::<Result<Vec<_>>>()
+        },
+    );
+    Ok(Second {
+        below: below?,
+        weights: weights?,
+    })
 }
 
 impl App {
@@ -453,6 +499,21 @@ impl App {
             };
             scene.dout = back.dout;
             cache.set_backward(back.grads);
+        }
+    }
+}
+
+impl App {
+    /// dw and db of conv layers that held zeros in their place (the layers above the
+    /// one shown after an edit); the caller refreshes the view.
+    pub(super) fn take_weights(&mut self, weights: Vec<(usize, Array4<f64>, Array1<f64>)>) {
+        for (l, dw, db) in weights {
+            let cache = match self.stack.slots.get_mut(l).map(Option::as_mut) {
+                Some(Some(slot)) => &mut slot.cache,
+                Some(None) => &mut self.cache,
+                None => continue,
+            };
+            cache.set_weight_grads(dw, db);
         }
     }
 }
@@ -490,10 +551,8 @@ pub struct StackBuilt {
     /// The layers below `from`, their new backward pass; empty where it is left for a
     /// second answer ([`backward_below`]).
     pub below: Vec<Below>,
-    /// What is left for the second answer ([`backward_below`]): the layers below
-    /// `bottom`, and the dout of layer `bottom - 1` (the dx of layer `bottom`; None
-    /// where no backward pass was run: the stack's own dout).
-    pub later: Option<(usize, Option<Array4<f64>>)>,
+    /// What is left for the second answer ([`second_answer`]).
+    pub later: Option<Rest>,
 }
 
 /// The layers of a stack built from `--layers` ([`StackScene`]), from layer `from` up:
@@ -505,17 +564,19 @@ pub struct StackBuilt {
 /// result ([`Below`]): their input, weights, output, colour scales of x and out and
 /// touch counts stand.
 pub fn build_layers(stack: Arc<StackScene>, from: usize) -> Result<StackBuilt> {
-    build_layers_down_to(stack, from, Some(0))
+    build_layers_down_to(stack, from, Some(0), None)
 }
 
 /// As [`build_layers`], the backward pass run only down to layer `bottom` (at most
 /// `from`), or not at all (None: the layers from `from` up get gradients of 0 until
-/// then): the rest is left for [`backward_below`], a second answer, so that the frame
+/// then), and with layer `shown` given, the conv layers above it given dx alone (their
+/// dw and db 0 until then): the rest is left for [`second_answer`], so that the frame
 /// of an edited layer does not wait for what it does not show.
 pub fn build_layers_down_to(
     stack: Arc<StackScene>,
     from: usize,
     bottom: Option<usize>,
+    shown: Option<usize>,
 ) -> Result<StackBuilt> {
     use rayon::prelude::*;
     let layers = stack.net.layers.len();
@@ -524,9 +585,24 @@ pub fn build_layers_down_to(
     let (bottom, douts, grads, later) = match bottom {
         Some(bottom) => {
             let bottom = bottom.min(from);
+            let whole = shown.unwrap_or(top).min(top);
             let StackGrads { douts, grads } =
-                stack.net.backward_from_to(top, bottom, &stack.dout)?;
-            let later = (bottom > 0).then(|| (bottom, Some(grads[0].dx().clone())));
+                stack
+                    .net
+                    .backward_dx_above(top, bottom, whole, &stack.dout)?;
+            // The conv layers above the one shown, their dout kept for dw and db.
+            let weights: Vec<(usize, Array4<f64>)> = douts
+                .iter()
+                .enumerate()
+                .map(|(k, dout)| (bottom + k, dout))
+                .filter(|&(l, _)| l > whole && stack.net.layers[l].as_conv().is_some())
+                .map(|(l, dout)| (l, duplicate(dout)))
+                .collect();
+            let later = (bottom > 0 || !weights.is_empty()).then(|| Rest {
+                bottom,
+                dout: (bottom > 0).then(|| grads[0].dx().clone()),
+                weights,
+            });
             (bottom, douts, grads, later)
         }
         None => {
@@ -537,7 +613,12 @@ pub fn build_layers_down_to(
                     (zeros(stack.net.outs[l].dim()), zero_grads(layer))
                 })
                 .unzip();
-            (from, douts, grads, Some((layers, None)))
+            let rest = Rest {
+                bottom: layers,
+                dout: None,
+                weights: Vec::new(),
+            };
+            (from, douts, grads, Some(rest))
         }
     };
     // Layers bottom..=top, each layer's scene and colour scales at once (they read

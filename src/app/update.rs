@@ -572,8 +572,9 @@ impl App {
                 }
             }
             Outcome::Below(below) => match below {
-                Ok(below) => {
-                    self.take_below(below);
+                Ok(second) => {
+                    self.take_below(second.below);
+                    self.take_weights(second.weights);
                     self.bwd = None;
                     self.refresh();
                     self.message = said;

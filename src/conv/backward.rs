@@ -36,6 +36,34 @@ pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
     Ok(Grads { dx_pad, dx, dw, db })
 }
 
+/// dx (and dx_pad) given dout, dw and db left at zero: what the layer below needs
+/// of a layer's backward pass; [`weight_grads`] gives the rest.
+pub fn backward_dx(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
+    layer.check_dout(dout)?;
+    let g = layer.geom;
+    let dout = dout.as_standard_layout();
+    let w = layer.w.as_standard_layout();
+    let ws = w.as_slice().expect("standard layout");
+    let dx_pad = dx_pad_of(&g, dout.as_slice().expect("standard layout"), ws);
+    let dx = crop(&dx_pad, g.pad, g.h, g.w);
+    Ok(Grads {
+        dx_pad,
+        dx,
+        dw: Array4::zeros(layer.w.dim()),
+        db: Array1::zeros(g.f),
+    })
+}
+
+/// dw and db given dout, as [`backward`] gives them.
+pub fn weight_grads(
+    layer: &Layer,
+    dout: &Array4<f64>,
+) -> Result<(Array4<f64>, Array1<f64>), ConvError> {
+    layer.check_dout(dout)?;
+    let dout = dout.as_standard_layout();
+    Ok(dw_db(layer, dout.as_slice().expect("standard layout")))
+}
+
 /// dx_pad[n,c,r,q] = sum over f, m, k with r = i*s + m*d and q = j*s + k*d of
 /// w[f,c,m,k] * dout[n,f,i,j]; tasks own bands of dx_pad rows.
 fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {

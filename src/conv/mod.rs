@@ -22,7 +22,7 @@ mod step;
 pub mod transposed;
 pub mod weight_grad;
 
-pub use backward::{Grads, backward};
+pub use backward::{Grads, backward, backward_dx, weight_grads};
 pub use forward::forward;
 pub use geometry::{ConvParams, Geometry, OutPos, Window};
 pub use gradcheck::{

@@ -195,6 +195,15 @@ impl NetLayer {
         }
     }
 
+    /// As [`NetLayer::backward`], a conv layer's dw and db left at zero
+    /// ([`super::backward_dx`]).
+    pub fn backward_dx(&self, dout: &Array4<f64>) -> Result<LayerGrads, ConvError> {
+        match self {
+            NetLayer::Conv(l) => Ok(LayerGrads::Conv(Box::new(super::backward_dx(l, dout)?))),
+            _ => self.backward(dout),
+        }
+    }
+
     /// dx and, for a conv layer, dw and db, given the layer's dout.
     pub fn backward(&self, dout: &Array4<f64>) -> Result<LayerGrads, ConvError> {
         Ok(match self {
@@ -468,12 +477,36 @@ impl Net {
         bottom: usize,
         dout: &Array4<f64>,
     ) -> Result<StackGrads, ConvError> {
+        self.backward_dx_above(top, bottom, top, dout)
+    }
+
+    /// As [`Net::backward_from_to`], the conv layers above layer `whole` given dx
+    /// alone (dw and db left at zero, see [`NetLayer::backward_dx`]): the frame of
+    /// layer `whole` reads their dout, not their weights' gradients.
+    pub fn backward_dx_above(
+        &self,
+        top: usize,
+        bottom: usize,
+        whole: usize,
+        dout: &Array4<f64>,
+    ) -> Result<StackGrads, ConvError> {
         let bottom = bottom.min(top);
         let mut douts = Vec::with_capacity(top + 1 - bottom);
         let mut grads = Vec::with_capacity(top + 1 - bottom);
         let mut d = duplicate(dout);
-        for layer in self.layers[bottom..=top].iter().rev() {
-            let g = layer.backward(&d)?;
+        for (l, layer) in self
+            .layers
+            .iter()
+            .enumerate()
+            .take(top + 1)
+            .skip(bottom)
+            .rev()
+        {
+            let g = if l > whole {
+                layer.backward_dx(&d)?
+            } else {
+                layer.backward(&d)?
+            };
             let next = duplicate(dout_below(&g));
             douts.push(std::mem::replace(&mut d, next));
             grads.push(g);

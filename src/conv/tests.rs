@@ -458,6 +458,11 @@ proptest::proptest! {
         for (a, b) in fast.db.iter().zip(&want.db) {
             assert!((a - b).abs() <= 1e-12);
         }
+        // Its two halves give the same numbers, bit for bit.
+        let dx_only = backward_dx(&l, &dout).unwrap();
+        assert_eq!((&dx_only.dx_pad, &dx_only.dx), (&fast.dx_pad, &fast.dx));
+        assert!(dx_only.dw.iter().chain(&dx_only.db).all(|&v| v == 0.0));
+        assert_eq!(weight_grads(&l, &dout).unwrap(), (fast.dw.clone(), fast.db.clone()));
         let (steps_out, steps) = stepwise(&l, &dout);
         assert_close(&steps_out, &out, 1e-12);
         assert_close(&steps.dx_pad, &want.dx_pad, 1e-12);

@@ -328,6 +328,58 @@ fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
     assert_ne!(app.layer_view(0).unwrap().scene.dout, before_below);
 }
 
+/// Backward, an edit of the first layer shown answers with the conv layers above it
+/// given dx alone (their dout is on the screen, their dw and db are not): those come
+/// in the second answer, after which every layer is what a fresh start gives.
+#[test]
+fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
+    use convstep::app::Effect;
+    let mut app = stack(THREE, Phase::Backward);
+    app.update(Action::PickLayer { layer: 0 });
+    assert_eq!(app.layer_index(), 0);
+    let Some(Effect::Compute(first)) = app.update(Action::StrideUp) else {
+        panic!("an edit asks for a rebuild");
+    };
+    let second = match app.update(Action::Computed(Box::new(first.run()))) {
+        Some(Effect::Compute(job)) => job,
+        other => panic!("the weights above come in a second answer: {other:?}"),
+    };
+    assert_eq!(
+        app.layer().geom.stride,
+        2,
+        "the edited layer is shown at once"
+    );
+    assert!(app.pending.is_some(), "the second answer is awaited");
+    let above = app.layer_view(2).expect("the conv layer above");
+    assert!(
+        above.cache.full.grads.dw.iter().all(|&v| v == 0.0),
+        "dw above waits for the second answer"
+    );
+    assert!(
+        above.scene.dout.iter().any(|&v| v != 0.0),
+        "its dout is there"
+    );
+    // The shown layer's own gradients are whole already.
+    let fresh_first = {
+        let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
+        fresh.layer_view(0).unwrap().cache.full.grads.clone()
+    };
+    assert_eq!(app.cache.full.grads, fresh_first);
+    assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
+    assert!(app.pending.is_none());
+    assert!(
+        app.layer_view(2)
+            .unwrap()
+            .cache
+            .full
+            .grads
+            .dw
+            .iter()
+            .any(|&v| v != 0.0)
+    );
+    assert_like_a_fresh_start(&app);
+}
+
 /// Forward, window by window, an edit answers first without any backward pass (the
 /// screen shows none), then with every layer's; after both, every layer is what a
 /// fresh start on the edited SPEC gives.
