@@ -390,10 +390,9 @@ fn stack_frame_rows(quick: bool, filters: usize, repeat: usize) -> anyhow::Resul
         let fwd = median_ms(repeat, || step(&mut app));
         press(&mut app, Action::Backward);
         let bwd = median_ms(repeat, || step(&mut app));
-        let param = |app: &mut App| parameter_change_median(repeat, app);
-        let param_bwd = param(&mut app);
+        let param_bwd = parameter_change_median(repeat, &mut app);
         press(&mut app, Action::Forward);
-        let param_fwd = param(&mut app);
+        let param_fwd = parameter_change_median(repeat, &mut app);
         let l = layer + 1;
         rows.push(Row {
             workload: format!("frame 200x60, stack layer {l}"),
@@ -519,16 +518,15 @@ fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<V
         std::hint::black_box(press(&mut app, Action::Last));
         std::hint::black_box(press(&mut app, Action::First));
     }) / 2.0;
-    // Stride 1 -> 2 and back, alternately, in each phase (the backward phase also
-    // places the running totals).
-    let param = |app: &mut App| parameter_change_median(repeat, app);
-    let param_bwd = param(&mut app);
+    // Stride 1 -> 2 and back in each phase (the backward phase also places the
+    // running totals).
+    let param_bwd = parameter_change_median(repeat, &mut app);
     let phase_switch = median_ms(repeat, || {
         std::hint::black_box(press(&mut app, Action::Forward));
         std::hint::black_box(press(&mut app, Action::Backward));
     }) / 2.0;
     app.update(Action::Forward);
-    let param_fwd = param(&mut app);
+    let param_fwd = parameter_change_median(repeat, &mut app);
     Ok(vec![
         Row {
             workload: format!("frame 200x60, {what}"),

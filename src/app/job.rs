@@ -79,7 +79,8 @@ pub(super) enum Outcome {
     Checked(Vec<(String, GradCheck)>),
     /// A stack's edited spec and its layers, or the innermost cause of its refusal.
     RebuiltStack(Box<SceneSpec>, Result<Box<StackBuilt>, String>),
-    /// The new backward pass of the layers below an edited one, or why it failed.
+    /// A stack's second answer (the new backward pass of the layers below an edited
+    /// one, dw and db of the conv layers above the one shown), or why it failed.
     Below(Result<super::stack::Second, String>),
     /// Superseded, it stopped at a checkpoint: nothing to take.
     Stopped,

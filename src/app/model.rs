@@ -455,22 +455,15 @@ impl SceneCache {
 /// chunks on every core.
 fn min_max_finite(a: &Array4<f64>) -> Option<(f64, f64)> {
     use rayon::prelude::*;
-    let fold = |values: &mut dyn Iterator<Item = f64>| {
-        values
-            .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            })
-    };
+    const NONE: (f64, f64) = (f64::INFINITY, f64::NEG_INFINITY);
+    let widen = |(lo, hi): (f64, f64), (l, h): (f64, f64)| (lo.min(l), hi.max(h));
+    let of = |v: &f64| if v.is_finite() { (*v, *v) } else { NONE };
     let (lo, hi) = match a.as_slice() {
         Some(values) => values
             .par_chunks(1 << 16)
-            .map(|c| fold(&mut c.iter().copied()))
-            .reduce(
-                || (f64::INFINITY, f64::NEG_INFINITY),
-                |a, b| (a.0.min(b.0), a.1.max(b.1)),
-            ),
-        None => fold(&mut a.iter().copied()),
+            .map(|c| c.iter().map(of).fold(NONE, widen))
+            .reduce(|| NONE, widen),
+        None => a.iter().map(of).fold(NONE, widen),
     };
     (lo <= hi).then_some((lo, hi))
 }

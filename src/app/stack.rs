@@ -419,9 +419,7 @@ impl App {
         self.stack.current = cur;
         let later = later.map(|rest| Later {
             stack: Arc::clone(&source),
-            bottom: rest.bottom,
-            dout: rest.dout,
-            weights: rest.weights,
+            rest,
         });
         self.stack.source = Some(source);
         self.spec = spec;
@@ -434,13 +432,12 @@ impl App {
     }
 }
 
-/// What a stack's first answer leaves for the second ([`second_answer`]).
+/// What a stack's first answer leaves for the second ([`second_answer`]), with the
+/// stack it comes from.
 #[derive(Clone)]
 pub struct Later {
     pub stack: Arc<StackScene>,
-    pub bottom: usize,
-    pub dout: Option<Array4<f64>>,
-    pub weights: Vec<(usize, Array4<f64>)>,
+    pub rest: Rest,
 }
 
 /// What a stack's first answer leaves for the second: the backward pass of the
@@ -465,16 +462,14 @@ pub struct Second {
 /// The second answer to what `later` left.
 pub fn second_answer(later: &Later) -> Result<Second> {
     use rayon::prelude::*;
+    let Later { stack, rest } = later;
     let (below, weights) = rayon::join(
-        || backward_below(&later.stack, later.bottom, later.dout.as_ref()),
+        || backward_below(stack, rest.bottom, rest.dout.as_ref()),
         || {
-            later
-                .weights
+            rest.weights
                 .par_iter()
                 .map(|(l, dout)| {
-                    let layer = later.stack.net.layers[*l]
-                        .as_conv()
-                        .context("a conv layer")?;
+                    let layer = stack.net.layers[*l].as_conv().context("a conv layer")?;
                     let (dw, db) = crate::conv::weight_grads(layer, dout)?;
                     Ok((*l, dw, db))
                 })
@@ -492,28 +487,29 @@ impl App {
     /// and their colour scales of layers 0, 1, ...); the caller refreshes the view.
     pub(super) fn take_below(&mut self, below: Vec<Below>) {
         for (l, back) in below.into_iter().enumerate() {
-            let (scene, cache) = match self.stack.slots.get_mut(l).map(Option::as_mut) {
-                Some(Some(slot)) => (&mut slot.scene, &mut slot.cache),
-                Some(None) => (&mut self.scene, &mut self.cache),
-                None => return,
+            let Some((scene, cache)) = self.layer_mut(l) else {
+                return;
             };
             scene.dout = back.dout;
             cache.set_backward(back.grads);
         }
     }
-}
 
-impl App {
     /// dw and db of conv layers that held zeros in their place (the layers above the
     /// one shown after an edit); the caller refreshes the view.
     pub(super) fn take_weights(&mut self, weights: Vec<(usize, Array4<f64>, Array1<f64>)>) {
         for (l, dw, db) in weights {
-            let cache = match self.stack.slots.get_mut(l).map(Option::as_mut) {
-                Some(Some(slot)) => &mut slot.cache,
-                Some(None) => &mut self.cache,
-                None => continue,
-            };
-            cache.set_weight_grads(dw, db);
+            if let Some((_, cache)) = self.layer_mut(l) {
+                cache.set_weight_grads(dw, db);
+            }
+        }
+    }
+
+    /// Layer `l`'s scene and cache, the current layer's from App's own fields.
+    fn layer_mut(&mut self, l: usize) -> Option<(&mut Scene, &mut SceneCache)> {
+        match self.stack.slots.get_mut(l)?.as_mut() {
+            Some(slot) => Some((&mut slot.scene, &mut slot.cache)),
+            None => Some((&mut self.scene, &mut self.cache)),
         }
     }
 }
@@ -549,7 +545,7 @@ pub struct StackBuilt {
     /// The layers from `from` up, built.
     pub layers: Vec<Built>,
     /// The layers below `from`, their new backward pass; empty where it is left for a
-    /// second answer ([`backward_below`]).
+    /// second answer ([`second_answer`]).
     pub below: Vec<Below>,
     /// What is left for the second answer ([`second_answer`]).
     pub later: Option<Rest>,
@@ -600,7 +596,7 @@ pub fn build_layers_down_to(
                 .collect();
             let later = (bottom > 0 || !weights.is_empty()).then(|| Rest {
                 bottom,
-                dout: (bottom > 0).then(|| grads[0].dx().clone()),
+                dout: (bottom > 0).then(|| duplicate(grads[0].dx())),
                 weights,
             });
             (bottom, douts, grads, later)

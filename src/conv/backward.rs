@@ -24,21 +24,25 @@ pub struct Grads {
 
 /// dx, dw, db given dout (N, F, H', W').
 pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
-    layer.check_dout(dout)?;
-    let g = layer.geom;
-    let dout = dout.as_standard_layout();
-    let ds = dout.as_slice().expect("standard layout");
-    let w = layer.w.as_standard_layout();
-    let ws = w.as_slice().expect("standard layout");
-    let dx_pad = dx_pad_of(&g, ds, ws);
-    let (dw, db) = dw_db(layer, ds);
-    let dx = crop(&dx_pad, g.pad, g.h, g.w);
+    let (dx_pad, dx) = dx_of(layer, dout)?;
+    let (dw, db) = weight_grads(layer, dout)?;
     Ok(Grads { dx_pad, dx, dw, db })
 }
 
 /// dx (and dx_pad) given dout, dw and db left at zero: what the layer below needs
 /// of a layer's backward pass; [`weight_grads`] gives the rest.
 pub fn backward_dx(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
+    let (dx_pad, dx) = dx_of(layer, dout)?;
+    Ok(Grads {
+        dx_pad,
+        dx,
+        dw: Array4::zeros(layer.w.dim()),
+        db: Array1::zeros(layer.geom.f),
+    })
+}
+
+/// dx_pad and dx given dout.
+fn dx_of(layer: &Layer, dout: &Array4<f64>) -> Result<(Array4<f64>, Array4<f64>), ConvError> {
     layer.check_dout(dout)?;
     let g = layer.geom;
     let dout = dout.as_standard_layout();
@@ -46,12 +50,7 @@ pub fn backward_dx(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError
     let ws = w.as_slice().expect("standard layout");
     let dx_pad = dx_pad_of(&g, dout.as_slice().expect("standard layout"), ws);
     let dx = crop(&dx_pad, g.pad, g.h, g.w);
-    Ok(Grads {
-        dx_pad,
-        dx,
-        dw: Array4::zeros(layer.w.dim()),
-        db: Array1::zeros(g.f),
-    })
+    Ok((dx_pad, dx))
 }
 
 /// dw and db given dout, as [`backward`] gives them.

@@ -16,29 +16,24 @@ pub(crate) fn zeros(dim: (usize, usize, usize, usize)) -> Array4<f64> {
     if len * std::mem::size_of::<f64>() < HUGE_FROM {
         return Array4::zeros(dim);
     }
-    written(dim, CHUNK, |_, chunk| {
-        chunk.fill(std::mem::MaybeUninit::new(0.0))
-    })
+    // SAFETY: each chunk is filled whole.
+    unsafe {
+        written(dim, CHUNK, |_, chunk| {
+            chunk.fill(std::mem::MaybeUninit::new(0.0))
+        })
+    }
 }
 
 /// A copy of `a` in standard layout, a large one copied on every core (the layers of
 /// a stack hand each other their outputs and gradients, one after the other).
 pub(crate) fn duplicate(a: &Array4<f64>) -> Array4<f64> {
     match a.as_slice() {
-        Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => {
+        // SAFETY: each chunk is written whole, from a source slice of its length.
+        Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => unsafe {
             written(a.dim(), CHUNK, |k, chunk| {
-                let src = &src[k * CHUNK..k * CHUNK + chunk.len()];
-                // SAFETY: MaybeUninit<f64> has f64's layout, `chunk` and `src` have the
-                // same length and are distinct allocations.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        src.as_ptr(),
-                        chunk.as_mut_ptr().cast(),
-                        src.len(),
-                    );
-                }
+                copy_into(chunk, &src[k * CHUNK..k * CHUNK + chunk.len()]);
             })
-        }
+        },
         _ => a.to_owned(),
     }
 }
@@ -50,27 +45,36 @@ pub(crate) fn crop(padded: &Array4<f64>, pad: usize, h: usize, w: usize) -> Arra
     let (n, c, hp, wp) = padded.dim();
     let dim = (n, c, h, w);
     match padded.as_slice() {
-        Some(src) if w > 0 && n * c * h * w * std::mem::size_of::<f64>() >= HUGE_FROM => {
+        // SAFETY: each chunk is a row of w elements, written whole from a row of w.
+        Some(src) if w > 0 && n * c * h * w * std::mem::size_of::<f64>() >= HUGE_FROM => unsafe {
             written(dim, w, |row, chunk| {
                 let (plane, r) = (row / h, row % h);
                 let at = (plane * hp + r + pad) * wp + pad;
-                let src = &src[at..at + w];
-                // SAFETY: as in `duplicate`: a row of w elements into a row of w.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(src.as_ptr(), chunk.as_mut_ptr().cast(), w);
-                }
+                copy_into(chunk, &src[at..at + w]);
             })
-        }
+        },
         _ => padded
             .slice(s![.., .., pad..pad + h, pad..pad + w])
             .to_owned(),
     }
 }
 
-/// An array of shape `dim` whose every element `write(k, chunk)` writes, chunk k of
+/// `dst` = `src` (of one length), written into memory not yet initialised.
+fn copy_into(dst: &mut [std::mem::MaybeUninit<f64>], src: &[f64]) {
+    assert_eq!(dst.len(), src.len(), "a chunk and its source");
+    // SAFETY: MaybeUninit<f64> has f64's layout; the lengths are equal and the two
+    // slices are distinct (one borrowed mutably).
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr().cast(), src.len()) }
+}
+
+/// An array of shape `dim` whose elements `write(k, chunk)` writes, chunk k of
 /// `chunk_len` elements (the last one shorter), the chunks on every core, the memory
-/// advised to be huge pages. `write` must write the whole of its chunk.
-fn written(
+/// advised to be huge pages.
+///
+/// # Safety
+///
+/// `write` must initialise every element of each chunk it is given.
+unsafe fn written(
     dim: (usize, usize, usize, usize),
     chunk_len: usize,
     write: impl Fn(usize, &mut [std::mem::MaybeUninit<f64>]) + Sync,
@@ -85,7 +89,8 @@ fn written(
         .with_min_len(CHUNK.div_ceil(chunk_len))
         .enumerate()
         .for_each(|(k, chunk)| write(k, chunk));
-    // SAFETY: `write` wrote every one of the first `len` elements (each chunk whole).
+    // SAFETY: `write` wrote every one of the first `len` elements (each chunk whole,
+    // this function's contract).
     unsafe { data.set_len(len) };
     Array4::from_shape_vec(dim, data).expect("len is the product of dim")
 }

@@ -297,17 +297,14 @@ fn a_routing_layer_writes_dx_of_its_steps_channel_only() {
 /// gives.
 #[test]
 fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
-    use convstep::app::Effect;
     let mut app = stack(THREE, Phase::Backward);
     assert_eq!(app.layer_index(), 2);
     let before_below = app.layer_view(0).expect("layer").scene.dout.clone();
-    let Some(Effect::Compute(first)) = app.update(Action::StrideDown) else {
-        panic!("an edit asks for a rebuild");
-    };
-    let second = match app.update(Action::Computed(Box::new(first.run()))) {
-        Some(Effect::Compute(job)) => job,
-        other => panic!("the layers below come in a second answer: {other:?}"),
-    };
+    let second = first_answer(
+        &mut app,
+        Action::StrideDown,
+        "the layers below come in a second answer",
+    );
     // The edited layer is shown at its new stride; the layers below still hold the
     // old pass, and a key that reads them waits.
     assert_eq!(app.layer().geom.stride, 1);
@@ -333,17 +330,14 @@ fn an_edit_answers_with_its_layer_first_then_the_layers_below() {
 /// in the second answer, after which every layer is what a fresh start gives.
 #[test]
 fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
-    use convstep::app::Effect;
     let mut app = stack(THREE, Phase::Backward);
     app.update(Action::PickLayer { layer: 0 });
     assert_eq!(app.layer_index(), 0);
-    let Some(Effect::Compute(first)) = app.update(Action::StrideUp) else {
-        panic!("an edit asks for a rebuild");
-    };
-    let second = match app.update(Action::Computed(Box::new(first.run()))) {
-        Some(Effect::Compute(job)) => job,
-        other => panic!("the weights above come in a second answer: {other:?}"),
-    };
+    let second = first_answer(
+        &mut app,
+        Action::StrideUp,
+        "the weights above come in a second answer",
+    );
     assert_eq!(
         app.layer().geom.stride,
         2,
@@ -385,16 +379,13 @@ fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
 /// fresh start on the edited SPEC gives.
 #[test]
 fn a_forward_edit_answers_before_the_backward_pass() {
-    use convstep::app::Effect;
     let mut app = stack(THREE, Phase::Forward);
     assert_eq!(app.layer_index(), 0);
-    let Some(Effect::Compute(first)) = app.update(Action::StrideUp) else {
-        panic!("an edit asks for a rebuild");
-    };
-    let second = match app.update(Action::Computed(Box::new(first.run()))) {
-        Some(Effect::Compute(job)) => job,
-        other => panic!("the backward pass comes in a second answer: {other:?}"),
-    };
+    let second = first_answer(
+        &mut app,
+        Action::StrideUp,
+        "the backward pass comes in a second answer",
+    );
     assert_eq!(
         app.layer().geom.stride,
         2,
@@ -409,6 +400,19 @@ fn a_forward_edit_answers_before_the_backward_pass() {
     assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
     assert_eq!(app.phase, Phase::Backward, "the waiting key landed");
     assert_like_a_fresh_start(&app);
+}
+
+/// Makes `edit` and takes its first answer, which must ask for a second (`why`: what
+/// that one brings): the second answer's job.
+fn first_answer(app: &mut App, edit: Action, why: &str) -> convstep::app::Job {
+    use convstep::app::Effect;
+    let Some(Effect::Compute(first)) = app.update(edit) else {
+        panic!("an edit asks for a rebuild");
+    };
+    match app.update(Action::Computed(Box::new(first.run()))) {
+        Some(Effect::Compute(job)) => job,
+        other => panic!("{why}: {other:?}"),
+    }
 }
 
 /// Every layer of `app` (its dout, gradients, touch counts, output, ranges and colour
