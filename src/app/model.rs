@@ -8,7 +8,7 @@ use ndarray::Array4;
 
 use crate::conv::{
     BackwardCursor, BackwardState, BackwardStep, ForwardStep, Geometry, GradCheck, Grads, Layer,
-    OutPos, Window, forward,
+    OutPos, SharedArray4, Window, forward,
 };
 use crate::input::{Scene, SceneSpec};
 use crate::palette::ColorMode;
@@ -74,7 +74,7 @@ pub struct BackwardRanges {
 #[derive(Debug, Clone)]
 pub struct SceneCache {
     /// The whole forward pass (N, F, H', W'); cells with step <= k are "known".
-    pub out: Array4<f64>,
+    pub out: SharedArray4,
     /// The backward totals after the last step.
     pub full: BackwardState,
     /// Padded rows and columns some window reads.
@@ -370,7 +370,7 @@ impl SceneCache {
         layer
             .check_dout(&scene.dout)
             .context("dout does not fit the layer")?;
-        let out = forward(layer);
+        let out = forward(layer).into_shared();
         if stop() {
             return Ok(None);
         }
@@ -383,7 +383,7 @@ impl SceneCache {
 
     /// What a scene gives once, from its output and its full backward pass (a stack's
     /// routing layers compute them their own way).
-    pub(super) fn from_parts(scene: &Scene, out: Array4<f64>, full: BackwardState) -> SceneCache {
+    pub(super) fn from_parts(scene: &Scene, out: SharedArray4, full: BackwardState) -> SceneCache {
         let layer = &scene.layer;
         SceneCache {
             out,
@@ -417,13 +417,13 @@ impl SceneCache {
     pub(super) fn x_range(&self, scene: &Scene) -> (f64, f64) {
         *self
             .x_range
-            .get_or_init(|| min_max_finite(&scene.layer.x).unwrap_or((0.0, 1.0)))
+            .get_or_init(|| min_max_finite(scene.layer.x.view()).unwrap_or((0.0, 1.0)))
     }
 
     /// The forward pass's colour scales.
     pub(super) fn forward_ranges(&self) -> &ForwardRanges {
         self.forward_ranges.get_or_init(|| {
-            let maps = per_map(&self.out);
+            let maps = per_map(self.out.view());
             ForwardRanges {
                 out_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
                 out_finite: maps.iter().any(|m| m.finite),
@@ -436,7 +436,7 @@ impl SceneCache {
     /// from (its dout).
     pub(super) fn backward_ranges(&self, scene: &Scene) -> &BackwardRanges {
         self.backward_ranges.get_or_init(|| {
-            let maps = per_map(&scene.dout);
+            let maps = per_map(scene.dout.view());
             let first = maps.first().and_then(|m| m.constant);
             BackwardRanges {
                 dout_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
@@ -453,7 +453,7 @@ impl SceneCache {
 
 /// The smallest and largest finite values of `a` (None when there is none), its
 /// chunks on every core.
-fn min_max_finite(a: &Array4<f64>) -> Option<(f64, f64)> {
+fn min_max_finite(a: ndarray::ArrayView4<f64>) -> Option<(f64, f64)> {
     use rayon::prelude::*;
     const NONE: (f64, f64) = (f64::INFINITY, f64::NEG_INFINITY);
     let widen = |(lo, hi): (f64, f64), (l, h): (f64, f64)| (lo.min(l), hi.max(h));
@@ -469,7 +469,7 @@ fn min_max_finite(a: &Array4<f64>) -> Option<(f64, f64)> {
 }
 
 /// Each map's [`MapStats`], `[n * F + f]`, the maps on every core.
-fn per_map(a: &Array4<f64>) -> Vec<MapStats> {
+fn per_map(a: ndarray::ArrayView4<f64>) -> Vec<MapStats> {
     use rayon::prelude::*;
     let (n, f, _, _) = a.dim();
     let maps: Vec<_> = (0..n * f)

@@ -11,7 +11,7 @@ use ndarray::{Array1, Array2, Array4};
 use crate::conv::memory::{duplicate, zeros};
 use crate::conv::{
     BackwardState, Geometry, Grads, LayerGrads, NetLayer, OutPos, Region, RouteStep, Router,
-    StackGrads, field_regions, spec_text,
+    SharedArray4, StackGrads, field_regions, spec_text,
 };
 use crate::input::{Labels, Scale, Scene, SceneSpec, StackScene};
 use crate::tr;
@@ -130,12 +130,12 @@ pub struct LayerView<'a> {
 
 impl LayerView<'_> {
     /// The layer's input x (N, C, H, W).
-    pub fn x(&self) -> &Array4<f64> {
+    pub fn x(&self) -> &SharedArray4 {
         &self.scene.layer.x
     }
 
     /// The layer's output (N, C', H', W').
-    pub fn out(&self) -> &Array4<f64> {
+    pub fn out(&self) -> &SharedArray4 {
         &self.cache.out
     }
 
@@ -720,7 +720,7 @@ fn build_layer(
     if l < from {
         return Ok(Part::Below(Box::new(below_of(layer, dout, g)?)));
     }
-    let out = duplicate(&stack.net.outs[l]);
+    let out = stack.net.outs[l].clone();
     let channels: Vec<String> = if l == 0 {
         stack.labels.channels.clone()
     } else {
@@ -743,7 +743,7 @@ fn build_layer(
         }
         NetLayer::Pool(_) | NetLayer::Relu(_) => {
             let router = router_of(layer).context("a routing layer")?;
-            let shadow = router.shadow(duplicate(layer.x()))?;
+            let shadow = router.shadow(layer.x().clone())?;
             let total = shadow.geom.total_steps();
             let full = BackwardState {
                 steps_done: total,

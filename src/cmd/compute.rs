@@ -99,7 +99,7 @@ fn run_stack(spec: &SceneSpec, path: &std::path::Path) -> Result<()> {
         npz.add_array("dx", grads.dx())?;
         for (k, (out, layer)) in net.outs.iter().zip(&net.layers).enumerate() {
             let l = k + 1;
-            npz.add_array(format!("out{l}"), &**out)?;
+            npz.add_array(format!("out{l}"), out)?;
             if let (Some(conv), Some(g)) = (layer.as_conv(), grads.grads[k].conv()) {
                 npz.add_array(format!("w{l}"), &conv.w)?;
                 npz.add_array(format!("b{l}"), &conv.b)?;

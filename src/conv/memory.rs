@@ -2,7 +2,7 @@
 //! arrays span tens of megabytes, and faulting them in 4 KiB at a time cost more than
 //! the arithmetic (52 ms of system time per 67 MB output, measured).
 
-use ndarray::Array4;
+use ndarray::{Array4, ArrayBase, Data, Ix4};
 
 /// Below this many bytes an array stays on ordinary pages.
 const HUGE_FROM: usize = 8 << 20;
@@ -26,7 +26,7 @@ pub(crate) fn zeros(dim: (usize, usize, usize, usize)) -> Array4<f64> {
 
 /// A copy of `a` in standard layout, a large one copied on every core (the layers of
 /// a stack hand each other their outputs and gradients, one after the other).
-pub(crate) fn duplicate(a: &Array4<f64>) -> Array4<f64> {
+pub(crate) fn duplicate<S: Data<Elem = f64>>(a: &ArrayBase<S, Ix4>) -> Array4<f64> {
     match a.as_slice() {
         // SAFETY: each chunk is written whole, from a source slice of its length.
         Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => unsafe {

@@ -79,11 +79,17 @@ pub enum ConvError {
     TooLarge(String),
 }
 
+/// An array of f64 (N, C, H, W) owned by all who hold it: a clone is a reference, a
+/// write copies it first where others hold it too.
+pub type SharedArray4 = ndarray::ArcArray<f64, ndarray::Ix4>;
+
 /// A convolution layer with its input: x (N,C,H,W), w (F,C,HH,WW), b (F,) and the
 /// parameters, checked to agree. Construct with [`Layer::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer {
-    pub x: Array4<f64>,
+    /// Shared, not copied, with the layer below that made it and the scenes that show
+    /// it (copy on write).
+    pub x: SharedArray4,
     pub w: Array4<f64>,
     pub b: Array1<f64>,
     pub params: ConvParams,
@@ -92,11 +98,12 @@ pub struct Layer {
 
 impl Layer {
     pub fn new(
-        x: Array4<f64>,
+        x: impl Into<SharedArray4>,
         w: Array4<f64>,
         b: Array1<f64>,
         params: ConvParams,
     ) -> Result<Self, ConvError> {
+        let x = x.into();
         let geom = Geometry::new(x.dim(), w.dim(), b.len(), params)?;
         Ok(Layer {
             x,

@@ -4,9 +4,9 @@
 //! row-major order, as `np.argmax` does, and so does the first NaN. The backward pass
 //! sends each dout cell to its switch only.
 
-use ndarray::Array4;
+use ndarray::{Array4, ArrayBase, Data, Ix4};
 
-use super::{ConvError, OutPos, Window};
+use super::{ConvError, OutPos, SharedArray4, Window};
 
 /// The pooling window's side K and its stride S (no padding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,23 +102,24 @@ impl PoolGeometry {
 /// [`Pool::new`], which runs the forward pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pool {
-    pub x: Array4<f64>,
+    pub x: SharedArray4,
     pub geom: PoolGeometry,
     /// out[n,c,i,j] = max of x[n, c, window(i, j)].
-    pub out: Array4<f64>,
+    pub out: SharedArray4,
     /// The switch of each output cell: m*K + k, the row-major index in its window of
     /// the maximum (the first of equal maxima, as `np.argmax`).
     pub argmax: Array4<usize>,
 }
 
 impl Pool {
-    pub fn new(x: Array4<f64>, params: PoolParams) -> Result<Self, ConvError> {
+    pub fn new(x: impl Into<SharedArray4>, params: PoolParams) -> Result<Self, ConvError> {
+        let x = x.into();
         let geom = PoolGeometry::new(x.dim(), params)?;
         let (out, argmax) = max_pool_forward(&x, &geom);
         Ok(Pool {
             x,
             geom,
-            out,
+            out: out.into_shared(),
             argmax,
         })
     }
@@ -174,7 +175,10 @@ fn first_max(values: impl Iterator<Item = f64>) -> (usize, f64) {
 }
 
 /// out and the switches.
-fn max_pool_forward(x: &Array4<f64>, g: &PoolGeometry) -> (Array4<f64>, Array4<usize>) {
+fn max_pool_forward<S: Data<Elem = f64>>(
+    x: &ArrayBase<S, Ix4>,
+    g: &PoolGeometry,
+) -> (Array4<f64>, Array4<usize>) {
     let mut out = Array4::zeros(g.out_dim());
     let mut argmax = Array4::zeros(g.out_dim());
     let (k, s) = (g.kernel, g.stride);

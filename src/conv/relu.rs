@@ -1,20 +1,21 @@
 //! ReLU, CS231n's `relu_forward` / `relu_backward`: out = max(0, x); backward lets dout
 //! through where x > 0 and stops it elsewhere (x = 0 included, as `dout * (x > 0)`).
 
-use ndarray::{Array4, Zip};
+use ndarray::{Array4, ArrayBase, Data, Ix4, Zip};
 
-use super::ConvError;
+use super::{ConvError, SharedArray4};
 
 /// A ReLU layer with its input and output. Construct with [`Relu::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relu {
-    pub x: Array4<f64>,
-    pub out: Array4<f64>,
+    pub x: SharedArray4,
+    pub out: SharedArray4,
 }
 
 impl Relu {
-    pub fn new(x: Array4<f64>) -> Self {
-        let out = relu_forward(&x);
+    pub fn new(x: impl Into<SharedArray4>) -> Self {
+        let x = x.into();
+        let out = relu_forward(&x).into_shared();
         Relu { x, out }
     }
 
@@ -31,12 +32,15 @@ impl Relu {
 }
 
 /// max(0, x), each cell (NaN stays NaN, as `np.maximum`).
-pub fn relu_forward(x: &Array4<f64>) -> Array4<f64> {
+pub fn relu_forward<S: Data<Elem = f64>>(x: &ArrayBase<S, Ix4>) -> Array4<f64> {
     x.mapv(|v| if v < 0.0 { 0.0 } else { v })
 }
 
 /// dout * (x > 0).
-pub fn relu_backward(x: &Array4<f64>, dout: &Array4<f64>) -> Array4<f64> {
+pub fn relu_backward<S: Data<Elem = f64>>(
+    x: &ArrayBase<S, Ix4>,
+    dout: &Array4<f64>,
+) -> Array4<f64> {
     Zip::from(x)
         .and(dout)
         .map_collect(|&x, &d| if x > 0.0 { d } else { 0.0 })

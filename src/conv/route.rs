@@ -12,7 +12,7 @@ use ndarray::{Array1, Array2, Array3, Array4};
 
 use super::backward::Grads;
 use super::step::{BackwardCursor, BackwardState};
-use super::{ConvError, ConvParams, Geometry, Layer, OutPos};
+use super::{ConvError, ConvParams, Geometry, Layer, OutPos, SharedArray4};
 
 /// A layer that routes: max pooling or ReLU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,8 @@ impl Router {
 
     /// The shadow layer over x: its geometry, with w and b zeros (never read for
     /// values: [`Router::step`] and [`Router::backward_after`] are the maths).
-    pub fn shadow(&self, x: Array4<f64>) -> Result<Layer, ConvError> {
+    pub fn shadow(&self, x: impl Into<SharedArray4>) -> Result<Layer, ConvError> {
+        let x = x.into();
         let g = self.geometry(x.dim())?;
         let w = Array4::zeros((g.f, g.c, g.hh, g.ww));
         Layer::new(x, w, Array1::zeros(g.f), g.params())

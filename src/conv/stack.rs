@@ -22,7 +22,7 @@ use thiserror::Error;
 use super::memory::duplicate;
 use super::pool::{Pool, PoolParams};
 use super::relu::Relu;
-use super::{ConvError, ConvParams, Grads, Layer, backward, forward};
+use super::{ConvError, ConvParams, Grads, Layer, SharedArray4, backward, forward};
 
 /// A conv layer of a SPEC: `conv K [sS] [pP] [dD] [fF]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,7 +170,7 @@ pub enum NetLayer {
 
 impl NetLayer {
     /// The layer's input.
-    pub fn x(&self) -> &Array4<f64> {
+    pub fn x(&self) -> &SharedArray4 {
         match self {
             NetLayer::Conv(l) => &l.x,
             NetLayer::Pool(p) => &p.x,
@@ -280,7 +280,7 @@ pub struct Net {
     pub specs: Vec<LayerSpec>,
     pub layers: Vec<Arc<NetLayer>>,
     /// outs[l]: layer l's output (so layer l + 1's input).
-    pub outs: Vec<Arc<Array4<f64>>>,
+    pub outs: Vec<SharedArray4>,
     pub init: NetInit,
 }
 
@@ -288,14 +288,18 @@ impl Net {
     /// Builds every layer from x up, running the forward pass. An error names the
     /// first layer that cannot be built (its output would be empty, a given kernel
     /// does not fit, ...).
-    pub fn new(x: Array4<f64>, specs: &[LayerSpec], init: NetInit) -> Result<Net, StackError> {
+    pub fn new(
+        x: impl Into<SharedArray4>,
+        specs: &[LayerSpec],
+        init: NetInit,
+    ) -> Result<Net, StackError> {
         let net = Net {
             specs: Vec::new(),
             layers: Vec::new(),
             outs: Vec::new(),
             init,
         };
-        net.grown(x, specs, 0)
+        net.grown(x.into(), specs, 0)
     }
 
     /// The same stack with other specs: the layers below the first changed one are
@@ -307,7 +311,7 @@ impl Net {
         let x = if same == 0 {
             self.x().clone()
         } else {
-            (*self.outs[same - 1]).clone()
+            self.outs[same - 1].clone()
         };
         let net = Net {
             specs: self.specs[..same].to_vec(),
@@ -331,7 +335,7 @@ impl Net {
     /// Adds `specs` on top of `self` (whose layers are `first` many), x their input.
     fn grown(
         mut self,
-        x: Array4<f64>,
+        x: SharedArray4,
         specs: &[LayerSpec],
         first: usize,
     ) -> Result<Net, StackError> {
@@ -342,7 +346,7 @@ impl Net {
                 reason: StackReason::Empty,
             });
         }
-        // The next layer's input: a copy of each output but the last.
+        // The next layer's input: each output but the last, shared.
         let mut next = Some(x);
         for (k, spec) in specs.iter().enumerate() {
             let Some(x) = next.take() else { break };
@@ -363,11 +367,11 @@ impl Net {
                 LayerSpec::Pool(p) => NetLayer::Pool(Pool::new(x, *p).map_err(|e| fail(e.into()))?),
                 LayerSpec::Relu => NetLayer::Relu(Relu::new(x)),
             };
-            let out = Arc::new(layer_out(&layer));
+            let out = layer_out(&layer);
             self.specs.push(*spec);
             self.layers.push(Arc::new(layer));
             if k + 1 < specs.len() {
-                next = Some(duplicate(&out));
+                next = Some(out.clone());
             }
             self.outs.push(out);
         }
@@ -422,7 +426,7 @@ impl Net {
                 reason: e.into(),
             };
             let layer = if k > l {
-                let x = (*self.outs[k - 1]).clone();
+                let x = self.outs[k - 1].clone();
                 match &*self.layers[k] {
                     NetLayer::Conv(c) => NetLayer::Conv(
                         Layer::new(x, c.w.clone(), c.b.clone(), c.params).map_err(fail)?,
@@ -442,19 +446,19 @@ impl Net {
                     NetLayer::Relu(r) => NetLayer::Relu(Relu::new(r.x.clone())),
                 }
             };
-            self.outs[k] = Arc::new(layer_out(&layer));
+            self.outs[k] = layer_out(&layer);
             self.layers[k] = Arc::new(layer);
         }
         Ok(())
     }
 
     /// The stack's input x.
-    pub fn x(&self) -> &Array4<f64> {
+    pub fn x(&self) -> &SharedArray4 {
         self.layers[0].x()
     }
 
     /// The last layer's output.
-    pub fn out(&self) -> &Array4<f64> {
+    pub fn out(&self) -> &SharedArray4 {
         self.outs.last().expect("a net has at least one layer")
     }
 
@@ -507,7 +511,13 @@ impl Net {
             } else {
                 layer.backward(&d)?
             };
-            let next = duplicate(dout_below(&g));
+            // The layer below's dout, a copy of this layer's dx (both are shown); none
+            // below the last.
+            let next = if l > bottom {
+                duplicate(dout_below(&g))
+            } else {
+                Array4::zeros((0, 0, 0, 0))
+            };
             douts.push(std::mem::replace(&mut d, next));
             grads.push(g);
         }
@@ -518,12 +528,12 @@ impl Net {
 }
 
 /// A layer's output: the conv engine's forward pass, or the output pooling and ReLU
-/// keep.
-fn layer_out(layer: &NetLayer) -> Array4<f64> {
+/// keep (shared with them).
+fn layer_out(layer: &NetLayer) -> SharedArray4 {
     match layer {
-        NetLayer::Conv(l) => forward(l),
-        NetLayer::Pool(p) => duplicate(&p.out),
-        NetLayer::Relu(r) => duplicate(&r.out),
+        NetLayer::Conv(l) => forward(l).into_shared(),
+        NetLayer::Pool(p) => p.out.clone(),
+        NetLayer::Relu(r) => r.out.clone(),
     }
 }
 

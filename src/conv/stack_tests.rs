@@ -165,7 +165,7 @@ fn the_stack_is_a_composition_of_the_single_layer_engine() {
     let out = max_pool_forward_naive(&a3, pool(2, 2));
     assert_eq!(
         net.outs,
-        [a1.clone(), r.clone(), a3.clone(), out.clone()].map(Arc::new)
+        [a1.clone(), r.clone(), a3.clone(), out.clone()].map(Array4::into_shared)
     );
     assert_eq!(net.out(), &out);
 
@@ -346,6 +346,31 @@ fn changing_a_layer_keeps_the_ones_below_and_equals_a_fresh_build() {
     assert_eq!(edited.out().dim(), (1, 4, 6, 5));
     // A refused change leaves nothing half-built: the old net is still whole.
     assert!(net.with_specs(&[LayerSpec::pool(13, 1)]).is_err());
+}
+
+#[test]
+fn each_layer_reads_the_output_below_it_shared_not_copied() {
+    let x = noise((1, 3, 12, 11), 9);
+    let net = Net::new(x, &small_stack(), NetInit::default()).unwrap();
+    for l in 1..net.layers.len() {
+        assert_eq!(net.layers[l].x(), &net.outs[l - 1], "layer {l}");
+        assert_eq!(
+            net.layers[l].x().as_ptr(),
+            net.outs[l - 1].as_ptr(),
+            "layer {l}: its input is a copy"
+        );
+    }
+    // ReLU and pooling hand on the output they keep.
+    for (l, layer) in net.layers.iter().enumerate() {
+        if let NetLayer::Relu(Relu { out, .. }) | NetLayer::Pool(Pool { out, .. }) = &**layer {
+            assert_eq!(out.as_ptr(), net.outs[l].as_ptr(), "layer {l}");
+        }
+    }
+    // An edit from layer 2 up starts from layer 1's output, not a copy of it.
+    let mut changed = small_stack();
+    changed[2] = LayerSpec::conv(3, 1, 2, 2).filters(4);
+    let edited = net.with_specs(&changed).unwrap();
+    assert_eq!(edited.layers[2].x().as_ptr(), net.outs[1].as_ptr());
 }
 
 #[test]

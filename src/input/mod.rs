@@ -153,9 +153,8 @@ impl StackScene {
     /// when layer l is not a conv layer.
     pub fn conv_scene(&self, l: usize, dout: Array4<f64>) -> Option<Scene> {
         let conv = self.net.layers.get(l)?.as_conv()?;
-        // x on both cores (8.6 MB for a layer of 8 channels on the photo).
         let layer = crate::conv::Layer {
-            x: crate::conv::memory::duplicate(&conv.x),
+            x: conv.x.clone(),
             w: conv.w.clone(),
             b: conv.b.clone(),
             params: conv.params,

@@ -79,11 +79,11 @@ fn map_block(app: &App, f: usize) -> Option<BlockFn<'_>> {
     let pos = app.pos();
     let backward = app.phase == Phase::Backward;
     let array = if backward {
-        &app.scene.dout
+        app.scene.dout.view()
     } else {
-        &app.cache.out
+        app.cache.out.view()
     };
-    let plane = array.slice(ndarray::s![pos.n, f, .., ..]).to_slice()?;
+    let plane = array.slice_move(ndarray::s![pos.n, f, .., ..]).to_slice()?;
     let w = g.w_out;
     let known = app
         .step

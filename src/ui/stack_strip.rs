@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use ndarray::{Array4, Axis};
+use ndarray::{ArrayView4, Axis};
 
 use crate::app::{App, Phase};
 
@@ -46,19 +46,19 @@ pub struct Thumbs {
 
 /// The arrays the strip shows, bottom first: forward the image and each layer's
 /// output; backward dx of the image and each layer's dout.
-fn arrays(app: &App) -> Vec<&Array4<f64>> {
+fn arrays(app: &App) -> Vec<ArrayView4<'_, f64>> {
     let views: Vec<_> = (0..app.layer_count())
         .filter_map(|l| app.layer_view(l))
         .collect();
     let mut out = Vec::with_capacity(views.len() + 1);
     match app.phase {
         Phase::Forward => {
-            out.extend(views.first().map(|v| &v.scene.layer.x));
-            out.extend(views.iter().map(|v| &v.cache.out));
+            out.extend(views.first().map(|v| v.scene.layer.x.view()));
+            out.extend(views.iter().map(|v| v.cache.out.view()));
         }
         Phase::Backward => {
-            out.extend(views.first().map(|v| &v.cache.full.grads.dx));
-            out.extend(views.iter().map(|v| &v.scene.dout));
+            out.extend(views.first().map(|v| v.cache.full.grads.dx.view()));
+            out.extend(views.iter().map(|v| v.scene.dout.view()));
         }
     }
     out
@@ -167,10 +167,15 @@ fn marks(app: &App, k: usize) -> (Option<Region>, Option<Region>) {
 
 /// Thumbnail `k` as a grid at `shown` pixels: the photo in its colours, any other
 /// array as the mean over its channels on a diverging scale.
-fn thumb_grid<'a>(app: &'a App, a: &'a Array4<f64>, k: usize, shown: (usize, usize)) -> Grid<'a> {
+fn thumb_grid<'a>(
+    app: &'a App,
+    a: ArrayView4<'a, f64>,
+    k: usize,
+    shown: (usize, usize),
+) -> Grid<'a> {
     let (_, c, h, w) = a.dim();
     let n = app.pos().n.min(a.dim().0.saturating_sub(1));
-    let image = a.index_axis(Axis(0), n);
+    let image = a.index_axis_move(Axis(0), n);
     let photo = k == 0
         && app.phase == Phase::Forward
         && c == 3
@@ -251,7 +256,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = thumbs(app, area);
     let cur = app.layer_index();
     for (k, (a, (rect, &shown))) in arrays.iter().zip(t.rects.iter().zip(&t.shown)).enumerate() {
-        thumb_grid(app, a, k, shown).render(*rect, CellMode::Half, app.color, buf);
+        thumb_grid(app, a.view(), k, shown).render(*rect, CellMode::Half, app.color, buf);
         if k + 1 < t.rects.len() {
             let y = rect.y + 1 + rect.height.saturating_sub(1) / 2;
             put(buf, area, rect.right() + 1, y, "→", theme::bold());

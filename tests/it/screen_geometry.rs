@@ -297,12 +297,12 @@ fn small_at_80() -> Vec<(&'static str, Phase)> {
                 continue;
             }
             let g = app.layer().geom;
-            let whole = |a: &ndarray::Array4<f64>| a.iter().all(|v| v.fract() == 0.0);
+            let whole = |a: ndarray::ArrayView4<f64>| a.iter().all(|v| v.fract() == 0.0);
             let cell = |integers: bool, digits: usize| if integers { digits + 1 } else { 5 };
             let (left, k, right) = match phase {
                 Phase::Forward => {
-                    let ints = whole(&app.layer().x);
-                    let out_ints = whole(&app.cache.out);
+                    let ints = whole(app.layer().x.view());
+                    let out_ints = whole(app.cache.out.view());
                     let digits = app.cache.out.iter().map(|v| format!("{v}").len()).max();
                     (
                         g.wp() * cell(ints, 1) + 1,
@@ -350,8 +350,8 @@ fn small_layers_print_every_number_at_80x24_in_both_phases() {
         let (maps, filters) = plan.fmap.as_ref().expect("the maps are drawn");
         assert_eq!(filters.len(), g.f, "{}", what("every map"));
         let map = match phase {
-            Phase::Forward => &app.cache.out,
-            Phase::Backward => &app.scene.dout,
+            Phase::Forward => app.cache.out.view(),
+            Phase::Backward => app.scene.dout.view(),
         };
         for (i, &f) in filters.iter().enumerate() {
             let v = |r: usize, c: usize| Cell::Value(map[[0, f, r, c]]);
