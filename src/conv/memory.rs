@@ -28,13 +28,27 @@ pub(crate) fn zeros(dim: (usize, usize, usize, usize)) -> Array4<f64> {
 /// a stack hand each other their outputs and gradients, one after the other).
 pub(crate) fn duplicate<S: Data<Elem = f64>>(a: &ArrayBase<S, Ix4>) -> Array4<f64> {
     match a.as_slice() {
-        // SAFETY: each chunk is written whole, from a source slice of its length.
-        Some(src) if std::mem::size_of_val(src) >= HUGE_FROM => unsafe {
-            written(a.dim(), CHUNK, |k, chunk| {
-                copy_into(chunk, &src[k * CHUNK..k * CHUNK + chunk.len()]);
-            })
-        },
-        _ => a.to_owned(),
+        Some(src) => from_slice(a.dim(), src),
+        None => a.to_owned(),
+    }
+}
+
+/// An array of shape `dim` (standard layout) holding `src`, whose length is the
+/// shape's, a large one copied on every core.
+pub(crate) fn from_slice(dim: (usize, usize, usize, usize), src: &[f64]) -> Array4<f64> {
+    assert_eq!(
+        dim.0 * dim.1 * dim.2 * dim.3,
+        src.len(),
+        "a shape and its values"
+    );
+    if std::mem::size_of_val(src) < HUGE_FROM {
+        return Array4::from_shape_vec(dim, src.to_vec()).expect("the lengths agree");
+    }
+    // SAFETY: each chunk is written whole, from a source slice of its length.
+    unsafe {
+        written(dim, CHUNK, |k, chunk| {
+            copy_into(chunk, &src[k * CHUNK..k * CHUNK + chunk.len()]);
+        })
     }
 }
 

@@ -98,7 +98,7 @@ pub(super) fn x_source(
     if let Err(option) = reject_image_options(args) {
         bail!("{option} applies to images only; {label} is used as it is");
     }
-    Ok((Source::Array(x), label))
+    Ok((Source::Array(x.into_shared()), label))
 }
 
 /// w given as an array, its filters named w[0], w[1], ... as a .npy's are.

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow, bail};
 use ndarray::{Array1, Array4};
 
-use crate::conv::{ConvParams, Layer, LayerSpec, Net, NetInit, StackGrads};
+use crate::conv::{ConvParams, Layer, LayerSpec, Net, NetInit, SharedArray4, StackGrads};
 use picture::Picture;
 
 /// What the stepper and `compute` work on: the layer, dout, and names for the screen.
@@ -69,11 +69,12 @@ enum Source {
         gray: bool,
         scale: Scale,
         size: Size,
-        /// x at the current size, made when the size changes rather than per build.
-        x: Arc<Array4<f64>>,
+        /// x at the current size, made when the size changes rather than per build,
+        /// and shared with the layers built on it.
+        x: SharedArray4,
     },
-    /// A .npy array or a preset's fixed input, used as it is.
-    Array(Array4<f64>),
+    /// A .npy array or a preset's fixed input, used as it is (shared likewise).
+    Array(SharedArray4),
 }
 
 /// One choice of kernel.
@@ -231,7 +232,10 @@ impl SceneSpec {
                     return Err(preset_only("an INPUT file"));
                 }
                 reject_image_options(args).map_err(|e| preset_only(&e))?;
-                (Source::Array(x), format!("preset {preset_name}"))
+                (
+                    Source::Array(x.into_shared()),
+                    format!("preset {preset_name}"),
+                )
             }
             (None, None) => load_source(args, figure.as_ref().map(|f| f.scale))?,
         };
@@ -381,7 +385,7 @@ impl SceneSpec {
             }
         }
         if changed {
-            *x = Arc::new(picture.to_x(*size, *gray, *scale));
+            *x = picture.to_x(*size, *gray, *scale).into_shared();
         }
         changed
     }
@@ -421,7 +425,7 @@ impl SceneSpec {
     }
 
     /// x with its channels' names and its scale.
-    fn input_x(&self) -> (Array4<f64>, Vec<String>, Scale) {
+    fn input_x(&self) -> (SharedArray4, Vec<String>, Scale) {
         match &self.source {
             Source::Image { gray, scale, x, .. } => {
                 let channels = if *gray {
@@ -429,7 +433,7 @@ impl SceneSpec {
                 } else {
                     vec!["R".into(), "G".into(), "B".into()]
                 };
-                (Array4::clone(x), channels, *scale)
+                (x.clone(), channels, *scale)
             }
             Source::Array(x) => {
                 let channels = (0..x.dim().1).map(|c| format!("c{c}")).collect();
@@ -616,7 +620,7 @@ fn load_source(args: &InputOptions, preset_scale: Option<Scale>) -> Result<(Sour
         let (gray, scale) = (args.gray, args.scale.or(preset_scale).unwrap_or_default());
         picture.check_size(size, gray)?;
         Ok(Source::Image {
-            x: Arc::new(picture.to_x(size, gray, scale)),
+            x: picture.to_x(size, gray, scale).into_shared(),
             picture: Arc::new(picture),
             gray,
             scale,
@@ -637,7 +641,7 @@ fn load_source(args: &InputOptions, preset_scale: Option<Scale>) -> Result<(Sour
         if let Err(option) = reject_image_options(args) {
             bail!("{option} applies to images only; '{label}' is a .npy array, used as it is");
         }
-        return Ok((Source::Array(npy::read_x(path)?), label));
+        return Ok((Source::Array(npy::read_x(path)?.into_shared()), label));
     }
     let source = image_source(Picture::open(path)?).with_context(|| format!("'{label}'"))?;
     Ok((source, label))

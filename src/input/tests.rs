@@ -197,6 +197,25 @@ fn the_random_dout_is_one_sequential_stream_in_any_order() {
         kernels::NormalStream::new(6).dout((1, 1, 3, 3)),
         stream.dout((1, 1, 3, 3))
     );
+    // A dout over 8 MiB is copied out of the stream in chunks on every core.
+    let large = (1, 2, 1024, 600);
+    assert_eq!(stream.dout(large), kernels::random_dout(large, 5));
+}
+
+/// Every build of a spec reads the one x the spec made for its size: shared, not
+/// copied (a 1024x1024 picture's x is 25 MB), until the size changes.
+#[test]
+fn builds_share_the_spec_s_x() {
+    let args = InputOptions {
+        size: Some("32".into()),
+        ..InputOptions::default()
+    };
+    let mut spec = SceneSpec::from_options(&args).unwrap();
+    let (a, b) = (spec.build().unwrap(), spec.build().unwrap());
+    assert_eq!(a.layer.x.as_ptr(), b.layer.x.as_ptr());
+    assert!(spec.change_size(1));
+    let c = spec.build().unwrap();
+    assert_ne!(c.layer.x.dim(), a.layer.x.dim());
 }
 
 fn preset(name: &str) -> Scene {
