@@ -272,9 +272,10 @@ impl StackGrads {
 }
 
 /// A stack of layers on an input x, its forward pass done. Construct with
-/// [`Net::new`]; change a layer with [`Net::with_specs`]. Layers and outputs are
-/// shared ([`Arc`]): a stack edited from a layer up shares the layers below it with
-/// the stack it came from instead of copying their arrays.
+/// [`Net::new`]; change a layer with [`Net::with_specs`]. Layers ([`Arc`]) and
+/// outputs ([`SharedArray4`]) are shared: each layer's input is the output below it,
+/// and a stack edited from a layer up shares the layers below it with the stack it
+/// came from instead of copying their arrays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Net {
     pub specs: Vec<LayerSpec>,
