@@ -4,8 +4,11 @@
 
 use ndarray::{Array4, ArrayBase, Data, Ix4};
 
-/// Below this many bytes an array stays on ordinary pages.
-const HUGE_FROM: usize = 8 << 20;
+/// Below this many bytes an array stays on ordinary pages and one core. In the unit
+/// tests, a few numbers: every test's arrays (the engine's against the naive loops, the
+/// stack's against a composition of layers) then take the chunked paths, whose unsafe
+/// writes only arrays of megabytes reach otherwise.
+const HUGE_FROM: usize = if cfg!(test) { 64 } else { 8 << 20 };
 
 /// A zeroed array of shape `dim` (standard layout), advised to be backed by huge pages
 /// and, when large, zeroed on every core: the allocator hands back memory freed by
@@ -139,8 +142,9 @@ pub(crate) fn advise_huge<T>(data: &mut [T]) {
 pub(crate) fn advise_huge<T>(_data: &mut [T]) {}
 
 /// Elements a task of [`fill`] and [`copy`] takes: 2 MB, so that a 1024x1024 layer's
-/// arrays are cut into a few dozen tasks and small ones stay on one core.
-const CHUNK: usize = 1 << 18;
+/// arrays are cut into a few dozen tasks and small ones stay on one core (in the unit
+/// tests, 61: several chunks and a short last one).
+const CHUNK: usize = if cfg!(test) { 61 } else { 1 << 18 };
 
 /// Every element of `a` set to `v`, in chunks on every core (a jump to the first
 /// step clears 50 MB at 1024x1024).
@@ -177,7 +181,8 @@ mod tests {
     /// zeros, copy and slice, element for element.
     #[test]
     fn large_arrays_are_zeroed_copied_and_cropped_whole() {
-        // 2 x 3 x 515 x 517 numbers: 12.8 MB, rows that do not divide CHUNK.
+        // 2 x 3 x 515 x 517 numbers: 12.8 MB (past HUGE_FROM outside the tests too),
+        // rows that do not divide CHUNK.
         let dim = (2, 3, 515, 517);
         let a = Array4::from_shape_fn(dim, |(n, c, r, q)| {
             (n * 7 + c * 5) as f64 + r as f64 * 0.25 - q as f64 * 1e-3
@@ -190,7 +195,7 @@ mod tests {
             let want = a.slice(s![.., .., pad..pad + h, pad..pad + w]).to_owned();
             assert_eq!(crop(&a, pad, h, w), want, "pad {pad}");
         }
-        // A small array takes ndarray's own paths.
+        // Under HUGE_FROM, ndarray's own paths.
         let small = Array4::from_shape_fn((1, 2, 5, 6), |(_, c, r, q)| (c + r * q) as f64);
         assert_eq!(duplicate(&small), small);
         assert_eq!(
