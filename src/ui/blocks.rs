@@ -124,6 +124,30 @@ pub fn max_magnitude(values: &[f64]) -> f64 {
     top
 }
 
+/// [`max_magnitude`] of the values of several rows (a block of a grid), in the same
+/// eight maxima throughout rather than a fold per row.
+pub fn max_magnitude_of_rows<'v>(rows: impl Iterator<Item = &'v [f64]>) -> f64 {
+    let abs = |v: f64| f64::from_bits(v.to_bits() & !(1 << 63)).min(f64::INFINITY);
+    let mut tops = [0.0f64; 8];
+    let mut top = 0.0f64;
+    for values in rows {
+        let chunks = values.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            for (t, &v) in tops.iter_mut().zip(chunk) {
+                let m = abs(v);
+                *t = if m > *t { m } else { *t };
+            }
+        }
+        for &v in rest {
+            let m = abs(v);
+            top = if m > top { m } else { top };
+        }
+    }
+    tops.into_iter()
+        .fold(top, |a: f64, b| if b > a { b } else { a })
+}
+
 fn meets(window: &Window, rows: &Range<usize>, cols: &Range<usize>) -> bool {
     window.rows.iter().any(|r| rows.contains(r)) && window.cols.iter().any(|c| cols.contains(c))
 }

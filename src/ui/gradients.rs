@@ -119,7 +119,37 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
         .to_slice()?;
     let touches = after.touches.slice(ndarray::s![n, .., ..]).to_slice()?;
     let wp = g.wp();
+    let untouched = untouched_from(&g, after.steps_done, n);
+    let inside = move |span: &std::ops::Range<usize>, len: usize| {
+        !span.is_empty() && span.start >= g.pad && span.end <= g.pad + len
+    };
     Some(Box::new(move |rows, cols| {
+        let mark = || match super::blocks::input_mark(app, &rows, &cols) {
+            Mark::Window => Mark::Write,
+            mark => mark,
+        };
+        // Two kinds of block inside the ring (most of them at 1024x1024) are chosen
+        // without a choice per row: one below every window so far (all 0, none
+        // written) shows its first cell; one whose largest magnitude is not 0 shows
+        // its first cell of that magnitude, row by row.
+        if inside(&rows, g.h) && inside(&cols, g.w) {
+            if rows.start >= untouched {
+                return ((rows.start, cols.start), mark());
+            }
+            let block_rows = rows
+                .clone()
+                .map(|r| &plane[r * wp + cols.start..r * wp + cols.end]);
+            let mag = super::blocks::max_magnitude_of_rows(block_rows.clone());
+            if mag > 0.0 {
+                let cell = block_rows.zip(rows.clone()).find_map(|(row, r)| {
+                    let at = row
+                        .iter()
+                        .position(|&v| super::blocks::magnitude(v) == mag)?;
+                    Some((r, cols.start + at))
+                });
+                return (cell.unwrap_or((rows.start, cols.start)), mark());
+            }
+        }
         let mut best = Best::new();
         for r in rows.clone() {
             let row = &plane[r * wp..(r + 1) * wp];
@@ -152,12 +182,25 @@ fn dx_pad_block(app: &App, ch: usize) -> Option<BlockFn<'_>> {
                 best.offer((r, run.start + at), if any { 2 } else { 1 }, 0.0);
             }
         }
-        let mark = match super::blocks::input_mark(app, &rows, &cols) {
-            Mark::Window => Mark::Write,
-            mark => mark,
-        };
-        (best.cell(), mark)
+        (best.cell(), mark())
     }))
+}
+
+/// The first padded row of image `n` that no window of steps 1..=`steps` has read (so
+/// it and every row below hold 0 in dx_pad and in the touch counts), or `hp` when
+/// there is none. Steps go n, f, i, j: within image n's first filter, the windows of
+/// output rows 0..=i have read padded rows up to i*s + (HH-1)*d.
+fn untouched_from(g: &crate::conv::Geometry, steps: usize, n: usize) -> usize {
+    let Some(pos) = g.position(steps) else {
+        return if steps == 0 { 0 } else { g.hp() };
+    };
+    match n.cmp(&pos.n) {
+        std::cmp::Ordering::Greater => 0,
+        std::cmp::Ordering::Equal if pos.f == 0 => {
+            (pos.i * g.stride + (g.hh - 1) * g.dilation + 1).min(g.hp())
+        }
+        _ => g.hp(),
+    }
 }
 
 /// How many windows have touched each padded cell of x[n] so far.
@@ -211,4 +254,41 @@ pub fn render_legend(app: &App, area: Rect, buf: &mut Buffer) {
         after.grads.dx_pad.iter().any(|v| v.is_finite()) || after.steps_done == 0
     });
     super::feature_map::render_scale(app, area, buf, max, finite, tr!(app.lang, "title.so_far"));
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array1, Array4, s};
+
+    use crate::conv::{ConvParams, Layer};
+
+    /// Every padded row from `untouched_from` down has no touch after any number of
+    /// steps, for every image, stride, padding and dilation: the blocks it skips are
+    /// the ones a row-by-row scan finds all 0 and unwritten.
+    #[test]
+    fn rows_below_the_windows_so_far_are_untouched() {
+        for (stride, pad, dilation) in [(1, 1, 1), (2, 0, 1), (1, 2, 2), (3, 1, 1)] {
+            let x = Array4::zeros((2, 2, 9, 8));
+            let w = Array4::zeros((2, 2, 3, 3));
+            let params = ConvParams {
+                stride,
+                pad,
+                dilation,
+            };
+            let layer = Layer::new(x, w, Array1::zeros(2), params).unwrap();
+            let g = layer.geom;
+            for k in 0..=g.total_steps() {
+                let touches = layer.touches_after(k);
+                for n in 0..g.n {
+                    let from = super::untouched_from(&g, k, n);
+                    let below = touches.slice(s![n, from.min(g.hp()).., ..]);
+                    assert!(
+                        below.iter().all(|&t| t == 0),
+                        "stride {stride} pad {pad} dilation {dilation}, step {k}, image {n}: \
+                         a touch at or below row {from}"
+                    );
+                }
+            }
+        }
+    }
 }
