@@ -483,8 +483,9 @@ pub fn second_answer(later: &Later) -> Result<Second> {
 }
 
 impl App {
-    /// The new backward pass of the layers below an edited one (the dout, gradients
-    /// and their colour scales of layers 0, 1, ...); the caller refreshes the view.
+    /// The new backward pass of the layers below an edited one (the dout and
+    /// gradients of layers 0, 1, ...; their colour scales are taken again when drawn);
+    /// the caller refreshes the view.
     pub(super) fn take_below(&mut self, below: Vec<Below>) {
         for (l, back) in below.into_iter().enumerate() {
             let Some((scene, cache)) = self.layer_mut(l) else {

@@ -499,28 +499,26 @@ impl Net {
         let mut douts = Vec::with_capacity(top + 1 - bottom);
         let mut grads = Vec::with_capacity(top + 1 - bottom);
         let mut d = duplicate(dout);
-        for (l, layer) in self
-            .layers
-            .iter()
-            .enumerate()
-            .take(top + 1)
-            .skip(bottom)
-            .rev()
-        {
+        for l in (bottom..=top).rev() {
+            // Past the last layer: nothing to run (as for the layers that are).
+            let Some(layer) = self.layers.get(l) else {
+                continue;
+            };
             let g = if l > whole {
                 layer.backward_dx(&d)?
             } else {
                 layer.backward(&d)?
             };
-            // The layer below's dout, a copy of this layer's dx (both are shown); none
-            // below the last.
-            let next = if l > bottom {
-                duplicate(dout_below(&g))
-            } else {
-                Array4::zeros((0, 0, 0, 0))
-            };
-            douts.push(std::mem::replace(&mut d, next));
+            // The layer below's dout, a copy of this layer's dx (both are shown).
+            let below = (l > bottom).then(|| duplicate(dout_below(&g)));
             grads.push(g);
+            match below {
+                Some(below) => douts.push(std::mem::replace(&mut d, below)),
+                None => {
+                    douts.push(d);
+                    break;
+                }
+            }
         }
         douts.reverse();
         grads.reverse();

@@ -153,14 +153,8 @@ impl StackScene {
     /// stack's backward pass gives it ([`StackScene::backward`]'s `douts[l]`); None
     /// when layer l is not a conv layer.
     pub fn conv_scene(&self, l: usize, dout: Array4<f64>) -> Option<Scene> {
-        let conv = self.net.layers.get(l)?.as_conv()?;
-        let layer = crate::conv::Layer {
-            x: conv.x.clone(),
-            w: conv.w.clone(),
-            b: conv.b.clone(),
-            params: conv.params,
-            geom: conv.geom,
-        };
+        // x is shared with the stack, not copied.
+        let layer = self.net.layers.get(l)?.as_conv()?.clone();
         let channels = if l == 0 {
             self.labels.channels.clone()
         } else {

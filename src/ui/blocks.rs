@@ -101,31 +101,15 @@ impl Default for Best<'_> {
 }
 
 /// The largest magnitude of `values` (0 for none; a value that is not finite counts
-/// as infinite): |v| by clearing the sign bit, NaN's bit patterns above infinity's
-/// brought down to it, in eight independent maxima the compiler keeps in vectors.
+/// as infinite).
 pub fn max_magnitude(values: &[f64]) -> f64 {
-    let abs = |v: f64| f64::from_bits(v.to_bits() & !(1 << 63)).min(f64::INFINITY);
-    let mut tops = [0.0f64; 8];
-    let chunks = values.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (top, &v) in tops.iter_mut().zip(chunk) {
-            let m = abs(v);
-            *top = if m > *top { m } else { *top };
-        }
-    }
-    let mut top = tops
-        .into_iter()
-        .fold(0.0, |a: f64, b| if b > a { b } else { a });
-    for &v in rest {
-        let m = abs(v);
-        top = if m > top { m } else { top };
-    }
-    top
+    max_magnitude_of_rows(std::iter::once(values))
 }
 
-/// [`max_magnitude`] of the values of several rows (a block of a grid), in the same
-/// eight maxima throughout rather than a fold per row.
+/// [`max_magnitude`] of the values of several rows (a block of a grid): |v| by
+/// clearing the sign bit, NaN's bit patterns above infinity's brought down to it, in
+/// eight independent maxima the compiler keeps in vectors, the same eight throughout
+/// the rows rather than a fold per row.
 pub fn max_magnitude_of_rows<'v>(rows: impl Iterator<Item = &'v [f64]>) -> f64 {
     let abs = |v: f64| f64::from_bits(v.to_bits() & !(1 << 63)).min(f64::INFINITY);
     let mut tops = [0.0f64; 8];

@@ -333,16 +333,7 @@ fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
     let mut app = stack(THREE, Phase::Backward);
     app.update(Action::PickLayer { layer: 0 });
     assert_eq!(app.layer_index(), 0);
-    let second = first_answer(
-        &mut app,
-        Action::StrideUp,
-        "the weights above come in a second answer",
-    );
-    assert_eq!(
-        app.layer().geom.stride,
-        2,
-        "the edited layer is shown at once"
-    );
+    let second = to_stride_2(&mut app, "the weights above come in a second answer");
     assert!(app.pending.is_some(), "the second answer is awaited");
     let above = app.layer_view(2).expect("the conv layer above");
     assert!(
@@ -381,16 +372,7 @@ fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
 fn a_forward_edit_answers_before_the_backward_pass() {
     let mut app = stack(THREE, Phase::Forward);
     assert_eq!(app.layer_index(), 0);
-    let second = first_answer(
-        &mut app,
-        Action::StrideUp,
-        "the backward pass comes in a second answer",
-    );
-    assert_eq!(
-        app.layer().geom.stride,
-        2,
-        "the edited layer is shown at once"
-    );
+    let second = to_stride_2(&mut app, "the backward pass comes in a second answer");
     let frame = text(&ui::render_buffer(&app, 120, 40));
     assert!(frame.contains("FORWARD"), "{frame}");
     assert!(app.pending.is_some(), "the second answer is awaited");
@@ -413,6 +395,18 @@ fn first_answer(app: &mut App, edit: Action, why: &str) -> convstep::app::Job {
         Some(Effect::Compute(job)) => job,
         other => panic!("{why}: {other:?}"),
     }
+}
+
+/// The shown layer's stride from 1 to 2, its first answer taken (the edited layer
+/// shown at once): the second answer's job (`why`: what it brings).
+fn to_stride_2(app: &mut App, why: &str) -> convstep::app::Job {
+    let second = first_answer(app, Action::StrideUp, why);
+    assert_eq!(
+        app.layer().geom.stride,
+        2,
+        "the edited layer is shown at once"
+    );
+    second
 }
 
 /// Every layer of `app` (its dout, gradients, touch counts, output, ranges and colour
