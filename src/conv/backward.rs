@@ -3,12 +3,14 @@
 //! once; for stride s > 1 one per column phase of the row), dw as dot products of
 //! dout rows with rows of x_pad (for stride 1 four filters and three kernel columns per
 //! load, over column tiles that stay in cache), db as sums of dout rows. Bands of rows in
-//! parallel, each writing only its own cells; no im2col matrix.
+//! parallel, each writing only its own cells; no im2col matrix. For stride 1 a band's
+//! dw and db part is taken from the dout rows its dx_pad rows copied, so dout is read
+//! once.
 
 use ndarray::{Array1, Array4};
 use rayon::prelude::*;
 
-use super::forward::{BAND, band_reach, band_tasks, padded_rows};
+use super::forward::{BAND, band_reach, band_tasks, padded_rows_into};
 use super::kernels::{correlate, dot_group, dots, row_sum};
 use super::{ConvError, Geometry, Layer};
 
@@ -22,11 +24,82 @@ pub struct Grads {
     pub db: Array1<f64>,
 }
 
-/// dx, dw, db given dout (N, F, H', W').
+/// dx, dw, db given dout (N, F, H', W'). For stride 1 in one pass over dout (see
+/// [`backward_stride1`]); the numbers are those of [`backward_dx`] and
+/// [`weight_grads`], bit for bit, either way.
 pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
+    if layer.geom.stride == 1 {
+        layer.check_dout(dout)?;
+        let dout = dout.as_standard_layout();
+        let w = layer.w.as_standard_layout();
+        let ds = dout.as_slice().expect("standard layout");
+        let (dx_pad, dw, db) = backward_stride1(layer, ds, w.as_slice().expect("standard layout"));
+        let g = layer.geom;
+        let dx = crop(&dx_pad, g.pad, g.h, g.w);
+        return Ok(Grads { dx_pad, dx, dw, db });
+    }
     let (dx_pad, dx) = dx_of(layer, dout)?;
     let (dw, db) = weight_grads(layer, dout)?;
     Ok(Grads { dx_pad, dx, dw, db })
+}
+
+/// For stride 1, dx_pad, dw and db with one read of dout: band b of dx_pad's rows
+/// reads dout rows up to b's last, padded in cache (see [`PaddedDout`]), and
+/// those are the rows dw's band b reads, so each task gives its band's dw and db part
+/// from that copy while it is in cache (the second read of 8 MB per filter of a
+/// 1024x1024 dout came from memory). The parts are added in band order, as in
+/// [`dw_db`].
+fn backward_stride1(
+    layer: &Layer,
+    ds: &[f64],
+    ws: &[f64],
+) -> (Array4<f64>, Array4<f64>, Array1<f64>) {
+    let g = &layer.geom;
+    let (hp, wp) = (g.hp(), g.wp());
+    let taps = g.c * g.hh * g.ww;
+    let mut dx_pad = super::memory::zeros((g.n, g.c, hp, wp));
+    let dxs = dx_pad
+        .as_slice_mut()
+        .expect("new arrays are in standard layout");
+    let parts: Vec<Option<Vec<f64>>> = band_tasks(dxs, g.c, hp, wp)
+        .into_par_iter()
+        .map_init(
+            || (PaddedDout::default(), Vec::new()),
+            |(dout, xs), (n, band, mut planes)| {
+                let rows = planes.first().map_or(0, |p| p.len() / wp);
+                dout.fill(g, ds, n, band * BAND, rows);
+                dx_rows_stride1(g, dout, ws, &mut planes);
+                // dw's band b: dout rows first..first + BAND, where there are such rows.
+                let first = band * BAND;
+                let rows = (first + BAND).min(g.h_out).checked_sub(first)?;
+                let (top, count) = band_reach(layer, band, rows);
+                padded_rows_into(layer, n, top, count, xs);
+                let mut part = vec![0.0; g.f * taps + g.f];
+                let drow = |f: usize, i: usize| dout.row(f, i);
+                dw_band_stride1(g, &drow, xs, first, rows, count, &mut part);
+                Some(part)
+            },
+        )
+        .collect();
+    let (dw, db) = summed(g, parts.iter().flatten());
+    (dx_pad, dw, db)
+}
+
+/// dw (F, C, HH, WW) and db (F,) from the bands' parts, added in band order.
+fn summed<'a>(
+    g: &Geometry,
+    parts: impl Iterator<Item = &'a Vec<f64>>,
+) -> (Array4<f64>, Array1<f64>) {
+    let taps = g.c * g.hh * g.ww;
+    let mut total = vec![0.0; g.f * taps + g.f];
+    for part in parts {
+        for (t, p) in total.iter_mut().zip(part) {
+            *t += p;
+        }
+    }
+    let db = Array1::from(total.split_off(g.f * taps));
+    let dw = Array4::from_shape_vec((g.f, g.c, g.hh, g.ww), total).expect("F*C*HH*WW numbers");
+    (dw, db)
 }
 
 /// dx (and dx_pad) given dout, dw and db left at zero: what the layer below needs
@@ -75,7 +148,11 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
     if g.stride == 1 {
         tasks
             .into_par_iter()
-            .for_each(|(n, band, mut planes)| dx_band_stride1(g, ds, ws, n, band, &mut planes));
+            .for_each_init(PaddedDout::default, |dout, (n, band, mut planes)| {
+                let rows = planes.first().map_or(0, |p| p.len() / wp);
+                dout.fill(g, ds, n, band * BAND, rows);
+                dx_rows_stride1(g, dout, ws, &mut planes);
+            });
         return dx_pad;
     }
     tasks
@@ -165,37 +242,71 @@ fn dx_band_strided(
     }
 }
 
-/// For stride 1, one band of dx_pad rows of image n: dx_pad[c, row, q] = sum over f, m,
-/// k of w[f,c,m,k] * dout[f, row - m*d, q - k*d], a correlation of dout, padded with
-/// zeros by the kernel's reach, with the flipped kernel; every channel shares each load
-/// of a dout row (see `correlate`). The terms come in the order f, m, k.
-fn dx_band_stride1(
-    g: &Geometry,
-    ds: &[f64],
-    ws: &[f64],
-    n: usize,
-    band: usize,
-    planes: &mut [&mut [f64]],
-) {
-    let wp = g.wp();
-    let rows = planes.first().map_or(0, |p| p.len() / wp);
-    let (reach_h, reach_w) = ((g.hh - 1) * g.dilation, (g.ww - 1) * g.dilation);
-    let first = band * BAND;
-    // Padded dout rows first - reach_h .. first + rows of every filter, reach_w zeros
-    // on either side of each: (F, count, width).
-    let count = rows + reach_h;
-    let width = g.w_out + 2 * reach_w;
-    let mut padded = vec![0.0; g.f * count * width];
-    for f in 0..g.f {
-        for u in 0..count {
-            let Some(i) = (first + u).checked_sub(reach_h).filter(|&i| i < g.h_out) else {
-                continue;
-            };
-            let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
-            let at = (f * count + u) * width + reach_w;
-            padded[at..at + g.w_out].copy_from_slice(&ds[start..start + g.w_out]);
+/// The dout rows a band of dx_pad rows first..first+rows reads, for stride 1: rows
+/// first - reach_h .. first + rows of every filter of one image, zeros where there is
+/// no such row, each with reach_w zeros on either side: (F, count, width). One per
+/// worker, filled again for each of its bands (every number written, so nothing is
+/// cleared first).
+#[derive(Default)]
+struct PaddedDout {
+    values: Vec<f64>,
+    first: usize,
+    count: usize,
+    width: usize,
+    reach_h: usize,
+    reach_w: usize,
+    w_out: usize,
+}
+
+impl PaddedDout {
+    fn fill(&mut self, g: &Geometry, ds: &[f64], n: usize, first: usize, rows: usize) {
+        let (reach_h, reach_w) = ((g.hh - 1) * g.dilation, (g.ww - 1) * g.dilation);
+        let count = rows + reach_h;
+        let width = g.w_out + 2 * reach_w;
+        *self = PaddedDout {
+            values: std::mem::take(&mut self.values),
+            first,
+            count,
+            width,
+            reach_h,
+            reach_w,
+            w_out: g.w_out,
+        };
+        self.values.resize(g.f * count * width, 0.0);
+        for f in 0..g.f {
+            for u in 0..count {
+                let line = &mut self.values[(f * count + u) * width..][..width];
+                let Some(i) = (first + u).checked_sub(reach_h).filter(|&i| i < g.h_out) else {
+                    line.fill(0.0);
+                    continue;
+                };
+                let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
+                let (left, rest) = line.split_at_mut(reach_w);
+                let (row, right) = rest.split_at_mut(g.w_out);
+                left.fill(0.0);
+                row.copy_from_slice(&ds[start..start + g.w_out]);
+                right.fill(0.0);
+            }
         }
     }
+
+    /// Row i of filter f's dout (i within the rows copied).
+    fn row(&self, f: usize, i: usize) -> &[f64] {
+        let u = i + self.reach_h - self.first;
+        let at = (f * self.count + u) * self.width + self.reach_w;
+        &self.values[at..at + self.w_out]
+    }
+}
+
+/// For stride 1, the band of dx_pad rows `dout` was copied for (each plane's rows in
+/// `planes`): dx_pad[c, row, q] = sum over f, m, k of w[f,c,m,k] * dout[f, row - m*d,
+/// q - k*d], a correlation of dout, padded with zeros by the kernel's reach, with the
+/// flipped kernel; every channel shares each load of a dout row (see `correlate`).
+/// The terms come in the order f, m, k.
+fn dx_rows_stride1(g: &Geometry, dout: &PaddedDout, ws: &[f64], planes: &mut [&mut [f64]]) {
+    let wp = g.wp();
+    let rows = planes.first().map_or(0, |p| p.len() / wp);
+    let (count, width, reach_h, reach_w) = (dout.count, dout.width, dout.reach_h, dout.reach_w);
     let taps = g.hh * g.ww;
     let mut offsets = Vec::with_capacity(g.f * taps);
     for r in 0..rows {
@@ -213,7 +324,7 @@ fn dx_band_stride1(
             .collect();
         correlate(
             &mut dst,
-            &padded,
+            &dout.values,
             &offsets,
             |c, t| {
                 let (f, mk) = (t / taps, t % taps);
@@ -236,21 +347,25 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
         .collect();
     let parts: Vec<Vec<f64>> = bands
         .into_par_iter()
-        .map(|(n, band)| {
+        .map_init(Vec::new, |xs, (n, band)| {
             // dw part (F, C, HH, WW) then db part (F,).
             let mut part = vec![0.0; g.f * taps + g.f];
             let first = band * BAND;
             let rows = (first + BAND).min(g.h_out) - first;
             let (top, count) = band_reach(layer, band, rows);
-            let xs = padded_rows(layer, n, top, count);
+            padded_rows_into(layer, n, top, count, xs);
             if g.stride == 1 {
-                dw_band_stride1(g, ds, &xs, n, first, rows, count, &mut part);
+                let drow = |f: usize, i: usize| {
+                    let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
+                    &ds[start..start + g.w_out]
+                };
+                dw_band_stride1(g, &drow, xs, first, rows, count, &mut part);
                 return part;
             }
             // For stride s, x's rows in their column phases: tap k reads phase
             // (k*d) mod s from column (k*d)/s on, consecutive numbers.
             let s = g.stride;
-            let (xs, len) = super::forward::phases(&xs, wp, s);
+            let (xs, len) = super::forward::phases(xs, wp, s);
             let count_p = super::forward::phase_count(wp, s);
             let by_phase: Vec<(usize, Vec<usize>)> = (0..count_p)
                 .map(|p| (p, (0..g.ww).filter(|k| k * g.dilation % s == p).collect()))
@@ -289,37 +404,23 @@ fn dw_db(layer: &Layer, ds: &[f64]) -> (Array4<f64>, Array1<f64>) {
             part
         })
         .collect();
-    let mut total = vec![0.0; g.f * taps + g.f];
-    for part in &parts {
-        for (t, p) in total.iter_mut().zip(part) {
-            *t += p;
-        }
-    }
-    let db = Array1::from(total.split_off(g.f * taps));
-    let dw = Array4::from_shape_vec((g.f, g.c, g.hh, g.ww), total).expect("F*C*HH*WW numbers");
-    (dw, db)
+    summed(g, parts.iter())
 }
 
 /// For stride 1, one band's part of dw and db (laid out as in `dw_db`): rows
-/// first..first+rows of dout of image n against `xs`, that band's padded rows of x
-/// (C, count, W+2pad). Up to four filters and three kernel columns share each load
-/// (see `dot_group`).
-#[allow(clippy::too_many_arguments)]
-fn dw_band_stride1(
+/// first..first+rows of one image's dout (`drow(f, i)`, row i of filter f) against
+/// `xs`, that band's padded rows of x (C, count, W+2pad). Up to four filters and three
+/// kernel columns share each load (see `dot_group`).
+fn dw_band_stride1<'a>(
     g: &Geometry,
-    ds: &[f64],
-    xs: &[f64],
-    n: usize,
+    drow: &dyn Fn(usize, usize) -> &'a [f64],
+    xs: &'a [f64],
     first: usize,
     rows: usize,
     count: usize,
     part: &mut [f64],
 ) {
     let taps = g.c * g.hh * g.ww;
-    let drow = |f: usize, i: usize| {
-        let start = ((n * g.f + f) * g.h_out + i) * g.w_out;
-        &ds[start..start + g.w_out]
-    };
     for f in 0..g.f {
         for i in first..first + rows {
             part[g.f * taps + f] += row_sum(drow(f, i));

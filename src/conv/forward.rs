@@ -40,19 +40,31 @@ pub(super) fn band_tasks(
     tasks
 }
 
-/// Padded rows top..top+count of image n, every channel (C, count, W+2pad): the part
-/// of x_pad that one band reads, built in cache instead of padding the whole of x.
-pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> Vec<f64> {
+/// Padded rows top..top+count of image n, every channel (C, count, W+2pad), into
+/// `rows`: the part of x_pad that one band reads, built in cache instead of padding
+/// the whole of x. Every number is written, so a worker reuses one buffer for all
+/// its bands without clearing it.
+pub(super) fn padded_rows_into(
+    layer: &Layer,
+    n: usize,
+    top: usize,
+    count: usize,
+    rows: &mut Vec<f64>,
+) {
     let g = layer.geom;
     let wp = g.wp();
-    let mut rows = vec![0.0; g.c * count * wp];
+    rows.resize(g.c * count * wp, 0.0);
     for c in 0..g.c {
         for r in 0..count {
+            let line = &mut rows[(c * count + r) * wp..][..wp];
             let Some(h) = (top + r).checked_sub(g.pad).filter(|&h| h < g.h) else {
+                line.fill(0.0);
                 continue;
             };
-            let start = (c * count + r) * wp + g.pad;
-            let dst = &mut rows[start..start + g.w];
+            let (left, rest) = line.split_at_mut(g.pad);
+            let (dst, right) = rest.split_at_mut(g.w);
+            left.fill(0.0);
+            right.fill(0.0);
             let src = layer.x.slice(ndarray::s![n, c, h, ..]);
             match src.as_slice() {
                 Some(src) => dst.copy_from_slice(src),
@@ -60,7 +72,6 @@ pub(super) fn padded_rows(layer: &Layer, n: usize, top: usize, count: usize) -> 
             }
         }
     }
-    rows
 }
 
 /// Rows of `width` numbers split into their column phases for stride s: row p of
@@ -108,41 +119,49 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
         .as_slice_mut()
         .expect("new arrays are in standard layout");
     let tasks = band_tasks(os, g.f, g.h_out, g.w_out);
-    tasks.into_par_iter().for_each(|(n, band, mut planes)| {
-        let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
-        let (top, count) = band_reach(layer, band, rows);
-        let xs = padded_rows(layer, n, top, count);
-        // Every filter's row r is a correlation of the same rows (for stride s > 1,
-        // of their phases: columns q = p + s*u as row p of its padded row), so the
-        // filters share each load of x (see `correlate`). Terms in the order c, m, k.
-        let s = g.stride;
-        let (src, width) = if s == 1 { (xs, wp) } else { phases(&xs, wp, s) };
-        let count_p = phase_count(wp, s);
-        let taps = g.c * g.hh * g.ww;
-        let mut offsets = Vec::with_capacity(taps);
-        for r in 0..rows {
-            offsets.clear();
-            for c in 0..g.c {
-                for m in 0..g.hh {
-                    let row = c * count + r * s + m * g.dilation;
-                    offsets.extend((0..g.ww).map(|k| {
-                        let col = k * g.dilation;
-                        (row * count_p + col % s) * width + col / s
-                    }));
+    tasks
+        .into_par_iter()
+        .for_each_init(Vec::new, |xs, (n, band, mut planes)| {
+            let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
+            let (top, count) = band_reach(layer, band, rows);
+            padded_rows_into(layer, n, top, count, xs);
+            // Every filter's row r is a correlation of the same rows (for stride s > 1,
+            // of their phases: columns q = p + s*u as row p of its padded row), so the
+            // filters share each load of x (see `correlate`). Terms in the order c, m, k.
+            let s = g.stride;
+            let phased;
+            let (src, width) = if s == 1 {
+                (&xs[..], wp)
+            } else {
+                phased = phases(xs, wp, s);
+                (&phased.0[..], phased.1)
+            };
+            let count_p = phase_count(wp, s);
+            let taps = g.c * g.hh * g.ww;
+            let mut offsets = Vec::with_capacity(taps);
+            for r in 0..rows {
+                offsets.clear();
+                for c in 0..g.c {
+                    for m in 0..g.hh {
+                        let row = c * count + r * s + m * g.dilation;
+                        offsets.extend((0..g.ww).map(|k| {
+                            let col = k * g.dilation;
+                            (row * count_p + col % s) * width + col / s
+                        }));
+                    }
                 }
+                let mut dst: Vec<&mut [f64]> = planes
+                    .iter_mut()
+                    .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
+                    .collect();
+                correlate(
+                    &mut dst,
+                    src,
+                    &offsets,
+                    |f, t| ws[f * taps + t],
+                    |f| layer.b[f],
+                );
             }
-            let mut dst: Vec<&mut [f64]> = planes
-                .iter_mut()
-                .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
-                .collect();
-            correlate(
-                &mut dst,
-                &src,
-                &offsets,
-                |f, t| ws[f * taps + t],
-                |f| layer.b[f],
-            );
-        }
-    });
+        });
     out
 }
