@@ -205,10 +205,73 @@ fn scan(values: &[f64], head: f64, t: f64, at_too: bool) -> Scan {
     scan_body(values, head, t, at_too)
 }
 
+/// [`scan_body`] with AVX2 intrinsics, four values a vector: the counts, maxima and
+/// differences without a branch, and the values to keep (about 3%) picked from each
+/// vector's mask of them, so that the pass runs at the speed of memory (the portable
+/// body, branching on each such value, took 2.3 ms a 1024x1024 map).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn scan_avx2(values: &[f64], head: f64, t: f64, at_too: bool) -> Scan {
-    scan_body(values, head, t, at_too)
+    use std::arch::x86_64::*;
+    let full = values.len() / 4 * 4;
+    let sign = _mm256_set1_pd(-0.0);
+    let largest = _mm256_set1_pd(f64::MAX);
+    let (head_v, t_v) = (_mm256_set1_pd(head), _mm256_set1_pd(t));
+    let at_too_v = _mm256_castsi256_pd(_mm256_set1_epi64x(-i64::from(at_too)));
+    let mut counts = _mm256_setzero_si256();
+    let mut maxima = _mm256_setzero_pd();
+    let mut differ = _mm256_setzero_pd();
+    // Room for a block's values past the last kept, made before the block, so that
+    // no call (to grow a vector) sits in the loop and the sums stay in registers.
+    const BLOCK: usize = 1024;
+    let mut kept = vec![0.0; BLOCK.min(full)];
+    let mut end = 0;
+    for from in (0..full).step_by(BLOCK) {
+        if kept.len() < end + BLOCK {
+            kept.resize((2 * kept.len()).max(end + BLOCK), 0.0);
+        }
+        let room = &mut kept[end..end + BLOCK];
+        let mut n = 0;
+        for at in (from..(from + BLOCK).min(full)).step_by(4) {
+            // SAFETY: at + 4 <= full <= values.len().
+            let v = unsafe { _mm256_loadu_pd(values.as_ptr().add(at)) };
+            let a = _mm256_andnot_pd(sign, v);
+            // Ordered comparisons: false for NaN.
+            let finite = _mm256_cmp_pd::<_CMP_LE_OQ>(a, largest);
+            counts = _mm256_sub_epi64(counts, _mm256_castpd_si256(finite));
+            maxima = _mm256_max_pd(maxima, _mm256_and_pd(a, finite));
+            // Unordered: true for NaN, as `v != head` is.
+            differ = _mm256_or_pd(differ, _mm256_cmp_pd::<_CMP_NEQ_UQ>(v, head_v));
+            let above = _mm256_cmp_pd::<_CMP_GT_OQ>(a, t_v);
+            let equal = _mm256_and_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(a, t_v), at_too_v);
+            let hits = _mm256_and_pd(finite, _mm256_or_pd(above, equal));
+            let mut bits = _mm256_movemask_pd(hits);
+            while bits != 0 {
+                let lane = bits.trailing_zeros() as usize;
+                room[n] = values[at + lane].abs();
+                n += 1;
+                bits &= bits - 1;
+            }
+        }
+        end += n;
+    }
+    kept.truncate(end);
+    let mut lanes = [0i64; 4];
+    let mut most = [0.0; 4];
+    let mut changed = [0.0; 4];
+    // SAFETY: each array holds four lanes.
+    unsafe {
+        _mm256_storeu_si256(lanes.as_mut_ptr().cast(), counts);
+        _mm256_storeu_pd(most.as_mut_ptr(), maxima);
+        _mm256_storeu_pd(changed.as_mut_ptr(), differ);
+    }
+    let mut scan = scan_body(&values[full..], head, t, at_too);
+    scan.finite += lanes.iter().sum::<i64>() as usize;
+    scan.max_abs = most.into_iter().fold(scan.max_abs, f64::max);
+    scan.differ |= changed.iter().any(|d| d.to_bits() != 0);
+    kept.append(&mut scan.kept);
+    scan.kept = kept;
+    scan
 }
 
 /// Eight lanes of counts, maxima and differences, without branches so that they
@@ -942,6 +1005,57 @@ mod scale_tests {
             let first = values[0];
             let constant = Some(first).filter(|v| v.is_finite() && values.iter().all(|x| x == v));
             assert_eq!(stats.constant, constant, "{what}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    /// The AVX2 scan gives the portable one's counts, largest, differences and kept
+    /// values (as a set: the order of `kept` is not used), on values with NaN, the
+    /// infinities, both zeros and values equal to the threshold, of every length mod 8.
+    #[test]
+    fn the_vector_scan_is_the_portable_one() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if !std::arch::is_x86_feature_detected!("avx2") {
+                return;
+            }
+            let specials = [
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.0,
+                -0.0,
+                0.5,
+                -0.5,
+            ];
+            for len in [0, 1, 3, 4, 7, 8, 9, 31, 1000] {
+                let values: Vec<f64> = (0..len)
+                    .map(|k| match k % 11 {
+                        0..=6 => specials[k % 7],
+                        _ => ((k as f64) * 0.37).sin(),
+                    })
+                    .collect();
+                for head in [0.5, f64::NAN, -0.0] {
+                    for (t, at_too) in [(0.5, true), (0.5, false), (0.0, false), (0.9, true)] {
+                        let sorted = |mut v: Vec<f64>| {
+                            v.sort_by(f64::total_cmp);
+                            v.into_iter().map(f64::to_bits).collect::<Vec<_>>()
+                        };
+                        let want = scan_body(&values, head, t, at_too);
+                        // SAFETY: the CPU has AVX2, checked above.
+                        let got = unsafe { scan_avx2(&values, head, t, at_too) };
+                        let case = format!("len {len} head {head} t {t} {at_too}");
+                        assert_eq!(got.finite, want.finite, "{case}");
+                        assert_eq!(got.max_abs.to_bits(), want.max_abs.to_bits(), "{case}");
+                        assert_eq!(got.differ, want.differ, "{case}");
+                        assert_eq!(sorted(got.kept), sorted(want.kept), "{case}");
+                    }
+                }
+            }
         }
     }
 }
