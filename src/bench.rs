@@ -472,7 +472,9 @@ fn frame_rows(
 
 /// A parameter change as a user makes it: the key (stride 1 -> 2 when `up`, else back),
 /// the rebuild its [`crate::app::Effect::Compute`] job does (a whole new scene: dout,
-/// forward and backward passes, touch counts, colour scales), then the frame at 200x60.
+/// the backward pass, touch counts, the forward pass in the forward phase), then the
+/// frame at 200x60, which computes the colour scales it draws (the backward phase's
+/// frame draws nothing of the forward pass).
 #[cfg(test)]
 fn parameter_change(app: &mut App, up: bool) -> Buffer {
     parameter_change_timed(app, up).0
@@ -552,7 +554,7 @@ fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<V
             kernel_size: k,
             forward_ms: Some(param_fwd),
             backward_ms: Some(param_bwd),
-            note: "key to frame, stride 1 -> 2 and back, the slower way's median, the scene rebuilt as the key's job does (dout, forward and backward passes, touch counts; colour scales when drawn), in the forward and the backward phase".into(),
+            note: "key to frame, stride 1 -> 2 and back, the slower way's median, the scene rebuilt as the key's job does (dout, backward pass, touch counts, and in the forward phase the forward pass; colour scales, and in the backward phase the forward pass its frame does not show, when first drawn), in the forward and the backward phase".into(),
             ..Row::default()
         },
     ])
@@ -764,7 +766,7 @@ mod tests {
     #[test]
     fn the_parameter_change_row_rebuilds_the_scene() {
         let mut app = small_app();
-        let before = app.cache.out.clone();
+        let before = app.out().clone();
         parameter_change(&mut app, true);
         assert!(
             app.pending.is_none(),
@@ -772,13 +774,9 @@ mod tests {
         );
         let layer = app.layer();
         assert_eq!(layer.params.stride, 2);
-        assert_eq!(app.cache.out.dim(), layer.geom.out_dim());
-        assert_ne!(app.cache.out.dim(), before.dim());
-        assert_eq!(
-            app.cache.out,
-            forward(layer),
-            "the new scene's forward pass"
-        );
+        assert_eq!(app.out().dim(), layer.geom.out_dim());
+        assert_ne!(app.out().dim(), before.dim());
+        assert_eq!(app.out(), forward(layer), "the new scene's forward pass");
         let full = backward(layer, &app.scene.dout).unwrap();
         assert_eq!(
             app.cache.full.grads.dw, full.dw,
@@ -786,7 +784,7 @@ mod tests {
         );
         parameter_change(&mut app, false);
         assert_eq!(app.layer().params.stride, 1);
-        assert_eq!(app.cache.out, before);
+        assert_eq!(app.out(), before);
     }
 
     /// Every layer of `app` as the screen reads it: input, weights, dout, output,
@@ -803,7 +801,7 @@ mod tests {
                     layer.w,
                     layer.b,
                     v.scene.dout,
-                    cache.out,
+                    v.out(),
                     cache.full.grads,
                     cache.full.touches,
                     v.x_range(),
@@ -830,7 +828,7 @@ mod tests {
             app.apply(Action::PickLayer { layer });
             app.apply(Action::Backward);
             let before = app.stack.source.clone().unwrap();
-            let (old_out, old_dout) = (app.cache.out.clone(), app.scene.dout.clone());
+            let (old_out, old_dout) = (app.out().clone(), app.scene.dout.clone());
             parameter_change(&mut app, true);
             assert!(
                 app.pending.is_none(),
@@ -838,7 +836,7 @@ mod tests {
             );
             assert_eq!(app.layer_index(), layer);
             assert_eq!(app.layer().geom.stride, 2, "layer {layer}'s stride");
-            assert_ne!(app.cache.out.dim(), old_out.dim());
+            assert_ne!(app.out().dim(), old_out.dim());
             let after = app.stack.source.clone().unwrap();
             for l in 0..5 {
                 let shared = Arc::ptr_eq(&before.net.layers[l], &after.net.layers[l]);
@@ -856,7 +854,7 @@ mod tests {
             );
             parameter_change(&mut app, false);
             assert_eq!(app.layer().geom.stride, 1);
-            assert_eq!(app.cache.out, old_out);
+            assert_eq!(app.out(), old_out);
             assert_eq!(app.scene.dout, old_dout);
         }
     }

@@ -40,8 +40,10 @@ pub struct Job {
 
 #[derive(Clone)]
 enum Work {
-    /// Build the scene of an edited spec and what it gives once (forward and backward).
-    Rebuild(SceneSpec),
+    /// Build the scene of an edited spec and what it gives once (forward and backward;
+    /// the forward pass left for when it is first drawn unless the flag says the frame
+    /// shows it, see [`SceneCache::new_until`]).
+    Rebuild(SceneSpec, bool),
     /// Rebuild a stack whose layers alone were edited from `base`, the stack shown:
     /// from the first edited layer up, the layers below keeping their forward pass.
     RebuildStack {
@@ -87,11 +89,13 @@ pub(super) enum Outcome {
 }
 
 impl Job {
-    pub(super) fn rebuild(spec: SceneSpec, what: &str) -> Job {
+    /// Builds `spec`'s scene; `with_forward`: its forward pass too, before the answer
+    /// (the forward phase shows it; the backward phase's frame does not).
+    pub(super) fn rebuild(spec: SceneSpec, with_forward: bool, what: &str) -> Job {
         Job {
             generation: next_generation(),
             what: what.to_string(),
-            work: Box::new(Work::Rebuild(spec)),
+            work: Box::new(Work::Rebuild(spec, with_forward)),
         }
     }
 
@@ -172,7 +176,7 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
         return Outcome::Stopped;
     }
     match work {
-        Work::Rebuild(spec) if spec.layers.is_some() => {
+        Work::Rebuild(spec, _) if spec.layers.is_some() => {
             let built = spec
                 .build_stack()
                 .and_then(|stack| build_layers(Arc::new(stack), 0))
@@ -206,10 +210,10 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
                 .map_err(|err| err.root_cause().to_string());
             Outcome::RebuiltStack(Box::new(spec), built)
         }
-        Work::Rebuild(spec) => {
+        Work::Rebuild(spec, with_forward) => {
             let built = match spec.build() {
                 Ok(_) if stop() => return Outcome::Stopped,
-                Ok(scene) => match SceneCache::new_until(&scene, stop) {
+                Ok(scene) => match SceneCache::new_until(&scene, stop, with_forward) {
                     Ok(None) => return Outcome::Stopped,
                     Ok(Some(cache)) => Ok(Box::new((scene, cache))),
                     Err(err) => Err(err),
@@ -359,7 +363,7 @@ mod tests {
             ..Default::default()
         })
         .expect("preset loads");
-        Job::rebuild(spec, &format!("key {n}"))
+        Job::rebuild(spec, true, &format!("key {n}"))
     }
 
     /// A storm of keys while a rebuild runs: one runs, told to stop; one waits, the
@@ -421,11 +425,11 @@ mod tests {
                 seen.set(seen.get() + 1);
                 seen.get() > checkpoints
             };
-            let Work::Rebuild(spec) = *job(0).work else {
+            let Work::Rebuild(spec, with_forward) = *job(0).work else {
                 unreachable!("a rebuild")
             };
             assert!(matches!(
-                outcome(Work::Rebuild(spec), &stop),
+                outcome(Work::Rebuild(spec, with_forward), &stop),
                 Outcome::Stopped
             ));
             assert_eq!(seen.get(), checkpoints + 1);

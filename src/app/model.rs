@@ -73,8 +73,10 @@ pub struct BackwardRanges {
 /// phase's backward scales, cost nothing until they are drawn.
 #[derive(Debug, Clone)]
 pub struct SceneCache {
-    /// The whole forward pass (N, F, H', W'); cells with step <= k are "known".
-    pub out: SharedArray4,
+    /// The whole forward pass (N, F, H', W'); cells with step <= k are "known". A
+    /// rebuild in the backward phase, whose frame shows none of it, leaves it to be
+    /// computed when first asked for ([`SceneCache::out`]).
+    out: OnceLock<SharedArray4>,
     /// The backward totals after the last step.
     pub full: BackwardState,
     /// Padded rows and columns some window reads.
@@ -423,33 +425,44 @@ pub struct Pending {
 impl SceneCache {
     pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
         let never = || false;
-        SceneCache::new_until(scene, &never)?.context("never stopped")
+        SceneCache::new_until(scene, &never, true)?.context("never stopped")
     }
 
     /// As [`SceneCache::new`], giving up (None) where `stop` says so, between the
-    /// forward pass, the backward pass and the ranges (a superseded rebuild).
+    /// forward pass, the backward pass and the ranges (a superseded rebuild). The
+    /// forward pass is left to be computed when first asked for unless `with_forward`
+    /// (not for the backward phase's frame, which shows none of it: the key's frame
+    /// then waits for the backward pass alone).
     pub(super) fn new_until(
         scene: &Scene,
         stop: &dyn Fn() -> bool,
+        with_forward: bool,
     ) -> anyhow::Result<Option<SceneCache>> {
         let layer = &scene.layer;
         layer
             .check_dout(&scene.dout)
             .context("dout does not fit the layer")?;
-        let out = forward(layer).into_shared();
-        if stop() {
-            return Ok(None);
+        let out = OnceLock::new();
+        if with_forward {
+            out.get_or_init(|| forward(layer).into_shared());
+            if stop() {
+                return Ok(None);
+            }
         }
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
         if stop() {
             return Ok(None);
         }
-        Ok(Some(SceneCache::from_parts(scene, out, full)))
+        Ok(Some(SceneCache::with_out(scene, out, full)))
     }
 
     /// What a scene gives once, from its output and its full backward pass (a stack's
     /// routing layers compute them their own way).
     pub(super) fn from_parts(scene: &Scene, out: SharedArray4, full: BackwardState) -> SceneCache {
+        SceneCache::with_out(scene, OnceLock::from(out), full)
+    }
+
+    fn with_out(scene: &Scene, out: OnceLock<SharedArray4>, full: BackwardState) -> SceneCache {
         let layer = &scene.layer;
         SceneCache {
             out,
@@ -486,10 +499,16 @@ impl SceneCache {
             .get_or_init(|| min_max_finite(scene.layer.x.view()).unwrap_or((0.0, 1.0)))
     }
 
-    /// The forward pass's colour scales.
-    pub(super) fn forward_ranges(&self) -> &ForwardRanges {
+    /// The whole forward pass of `scene` (the one this cache was built from),
+    /// computed when first asked for where the rebuild left it out.
+    pub(super) fn out(&self, scene: &Scene) -> &SharedArray4 {
+        self.out.get_or_init(|| forward(&scene.layer).into_shared())
+    }
+
+    /// The forward pass's colour scales; `scene` is the one this cache was built from.
+    pub(super) fn forward_ranges(&self, scene: &Scene) -> &ForwardRanges {
         self.forward_ranges.get_or_init(|| {
-            let maps = per_map(self.out.view());
+            let maps = per_map(self.out(scene).view());
             ForwardRanges {
                 out_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
                 out_finite: maps.iter().any(|m| m.finite),
@@ -558,7 +577,13 @@ impl App {
 
     /// The current layer's forward colour scales (computed when first asked for).
     pub fn forward_ranges(&self) -> &ForwardRanges {
-        self.cache.forward_ranges()
+        self.cache.forward_ranges(&self.scene)
+    }
+
+    /// The current layer's whole forward pass (N, F, H', W'), computed when first
+    /// asked for after a rebuild in the backward phase.
+    pub fn out(&self) -> &SharedArray4 {
+        self.cache.out(&self.scene)
     }
 
     /// The current layer's backward colour scales (computed when first asked for).
@@ -1057,5 +1082,50 @@ mod scan_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod lazy_forward_tests {
+    use crate::app::{Action, App, Effect, Phase, Start};
+    use crate::input::{InputOptions, SceneSpec};
+
+    /// The app on the CS231n demo, in `phase`, after a stride change answered.
+    fn changed_in(phase: Phase) -> App {
+        let spec = SceneSpec::from_options(&InputOptions {
+            preset: Some("cs231n-demo".into()),
+            ..Default::default()
+        })
+        .expect("preset loads");
+        let mut app = App::new(spec, Start::default()).expect("the demo builds");
+        if phase == Phase::Backward {
+            app.apply(Action::Backward);
+        }
+        assert_eq!(app.phase, phase);
+        let before = app.layer().geom;
+        let Some(Effect::Compute(job)) = app.update(Action::StrideUp) else {
+            panic!("a stride change asks for a rebuild");
+        };
+        app.update(Action::Computed(Box::new(job.run())));
+        assert_ne!(app.layer().geom, before, "rebuilt");
+        app
+    }
+
+    /// A rebuild in the backward phase answers without the forward pass, which its
+    /// frame does not show, and gives the forward pass of the new layer when asked;
+    /// in the forward phase the answer holds it.
+    #[test]
+    fn the_backward_phase_s_rebuild_leaves_the_forward_pass_until_asked() {
+        let app = changed_in(Phase::Backward);
+        assert!(app.cache.out.get().is_none(), "computed before the frame");
+        let _ = crate::ui::render_buffer(&app, 120, 40);
+        assert!(app.cache.out.get().is_none(), "the backward frame read it");
+        let want = crate::conv::forward(&app.scene.layer);
+        assert_eq!(app.out(), want);
+        assert!(app.cache.out.get().is_some());
+        assert_eq!(app.forward_ranges().out_scale.len(), want.dim().1);
+
+        let app = changed_in(Phase::Forward);
+        assert_eq!(app.cache.out.get(), Some(&want.into_shared()));
     }
 }

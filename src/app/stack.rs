@@ -128,15 +128,15 @@ pub struct LayerView<'a> {
     pub step: usize,
 }
 
-impl LayerView<'_> {
+impl<'a> LayerView<'a> {
     /// The layer's input x (N, C, H, W).
-    pub fn x(&self) -> &SharedArray4 {
+    pub fn x(&self) -> &'a SharedArray4 {
         &self.scene.layer.x
     }
 
     /// The layer's output (N, C', H', W').
-    pub fn out(&self) -> &SharedArray4 {
-        &self.cache.out
+    pub fn out(&self) -> &'a SharedArray4 {
+        self.cache.out(self.scene)
     }
 
     /// The layer's smallest and largest finite input value (computed when first
@@ -147,7 +147,7 @@ impl LayerView<'_> {
 
     /// The layer's forward colour scales (computed when first asked for).
     pub fn forward_ranges(&self) -> &ForwardRanges {
-        self.cache.forward_ranges()
+        self.cache.forward_ranges(self.scene)
     }
 
     /// The layer's backward colour scales (computed when first asked for).

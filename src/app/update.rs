@@ -536,7 +536,7 @@ impl App {
     /// Asks for the scene of `spec` to be built (a whole forward and backward pass,
     /// which may take longer than a frame); supersedes any recomputation under way.
     fn rebuild(&mut self, spec: SceneSpec, what: &str) -> Option<Effect> {
-        let job = Job::rebuild(spec.clone(), what);
+        let job = Job::rebuild(spec.clone(), self.phase == Phase::Forward, what);
         self.pending = Some(Pending {
             generation: job.generation,
             what: what.to_string(),

@@ -49,7 +49,7 @@ pub fn grids<'a>(app: &'a App, filters: &[usize]) -> Vec<Grid<'a>> {
                     let v = if backward {
                         app.scene.dout[[pos.n, f, i, j]]
                     } else {
-                        app.cache.out[[pos.n, f, i, j]]
+                        app.out()[[pos.n, f, i, j]]
                     };
                     let kind = match (backward, known) {
                         (_, true) => Kind::Value,
@@ -81,7 +81,7 @@ fn map_block(app: &App, f: usize) -> Option<BlockFn<'_>> {
     let array = if backward {
         app.scene.dout.view()
     } else {
-        app.cache.out.view()
+        app.out().view()
     };
     let plane = array.slice_move(ndarray::s![pos.n, f, .., ..]).to_slice()?;
     let w = g.w_out;
@@ -133,7 +133,7 @@ fn saturates(app: &App, f: usize) -> bool {
     let map = if app.phase == Phase::Backward {
         app.scene.dout.index_axis(ndarray::Axis(0), n)
     } else {
-        app.cache.out.index_axis(ndarray::Axis(0), n)
+        app.out().index_axis(ndarray::Axis(0), n)
     };
     let scale = map_scale(app, f);
     map.index_axis(ndarray::Axis(0), f)

@@ -151,7 +151,7 @@ fn out_grid(app: &App) -> Grid<'_> {
                     ..GridCell::empty()
                 };
             }
-            signed_cell(app.cache.out[[here.n, f, here.i, here.j]], scale, mark)
+            signed_cell(app.out()[[here.n, f, here.i, here.j]], scale, mark)
         }),
     }
 }
@@ -302,7 +302,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
     match app.phase {
         Phase::Forward => {
             let w_chars = chars_of(s.f, s.k, app.layer().w.iter().copied());
-            let out_chars = chars_of(s.f, s.p, app.cache.out.iter().copied());
+            let out_chars = chars_of(s.f, s.p, app.out().iter().copied());
             let groups = vec![
                 Group {
                     grids: input_grid::grids(app),

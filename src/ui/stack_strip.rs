@@ -54,7 +54,7 @@ fn arrays(app: &App) -> Vec<ArrayView4<'_, f64>> {
     match app.phase {
         Phase::Forward => {
             out.extend(views.first().map(|v| v.scene.layer.x.view()));
-            out.extend(views.iter().map(|v| v.cache.out.view()));
+            out.extend(views.iter().map(|v| v.out().view()));
         }
         Phase::Backward => {
             out.extend(views.first().map(|v| v.cache.full.grads.dx.view()));

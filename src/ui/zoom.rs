@@ -167,7 +167,7 @@ pub fn values(app: &App, wide: bool) -> Vec<f64> {
                         .bwd
                         .as_ref()
                         .map_or(0.0, |(_, after)| after.grads.dx_pad[[n, k, r, c]]),
-                    Phase::Forward => app.cache.out[[n, app.pos().f, r, c]],
+                    Phase::Forward => app.out()[[n, app.pos().f, r, c]],
                 });
             }
         }

@@ -302,8 +302,8 @@ fn small_at_80() -> Vec<(&'static str, Phase)> {
             let (left, k, right) = match phase {
                 Phase::Forward => {
                     let ints = whole(app.layer().x.view());
-                    let out_ints = whole(app.cache.out.view());
-                    let digits = app.cache.out.iter().map(|v| format!("{v}").len()).max();
+                    let out_ints = whole(app.out().view());
+                    let digits = app.out().iter().map(|v| format!("{v}").len()).max();
                     (
                         g.wp() * cell(ints, 1) + 1,
                         g.c,
@@ -350,7 +350,7 @@ fn small_layers_print_every_number_at_80x24_in_both_phases() {
         let (maps, filters) = plan.fmap.as_ref().expect("the maps are drawn");
         assert_eq!(filters.len(), g.f, "{}", what("every map"));
         let map = match phase {
-            Phase::Forward => app.cache.out.view(),
+            Phase::Forward => app.out().view(),
             Phase::Backward => app.scene.dout.view(),
         };
         for (i, &f) in filters.iter().enumerate() {

@@ -38,7 +38,7 @@ fn each_layer_dx_is_the_dout_of_the_layer_below() {
         let above = app.layer_view(l).expect("layer");
         let below = app.layer_view(l - 1).expect("layer");
         assert_eq!(above.cache.full.grads.dx, below.scene.dout, "layer {l}");
-        assert_eq!(below.cache.out, above.scene.layer.x, "layer {l}");
+        assert_eq!(below.out(), above.scene.layer.x, "layer {l}");
     }
 }
 
@@ -425,7 +425,7 @@ fn assert_like_a_fresh_start(app: &App) {
             a.cache.full.touches, b.cache.full.touches,
             "layer {l}'s touches"
         );
-        assert_eq!(a.cache.out, b.cache.out, "layer {l}'s output");
+        assert_eq!(a.out(), b.out(), "layer {l}'s output");
         assert_eq!(a.x_range(), b.x_range(), "layer {l}'s x range");
         assert_eq!(
             a.forward_ranges(),

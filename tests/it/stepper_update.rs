@@ -39,7 +39,7 @@ fn check_invariants(app: &App) {
         assert_eq!(b.step, app.step);
         assert_eq!(after.steps_done, app.step);
     }
-    let out = app.cache.out[[app.fwd.pos.n, app.fwd.pos.f, app.fwd.pos.i, app.fwd.pos.j]];
+    let out = app.out()[[app.fwd.pos.n, app.fwd.pos.f, app.fwd.pos.i, app.fwd.pos.j]];
     assert!((out - app.fwd.out).abs() < 1e-12);
 }
 

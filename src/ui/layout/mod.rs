@@ -129,7 +129,7 @@ fn dx_chars(app: &App) -> Option<u16> {
 fn map_chars(app: &App) -> Option<u16> {
     let g = app.layer().geom;
     match app.phase {
-        Phase::Forward => chars_of(g.h_out, g.w_out, app.cache.out.iter().copied()),
+        Phase::Forward => chars_of(g.h_out, g.w_out, app.out().iter().copied()),
         Phase::Backward => chars_of(g.h_out, g.w_out, app.scene.dout.iter().copied()),
     }
 }
