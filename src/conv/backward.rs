@@ -7,11 +7,14 @@
 //! dw and db part is taken from the dout rows its dx_pad rows copied, so dout is read
 //! once.
 
+use std::mem::MaybeUninit;
+
 use ndarray::{Array1, Array4};
 use rayon::prelude::*;
 
-use super::forward::{BAND, band_reach, band_tasks, padded_rows_into};
+use super::forward::{BAND, band_reach, padded_rows_into};
 use super::kernels::{correlate, dot_group, dots, row_sum};
+use super::memory::written_in_bands;
 use super::{ConvError, Geometry, Layer};
 
 /// The gradients of the loss with respect to x, w and b, in their shapes; dx_pad is dx
@@ -57,30 +60,26 @@ fn backward_stride1(
     let g = &layer.geom;
     let (hp, wp) = (g.hp(), g.wp());
     let taps = g.c * g.hh * g.ww;
-    let mut dx_pad = super::memory::zeros((g.n, g.c, hp, wp));
-    let dxs = dx_pad
-        .as_slice_mut()
-        .expect("new arrays are in standard layout");
-    let parts: Vec<Option<Vec<f64>>> = band_tasks(dxs, g.c, hp, wp)
-        .into_par_iter()
-        .map_init(
-            || (PaddedDout::default(), Vec::new()),
-            |(dout, xs), (n, band, mut planes)| {
-                let rows = planes.first().map_or(0, |p| p.len() / wp);
-                dout.fill(g, ds, n, band * BAND, rows);
-                dx_rows_stride1(g, dout, ws, &mut planes);
-                // dw's band b: dout rows first..first + BAND, where there are such rows.
-                let first = band * BAND;
-                let rows = (first + BAND).min(g.h_out).checked_sub(first)?;
-                let (top, count) = band_reach(layer, band, rows);
-                padded_rows_into(layer, n, top, count, xs);
-                let mut part = vec![0.0; g.f * taps + g.f];
-                let drow = |f: usize, i: usize| dout.row(f, i);
-                dw_band_stride1(g, &drow, xs, first, rows, count, &mut part);
-                Some(part)
-            },
-        )
-        .collect();
+    let build = |(dout, xs): &mut (PaddedDout, Vec<f64>),
+                 n: usize,
+                 band: usize,
+                 planes: &mut [&mut [MaybeUninit<f64>]]| {
+        let rows = planes.first().map_or(0, |p| p.len() / wp);
+        dout.fill(g, ds, n, band * BAND, rows);
+        dx_rows_stride1(g, dout, ws, planes);
+        // dw's band b: dout rows first..first + BAND, where there are such rows.
+        let first = band * BAND;
+        let rows = (first + BAND).min(g.h_out).checked_sub(first)?;
+        let (top, count) = band_reach(layer, band, rows);
+        padded_rows_into(layer, n, top, count, xs);
+        let mut part = vec![0.0; g.f * taps + g.f];
+        let drow = |f: usize, i: usize| dout.row(f, i);
+        dw_band_stride1(g, &drow, xs, first, rows, count, &mut part);
+        Some(part)
+    };
+    let init = || (PaddedDout::default(), Vec::new());
+    // SAFETY: `dx_rows_stride1` writes every row of its band's planes whole.
+    let (dx_pad, parts) = unsafe { written_in_bands((g.n, g.c, hp, wp), BAND, init, build) };
     let (dw, db) = summed(g, parts.iter().flatten());
     (dx_pad, dw, db)
 }
@@ -140,25 +139,21 @@ pub fn weight_grads(
 /// w[f,c,m,k] * dout[n,f,i,j]; tasks own bands of dx_pad rows.
 fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
     let (hp, wp) = (g.hp(), g.wp());
-    let mut dx_pad = super::memory::zeros((g.n, g.c, hp, wp));
-    let dxs = dx_pad
-        .as_slice_mut()
-        .expect("new arrays are in standard layout");
-    let tasks = band_tasks(dxs, g.c, hp, wp);
+    let dim = (g.n, g.c, hp, wp);
     if g.stride == 1 {
-        tasks
-            .into_par_iter()
-            .for_each_init(PaddedDout::default, |dout, (n, band, mut planes)| {
-                let rows = planes.first().map_or(0, |p| p.len() / wp);
-                dout.fill(g, ds, n, band * BAND, rows);
-                dx_rows_stride1(g, dout, ws, &mut planes);
-            });
-        return dx_pad;
+        let build = |dout: &mut PaddedDout, n, band, planes: &mut [&mut [MaybeUninit<f64>]]| {
+            let rows = planes.first().map_or(0, |p| p.len() / wp);
+            dout.fill(g, ds, n, band * BAND, rows);
+            dx_rows_stride1(g, dout, ws, planes);
+        };
+        // SAFETY: `dx_rows_stride1` writes every row of its band's planes whole.
+        return unsafe { written_in_bands(dim, BAND, PaddedDout::default, build) }.0;
     }
-    tasks
-        .into_par_iter()
-        .for_each(|(n, band, mut planes)| dx_band_strided(g, ds, ws, n, band, &mut planes));
-    dx_pad
+    let build = |_: &mut (), n, band, planes: &mut [&mut [MaybeUninit<f64>]]| {
+        dx_band_strided(g, ds, ws, n, band, planes)
+    };
+    // SAFETY: `dx_band_strided` writes every column of every row of its band's planes.
+    unsafe { written_in_bands(dim, BAND, || (), build) }.0
 }
 
 /// For stride s > 1, one band of dx_pad rows of image n, each row a phase at a time:
@@ -172,7 +167,7 @@ fn dx_band_strided(
     ws: &[f64],
     n: usize,
     band: usize,
-    planes: &mut [&mut [f64]],
+    planes: &mut [&mut [MaybeUninit<f64>]],
 ) {
     let (s, d, wp) = (g.stride, g.dilation, g.wp());
     let rows = planes.first().map_or(0, |p| p.len() / wp);
@@ -198,7 +193,7 @@ fn dx_band_strided(
     let taps = g.hh * g.ww;
     let mut offsets = Vec::new();
     let mut weights_at = Vec::new();
-    let mut phase_rows = vec![vec![0.0; longest]; g.c];
+    let mut phase_rows = vec![vec![MaybeUninit::new(0.0); longest]; g.c];
     for r in 0..rows {
         let row = first + r;
         for p in 0..super::forward::phase_count(wp, s) {
@@ -224,7 +219,8 @@ fn dx_band_strided(
                     }
                 }
             }
-            let mut dst: Vec<&mut [f64]> = phase_rows.iter_mut().map(|v| &mut v[..len]).collect();
+            let mut dst: Vec<&mut [MaybeUninit<f64>]> =
+                phase_rows.iter_mut().map(|v| &mut v[..len]).collect();
             correlate(
                 &mut dst,
                 &padded,
@@ -232,6 +228,7 @@ fn dx_band_strided(
                 |c, t| ws[weights_at[t] + c * taps],
                 |_| 0.0,
             );
+            // Columns p, p + s, ... of row r: over the phases, every column of it.
             for (plane, phase) in planes.iter_mut().zip(&phase_rows) {
                 let dst = &mut plane[r * wp..(r + 1) * wp];
                 for (u, &v) in phase[..len].iter().enumerate() {
@@ -303,7 +300,12 @@ impl PaddedDout {
 /// q - k*d], a correlation of dout, padded with zeros by the kernel's reach, with the
 /// flipped kernel; every channel shares each load of a dout row (see `correlate`).
 /// The terms come in the order f, m, k.
-fn dx_rows_stride1(g: &Geometry, dout: &PaddedDout, ws: &[f64], planes: &mut [&mut [f64]]) {
+fn dx_rows_stride1(
+    g: &Geometry,
+    dout: &PaddedDout,
+    ws: &[f64],
+    planes: &mut [&mut [MaybeUninit<f64>]],
+) {
     let wp = g.wp();
     let rows = planes.first().map_or(0, |p| p.len() / wp);
     let (count, width, reach_h, reach_w) = (dout.count, dout.width, dout.reach_h, dout.reach_w);
@@ -318,7 +320,7 @@ fn dx_rows_stride1(g: &Geometry, dout: &PaddedDout, ws: &[f64], planes: &mut [&m
                 offsets.extend((0..g.ww).map(|k| row + reach_w - k * g.dilation));
             }
         }
-        let mut dst: Vec<&mut [f64]> = planes
+        let mut dst: Vec<&mut [MaybeUninit<f64>]> = planes
             .iter_mut()
             .map(|plane| &mut plane[r * wp..(r + 1) * wp])
             .collect();

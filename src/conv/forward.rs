@@ -5,40 +5,17 @@
 //! the few rows it reads. An implementation independent of the step-wise one, used to
 //! check it and to be fast.
 
+use std::mem::MaybeUninit;
+
 use ndarray::Array4;
-use rayon::prelude::*;
 
 use super::Layer;
 use super::kernels::correlate;
+use super::memory::written_in_bands;
 
 /// Output rows computed together by one task: their input rows stay in cache across
 /// filters. Fixed, so that the numbers never depend on the number of threads.
 pub(super) const BAND: usize = 8;
-
-/// Splits `data`, laid out (N, planes, rows, width), into tasks (n, band, the band's
-/// rows of every plane): each task owns its cells, so tasks can run in parallel.
-pub(super) fn band_tasks(
-    data: &mut [f64],
-    planes: usize,
-    rows: usize,
-    width: usize,
-) -> Vec<(usize, usize, Vec<&mut [f64]>)> {
-    let mut tasks = Vec::new();
-    if planes * rows * width == 0 {
-        return tasks;
-    }
-    for (n, image) in data.chunks_mut(planes * rows * width).enumerate() {
-        let mut per_plane: Vec<_> = image
-            .chunks_mut(rows * width)
-            .map(|plane| plane.chunks_mut(BAND * width))
-            .collect();
-        for band in 0..rows.div_ceil(BAND) {
-            let chunks = per_plane.iter_mut().filter_map(Iterator::next).collect();
-            tasks.push((n, band, chunks));
-        }
-    }
-    tasks
-}
 
 /// Padded rows top..top+count of image n, every channel (C, count, W+2pad), into
 /// `rows`: the part of x_pad that one band reads, built in cache instead of padding
@@ -114,14 +91,8 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
     let w = layer.w.as_standard_layout();
     let ws = w.as_slice().expect("standard layout");
     let wp = g.wp();
-    let mut out = super::memory::zeros(g.out_dim());
-    let os = out
-        .as_slice_mut()
-        .expect("new arrays are in standard layout");
-    let tasks = band_tasks(os, g.f, g.h_out, g.w_out);
-    tasks
-        .into_par_iter()
-        .for_each_init(Vec::new, |xs, (n, band, mut planes)| {
+    let build =
+        |xs: &mut Vec<f64>, n: usize, band: usize, planes: &mut [&mut [MaybeUninit<f64>]]| {
             let rows = planes.first().map_or(0, |p| p.len() / g.w_out);
             let (top, count) = band_reach(layer, band, rows);
             padded_rows_into(layer, n, top, count, xs);
@@ -150,7 +121,7 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
                         }));
                     }
                 }
-                let mut dst: Vec<&mut [f64]> = planes
+                let mut dst: Vec<&mut [MaybeUninit<f64>]> = planes
                     .iter_mut()
                     .map(|plane| &mut plane[r * g.w_out..(r + 1) * g.w_out])
                     .collect();
@@ -162,6 +133,8 @@ pub fn forward(layer: &Layer) -> Array4<f64> {
                     |f| layer.b[f],
                 );
             }
-        });
-    out
+        };
+    // SAFETY: `build` writes rows 0..rows of every plane of its band whole (each a
+    // `correlate` row), which is every element it is given.
+    unsafe { written_in_bands(g.out_dim(), BAND, Vec::new, build) }.0
 }

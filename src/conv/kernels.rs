@@ -9,6 +9,8 @@
 //! a third version, where the CPU has AVX-512VL: the same AVX2 instructions given 32
 //! registers instead of 16, so that their 12 sums are never spilled to the stack.
 
+use std::mem::MaybeUninit;
+
 /// Independent partial sums of a dot product (so that the adds can overlap).
 const LANES: usize = 16;
 
@@ -22,8 +24,10 @@ const COLS: usize = 8;
 /// weight(o, t) * src[offsets[t] + j], for every output row o and column j. Up to
 /// four output rows at a time share every load of a source row (register blocking);
 /// the order of the terms of each sum is that of `offsets`, whatever the blocking.
+/// Every element of every `dst` row is written (and none read), so the rows may be
+/// memory not yet initialised.
 pub(super) fn correlate(
-    dst: &mut [&mut [f64]],
+    dst: &mut [&mut [MaybeUninit<f64>]],
     src: &[f64],
     offsets: &[usize],
     weight: impl Fn(usize, usize) -> f64,
@@ -48,7 +52,7 @@ pub(super) fn correlate(
 }
 
 fn correlate_group<const G: usize>(
-    dst: [&mut &mut [f64]; G],
+    dst: [&mut &mut [MaybeUninit<f64>]; G],
     first: usize,
     src: &[f64],
     offsets: &[usize],
@@ -74,7 +78,7 @@ fn correlate_group<const G: usize>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn correlate_avx2<const G: usize>(
-    mut dst: [&mut [f64]; G],
+    mut dst: [&mut [MaybeUninit<f64>]; G],
     src: &[f64],
     offsets: &[usize],
     weights: &[[f64; G]],
@@ -103,10 +107,11 @@ fn correlate_avx2<const G: usize>(
         for ((d, acc), b) in dst.iter_mut().zip(&acc).zip(bias) {
             let b = _mm256_set1_pd(b);
             let d = &mut d[j0..j0 + COLS];
-            // SAFETY: d has COLS = 8 elements.
+            // SAFETY: d has COLS = 8 elements; MaybeUninit<f64> has f64's layout.
             unsafe {
-                _mm256_storeu_pd(d.as_mut_ptr(), _mm256_add_pd(acc[0], b));
-                _mm256_storeu_pd(d.as_mut_ptr().add(4), _mm256_add_pd(acc[1], b));
+                let d = d.as_mut_ptr().cast::<f64>();
+                _mm256_storeu_pd(d, _mm256_add_pd(acc[0], b));
+                _mm256_storeu_pd(d.add(4), _mm256_add_pd(acc[1], b));
             }
         }
         j0 += COLS;
@@ -118,7 +123,7 @@ fn correlate_avx2<const G: usize>(
 /// the same order of terms as the blocks (so every path gives the same numbers).
 #[inline(always)]
 fn correlate_tail<const G: usize>(
-    mut dst: [&mut [f64]; G],
+    mut dst: [&mut [MaybeUninit<f64>]; G],
     src: &[f64],
     offsets: &[usize],
     weights: &[[f64; G]],
@@ -134,14 +139,14 @@ fn correlate_tail<const G: usize>(
             }
         }
         for ((d, a), b) in dst.iter_mut().zip(acc).zip(bias) {
-            d[j] = a + b;
+            d[j] = MaybeUninit::new(a + b);
         }
     }
 }
 
 #[inline(always)]
 fn correlate_body<const G: usize>(
-    mut dst: [&mut [f64]; G],
+    mut dst: [&mut [MaybeUninit<f64>]; G],
     src: &[f64],
     offsets: &[usize],
     weights: &[[f64; G]],
@@ -162,7 +167,7 @@ fn correlate_body<const G: usize>(
         }
         for ((d, acc), b) in dst.iter_mut().zip(&acc).zip(bias) {
             for (d, &a) in d[j0..j0 + COLS].iter_mut().zip(acc) {
-                *d = a + b;
+                *d = MaybeUninit::new(a + b);
             }
         }
     }

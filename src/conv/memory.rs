@@ -2,6 +2,8 @@
 //! arrays span tens of megabytes, and faulting them in 4 KiB at a time cost more than
 //! the arithmetic (52 ms of system time per 67 MB output, measured).
 
+use std::mem::MaybeUninit;
+
 use ndarray::{Array4, ArrayBase, Data, Ix4};
 
 /// Below this many bytes an array stays on ordinary pages and one core. In the unit
@@ -20,11 +22,7 @@ pub(crate) fn zeros(dim: (usize, usize, usize, usize)) -> Array4<f64> {
         return Array4::zeros(dim);
     }
     // SAFETY: each chunk is filled whole.
-    unsafe {
-        written(dim, CHUNK, |_, chunk| {
-            chunk.fill(std::mem::MaybeUninit::new(0.0))
-        })
-    }
+    unsafe { written(dim, CHUNK, |_, chunk| chunk.fill(MaybeUninit::new(0.0))) }
 }
 
 /// A copy of `a` in standard layout, a large one copied on every core (the layers of
@@ -77,7 +75,7 @@ pub(crate) fn crop(padded: &Array4<f64>, pad: usize, h: usize, w: usize) -> Arra
 }
 
 /// `dst` = `src` (of one length), written into memory not yet initialised.
-fn copy_into(dst: &mut [std::mem::MaybeUninit<f64>], src: &[f64]) {
+fn copy_into(dst: &mut [MaybeUninit<f64>], src: &[f64]) {
     assert_eq!(dst.len(), src.len(), "a chunk and its source");
     // SAFETY: MaybeUninit<f64> has f64's layout; the lengths are equal and the two
     // slices are distinct (one borrowed mutably).
@@ -94,7 +92,7 @@ fn copy_into(dst: &mut [std::mem::MaybeUninit<f64>], src: &[f64]) {
 unsafe fn written(
     dim: (usize, usize, usize, usize),
     chunk_len: usize,
-    write: impl Fn(usize, &mut [std::mem::MaybeUninit<f64>]) + Sync,
+    write: impl Fn(usize, &mut [MaybeUninit<f64>]) + Sync,
 ) -> Array4<f64> {
     use rayon::prelude::*;
     let len = dim.0 * dim.1 * dim.2 * dim.3;
@@ -110,6 +108,89 @@ unsafe fn written(
     // this function's contract).
     unsafe { data.set_len(len) };
     Array4::from_shape_vec(dim, data).expect("len is the product of dim")
+}
+
+/// An array of shape `dim` (N, planes, rows, width) written a band of `band` rows at a
+/// time, the bands on every core, and never zeroed: `build(state, n, b, planes)`
+/// writes band b of image n (its rows of every plane), `state` one per worker from
+/// `init`. The engine's outputs are written whole, so zeroing them first only read
+/// and wrote 64 MB more at 1024x1024 (the first write to each line reads it from
+/// memory; inside the kernels' loops that read overlaps the arithmetic). Returns the
+/// array and what each band's build gave, in order of (n, b).
+///
+/// # Safety
+///
+/// `build` must initialise every element of every chunk it is given.
+pub(crate) unsafe fn written_in_bands<S, R: Send>(
+    dim: (usize, usize, usize, usize),
+    band: usize,
+    init: impl Fn() -> S + Sync + Send,
+    build: impl Fn(&mut S, usize, usize, &mut [&mut [MaybeUninit<f64>]]) -> R + Sync + Send,
+) -> (Array4<f64>, Vec<R>) {
+    use rayon::prelude::*;
+    let (_, planes, rows, width) = dim;
+    let len = dim.0 * planes * rows * width;
+    let mut data: Vec<f64> = Vec::with_capacity(len);
+    let spare = &mut data.spare_capacity_mut()[..len];
+    advise_huge(spare);
+    let results = band_tasks(spare, planes, rows, width, band)
+        .into_par_iter()
+        .map_init(init, |state, (n, b, mut chunks)| {
+            // In the unit tests every element starts as a signalling NaN, which no
+            // arithmetic gives, and must not be one after the build: each test of
+            // the engine checks that its bands write everything they own.
+            #[cfg(test)]
+            for chunk in &mut chunks {
+                chunk.fill(MaybeUninit::new(f64::from_bits(UNWRITTEN)));
+            }
+            let result = build(state, n, b, &mut chunks);
+            #[cfg(test)]
+            for chunk in &chunks {
+                // SAFETY: every element was set to the sentinel above.
+                let left = chunk
+                    .iter()
+                    .any(|v| unsafe { v.assume_init() }.to_bits() == UNWRITTEN);
+                assert!(!left, "band {b} of image {n} left an element unwritten");
+            }
+            result
+        })
+        .collect();
+    // SAFETY: the tasks' chunks cover the first `len` elements (see `band_tasks`),
+    // and `build` initialised each (this function's contract).
+    unsafe { data.set_len(len) };
+    let array = Array4::from_shape_vec(dim, data).expect("len is the product of dim");
+    (array, results)
+}
+
+/// The bits of a signalling NaN that marks, in the unit tests, an element no band wrote.
+#[cfg(test)]
+const UNWRITTEN: u64 = 0x7ff4_dead_beef_0001;
+
+/// Splits `data`, laid out (N, planes, rows, width), into tasks (n, band b, rows
+/// b*band.. of every plane): each task owns its cells, so tasks can run in parallel,
+/// and together they cover `data`.
+fn band_tasks<T>(
+    data: &mut [T],
+    planes: usize,
+    rows: usize,
+    width: usize,
+    band: usize,
+) -> Vec<(usize, usize, Vec<&mut [T]>)> {
+    let mut tasks = Vec::new();
+    if planes * rows * width == 0 {
+        return tasks;
+    }
+    for (n, image) in data.chunks_mut(planes * rows * width).enumerate() {
+        let mut per_plane: Vec<_> = image
+            .chunks_mut(rows * width)
+            .map(|plane| plane.chunks_mut(band * width))
+            .collect();
+        for b in 0..rows.div_ceil(band) {
+            let chunks = per_plane.iter_mut().filter_map(Iterator::next).collect();
+            tasks.push((n, b, chunks));
+        }
+    }
+    tasks
 }
 
 /// Asks Linux to back `data`'s whole 2 MiB pages with huge pages (a large array
