@@ -771,3 +771,29 @@ fn quit_does_not_wait_and_edits_supersede_without_queuing() {
     }
     assert!(app.deferred.is_empty());
 }
+
+/// A parameter change in the backward phase answers without the forward pass, and
+/// the backward phase's frame (at three sizes) never asks for it; the forward
+/// phase's first frame does, and shows the new layer's output.
+#[test]
+fn the_backward_phase_draws_without_the_forward_pass() {
+    let mut app = demo(Phase::Backward, 1);
+    let Some(Effect::Compute(job)) = app.update(Action::StrideUp) else {
+        panic!("a stride change asks for a rebuild");
+    };
+    app.update(Action::Computed(Box::new(job.run())));
+    assert_eq!(app.layer().geom.stride, 3, "the demo's stride 2, up one");
+    assert!(!app.has_forward(), "the answer computed the forward pass");
+    for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+        let _ = convstep::ui::render_buffer(&app, cols, rows);
+        assert!(
+            !app.has_forward(),
+            "the {cols}x{rows} backward frame asked for it"
+        );
+    }
+    app.apply(Action::Forward);
+    assert_eq!(app.phase, Phase::Forward);
+    let _ = convstep::ui::render_buffer(&app, 120, 40);
+    assert!(app.has_forward());
+    assert_eq!(*app.out(), convstep::conv::forward(&app.scene.layer));
+}
