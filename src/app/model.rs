@@ -442,12 +442,13 @@ impl SceneCache {
         layer
             .check_dout(&scene.dout)
             .context("dout does not fit the layer")?;
-        let out = OnceLock::new();
-        if with_forward {
-            out.get_or_init(|| forward(layer).into_shared());
-            if stop() {
-                return Ok(None);
-            }
+        let out = if with_forward {
+            OnceLock::from(forward(layer).into_shared())
+        } else {
+            OnceLock::new()
+        };
+        if stop() {
+            return Ok(None);
         }
         let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
         if stop() {

@@ -64,9 +64,7 @@ fn backward_stride1(
                  n: usize,
                  band: usize,
                  planes: &mut [&mut [MaybeUninit<f64>]]| {
-        let rows = planes.first().map_or(0, |p| p.len() / wp);
-        dout.fill(g, ds, n, band * BAND, rows);
-        dx_rows_stride1(g, dout, ws, planes);
+        dx_band_stride1(g, ds, ws, dout, n, band, planes);
         // dw's band b: dout rows first..first + BAND, where there are such rows.
         let first = band * BAND;
         let rows = (first + BAND).min(g.h_out).checked_sub(first)?;
@@ -142,9 +140,7 @@ fn dx_pad_of(g: &Geometry, ds: &[f64], ws: &[f64]) -> Array4<f64> {
     let dim = (g.n, g.c, hp, wp);
     if g.stride == 1 {
         let build = |dout: &mut PaddedDout, n, band, planes: &mut [&mut [MaybeUninit<f64>]]| {
-            let rows = planes.first().map_or(0, |p| p.len() / wp);
-            dout.fill(g, ds, n, band * BAND, rows);
-            dx_rows_stride1(g, dout, ws, planes);
+            dx_band_stride1(g, ds, ws, dout, n, band, planes)
         };
         // SAFETY: `dx_rows_stride1` writes every row of its band's planes whole.
         return unsafe { written_in_bands(dim, BAND, PaddedDout::default, build) }.0;
@@ -293,6 +289,22 @@ impl PaddedDout {
         let at = (f * self.count + u) * self.width + self.reach_w;
         &self.values[at..at + self.w_out]
     }
+}
+
+/// For stride 1, band `band` of image n's dx_pad rows (each plane's in `planes`): its
+/// dout rows copied into `dout`, then [`dx_rows_stride1`].
+fn dx_band_stride1(
+    g: &Geometry,
+    ds: &[f64],
+    ws: &[f64],
+    dout: &mut PaddedDout,
+    n: usize,
+    band: usize,
+    planes: &mut [&mut [MaybeUninit<f64>]],
+) {
+    let rows = planes.first().map_or(0, |p| p.len() / g.wp());
+    dout.fill(g, ds, n, band * BAND, rows);
+    dx_rows_stride1(g, dout, ws, planes);
 }
 
 /// For stride 1, the band of dx_pad rows `dout` was copied for (each plane's rows in

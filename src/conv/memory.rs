@@ -1,5 +1,5 @@
-//! Large zeroed arrays backed, where Linux allows it, by 2 MiB pages: a 1024x1024 layer's
-//! arrays span tens of megabytes, and faulting them in 4 KiB at a time cost more than
+//! Large arrays (zeroed, copied, or written band by band without zeroing) backed, where
+//! Linux allows it, by 2 MiB pages: a 1024x1024 layer's arrays span tens of megabytes, and faulting them in 4 KiB at a time cost more than
 //! the arithmetic (52 ms of system time per 67 MB output, measured).
 
 use std::mem::MaybeUninit;
@@ -95,19 +95,39 @@ unsafe fn written(
     write: impl Fn(usize, &mut [MaybeUninit<f64>]) + Sync,
 ) -> Array4<f64> {
     use rayon::prelude::*;
+    // SAFETY: the chunks cover the elements, and `write` initialises each chunk whole
+    // (this function's contract).
+    let (array, ()) = unsafe {
+        uninit_written(dim, |spare| {
+            spare
+                .par_chunks_mut(chunk_len)
+                .with_min_len(CHUNK.div_ceil(chunk_len))
+                .enumerate()
+                .for_each(|(k, chunk)| write(k, chunk))
+        })
+    };
+    array
+}
+
+/// An array of shape `dim` whose elements, advised to be huge pages, `write` gives
+/// their values, with what `write` returns.
+///
+/// # Safety
+///
+/// `write` must initialise every element of the slice it is given.
+unsafe fn uninit_written<R>(
+    dim: (usize, usize, usize, usize),
+    write: impl FnOnce(&mut [MaybeUninit<f64>]) -> R,
+) -> (Array4<f64>, R) {
     let len = dim.0 * dim.1 * dim.2 * dim.3;
     let mut data: Vec<f64> = Vec::with_capacity(len);
     let spare = &mut data.spare_capacity_mut()[..len];
     advise_huge(spare);
-    spare
-        .par_chunks_mut(chunk_len)
-        .with_min_len(CHUNK.div_ceil(chunk_len))
-        .enumerate()
-        .for_each(|(k, chunk)| write(k, chunk));
-    // SAFETY: `write` wrote every one of the first `len` elements (each chunk whole,
-    // this function's contract).
+    let result = write(spare);
+    // SAFETY: `write` initialised the first `len` elements (this function's contract).
     unsafe { data.set_len(len) };
-    Array4::from_shape_vec(dim, data).expect("len is the product of dim")
+    let array = Array4::from_shape_vec(dim, data).expect("len is the product of dim");
+    (array, result)
 }
 
 /// An array of shape `dim` (N, planes, rows, width) written a band of `band` rows at a
@@ -129,37 +149,33 @@ pub(crate) unsafe fn written_in_bands<S, R: Send>(
 ) -> (Array4<f64>, Vec<R>) {
     use rayon::prelude::*;
     let (_, planes, rows, width) = dim;
-    let len = dim.0 * planes * rows * width;
-    let mut data: Vec<f64> = Vec::with_capacity(len);
-    let spare = &mut data.spare_capacity_mut()[..len];
-    advise_huge(spare);
-    let results = band_tasks(spare, planes, rows, width, band)
-        .into_par_iter()
-        .map_init(init, |state, (n, b, mut chunks)| {
-            // In the unit tests every element starts as a signalling NaN, which no
-            // arithmetic gives, and must not be one after the build: each test of
-            // the engine checks that its bands write everything they own.
-            #[cfg(test)]
-            for chunk in &mut chunks {
-                chunk.fill(MaybeUninit::new(f64::from_bits(UNWRITTEN)));
-            }
-            let result = build(state, n, b, &mut chunks);
-            #[cfg(test)]
-            for chunk in &chunks {
-                // SAFETY: every element was set to the sentinel above.
-                let left = chunk
-                    .iter()
-                    .any(|v| unsafe { v.assume_init() }.to_bits() == UNWRITTEN);
-                assert!(!left, "band {b} of image {n} left an element unwritten");
-            }
-            result
-        })
-        .collect();
-    // SAFETY: the tasks' chunks cover the first `len` elements (see `band_tasks`),
-    // and `build` initialised each (this function's contract).
-    unsafe { data.set_len(len) };
-    let array = Array4::from_shape_vec(dim, data).expect("len is the product of dim");
-    (array, results)
+    let bands = |spare: &mut [MaybeUninit<f64>]| {
+        band_tasks(spare, planes, rows, width, band)
+            .into_par_iter()
+            .map_init(init, |state, (n, b, mut chunks)| {
+                // In the unit tests every element starts as a signalling NaN, which no
+                // arithmetic gives, and must not be one after the build: each test of
+                // the engine checks that its bands write everything they own.
+                #[cfg(test)]
+                for chunk in &mut chunks {
+                    chunk.fill(MaybeUninit::new(f64::from_bits(UNWRITTEN)));
+                }
+                let result = build(state, n, b, &mut chunks);
+                #[cfg(test)]
+                for chunk in &chunks {
+                    // SAFETY: every element was set to the sentinel above.
+                    let left = chunk
+                        .iter()
+                        .any(|v| unsafe { v.assume_init() }.to_bits() == UNWRITTEN);
+                    assert!(!left, "band {b} of image {n} left an element unwritten");
+                }
+                result
+            })
+            .collect()
+    };
+    // SAFETY: the tasks' chunks cover the elements (see `band_tasks`), and `build`
+    // initialises each (this function's contract).
+    unsafe { uninit_written(dim, bands) }
 }
 
 /// The bits of a signalling NaN that marks, in the unit tests, an element no band wrote.
