@@ -4,8 +4,6 @@
 //! canvas is in [`super::canvas`], glyph masks in [`super::glyphs`], shapes' strokes in
 //! [`super::strokes`]; this file lays cells out as cached tiles.
 
-use std::collections::HashMap;
-
 pub use super::canvas::{Canvas, blit};
 use super::glyphs::GlyphCache;
 pub use super::glyphs::{FONT_BOLD, FONT_CJK, FONT_REGULAR, baseline_at_scale_1};
@@ -39,12 +37,22 @@ struct TileKey {
     style: CellStyle,
 }
 
-impl TileKey {
-    fn of(cell: &PaintedCell) -> TileKey {
+/// A cell's [`TileKey`] borrowed from the cell, so that a frame's 12,000 cells are
+/// looked up without a string copied for each: the same fields in the same order, so
+/// it hashes as the key it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct KeyOf<'a> {
+    symbol: &'a str,
+    width: u8,
+    style: CellStyle,
+}
+
+impl<'a> KeyOf<'a> {
+    fn of(cell: &'a PaintedCell) -> KeyOf<'a> {
         if cell.is_blank() {
             // Only the background shows: one tile per colour and width.
-            return TileKey {
-                symbol: String::new(),
+            return KeyOf {
+                symbol: "",
                 width: cell.width,
                 style: CellStyle {
                     fg: cell.bg,
@@ -56,11 +64,31 @@ impl TileKey {
                 },
             };
         }
-        TileKey {
-            symbol: cell.symbol.clone(),
+        KeyOf {
+            symbol: &cell.symbol,
             width: cell.width,
             style: cell.style(),
         }
+    }
+
+    fn to_key(self) -> TileKey {
+        TileKey {
+            symbol: self.symbol.to_owned(),
+            width: self.width,
+            style: self.style,
+        }
+    }
+}
+
+impl hashbrown::Equivalent<TileKey> for KeyOf<'_> {
+    fn equivalent(&self, key: &TileKey) -> bool {
+        // Symbols are a few bytes: compared in place rather than by a call to memcmp
+        // (most of a lookup's time when it was `==`).
+        let same_symbol =
+            |a: &[u8], b: &[u8]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y);
+        self.style == key.style
+            && self.width == key.width
+            && same_symbol(self.symbol.as_bytes(), key.symbol.as_bytes())
     }
 }
 
@@ -84,7 +112,8 @@ pub struct Rasterizer {
     pub cell_w: u32,
     pub cell_h: u32,
     tiles: Vec<Canvas>,
-    tile_ids: HashMap<TileKey, usize>,
+    /// hashbrown's map (foldhash) for its lookups by a borrowed [`KeyOf`].
+    tile_ids: hashbrown::HashMap<TileKey, usize>,
 }
 
 impl Rasterizer {
@@ -98,7 +127,7 @@ impl Rasterizer {
             cell_w: CELL_W * scale,
             cell_h: CELL_H * scale,
             tiles: Vec::new(),
-            tile_ids: HashMap::new(),
+            tile_ids: hashbrown::HashMap::new(),
         })
     }
 
@@ -155,7 +184,7 @@ impl Rasterizer {
     }
 
     fn tile_id(&mut self, cell: &PaintedCell) -> usize {
-        let key = TileKey::of(cell);
+        let key = KeyOf::of(cell);
         if let Some(&id) = self.tile_ids.get(&key) {
             return id;
         }
@@ -166,7 +195,7 @@ impl Rasterizer {
         }
         let id = self.tiles.len();
         self.tiles.push(tile);
-        self.tile_ids.insert(key, id);
+        self.tile_ids.insert(key.to_key(), id);
         id
     }
 
@@ -341,6 +370,26 @@ mod tests {
         };
         assert!(inked(0, 9) > 10);
         assert_eq!(inked(9, 18), 0);
+    }
+
+    #[test]
+    fn equal_cells_share_one_tile_and_a_second_frame_adds_none() {
+        let mut buf = Buffer::with_lines(["ab  ab", "  ba  "]);
+        buf.set_style(Rect::new(0, 1, 6, 1), Style::new().bg(Color::Rgb(1, 2, 3)));
+        let grid = resolve(&buf, DEFAULT_THEME);
+        let mut r = Rasterizer::new(1, Edges::Smooth).unwrap();
+        let first = r.layout(&grid).unwrap();
+        // a, b, a blank on the theme's background, and a, b and a blank on (1, 2, 3).
+        assert_eq!(r.tiles.len(), 6);
+        let tile = |x: usize| first[x].tile;
+        assert_eq!((tile(0), tile(1)), (tile(4), tile(5)));
+        assert_eq!(tile(2), tile(3));
+        assert!([7, 10, 11].iter().all(|&x| tile(x) == tile(6)));
+        // The same letters on another background are other tiles.
+        assert_ne!((tile(8), tile(9)), (tile(1), tile(0)));
+        assert_ne!(tile(6), tile(2));
+        assert_eq!(r.layout(&grid).unwrap(), first);
+        assert_eq!(r.tiles.len(), 6);
     }
 
     #[test]
