@@ -100,6 +100,34 @@ pub struct TilePlacement {
     pub tile: usize,
 }
 
+/// A frame as tiles: each line of cells, its tiles' left edges and ids in the order
+/// they are drawn (a later tile over an earlier one where they overlap).
+pub struct Mosaic<'r> {
+    tiles: &'r [Canvas],
+    pub width: u32,
+    pub height: u32,
+    cell_h: u32,
+    lines: Vec<Vec<(u32, usize)>>,
+}
+
+impl Mosaic<'_> {
+    /// Pixel row `y` of the frame into `out` (`width` RGB pixels): each tile's row
+    /// copied to its place, clipped at the right edge.
+    pub fn row(&self, y: u32, out: &mut [u8]) {
+        let Some(line) = self.lines.get((y / self.cell_h) as usize) else {
+            return;
+        };
+        let r = (y % self.cell_h) as usize;
+        for &(x, id) in line {
+            let tile = &self.tiles[id];
+            let w = tile.width as usize * 3;
+            let from = r * w;
+            let fits = w.min(out.len().saturating_sub(x as usize * 3));
+            out[x as usize * 3..][..fits].copy_from_slice(&tile.pixels[from..from + fits]);
+        }
+    }
+}
+
 /// The most tiles kept between frames before the cache starts afresh.
 const MAX_TILES: usize = 20_000;
 
@@ -199,71 +227,66 @@ impl Rasterizer {
         id
     }
 
+    /// The frame of `grid` as a canvas: [`Rasterizer::mosaic`]'s rows, the rows on
+    /// every core.
     pub fn draw(&mut self, grid: &PaintedGrid) -> anyhow::Result<Canvas> {
+        use rayon::prelude::*;
+        let mosaic = self.mosaic(grid)?;
+        let mut canvas = Canvas::black(mosaic.width, mosaic.height);
+        let stride = mosaic.width as usize * 3;
+        canvas
+            .pixels
+            .par_chunks_mut(stride)
+            .enumerate()
+            .for_each(|(y, row)| mosaic.row(y as u32, row));
+        Ok(canvas)
+    }
+
+    /// `grid` laid out as tiles, line by line, every cell covered: any cell no tile
+    /// covers (a wide character's second half with no first) gets the theme's
+    /// background, after the line's tiles. Its rows are the frame's pixels without a
+    /// canvas ([`Mosaic::row`]): the PNG encoder composes each row where it filters
+    /// and deflates it.
+    pub fn mosaic(&mut self, grid: &PaintedGrid) -> anyhow::Result<Mosaic<'_>> {
         self.trim();
         let (width, height) = self.size_of(grid.cols, grid.rows)?;
         let placements = self.layout(grid)?;
-        // Tiles cover every cell of a well-formed grid; any cell left uncovered (a wide
-        // character's second half with no first) shows the theme's background.
-        let mut covered = vec![false; usize::from(grid.cols) * usize::from(grid.rows)];
-        let mut canvas = Canvas::black(width, height);
-        // Each line of cells on its own band of pixel rows (every tile is one cell
-        // tall, placed on its line by `layout`), the bands on every core: copying the
-        // tiles is most of a large frame's drawing.
-        {
-            use rayon::prelude::*;
-            let mut lines: Vec<Vec<&TilePlacement>> = vec![Vec::new(); usize::from(grid.rows)];
-            for p in &placements {
-                if let Some(line) = lines.get_mut((p.y / self.cell_h) as usize) {
-                    line.push(p);
-                }
-            }
-            let band = self.cell_h as usize * width as usize * 3;
-            let (tiles, cell_h) = (&self.tiles, self.cell_h);
-            canvas
-                .pixels
-                .par_chunks_mut(band.max(1))
-                .zip(lines.par_iter())
-                .for_each(|(pixels, line)| {
-                    for p in line {
-                        let tile = &tiles[p.tile];
-                        let y = p.y % cell_h;
-                        blit(
-                            pixels,
-                            width,
-                            3,
-                            p.x,
-                            y,
-                            tile.width,
-                            tile.height,
-                            &tile.pixels,
-                        );
-                    }
-                });
-        }
+        let cols = usize::from(grid.cols);
+        let mut covered = vec![false; cols * usize::from(grid.rows)];
+        let mut lines: Vec<Vec<(u32, usize)>> = vec![Vec::new(); usize::from(grid.rows)];
         for p in &placements {
-            let tile = &self.tiles[p.tile];
             let (cx, cy) = ((p.x / self.cell_w) as usize, (p.y / self.cell_h) as usize);
-            let span = (tile.width / self.cell_w) as usize;
-            let row = cy * usize::from(grid.cols);
-            for c in covered[row + cx..]
+            let span = (self.tiles[p.tile].width / self.cell_w) as usize;
+            for c in covered[cy * cols + cx..]
                 .iter_mut()
-                .take(span.min(usize::from(grid.cols) - cx))
+                .take(span.min(cols - cx))
             {
                 *c = true;
             }
+            lines[cy].push((p.x, p.tile));
         }
-        for (i, _) in covered.iter().enumerate().filter(|(_, c)| !**c) {
-            let (x, y) = (i % usize::from(grid.cols), i / usize::from(grid.cols));
-            canvas.fill(
-                x as u32 * self.cell_w,
-                y as u32 * self.cell_h,
-                self.cell_w,
-                self.cell_h,
-                grid.theme.bg,
-            );
+        if covered.contains(&false) {
+            let background = self.tile_id(&PaintedCell {
+                symbol: String::new(),
+                width: 1,
+                fg: grid.theme.bg,
+                bg: grid.theme.bg,
+                bold: false,
+                italic: false,
+                underline: false,
+                crossed: false,
+            });
+            for (i, _) in covered.iter().enumerate().filter(|(_, c)| !**c) {
+                lines[i / cols].push(((i % cols) as u32 * self.cell_w, background));
+            }
         }
-        Ok(canvas)
+        Ok(Mosaic {
+            tiles: &self.tiles,
+            width,
+            height,
+            cell_h: self.cell_h,
+            lines,
+        })
     }
 
     fn draw_cell(&mut self, canvas: &mut Canvas, ox: u32, oy: u32, cell: &PaintedCell) {
