@@ -13,9 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use ndarray::Array4;
-
-use crate::conv::{GradCheck, Layer, Param, grad_check_against};
+use crate::conv::{GradCheck, Layer, Param, SharedArray4, grad_check_against};
 use crate::input::{Scene, SceneSpec, StackScene};
 
 use super::model::SceneCache;
@@ -60,7 +58,7 @@ enum Work {
     /// Numeric against analytic gradients of these entries.
     GradCheck {
         layer: Layer,
-        dout: Array4<f64>,
+        dout: SharedArray4,
         params: Vec<(String, Param, f64)>,
     },
 }
@@ -132,7 +130,7 @@ impl Job {
 
     pub(super) fn grad_check(
         layer: Layer,
-        dout: Array4<f64>,
+        dout: SharedArray4,
         what: &str,
         params: Vec<(String, Param, f64)>,
     ) -> Job {

@@ -491,7 +491,7 @@ impl App {
             let Some((scene, cache)) = self.layer_mut(l) else {
                 return;
             };
-            scene.dout = back.dout;
+            scene.dout = back.dout.into_shared();
             cache.set_backward(back.grads);
         }
     }
@@ -679,8 +679,10 @@ pub fn backward_below(
     if bottom == 0 {
         return Ok(Vec::new());
     }
-    let dout = dout.unwrap_or(&stack.dout);
-    let StackGrads { douts, grads } = stack.net.backward_from(bottom - 1, dout)?;
+    let StackGrads { douts, grads } = match dout {
+        Some(dout) => stack.net.backward_from(bottom - 1, dout)?,
+        None => stack.net.backward_from(bottom - 1, &stack.dout)?,
+    };
     douts
         .into_iter()
         .zip(grads)
@@ -763,7 +765,7 @@ fn build_layer(
             };
             let scene = Scene {
                 layer: shadow,
-                dout,
+                dout: dout.into_shared(),
                 labels,
             };
             (Kind::Route(router), scene, full)

@@ -7,6 +7,7 @@
 //! dw and db part is taken from the dout rows its dx_pad rows copied, so dout is read
 //! once.
 
+use crate::conv::{Array4In, Numbers};
 use std::mem::MaybeUninit;
 
 use ndarray::{Array1, Array4};
@@ -30,7 +31,7 @@ pub struct Grads {
 /// dx, dw, db given dout (N, F, H', W'). For stride 1 in one pass over dout (see
 /// [`backward_stride1`]); the numbers are those of [`backward_dx`] and
 /// [`weight_grads`], bit for bit, either way.
-pub fn backward(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
+pub fn backward(layer: &Layer, dout: &Array4In<impl Numbers>) -> Result<Grads, ConvError> {
     if layer.geom.stride == 1 {
         layer.check_dout(dout)?;
         let dout = dout.as_standard_layout();
@@ -101,7 +102,7 @@ fn summed<'a>(
 
 /// dx (and dx_pad) given dout, dw and db left at zero: what the layer below needs
 /// of a layer's backward pass; [`weight_grads`] gives the rest.
-pub fn backward_dx(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError> {
+pub fn backward_dx(layer: &Layer, dout: &Array4In<impl Numbers>) -> Result<Grads, ConvError> {
     let (dx_pad, dx) = dx_of(layer, dout)?;
     Ok(Grads {
         dx_pad,
@@ -112,7 +113,10 @@ pub fn backward_dx(layer: &Layer, dout: &Array4<f64>) -> Result<Grads, ConvError
 }
 
 /// dx_pad and dx given dout.
-fn dx_of(layer: &Layer, dout: &Array4<f64>) -> Result<(Array4<f64>, Array4<f64>), ConvError> {
+fn dx_of(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+) -> Result<(Array4<f64>, Array4<f64>), ConvError> {
     layer.check_dout(dout)?;
     let g = layer.geom;
     let dout = dout.as_standard_layout();
@@ -126,7 +130,7 @@ fn dx_of(layer: &Layer, dout: &Array4<f64>) -> Result<(Array4<f64>, Array4<f64>)
 /// dw and db given dout, as [`backward`] gives them.
 pub fn weight_grads(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
 ) -> Result<(Array4<f64>, Array1<f64>), ConvError> {
     layer.check_dout(dout)?;
     let dout = dout.as_standard_layout();

@@ -3,7 +3,8 @@
 //! them, what feeds a cell, the pattern the wrong cells make and the slips
 //! (`slips.rs`) that reproduce them. Pure: the command and the stepper only show it.
 
-use ndarray::{Array4, ArrayD, Dimension, IxDyn};
+use crate::conv::{Array4In, Numbers};
+use ndarray::{ArrayD, Dimension, IxDyn};
 
 use super::slips::{self, Grad, MATCH, Slip};
 use super::{Geometry, Layer, OutPos};
@@ -85,7 +86,7 @@ pub struct Comparison {
 }
 
 /// The right out, dx, dw and db of the layer.
-pub fn right_arrays(layer: &Layer, dout: &Array4<f64>) -> [ArrayD<f64>; 4] {
+pub fn right_arrays(layer: &Layer, dout: &Array4In<impl Numbers>) -> [ArrayD<f64>; 4] {
     let out = super::naive::conv_forward_naive(layer);
     let g = super::naive::conv_backward_naive(layer, dout);
     [
@@ -98,7 +99,11 @@ pub fn right_arrays(layer: &Layer, dout: &Array4<f64>) -> [ArrayD<f64>; 4] {
 
 impl Comparison {
     /// Compares the arrays given (any of out, dx, dw, db) on `layer` with `dout`.
-    pub fn new(layer: &Layer, dout: &Array4<f64>, given: Vec<(Grad, ArrayD<f64>)>) -> Self {
+    pub fn new(
+        layer: &Layer,
+        dout: &Array4In<impl Numbers>,
+        given: Vec<(Grad, ArrayD<f64>)>,
+    ) -> Self {
         let right = right_arrays(layer, dout);
         let mut given = given;
         given.sort_by_key(|(g, _)| *g);
@@ -149,7 +154,7 @@ impl Comparison {
 
 fn diff(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     grad: Grad,
     yours: ArrayD<f64>,
     right: ArrayD<f64>,
@@ -300,7 +305,12 @@ pub enum Feed {
 }
 
 /// What makes cell `index` of `grad` on this layer (None outside the right shape).
-pub fn feed(layer: &Layer, dout: &Array4<f64>, grad: Grad, index: &[usize]) -> Option<Feed> {
+pub fn feed(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    grad: Grad,
+    index: &[usize],
+) -> Option<Feed> {
     let g = layer.geom;
     let x_pad = layer.x_pad();
     let d = g.dilation;

@@ -1,6 +1,7 @@
 //! The numeric gradient check of CS231n: centred differences of the loss
 //! L = sum(out * dout) against the analytic gradients, compared by rel_error.
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array1, Array4, Dimension};
 
 use super::{ConvError, Grads, Layer, backward, forward};
@@ -45,14 +46,19 @@ pub fn rel_error<'a>(
         .fold(0.0, f64::max)
 }
 
-fn loss(layer: &Layer, dout: &Array4<f64>) -> f64 {
+fn loss(layer: &Layer, dout: &Array4In<impl Numbers>) -> f64 {
     (forward(layer) * dout).sum()
 }
 
 /// (L(p + h) - L(p - h)) / 2h for the entry `param`, with L = sum(out * dout) over the
 /// whole output: two forward passes of the layer (for [`numeric_grads`] on small
 /// layers).
-fn centred_difference(layer: &Layer, dout: &Array4<f64>, param: Param, h: f64) -> Option<f64> {
+fn centred_difference(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    param: Param,
+    h: f64,
+) -> Option<f64> {
     let mut probe = layer.clone();
     let entry: &mut f64 = match param {
         Param::X { n, c, h, w } => probe.x.get_mut([n, c, h, w])?,
@@ -80,7 +86,7 @@ fn centred_difference(layer: &Layer, dout: &Array4<f64>, param: Param, h: f64) -
 /// forward pass of a one-filter layer. Cheap on a layer of any size.
 fn local_centred_difference(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     param: Param,
     h: f64,
 ) -> Option<f64> {
@@ -174,7 +180,7 @@ fn window_out(
 /// of the loss terms the entry changes. None if the entry is outside the arrays.
 pub fn grad_check(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     param: Param,
 ) -> Result<Option<GradCheck>, ConvError> {
     let grads = backward(layer, dout)?;
@@ -186,7 +192,7 @@ pub fn grad_check(
 /// backward pass or none.
 pub fn grad_check_with(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     grads: &Grads,
     param: Param,
 ) -> Option<GradCheck> {
@@ -206,7 +212,7 @@ pub fn analytic(grads: &Grads, param: Param) -> Option<f64> {
 /// that a check can run on another thread without a copy of them).
 pub fn grad_check_against(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     param: Param,
     analytic: f64,
 ) -> Option<GradCheck> {
@@ -224,7 +230,7 @@ fn numeric_array<D: Dimension>(
     shape: D,
     mut param_at: impl FnMut(D::Pattern) -> Param,
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     h: f64,
 ) -> ndarray::Array<f64, D> {
     ndarray::Array::from_shape_fn(shape, |idx| {
@@ -234,7 +240,11 @@ fn numeric_array<D: Dimension>(
 
 /// The numeric gradients of every entry (for tests on small layers: two forward
 /// passes per entry). dx_pad is returned empty-padded from dx.
-pub fn numeric_grads(layer: &Layer, dout: &Array4<f64>, h: f64) -> Result<Grads, ConvError> {
+pub fn numeric_grads(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    h: f64,
+) -> Result<Grads, ConvError> {
     layer.check_dout(dout)?;
     let dx = numeric_array(
         layer.x.raw_dim(),

@@ -7,6 +7,7 @@
 //! x): every entry is answered directly, and the whole matrices are built only for
 //! layers small enough to hold them (and the tests).
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array2, Array3, Array4};
 
 use super::{Geometry, Layer};
@@ -88,18 +89,24 @@ impl Layer {
 }
 
 /// dout[n] reshaped to (F, H'·W'), one row per filter.
-pub fn dout_rows(dout: &Array4<f64>, n: usize) -> Array2<f64> {
+pub fn dout_rows(dout: &Array4In<impl Numbers>, n: usize) -> Array2<f64> {
     let (_, f, h, w) = dout.dim();
     Array2::from_shape_fn((f, h * w), |(f, p)| dout[[n, f, p / w, p % w]])
 }
 
 /// dcols[n] = Wᵀ · dout[n] (C·HH·WW, H'·W'): what each window's entries send back.
-pub fn dcols(layer: &Layer, dout: &Array4<f64>, n: usize) -> Array2<f64> {
+pub fn dcols(layer: &Layer, dout: &Array4In<impl Numbers>, n: usize) -> Array2<f64> {
     layer.w_rows().t().dot(&dout_rows(dout, n))
 }
 
 /// dcols[n][r, p] alone: Σ over f of w[f, r] · dout[n, f, p].
-pub fn dcols_entry(layer: &Layer, dout: &Array4<f64>, n: usize, r: usize, p: usize) -> f64 {
+pub fn dcols_entry(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    n: usize,
+    r: usize,
+    p: usize,
+) -> f64 {
     let g = &layer.geom;
     let (c, m, k) = entry_of(g, r);
     let (i, j) = (p / g.w_out, p % g.w_out);
@@ -135,7 +142,7 @@ pub fn col2im_counts(g: &Geometry) -> Array2<u32> {
 }
 
 /// dW = Σ over n of dout[n] · cols[n]ᵀ, back in w's shape (F, C, HH, WW).
-pub fn dw_by_matmul(layer: &Layer, dout: &Array4<f64>) -> Array4<f64> {
+pub fn dw_by_matmul(layer: &Layer, dout: &Array4In<impl Numbers>) -> Array4<f64> {
     let g = &layer.geom;
     let s = Im2colShape::of(g);
     let mut dw = Array2::<f64>::zeros((s.f, s.k));

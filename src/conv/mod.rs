@@ -83,6 +83,15 @@ pub enum ConvError {
 /// write copies it first where others hold it too.
 pub type SharedArray4 = ndarray::ArcArray<f64, ndarray::Ix4>;
 
+/// The storage of an array of f64: an owned array's, a view's or a shared one's.
+pub trait Numbers: ndarray::Data<Elem = f64> {}
+impl<S: ndarray::Data<Elem = f64>> Numbers for S {}
+
+/// An array of f64 (N, F, H', W') in any storage ([`Numbers`]): dout is taken as
+/// one, so that the stepper's dout, a view of the random stream's draws
+/// ([`crate::input::kernels::NormalStream`]), is read where it is, never copied.
+pub type Array4In<S> = ndarray::ArrayBase<S, ndarray::Ix4>;
+
 /// A convolution layer with its input: x (N,C,H,W), w (F,C,HH,WW), b (F,) and the
 /// parameters, checked to agree. Construct with [`Layer::new`].
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +134,7 @@ impl Layer {
     }
 
     /// Checks that dout has the output's shape (N, F, H', W').
-    pub fn check_dout(&self, dout: &Array4<f64>) -> Result<(), ConvError> {
+    pub fn check_dout(&self, dout: &Array4In<impl Numbers>) -> Result<(), ConvError> {
         let want = self.geom.out_dim();
         if dout.dim() != want {
             return Err(ConvError::DoutMismatch {

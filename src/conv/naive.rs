@@ -13,6 +13,7 @@
 //!                 out[n, f, i, j] = np.sum(window * w[f]) + b[f]
 //! ```
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array1, Array4, ArrayView3, Axis, s};
 
 use super::{ConvParams, Grads, Layer, PoolParams};
@@ -56,7 +57,7 @@ pub fn conv_forward_naive(layer: &Layer) -> Array4<f64> {
 
 /// `conv_backward_naive(dout, cache)`: dx, dw, db (and dx_pad, before the crop).
 /// dout must have the output's shape.
-pub fn conv_backward_naive(layer: &Layer, dout: &Array4<f64>) -> Grads {
+pub fn conv_backward_naive(layer: &Layer, dout: &Array4In<impl Numbers>) -> Grads {
     let w = &layer.w;
     let g = &layer.geom;
     let (n_imgs, f_count, h_out, w_out) = g.out_dim();
@@ -131,7 +132,7 @@ pub fn max_pool_forward_naive(x: &Array4<f64>, pool: PoolParams) -> Array4<f64> 
 pub fn max_pool_backward_naive(
     x: &Array4<f64>,
     pool: PoolParams,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
 ) -> Array4<f64> {
     let PoolParams { kernel, stride } = pool;
     let (n_imgs, channels, h_out, w_out) = dout.dim();

@@ -4,6 +4,7 @@
 //! row-major order, as `np.argmax` does, and so does the first NaN. The backward pass
 //! sends each dout cell to its switch only.
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array4, ArrayBase, Data, Ix4};
 
 use super::{ConvError, OutPos, SharedArray4, Window};
@@ -140,14 +141,14 @@ impl Pool {
 
     /// dx (N,C,H,W): each dout cell added at its switch, zero elsewhere (overlapping
     /// windows may send several to one cell).
-    pub fn backward(&self, dout: &Array4<f64>) -> Result<Array4<f64>, ConvError> {
+    pub fn backward(&self, dout: &Array4In<impl Numbers>) -> Result<Array4<f64>, ConvError> {
         check_dout(dout, self.geom.out_dim())?;
         Ok(max_pool_backward(&self.geom, &self.argmax, dout))
     }
 }
 
 pub(super) fn check_dout(
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     want: (usize, usize, usize, usize),
 ) -> Result<(), ConvError> {
     if dout.dim() != want {
@@ -191,7 +192,11 @@ fn max_pool_forward<S: Data<Elem = f64>>(
     (out, argmax)
 }
 
-fn max_pool_backward(g: &PoolGeometry, argmax: &Array4<usize>, dout: &Array4<f64>) -> Array4<f64> {
+fn max_pool_backward(
+    g: &PoolGeometry,
+    argmax: &Array4<usize>,
+    dout: &Array4In<impl Numbers>,
+) -> Array4<f64> {
     let mut dx = Array4::zeros((g.n, g.c, g.h, g.w));
     let (k, s) = (g.kernel, g.stride);
     for ((n, c, i, j), &d) in dout.indexed_iter() {

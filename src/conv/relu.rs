@@ -1,6 +1,7 @@
 //! ReLU, CS231n's `relu_forward` / `relu_backward`: out = max(0, x); backward lets dout
 //! through where x > 0 and stops it elsewhere (x = 0 included, as `dout * (x > 0)`).
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array4, ArrayBase, Data, Ix4, Zip};
 
 use super::{ConvError, SharedArray4};
@@ -25,7 +26,7 @@ impl Relu {
     }
 
     /// dx = dout where x > 0, else 0.
-    pub fn backward(&self, dout: &Array4<f64>) -> Result<Array4<f64>, ConvError> {
+    pub fn backward(&self, dout: &Array4In<impl Numbers>) -> Result<Array4<f64>, ConvError> {
         super::pool::check_dout(dout, self.x.dim())?;
         Ok(relu_backward(&self.x, dout))
     }
@@ -39,7 +40,7 @@ pub fn relu_forward<S: Data<Elem = f64>>(x: &ArrayBase<S, Ix4>) -> Array4<f64> {
 /// dout * (x > 0).
 pub fn relu_backward<S: Data<Elem = f64>>(
     x: &ArrayBase<S, Ix4>,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
 ) -> Array4<f64> {
     Zip::from(x)
         .and(dout)

@@ -8,6 +8,7 @@
 //! Max pooling sends each dout entry to the first maximum of its window in row-major
 //! order (as `np.argmax`); ReLU sends dout through where x > 0 and stops it elsewhere.
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array1, Array2, Array3, Array4};
 
 use super::backward::Grads;
@@ -121,7 +122,12 @@ impl Router {
     /// What step `step` sends back: dout[n,c,i,j] into channel c of the window, at the
     /// argmax (pooling) or at x where it passes (ReLU); the shape of a conv step's
     /// dx_pad_add (C, K, K), zero elsewhere.
-    pub fn dx_add(&self, layer: &Layer, dout: &Array4<f64>, step: usize) -> Option<Array3<f64>> {
+    pub fn dx_add(
+        &self,
+        layer: &Layer,
+        dout: &Array4In<impl Numbers>,
+        step: usize,
+    ) -> Option<Array3<f64>> {
         let g = &layer.geom;
         let s = self.step(layer, step)?;
         let p = s.pos;
@@ -139,7 +145,7 @@ impl Router {
     pub fn backward_after(
         &self,
         layer: &Layer,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
         k: usize,
     ) -> Result<BackwardState, ConvError> {
         layer.check_dout(dout)?;
@@ -172,7 +178,7 @@ impl Router {
     pub fn cursor(
         &self,
         layer: &Layer,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
         k: usize,
     ) -> Result<BackwardCursor, ConvError> {
         self.backward_after(layer, dout, k)

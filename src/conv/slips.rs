@@ -3,6 +3,7 @@
 //! line written wrong. `convstep compare` runs every variant on the student's layer and
 //! names those that reproduce the student's array. Pure: no files, no screen.
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::{Array1, Array4, ArrayD, Axis, IxDyn, s};
 
 use super::Layer;
@@ -262,7 +263,7 @@ pub fn forward_with(layer: &Layer, slips: &[Slip]) -> Option<ArrayD<f64>> {
 
 /// What `conv_backward_naive` gives with one backward slip made: dx, dw and db (the
 /// slip makes one of them wrong; the others are right).
-fn backward_with(layer: &Layer, dout: &Array4<f64>, slip: Slip) -> [ArrayD<f64>; 3] {
+fn backward_with(layer: &Layer, dout: &Array4In<impl Numbers>, slip: Slip) -> [ArrayD<f64>; 3] {
     let g = &layer.geom;
     let d = g.dilation;
     let (reach_h, reach_w) = (d * (g.hh - 1) + 1, d * (g.ww - 1) + 1);
@@ -327,11 +328,11 @@ fn backward_with(layer: &Layer, dout: &Array4<f64>, slip: Slip) -> [ArrayD<f64>;
 
 /// dout summed over every set of axes but the right one (0, 2, 3): what `wrong-axes`
 /// may give.
-fn wrong_axes(dout: &Array4<f64>) -> Vec<ArrayD<f64>> {
+fn wrong_axes(dout: &Array4In<impl Numbers>) -> Vec<ArrayD<f64>> {
     (0u32..16)
         .filter(|&mask| mask != 0b1101)
         .map(|mask| {
-            let mut a = dout.clone().into_dyn();
+            let mut a = dout.to_owned().into_dyn();
             for axis in (0..4).rev() {
                 if mask & (1 << axis) != 0 {
                     a = a.sum_axis(Axis(axis));
@@ -344,7 +345,7 @@ fn wrong_axes(dout: &Array4<f64>) -> Vec<ArrayD<f64>> {
 
 /// What the loops give on this layer with `slip` made: usually one array, none when it
 /// cannot be made here, several for `wrong-axes`.
-pub fn results(layer: &Layer, dout: &Array4<f64>, slip: Slip) -> Vec<ArrayD<f64>> {
+pub fn results(layer: &Layer, dout: &Array4In<impl Numbers>, slip: Slip) -> Vec<ArrayD<f64>> {
     match slip.grad() {
         Grad::Out => forward_with(layer, &[slip]).into_iter().collect(),
         _ if slip == Slip::DbWrongAxes => wrong_axes(dout),
@@ -398,7 +399,7 @@ fn reproduces(candidate: &ArrayD<f64>, yours: &ArrayD<f64>, right: &ArrayD<f64>)
 /// is any when `yours` is right.
 pub fn find(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     grad: Grad,
     yours: &ArrayD<f64>,
     right: &ArrayD<f64>,
@@ -444,7 +445,12 @@ pub fn find(
 }
 
 /// Whether `slip` changes its array on this layer (the challenge layer's promise).
-pub fn changes_result(layer: &Layer, dout: &Array4<f64>, slip: Slip, right: &ArrayD<f64>) -> bool {
+pub fn changes_result(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    slip: Slip,
+    right: &ArrayD<f64>,
+) -> bool {
     results(layer, dout, slip)
         .iter()
         .any(|a| !same(a, right, MATCH))

@@ -11,6 +11,7 @@
 //! activations' variance about constant through conv + ReLU layers: neither vanishing
 //! nor exploding over a few layers. Their biases are 0.
 
+use crate::conv::{Array4In, Numbers};
 use std::fmt;
 use std::sync::Arc;
 
@@ -197,7 +198,7 @@ impl NetLayer {
 
     /// As [`NetLayer::backward`], a conv layer's dw and db left at zero
     /// ([`super::backward_dx`]).
-    pub fn backward_dx(&self, dout: &Array4<f64>) -> Result<LayerGrads, ConvError> {
+    pub fn backward_dx(&self, dout: &Array4In<impl Numbers>) -> Result<LayerGrads, ConvError> {
         match self {
             NetLayer::Conv(l) => Ok(LayerGrads::Conv(Box::new(super::backward_dx(l, dout)?))),
             _ => self.backward(dout),
@@ -205,7 +206,7 @@ impl NetLayer {
     }
 
     /// dx and, for a conv layer, dw and db, given the layer's dout.
-    pub fn backward(&self, dout: &Array4<f64>) -> Result<LayerGrads, ConvError> {
+    pub fn backward(&self, dout: &Array4In<impl Numbers>) -> Result<LayerGrads, ConvError> {
         Ok(match self {
             NetLayer::Conv(l) => LayerGrads::Conv(Box::new(backward(l, dout)?)),
             NetLayer::Pool(p) => LayerGrads::Routed(p.backward(dout)?),
@@ -464,13 +465,17 @@ impl Net {
     }
 
     /// The backward pass from the last layer's dout down to x.
-    pub fn backward(&self, dout: &Array4<f64>) -> Result<StackGrads, ConvError> {
+    pub fn backward(&self, dout: &Array4In<impl Numbers>) -> Result<StackGrads, ConvError> {
         self.backward_from(self.layers.len() - 1, dout)
     }
 
     /// The backward pass of layers top, top-1, ..., 0, `dout` being layer top's (the
     /// effective receptive field sends a one-hot dout from any layer).
-    pub fn backward_from(&self, top: usize, dout: &Array4<f64>) -> Result<StackGrads, ConvError> {
+    pub fn backward_from(
+        &self,
+        top: usize,
+        dout: &Array4In<impl Numbers>,
+    ) -> Result<StackGrads, ConvError> {
         self.backward_from_to(top, 0, dout)
     }
 
@@ -480,7 +485,7 @@ impl Net {
         &self,
         top: usize,
         bottom: usize,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
     ) -> Result<StackGrads, ConvError> {
         self.backward_dx_above(top, bottom, top, dout)
     }
@@ -493,7 +498,7 @@ impl Net {
         top: usize,
         bottom: usize,
         whole: usize,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
     ) -> Result<StackGrads, ConvError> {
         let bottom = bottom.min(top);
         let mut douts = Vec::with_capacity(top + 1 - bottom);

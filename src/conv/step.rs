@@ -1,6 +1,7 @@
 //! One step at a time: what a single window computes forward, what it sends back, and
 //! the running totals after k steps, each answered directly for any step.
 
+use crate::conv::{Array4In, Numbers};
 use std::ops::Deref;
 
 use ndarray::{Array1, Array3, Array4, Axis, s};
@@ -95,7 +96,11 @@ impl Layer {
 
     /// Backward step `step` (1-based) for upstream gradient `dout`, or None outside
     /// 1..=total. dout must have the output's shape.
-    pub fn backward_step(&self, dout: &Array4<f64>, step: usize) -> Option<BackwardStep> {
+    pub fn backward_step(
+        &self,
+        dout: &Array4In<impl Numbers>,
+        step: usize,
+    ) -> Option<BackwardStep> {
         let pos = self.geom.position(step)?;
         let d = *dout.get([pos.n, pos.f, pos.i, pos.j])?;
         let kernel = self.w.index_axis(ndarray::Axis(0), pos.f);
@@ -115,7 +120,7 @@ impl Layer {
 
     /// dout with the entries of steps after k set to 0: the backward pass of this
     /// array is exactly the sum of the first k steps' contributions.
-    pub fn dout_through(&self, dout: &Array4<f64>, k: usize) -> Array4<f64> {
+    pub fn dout_through(&self, dout: &Array4In<impl Numbers>, k: usize) -> Array4<f64> {
         // Step s is the flat index s - 1 of dout in standard layout (n, f, i, j): the
         // first k numbers are kept and the rest are zeros, copied as two runs.
         let dout = dout.as_standard_layout();
@@ -133,7 +138,11 @@ impl Layer {
     /// at a time. This is
     /// the one definition of the state after k steps; [`BackwardCursor`] reaches the
     /// same numbers, bit for bit, by whatever path.
-    pub fn backward_after(&self, dout: &Array4<f64>, k: usize) -> Result<BackwardState, ConvError> {
+    pub fn backward_after(
+        &self,
+        dout: &Array4In<impl Numbers>,
+        k: usize,
+    ) -> Result<BackwardState, ConvError> {
         self.check_dout(dout)?;
         let k = k.min(self.geom.total_steps());
         let start = self.row_start(k);
@@ -157,7 +166,7 @@ impl Layer {
     }
 
     /// The whole-array gradients of the first k steps (k a row start): zeros for none.
-    fn grads_through(&self, dout: &Array4<f64>, k: usize) -> Result<Grads, ConvError> {
+    fn grads_through(&self, dout: &Array4In<impl Numbers>, k: usize) -> Result<Grads, ConvError> {
         if k == self.geom.total_steps() {
             // Nothing to mask.
             return backward(self, dout);
@@ -176,7 +185,7 @@ impl Layer {
 
     /// Adds step `step`'s contribution, as [`Layer::backward_step`] gives it, to
     /// dx_pad (and dx), dw and db.
-    fn add_step(&self, grads: &mut Grads, dout: &Array4<f64>, step: usize) {
+    fn add_step(&self, grads: &mut Grads, dout: &Array4In<impl Numbers>, step: usize) {
         let g = &self.geom;
         let Some(pos) = g.position(step) else { return };
         let d = dout[[pos.n, pos.f, pos.i, pos.j]];
@@ -385,7 +394,11 @@ impl BackwardCursor {
     }
 
     /// The totals after k steps (clamped to the layer's steps).
-    pub fn new(layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<BackwardCursor, ConvError> {
+    pub fn new(
+        layer: &Layer,
+        dout: &Array4In<impl Numbers>,
+        k: usize,
+    ) -> Result<BackwardCursor, ConvError> {
         layer.check_dout(dout)?;
         let k = k.min(layer.geom.total_steps());
         let start = layer.row_start(k);
@@ -417,7 +430,12 @@ impl BackwardCursor {
 
     /// Moves to the totals after k steps. `layer` and `dout` must be the ones the
     /// cursor was made with.
-    pub fn seek(&mut self, layer: &Layer, dout: &Array4<f64>, k: usize) -> Result<(), ConvError> {
+    pub fn seek(
+        &mut self,
+        layer: &Layer,
+        dout: &Array4In<impl Numbers>,
+        k: usize,
+    ) -> Result<(), ConvError> {
         self.seek_from(layer, dout, k, None)
     }
 
@@ -427,7 +445,7 @@ impl BackwardCursor {
     pub fn seek_with_full(
         &mut self,
         layer: &Layer,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
         k: usize,
         full: &BackwardState,
     ) -> Result<(), ConvError> {
@@ -437,7 +455,7 @@ impl BackwardCursor {
     fn seek_from(
         &mut self,
         layer: &Layer,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
         k: usize,
         full: Option<&BackwardState>,
     ) -> Result<(), ConvError> {
@@ -476,7 +494,7 @@ impl BackwardCursor {
     fn jump(
         &mut self,
         layer: &Layer,
-        dout: &Array4<f64>,
+        dout: &Array4In<impl Numbers>,
         k: usize,
         full: Option<&BackwardState>,
     ) -> Result<(), ConvError> {

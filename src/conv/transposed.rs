@@ -5,6 +5,7 @@
 //! dx cell from one window. The scatter (each step adds dout·w[f] to a window of
 //! dx_pad) and this gather compute the same dx.
 
+use crate::conv::{Array4In, Numbers};
 use ndarray::Array4;
 
 use super::{Geometry, Layer};
@@ -59,7 +60,7 @@ pub fn axes(g: &Geometry) -> (TransposedAxis, TransposedAxis) {
 /// where u - pad = i·s and v - pad = j·s, else 0 (an inserted zero or padding).
 pub fn zero_inserted(
     g: &Geometry,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     n: usize,
     f: usize,
     u: usize,
@@ -106,7 +107,7 @@ pub struct GatherTerm {
 /// dx[n, c, r, q].
 pub fn gather_terms(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     at: (usize, usize, usize, usize),
 ) -> Vec<GatherTerm> {
     let g = &layer.geom;
@@ -129,7 +130,11 @@ pub fn gather_terms(
 }
 
 /// dx[n, c, r, q] (`at`) by the gather.
-pub fn gather_cell(layer: &Layer, dout: &Array4<f64>, at: (usize, usize, usize, usize)) -> f64 {
+pub fn gather_cell(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    at: (usize, usize, usize, usize),
+) -> f64 {
     gather_terms(layer, dout, at)
         .iter()
         .map(|t| t.dout * t.w)
@@ -137,7 +142,7 @@ pub fn gather_cell(layer: &Layer, dout: &Array4<f64>, at: (usize, usize, usize, 
 }
 
 /// The whole dx (N, C, H, W) by the gather.
-pub fn gather_dx(layer: &Layer, dout: &Array4<f64>) -> Array4<f64> {
+pub fn gather_dx(layer: &Layer, dout: &Array4In<impl Numbers>) -> Array4<f64> {
     let g = &layer.geom;
     Array4::from_shape_fn((g.n, g.c, g.h, g.w), |at| gather_cell(layer, dout, at))
 }

@@ -2,7 +2,7 @@
 //! i·s + m·d, j·s + k·d] in every window (i, j) of every image, so dw[f,c,m,k] =
 //! Σ dout[n,f,i,j] · that cell. dw is a correlation of x with dout.
 
-use ndarray::Array4;
+use crate::conv::{Array4In, Numbers};
 
 use super::Layer;
 
@@ -22,7 +22,7 @@ pub struct DwTerm {
 /// The terms of dw[f,c,m,k] (`at`), image by image, in step order.
 pub fn dw_terms(
     layer: &Layer,
-    dout: &Array4<f64>,
+    dout: &Array4In<impl Numbers>,
     at: (usize, usize, usize, usize),
 ) -> Vec<DwTerm> {
     let g = &layer.geom;
@@ -51,7 +51,11 @@ pub fn dw_terms(
 }
 
 /// dw[f,c,m,k] (`at`) = Σ dout · x over its terms.
-pub fn dw_entry(layer: &Layer, dout: &Array4<f64>, at: (usize, usize, usize, usize)) -> f64 {
+pub fn dw_entry(
+    layer: &Layer,
+    dout: &Array4In<impl Numbers>,
+    at: (usize, usize, usize, usize),
+) -> f64 {
     dw_terms(layer, dout, at).iter().map(|t| t.dout * t.x).sum()
 }
 

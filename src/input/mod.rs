@@ -33,7 +33,9 @@ use picture::Picture;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
     pub layer: Layer,
-    pub dout: Array4<f64>,
+    /// Shared, not copied: a random dout is a view of the stream's draws
+    /// ([`kernels::NormalStream`]), so that a parameter change makes no 67 MB copy.
+    pub dout: SharedArray4,
     pub labels: Labels,
 }
 
@@ -104,7 +106,7 @@ impl KernelChoice {
 enum Dout {
     Ones,
     Random(kernels::NormalStream),
-    Array { name: String, dout: Array4<f64> },
+    Array { name: String, dout: SharedArray4 },
 }
 
 /// The resolved inputs (files already read), which the stepper edits live (kernel,
@@ -139,7 +141,7 @@ pub struct SceneSpec {
 pub struct StackScene {
     pub net: Net,
     /// The gradient of the last layer's output (`--dout`).
-    pub dout: Array4<f64>,
+    pub dout: SharedArray4,
     pub labels: Labels,
 }
 
@@ -167,7 +169,7 @@ impl StackScene {
             (0..layer.geom.f).map(|f| format!("he[{f}]")).collect()
         };
         Some(Scene {
-            dout,
+            dout: dout.into_shared(),
             labels: Labels {
                 source: self.labels.source.clone(),
                 kernels,
@@ -271,7 +273,7 @@ impl SceneSpec {
         let dout = match dout_array {
             Some(dout) => Dout::Array {
                 name: "array".into(),
-                dout,
+                dout: dout.into_shared(),
             },
             None => parse_dout(args.dout.as_deref(), args.seed.unwrap_or(0))?,
         };
@@ -465,9 +467,9 @@ impl SceneSpec {
 
     /// The dout of an output of `out_dim`: ones, the seeded random one, or the array
     /// given (which must have that shape).
-    fn dout_for(&self, out_dim: (usize, usize, usize, usize)) -> Result<Array4<f64>> {
+    fn dout_for(&self, out_dim: (usize, usize, usize, usize)) -> Result<SharedArray4> {
         Ok(match &self.dout {
-            Dout::Ones => Array4::ones(out_dim),
+            Dout::Ones => Array4::ones(out_dim).into_shared(),
             Dout::Random(stream) => stream.dout(out_dim),
             Dout::Array { name, dout } => {
                 if dout.dim() != out_dim {
@@ -715,7 +717,7 @@ fn parse_dout(text: Option<&str>, seed: u64) -> Result<Dout> {
         let dout = npy::read_4d(Path::new(text), "dout of shape (N,F,H',W')")?;
         return Ok(Dout::Array {
             name: text.to_string(),
-            dout,
+            dout: dout.into_shared(),
         });
     }
     bail!("--dout must be ones, random or a .npy of the output's shape (got '{text}')")

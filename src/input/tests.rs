@@ -197,10 +197,16 @@ fn the_random_dout_is_one_sequential_stream_in_any_order() {
         kernels::NormalStream::new(6).dout((1, 1, 3, 3)),
         stream.dout((1, 1, 3, 3))
     );
-    // A dout of many chunks (memory's, in the unit tests 61 numbers each) is copied
-    // out of the stream whole.
-    let large = (1, 2, 64, 60);
-    assert_eq!(stream.dout(large), kernels::random_dout(large, 5));
+    // Douts within what is drawn are views of the draws, not copies; a larger one
+    // draws the rest into a new buffer, and a dout given before keeps its numbers.
+    let (small, before) = (stream.dout((1, 1, 3, 3)), stream.dout((2, 1, 17, 1)));
+    assert_eq!(small.as_ptr(), stream.dout((1, 2, 100, 50)).as_ptr());
+    let large = (1, 2, 640, 600);
+    let grown = stream.dout(large);
+    assert_eq!(grown, kernels::random_dout(large, 5));
+    assert_ne!(grown.as_ptr(), small.as_ptr());
+    assert_eq!(grown.as_ptr(), stream.dout((1, 1, 3, 3)).as_ptr());
+    assert_eq!(before, kernels::random_dout((2, 1, 17, 1), 5));
 }
 
 /// Every build of a spec reads the one x the spec made for its size: shared, not

@@ -309,7 +309,7 @@ mod tests {
         let x = Array4::from_shape_fn((1, c, h, w), |(_, c, r, col)| (r * w + col + c) as f64);
         let wt = Array4::from_shape_fn((f, c, k, k), |(f, _, m, n)| (f + m * k + n) as f64);
         let layer = Layer::new(x, wt, Array1::zeros(f), params).unwrap();
-        let dout = Array4::ones(layer.geom.out_dim());
+        let dout = Array4::ones(layer.geom.out_dim()).into_shared();
         Scene {
             layer,
             dout,
