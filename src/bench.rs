@@ -472,9 +472,9 @@ fn frame_rows(
 
 /// A parameter change as a user makes it: the key (stride 1 -> 2 when `up`, else back),
 /// the rebuild its [`crate::app::Effect::Compute`] job does (a whole new scene: dout,
-/// the backward pass, touch counts, the forward pass in the forward phase), then the
-/// frame at 200x60, which computes the colour scales it draws (the backward phase's
-/// frame draws nothing of the forward pass).
+/// touch counts, and the forward pass in the forward phase, the backward pass in the
+/// backward phase), then the frame at 200x60, which computes the colour scales it
+/// draws (neither phase's frame draws the other phase's pass).
 #[cfg(test)]
 fn parameter_change(app: &mut App, up: bool) -> Buffer {
     parameter_change_timed(app, up).0
@@ -554,7 +554,7 @@ fn frames_of(args: &InputOptions, what: &str, repeat: usize) -> anyhow::Result<V
             kernel_size: k,
             forward_ms: Some(param_fwd),
             backward_ms: Some(param_bwd),
-            note: "key to frame, stride 1 -> 2 and back, the slower way's median, the scene rebuilt as the key's job does (dout, backward pass, touch counts, and in the forward phase the forward pass; colour scales, and in the backward phase the forward pass its frame does not show, when first drawn), in the forward and the backward phase".into(),
+            note: "key to frame, stride 1 -> 2 and back, the slower way's median, the scene rebuilt as the key's job does (dout, touch counts, and the pass its phase shows: forward or backward; colour scales, and the pass the frame does not show, when first drawn), in the forward and the backward phase".into(),
             ..Row::default()
         },
     ])
@@ -779,7 +779,8 @@ mod tests {
         assert_eq!(app.out(), forward(layer), "the new scene's forward pass");
         let full = backward(layer, &app.scene.dout).unwrap();
         assert_eq!(
-            app.cache.full.grads.dw, full.dw,
+            app.full().grads.dw,
+            full.dw,
             "the new scene's backward pass"
         );
         parameter_change(&mut app, false);
@@ -793,7 +794,7 @@ mod tests {
         (0..app.layer_count())
             .map(|l| {
                 let v = app.layer_view(l).unwrap();
-                let (layer, cache) = (&v.scene.layer, v.cache);
+                let layer = &v.scene.layer;
                 format!(
                     "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
                     v.kind,
@@ -802,8 +803,8 @@ mod tests {
                     layer.b,
                     v.scene.dout,
                     v.out(),
-                    cache.full.grads,
-                    cache.full.touches,
+                    v.full().grads,
+                    v.full().touches,
                     v.x_range(),
                     v.forward_ranges(),
                     v.backward_ranges()

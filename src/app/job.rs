@@ -87,8 +87,9 @@ pub(super) enum Outcome {
 }
 
 impl Job {
-    /// Builds `spec`'s scene; `with_forward`: its forward pass too, before the answer
-    /// (the forward phase shows it; the backward phase's frame does not).
+    /// Builds `spec`'s scene with the pass its phase shows before the answer:
+    /// `with_forward`, the forward pass (the forward phase), else the backward pass
+    /// (the backward phase); the other is computed when a frame first asks for it.
     pub(super) fn rebuild(spec: SceneSpec, with_forward: bool, what: &str) -> Job {
         Job {
             generation: next_generation(),
@@ -211,7 +212,8 @@ fn outcome(work: Work, stop: &dyn Fn() -> bool) -> Outcome {
         Work::Rebuild(spec, with_forward) => {
             let built = match spec.build() {
                 Ok(_) if stop() => return Outcome::Stopped,
-                Ok(scene) => match SceneCache::new_until(&scene, stop, with_forward) {
+                Ok(scene) => match SceneCache::new_until(&scene, stop, with_forward, !with_forward)
+                {
                     Ok(None) => return Outcome::Stopped,
                     Ok(Some(cache)) => Ok(Box::new((scene, cache))),
                     Err(err) => Err(err),

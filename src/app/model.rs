@@ -77,8 +77,10 @@ pub struct SceneCache {
     /// rebuild in the backward phase, whose frame shows none of it, leaves it to be
     /// computed when first asked for ([`SceneCache::out`]).
     out: OnceLock<SharedArray4>,
-    /// The backward totals after the last step.
-    pub full: BackwardState,
+    /// The backward totals after the last step. A rebuild in the forward phase, whose
+    /// frame shows none of it, leaves it to be computed when first asked for
+    /// ([`SceneCache::full`]).
+    full: OnceLock<BackwardState>,
     /// Padded rows and columns some window reads.
     pub rows_reached: Vec<bool>,
     pub cols_reached: Vec<bool>,
@@ -497,18 +499,19 @@ pub struct Pending {
 impl SceneCache {
     pub(super) fn new(scene: &Scene) -> anyhow::Result<SceneCache> {
         let never = || false;
-        SceneCache::new_until(scene, &never, true)?.context("never stopped")
+        SceneCache::new_until(scene, &never, true, true)?.context("never stopped")
     }
 
     /// As [`SceneCache::new`], giving up (None) where `stop` says so, between the
     /// forward pass, the backward pass and the ranges (a superseded rebuild). The
-    /// forward pass is left to be computed when first asked for unless `with_forward`
-    /// (not for the backward phase's frame, which shows none of it: the key's frame
-    /// then waits for the backward pass alone).
+    /// forward pass is left to be computed when first asked for unless `with_forward`,
+    /// the backward pass unless `with_backward` (each phase's frame shows none of the
+    /// other's pass: the key's frame then waits for its own phase's pass alone).
     pub(super) fn new_until(
         scene: &Scene,
         stop: &dyn Fn() -> bool,
         with_forward: bool,
+        with_backward: bool,
     ) -> anyhow::Result<Option<SceneCache>> {
         let layer = &scene.layer;
         layer
@@ -522,7 +525,11 @@ impl SceneCache {
         if stop() {
             return Ok(None);
         }
-        let full = layer.backward_after(&scene.dout, layer.geom.total_steps())?;
+        let full = if with_backward {
+            OnceLock::from(layer.backward_after(&scene.dout, layer.geom.total_steps())?)
+        } else {
+            OnceLock::new()
+        };
         if stop() {
             return Ok(None);
         }
@@ -532,10 +539,14 @@ impl SceneCache {
     /// What a scene gives once, from its output and its full backward pass (a stack's
     /// routing layers compute them their own way).
     pub(super) fn from_parts(scene: &Scene, out: SharedArray4, full: BackwardState) -> SceneCache {
-        SceneCache::with_out(scene, OnceLock::from(out), full)
+        SceneCache::with_out(scene, OnceLock::from(out), OnceLock::from(full))
     }
 
-    fn with_out(scene: &Scene, out: OnceLock<SharedArray4>, full: BackwardState) -> SceneCache {
+    fn with_out(
+        scene: &Scene,
+        out: OnceLock<SharedArray4>,
+        full: OnceLock<BackwardState>,
+    ) -> SceneCache {
         let layer = &scene.layer;
         SceneCache {
             out,
@@ -551,16 +562,22 @@ impl SceneCache {
     /// Takes a new backward pass over the same forward one (a stack's layer below
     /// the one edited: its input, weights and output stand, its dout is new): the
     /// gradients change, and their colour scales are computed again when drawn.
+    /// (A stack's caches hold their backward pass from the start; one left to be
+    /// computed is computed from the scene's new dout when first asked for.)
     pub(super) fn set_backward(&mut self, grads: Grads) {
-        self.full.grads = grads;
+        if let Some(full) = self.full.get_mut() {
+            full.grads = grads;
+        }
         self.backward_ranges = OnceLock::new();
     }
 
     /// A conv layer's dw and db, whose places held zeros (see [`super::stack::Rest`]):
     /// the gradients' colour scales are computed again when drawn.
     pub(super) fn set_weight_grads(&mut self, dw: Array4<f64>, db: ndarray::Array1<f64>) {
-        self.full.grads.dw = dw;
-        self.full.grads.db = db;
+        if let Some(full) = self.full.get_mut() {
+            full.grads.dw = dw;
+            full.grads.db = db;
+        }
         self.backward_ranges = OnceLock::new();
     }
 
@@ -591,6 +608,24 @@ impl SceneCache {
         self.out.get_or_init(|| forward(&scene.layer).into_shared())
     }
 
+    /// The backward totals after the last step of `scene` (the one this cache was
+    /// built from), computed when first asked for where the rebuild left them out.
+    /// Its dout was checked against the layer when the cache was made; were it not to
+    /// fit, the totals are zeros.
+    pub(super) fn full(&self, scene: &Scene) -> &BackwardState {
+        self.full.get_or_init(|| {
+            let layer = &scene.layer;
+            let total = layer.geom.total_steps();
+            layer
+                .backward_after(&scene.dout, total)
+                .unwrap_or_else(|_| BackwardState {
+                    steps_done: total,
+                    grads: crate::conv::Grads::zeros(&layer.geom),
+                    touches: layer.touches_after(total),
+                })
+        })
+    }
+
     /// The forward pass's colour scales; `scene` is the one this cache was built from.
     pub(super) fn forward_ranges(&self, scene: &Scene) -> &ForwardRanges {
         self.forward_ranges.get_or_init(|| {
@@ -612,9 +647,9 @@ impl SceneCache {
             BackwardRanges {
                 dout_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
                 dout_finite: maps.iter().any(|m| m.finite),
-                dx_abs: crate::conv::max_abs_finite(&self.full.grads.dx_pad),
-                dw_abs: crate::conv::max_abs_finite(&self.full.grads.dw),
-                touches_max: self.full.touches.iter().copied().max().unwrap_or(0),
+                dx_abs: crate::conv::max_abs_finite(&self.full(scene).grads.dx_pad),
+                dw_abs: crate::conv::max_abs_finite(&self.full(scene).grads.dw),
+                touches_max: self.full(scene).touches.iter().copied().max().unwrap_or(0),
                 dout_constant: first.filter(|&v| maps.iter().all(|m| m.constant == Some(v))),
                 dout_scale: maps.iter().map(|m| m.scale).collect(),
             }
@@ -676,6 +711,18 @@ impl App {
     /// backward phase leaves it until it is first asked for).
     pub fn has_forward(&self) -> bool {
         self.cache.out.get().is_some()
+    }
+
+    /// The current layer's backward totals after its last step, computed when first
+    /// asked for after a rebuild in the forward phase.
+    pub fn full(&self) -> &BackwardState {
+        self.cache.full(&self.scene)
+    }
+
+    /// Whether the current layer's full backward pass is computed (a rebuild in the
+    /// forward phase leaves it until it is first asked for).
+    pub fn has_backward(&self) -> bool {
+        self.cache.full.get().is_some()
     }
 
     /// The current layer's backward colour scales (computed when first asked for).
@@ -897,7 +944,7 @@ impl App {
                 let dout = &self.scene.dout;
                 // A jump to the last step copies the scene's full pass (kept in the
                 // cache) into the cursor's arrays instead of running it again.
-                let full = &self.cache.full;
+                let full = self.cache.full(&self.scene);
                 let cursor = match self.bwd.take() {
                     Some((_, mut cursor)) => cursor
                         .seek_with_full(layer, dout, step, full)

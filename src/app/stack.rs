@@ -139,6 +139,11 @@ impl<'a> LayerView<'a> {
         self.cache.out(self.scene)
     }
 
+    /// The layer's backward totals after its last step.
+    pub fn full(&self) -> &'a crate::conv::BackwardState {
+        self.cache.full(self.scene)
+    }
+
     /// The layer's smallest and largest finite input value (computed when first
     /// asked for).
     pub fn x_range(&self) -> (f64, f64) {

@@ -702,7 +702,7 @@ impl App {
         };
         // The analytic side comes from the scene's full backward pass, computed once
         // when it was built; the job computes only the numeric side.
-        let grads = &self.cache.full.grads;
+        let grads = &self.full().grads;
         let params = params
             .into_iter()
             .filter_map(|(label, param)| analytic(grads, param).map(|a| (label, param, a)))

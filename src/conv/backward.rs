@@ -28,6 +28,18 @@ pub struct Grads {
     pub db: Array1<f64>,
 }
 
+impl Grads {
+    /// All zeros, in the shapes of a layer of geometry `g`.
+    pub fn zeros(g: &super::Geometry) -> Grads {
+        Grads {
+            dx_pad: super::memory::zeros((g.n, g.c, g.hp(), g.wp())),
+            dx: super::memory::zeros((g.n, g.c, g.h, g.w)),
+            dw: Array4::zeros((g.f, g.c, g.hh, g.ww)),
+            db: Array1::zeros(g.f),
+        }
+    }
+}
+
 /// dx, dw, db given dout (N, F, H', W'). For stride 1 in one pass over dout (see
 /// [`backward_stride1`]); the numbers are those of [`backward_dx`] and
 /// [`weight_grads`], bit for bit, either way.

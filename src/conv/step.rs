@@ -172,13 +172,7 @@ impl Layer {
             return backward(self, dout);
         }
         if k == 0 {
-            let g = &self.geom;
-            return Ok(Grads {
-                dx_pad: super::memory::zeros((g.n, g.c, g.hp(), g.wp())),
-                dx: super::memory::zeros(self.x.dim()),
-                dw: Array4::zeros(self.w.dim()),
-                db: Array1::zeros(g.f),
-            });
+            return Ok(Grads::zeros(&self.geom));
         }
         backward(self, &self.dout_through(dout, k))
     }

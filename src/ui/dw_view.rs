@@ -147,7 +147,7 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
     let (f, c, m, k) = weight(app);
     let terms = weight_grad::dw_terms(app.layer(), &app.scene.dout, (f, c, m, k));
     let sum: f64 = terms.iter().map(|t| t.dout * t.x).sum();
-    let want = app.cache.full.grads.dw[[f, c, m, k]];
+    let want = app.full().grads.dw[[f, c, m, k]];
     let shown: Vec<String> = terms
         .iter()
         .map(|t| format!("{}·{}", num(t.dout), num(t.x)))

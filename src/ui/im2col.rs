@@ -221,7 +221,7 @@ fn counts_grid(app: &App) -> Grid<'_> {
         cols: g.wp(),
         focus: input_grid::window_focus(app),
         cell: Box::new(move |r, c| {
-            let v = app.cache.full.touches[[n, r, c]] / f;
+            let v = app.full().touches[[n, r, c]] / f;
             let t = if max > 0 { v as f64 / max as f64 } else { 0.0 };
             GridCell {
                 kind: Kind::Value,
@@ -337,7 +337,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             let top = Rect::new(mid.x, mid.y, mid.width, mid.height / 2);
             let bottom = Rect::new(mid.x, top.bottom(), mid.width, mid.height - top.height);
             let dout_chars = chars_of(s.f, s.p, app.scene.dout.iter().copied());
-            let dw_chars = chars_of(s.f, s.k, app.cache.full.grads.dw.iter().copied());
+            let dw_chars = chars_of(s.f, s.k, app.full().grads.dw.iter().copied());
             let first = vec![
                 Group {
                     grids: vec![out_grid(app)],
@@ -360,7 +360,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
             ];
             render_row(app, top, first, buf);
             let g = app.layer().geom;
-            let dx_chars = chars_of(g.hp(), g.wp(), app.cache.full.grads.dx_pad.iter().copied());
+            let dx_chars = chars_of(g.hp(), g.wp(), app.full().grads.dx_pad.iter().copied());
             let second = vec![
                 Group {
                     grids: vec![dcols_grid(app)],

@@ -57,7 +57,7 @@ fn arrays(app: &App) -> Vec<ArrayView4<'_, f64>> {
             out.extend(views.iter().map(|v| v.out().view()));
         }
         Phase::Backward => {
-            out.extend(views.first().map(|v| v.cache.full.grads.dx.view()));
+            out.extend(views.first().map(|v| v.full().grads.dx.view()));
             out.extend(views.iter().map(|v| v.scene.dout.view()));
         }
     }

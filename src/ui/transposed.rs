@@ -139,7 +139,7 @@ fn dx_grid(app: &App, gathered: bool) -> Grid<'_> {
                 let v = transposed::gather_cell(layer, &app.scene.dout, (n, c, rr, qq));
                 return signed_cell(v, scale, mark);
             }
-            signed_cell(app.cache.full.grads.dx[[n, c, rr, qq]], scale, mark)
+            signed_cell(app.full().grads.dx[[n, c, rr, qq]], scale, mark)
         }),
     }
 }
@@ -151,7 +151,7 @@ fn arithmetic(app: &App, width: usize, max: usize) -> Vec<String> {
     let (n, c, r, q) = app.dx_pos();
     let terms = transposed::gather_terms(layer, &app.scene.dout, (n, c, r, q));
     let sum: f64 = terms.iter().map(|t| t.dout * t.w).sum();
-    let scatter = app.cache.full.grads.dx[[n, c, r, q]];
+    let scatter = app.full().grads.dx[[n, c, r, q]];
     let shown: Vec<String> = terms
         .iter()
         .map(|t| {
@@ -208,7 +208,7 @@ pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
     .mode
     .has_numbers();
     let w_chars = chars_of(g.hh, g.ww, app.layer().w.iter().copied()).filter(|_| dout_numbered);
-    let dx_chars = chars_of(g.h, g.w, app.cache.full.grads.dx.iter().copied());
+    let dx_chars = chars_of(g.h, g.w, app.full().grads.dx.iter().copied());
     // One row: the padded dout (what this view is about, drawn largest) ★ the
     // rotated kernels = dx gathered so far, beside the scatter's final dx.
     let filters: Vec<usize> = (0..g.f).collect();

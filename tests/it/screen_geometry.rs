@@ -375,7 +375,7 @@ fn small_layers_print_every_number_at_80x24_in_both_phases() {
             }
             Phase::Backward => {
                 let dx = plan.grads.as_ref().expect("dx_pad is drawn");
-                let full = &app.cache.full.grads.dx_pad;
+                let full = &app.full().grads.dx_pad;
                 for ch in 0..dx.rects.len() {
                     let v = |r: usize, c: usize| {
                         let ring = !(pad..pad + g.h).contains(&r) || !(pad..pad + g.w).contains(&c);

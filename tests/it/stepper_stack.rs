@@ -37,7 +37,7 @@ fn each_layer_dx_is_the_dout_of_the_layer_below() {
     for l in 1..3 {
         let above = app.layer_view(l).expect("layer");
         let below = app.layer_view(l - 1).expect("layer");
-        assert_eq!(above.cache.full.grads.dx, below.scene.dout, "layer {l}");
+        assert_eq!(above.full().grads.dx, below.scene.dout, "layer {l}");
         assert_eq!(below.out(), above.scene.layer.x, "layer {l}");
     }
 }
@@ -92,7 +92,7 @@ fn pooling_steps_show_the_maximum_and_send_dout_to_it_only() {
     assert_eq!(written, vec![app.scene.dout[[p.n, p.f, p.i, p.j]]]);
     app.apply(Action::Last);
     let (_, after) = app.bwd.clone().expect("backward state");
-    assert_eq!(after.grads.dx, app.cache.full.grads.dx);
+    assert_eq!(after.grads.dx, app.full().grads.dx);
 }
 
 #[test]
@@ -337,7 +337,7 @@ fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
     assert!(app.pending.is_some(), "the second answer is awaited");
     let above = app.layer_view(2).expect("the conv layer above");
     assert!(
-        above.cache.full.grads.dw.iter().all(|&v| v == 0.0),
+        above.full().grads.dw.iter().all(|&v| v == 0.0),
         "dw above waits for the second answer"
     );
     assert!(
@@ -347,16 +347,15 @@ fn an_edit_of_a_lower_layer_leaves_the_weights_above_for_later() {
     // The shown layer's own gradients are whole already.
     let fresh_first = {
         let fresh = App::new(app.spec.clone(), &StateArgs::default()).expect("fresh start");
-        fresh.layer_view(0).unwrap().cache.full.grads.clone()
+        fresh.layer_view(0).unwrap().full().grads.clone()
     };
-    assert_eq!(app.cache.full.grads, fresh_first);
+    assert_eq!(app.full().grads, fresh_first);
     assert_eq!(app.update(Action::Computed(Box::new(second.run()))), None);
     assert!(app.pending.is_none());
     assert!(
         app.layer_view(2)
             .unwrap()
-            .cache
-            .full
+            .full()
             .grads
             .dw
             .iter()
@@ -417,14 +416,8 @@ fn assert_like_a_fresh_start(app: &App) {
     for l in 0..app.layer_count() {
         let (a, b) = (app.layer_view(l).unwrap(), fresh.layer_view(l).unwrap());
         assert_eq!(a.scene.dout, b.scene.dout, "layer {l}'s dout");
-        assert_eq!(
-            a.cache.full.grads, b.cache.full.grads,
-            "layer {l}'s gradients"
-        );
-        assert_eq!(
-            a.cache.full.touches, b.cache.full.touches,
-            "layer {l}'s touches"
-        );
+        assert_eq!(a.full().grads, b.full().grads, "layer {l}'s gradients");
+        assert_eq!(a.full().touches, b.full().touches, "layer {l}'s touches");
         assert_eq!(a.out(), b.out(), "layer {l}'s output");
         assert_eq!(a.x_range(), b.x_range(), "layer {l}'s x range");
         assert_eq!(

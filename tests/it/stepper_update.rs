@@ -227,7 +227,7 @@ fn the_demo_s_first_output_is_its_hand_worked_sum() {
 fn backward_at_the_last_step_holds_the_full_gradients() {
     let app = demo(Phase::Backward, 18);
     let (_, after) = app.bwd.as_ref().expect("backward");
-    assert_eq!(after.grads, app.cache.full.grads);
+    assert_eq!(after.grads, app.full().grads);
     // dout is random by default: db[f] sums filter f's dout.
     let dout = &app.scene.dout;
     for f in 0..2 {
@@ -479,7 +479,7 @@ fn jumping_to_the_last_step_of_a_large_layer_is_direct() {
     app.apply(Action::Last);
     assert_eq!(app.layer().geom.f, 8);
     let (_, after) = app.bwd.as_ref().unwrap();
-    assert_eq!(after.grads, app.cache.full.grads);
+    assert_eq!(after.grads, app.full().grads);
 }
 
 #[test]
@@ -796,4 +796,35 @@ fn the_backward_phase_draws_without_the_forward_pass() {
     let _ = convstep::ui::render_buffer(&app, 120, 40);
     assert!(app.has_forward());
     assert_eq!(*app.out(), convstep::conv::forward(&app.scene.layer));
+}
+
+/// A parameter change in the forward phase answers without the backward pass, and
+/// the forward phase's frames (at three sizes, first and last step) never ask for
+/// it; the backward phase's first frame does, and shows the new layer's gradients.
+#[test]
+fn the_forward_phase_draws_without_the_backward_pass() {
+    let mut app = demo(Phase::Forward, 1);
+    let Some(Effect::Compute(job)) = app.update(Action::StrideUp) else {
+        panic!("a stride change asks for a rebuild");
+    };
+    app.update(Action::Computed(Box::new(job.run())));
+    assert_eq!(app.layer().geom.stride, 3, "the demo's stride 2, up one");
+    assert!(!app.has_backward(), "the answer computed the backward pass");
+    for jump in [Action::First, Action::Last] {
+        app.apply(jump);
+        for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+            let _ = convstep::ui::render_buffer(&app, cols, rows);
+            assert!(
+                !app.has_backward(),
+                "the {cols}x{rows} forward frame asked for it"
+            );
+        }
+    }
+    app.apply(Action::Backward);
+    assert_eq!(app.phase, Phase::Backward);
+    let _ = convstep::ui::render_buffer(&app, 120, 40);
+    assert!(app.has_backward());
+    let layer = &app.scene.layer;
+    let full = layer.backward_after(&app.scene.dout, layer.geom.total_steps());
+    assert_eq!(*app.full(), full.unwrap(), "the new layer's backward pass");
 }

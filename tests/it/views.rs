@@ -132,7 +132,7 @@ fn the_transposed_presets_have_conv_arithmetics_sizes() {
         let app = app(name, None, &[]);
         assert_eq!(app.view, View::Transposed, "{name}");
         assert_eq!(app.scene.dout.dim(), (1, 1, i, i), "{name}");
-        assert_eq!(app.cache.full.grads.dx.dim(), (1, 1, o, o), "{name}");
+        assert_eq!(app.full().grads.dx.dim(), (1, 1, o, o), "{name}");
     }
 }
 

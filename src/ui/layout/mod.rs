@@ -122,7 +122,7 @@ fn x_chars(app: &App) -> Option<u16> {
 
 fn dx_chars(app: &App) -> Option<u16> {
     let g = app.layer().geom;
-    let full = &app.cache.full.grads.dx_pad;
+    let full = &app.full().grads.dx_pad;
     chars_of(g.hp(), g.wp(), full.iter().copied())
 }
 
