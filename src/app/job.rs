@@ -38,9 +38,9 @@ pub struct Job {
 
 #[derive(Clone)]
 enum Work {
-    /// Build the scene of an edited spec and what it gives once (forward and backward;
-    /// the forward pass left for when it is first drawn unless the flag says the frame
-    /// shows it, see [`SceneCache::new_until`]).
+    /// Build the scene of an edited spec and what it gives once: the forward pass when
+    /// the flag is set (the forward phase's frame shows it), else the backward pass;
+    /// the other is left for when it is first drawn (see [`SceneCache::new_until`]).
     Rebuild(SceneSpec, bool),
     /// Rebuild a stack whose layers alone were edited from `base`, the stack shown:
     /// from the first edited layer up, the layers below keeping their forward pass.

@@ -644,12 +644,13 @@ impl SceneCache {
         self.backward_ranges.get_or_init(|| {
             let maps = per_map(scene.dout.view());
             let first = maps.first().and_then(|m| m.constant);
+            let full = self.full(scene);
             BackwardRanges {
                 dout_abs: maps.iter().map(|m| m.max_abs).fold(0.0, f64::max),
                 dout_finite: maps.iter().any(|m| m.finite),
-                dx_abs: crate::conv::max_abs_finite(&self.full(scene).grads.dx_pad),
-                dw_abs: crate::conv::max_abs_finite(&self.full(scene).grads.dw),
-                touches_max: self.full(scene).touches.iter().copied().max().unwrap_or(0),
+                dx_abs: crate::conv::max_abs_finite(&full.grads.dx_pad),
+                dw_abs: crate::conv::max_abs_finite(&full.grads.dw),
+                touches_max: full.touches.iter().copied().max().unwrap_or(0),
                 dout_constant: first.filter(|&v| maps.iter().all(|m| m.constant == Some(v))),
                 dout_scale: maps.iter().map(|m| m.scale).collect(),
             }

@@ -3,7 +3,7 @@
 
 use convstep::app::Step;
 use convstep::app::keys::{self, TABLE};
-use convstep::app::{Action, App, Effect, Phase};
+use convstep::app::{Action, App, Effect, Phase, View};
 use convstep::cmd::InputArgs;
 use convstep::cmd::StateArgs;
 use convstep::conv::OutPos;
@@ -772,59 +772,73 @@ fn quit_does_not_wait_and_edits_supersede_without_queuing() {
     assert!(app.deferred.is_empty());
 }
 
-/// A parameter change in the backward phase answers without the forward pass, and
-/// the backward phase's frame (at three sizes) never asks for it; the forward
-/// phase's first frame does, and shows the new layer's output.
-#[test]
-fn the_backward_phase_draws_without_the_forward_pass() {
-    let mut app = demo(Phase::Backward, 1);
+/// The cs231n demo in `phase` and `view` after a stride change (2 -> 3), its job's
+/// answer taken.
+fn stride_up_answered(phase: Phase, view: View) -> App {
+    let state = StateArgs {
+        phase: Some(phase),
+        step: Some(Step::At(1)),
+        filter: None,
+        view: Some(view),
+    };
+    let mut app = App::new(spec("cs231n-demo"), &state).expect("demo builds");
+    assert_eq!(app.view, view);
     let Some(Effect::Compute(job)) = app.update(Action::StrideUp) else {
         panic!("a stride change asks for a rebuild");
     };
     app.update(Action::Computed(Box::new(job.run())));
     assert_eq!(app.layer().geom.stride, 3, "the demo's stride 2, up one");
-    assert!(!app.has_forward(), "the answer computed the forward pass");
-    for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
-        let _ = convstep::ui::render_buffer(&app, cols, rows);
-        assert!(
-            !app.has_forward(),
-            "the {cols}x{rows} backward frame asked for it"
-        );
-    }
-    app.apply(Action::Forward);
-    assert_eq!(app.phase, Phase::Forward);
-    let _ = convstep::ui::render_buffer(&app, 120, 40);
-    assert!(app.has_forward());
-    assert_eq!(*app.out(), convstep::conv::forward(&app.scene.layer));
+    app
 }
 
-/// A parameter change in the forward phase answers without the backward pass, and
-/// the forward phase's frames (at three sizes, first and last step) never ask for
-/// it; the backward phase's first frame does, and shows the new layer's gradients.
+/// A parameter change in the backward phase answers without the forward pass, and
+/// the backward phase's frames (at three sizes, in every view) never ask for it; the
+/// forward phase's first frame does, and shows the new layer's output.
 #[test]
-fn the_forward_phase_draws_without_the_backward_pass() {
-    let mut app = demo(Phase::Forward, 1);
-    let Some(Effect::Compute(job)) = app.update(Action::StrideUp) else {
-        panic!("a stride change asks for a rebuild");
-    };
-    app.update(Action::Computed(Box::new(job.run())));
-    assert_eq!(app.layer().geom.stride, 3, "the demo's stride 2, up one");
-    assert!(!app.has_backward(), "the answer computed the backward pass");
-    for jump in [Action::First, Action::Last] {
-        app.apply(jump);
+fn the_backward_phase_draws_without_the_forward_pass() {
+    for view in [View::Steps, View::Im2col, View::Transposed, View::Dw] {
+        let mut app = stride_up_answered(Phase::Backward, view);
+        assert!(!app.has_forward(), "the answer computed the forward pass");
         for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
             let _ = convstep::ui::render_buffer(&app, cols, rows);
             assert!(
-                !app.has_backward(),
-                "the {cols}x{rows} forward frame asked for it"
+                !app.has_forward(),
+                "the {cols}x{rows} backward frame of {view:?} asked for it"
             );
         }
+        app.apply(Action::Forward);
+        assert_eq!(app.phase, Phase::Forward);
+        let _ = convstep::ui::render_buffer(&app, 120, 40);
+        assert!(app.has_forward());
+        assert_eq!(*app.out(), convstep::conv::forward(&app.scene.layer));
     }
-    app.apply(Action::Backward);
-    assert_eq!(app.phase, Phase::Backward);
-    let _ = convstep::ui::render_buffer(&app, 120, 40);
-    assert!(app.has_backward());
-    let layer = &app.scene.layer;
-    let full = layer.backward_after(&app.scene.dout, layer.geom.total_steps());
-    assert_eq!(*app.full(), full.unwrap(), "the new layer's backward pass");
+}
+
+/// A parameter change in the forward phase answers without the backward pass, and
+/// the forward phase's frames (at three sizes, first and last step, in both its
+/// views) never ask for it; the backward phase's first frame does, and shows the new
+/// layer's gradients.
+#[test]
+fn the_forward_phase_draws_without_the_backward_pass() {
+    for view in [View::Steps, View::Im2col] {
+        let mut app = stride_up_answered(Phase::Forward, view);
+        assert!(!app.has_backward(), "the answer computed the backward pass");
+        for jump in [Action::First, Action::Last] {
+            app.apply(jump);
+            for (cols, rows) in [(80, 24), (120, 40), (200, 60)] {
+                let _ = convstep::ui::render_buffer(&app, cols, rows);
+                assert!(
+                    !app.has_backward(),
+                    "the {cols}x{rows} forward frame of {view:?} asked for it"
+                );
+            }
+        }
+        app.apply(Action::Backward);
+        assert_eq!(app.phase, Phase::Backward);
+        let _ = convstep::ui::render_buffer(&app, 120, 40);
+        assert!(app.has_backward());
+        let layer = &app.scene.layer;
+        let full = layer.backward_after(&app.scene.dout, layer.geom.total_steps());
+        assert_eq!(*app.full(), full.unwrap(), "the new layer's backward pass");
+    }
 }
